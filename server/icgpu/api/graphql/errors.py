@@ -1,0 +1,45 @@
+"""GraphQL errors carry the API error type in ``extensions.code``; anything unexpected is masked
+as InternalServiceException and logged with the request id."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from icgpu.errors import ApiError
+
+log = logging.getLogger("icgpu.graphql")
+
+
+def _extensions(err: ApiError) -> dict[str, object]:
+    ext: dict[str, object] = {"code": err.type, "status": err.status, "reason": err.code}
+    if err.field:
+        ext["field"] = err.field
+    return ext
+
+
+class ApiErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: False)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        out: list[GraphQLError] = []
+        for error in errors:
+            orig = error.original_error
+            while isinstance(orig, GraphQLError) and orig.original_error is not None:
+                orig = orig.original_error
+            if isinstance(orig, ApiError):
+                message, ext = orig.message, _extensions(orig)
+            elif orig is None:
+                # Syntax, validation and limit errors: the client's query is at fault.
+                message = error.message
+                ext = {"code": (error.extensions or {}).get("code", "ValidationException"), "status": 400}
+            else:
+                log.error("unhandled GraphQL error at %s", error.path, exc_info=orig)
+                message = "an unexpected error occurred"
+                ext = {"code": "InternalServiceException", "status": 500}
+            out.append(GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                                    path=error.path, original_error=None, extensions=ext))
+        return out

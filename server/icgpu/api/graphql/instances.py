@@ -1,0 +1,139 @@
+"""GraphQL queries, mutations and subscriptions for GPU tiers and instances."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from icgpu.api.graphql.permissions import requires
+from icgpu.api.graphql.types.common import GpuTier
+from icgpu.api.graphql.types.instance import (
+    CreateInstanceInput,
+    CreateInstancePayload,
+    Instance,
+    InstanceConnection,
+    InstancePreview,
+    InstanceStatusEvent,
+    WorkloadType,
+)
+from icgpu.errors import ValidationError
+from icgpu.events.bus import BusEvent
+from icgpu.services import access
+from icgpu.services.instance_states import Status
+from icgpu.services.instances import InstanceCreate
+from icgpu.services.pagination import PageRequest
+from icgpu.services.tiers import TIERS
+from icgpu.services.validation import parse
+
+READ = [requires("instances", "read")]
+WRITE = [requires("instances", "write")]
+FINAL = {Status.TERMINATED.value}
+
+
+def _camel(field: str | None) -> str | None:
+    if field is None:
+        return None
+    head, *rest = field.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+@strawberry.type
+class InstanceQueries:
+    @strawberry.field(description="GPU tiers with prices and current capacity (no authentication needed).")
+    async def gpu_tiers(self, info: Info) -> list[GpuTier]:
+        caps = {c.tier: c for c in await info.context.platform.provisioner.capacity()}
+        return [GpuTier.from_tier(t, caps[t.id].capacity, caps[t.id].available) if t.id in caps
+                else GpuTier.from_tier(t) for t in TIERS.values()]
+
+    @strawberry.field(permission_classes=READ, description="Your instances, oldest first, one page at a time.")
+    async def instances(self, info: Info, max_results: int | None = None,
+                        next_token: str | None = None) -> InstanceConnection:
+        ctx = info.context
+        page = await ctx.platform.instances.list(await ctx.principal(), PageRequest(max_results, next_token))
+        return InstanceConnection(items=[Instance.from_row(r) for r in page.items], next_token=page.next_token)
+
+    @strawberry.field(permission_classes=READ)
+    async def instance(self, info: Info, id: strawberry.ID) -> Instance:
+        ctx = info.context
+        return Instance.from_row(await ctx.platform.instances.get(await ctx.principal(), str(id)))
+
+
+@strawberry.type
+class InstanceMutations:
+    @strawberry.mutation(permission_classes=WRITE, description="Create an instance; dryRun checks without writing.")
+    async def create_instance(self, info: Info, input: CreateInstanceInput,
+                              dry_run: bool = False) -> CreateInstancePayload:
+        ctx = info.context
+        try:
+            data = parse(InstanceCreate, {
+                "name": input.name, "tier": input.tier, "ssh_key": input.ssh_key,
+                "storage_gb": input.storage_gb, "workload_type": input.workload_type.value,
+            })
+        except ValidationError as err:
+            err.field = _camel(err.field)
+            raise
+        row = await ctx.platform.instances.create(await ctx.principal(), data, dry_run=dry_run)
+        preview = InstancePreview(name=row.name, tier=row.tier, workload_type=WorkloadType(row.workload_type),
+                                  storage_gb=row.storage_gb,
+                                  hourly_price=float(TIERS[row.tier].hourly_price(row.workload_type)))
+        return CreateInstancePayload(dry_run=dry_run, preview=preview,
+                                     instance=None if dry_run else Instance.from_row(row))
+
+    @strawberry.mutation(permission_classes=WRITE)
+    async def start_instance(self, info: Info, id: strawberry.ID) -> Instance:
+        ctx = info.context
+        return Instance.from_row(await ctx.platform.instances.start(await ctx.principal(), str(id)))
+
+    @strawberry.mutation(permission_classes=WRITE)
+    async def stop_instance(self, info: Info, id: strawberry.ID) -> Instance:
+        ctx = info.context
+        return Instance.from_row(await ctx.platform.instances.stop(await ctx.principal(), str(id)))
+
+    @strawberry.mutation(permission_classes=WRITE, description="Re-queue a preempted batch instance.")
+    async def requeue_instance(self, info: Info, id: strawberry.ID) -> Instance:
+        ctx = info.context
+        return Instance.from_row(await ctx.platform.instances.requeue(await ctx.principal(), str(id)))
+
+    @strawberry.mutation(permission_classes=WRITE)
+    async def delete_instance(self, info: Info, id: strawberry.ID) -> Instance:
+        ctx = info.context
+        return Instance.from_row(await ctx.platform.instances.delete(await ctx.principal(), str(id)))
+
+
+@strawberry.type
+class InstanceSubscriptions:
+    @strawberry.subscription(permission_classes=READ,
+                             description="The instance's current status, then every change until it is terminated.")
+    async def instance_status(self, info: Info, id: strawberry.ID) -> AsyncGenerator[InstanceStatusEvent, None]:
+        ctx = info.context
+        principal = await ctx.principal()
+        instance_id = str(id)
+        # Subscribe before reading the current status so no change can fall between the two.
+        sub = ctx.platform.bus.subscribe(
+            lambda ev: ev.resource_id == instance_id and access.can_see(principal, ev))
+        try:
+            row = await ctx.platform.instances.get(principal, instance_id)
+            yield InstanceStatusEvent(instance_id=strawberry.ID(row.id), status=Status(row.status),
+                                      previous_status=None, reason=row.status_reason, at=row.updated_at)
+            if row.status in FINAL:
+                return
+            last = row.status
+            async for ev in sub:
+                status = ev.data.get("status")
+                if not status or (status == last and ev.type != "instance.created"):
+                    continue
+                yield _status_event(ev)
+                last = status
+                if status in FINAL:
+                    return
+        finally:
+            sub.close()
+
+
+def _status_event(ev: BusEvent) -> InstanceStatusEvent:
+    prev = ev.data.get("previous_status")
+    return InstanceStatusEvent(instance_id=strawberry.ID(ev.resource_id), status=Status(ev.data["status"]),
+                               previous_status=Status(prev) if prev else None,
+                               reason=ev.data.get("status_reason"), at=ev.created_at)

@@ -1,0 +1,47 @@
+"""The GraphQL schema: per-domain query/mutation/subscription mixins merged into one."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import strawberry
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from icgpu.api.graphql.errors import ApiErrors
+from icgpu.api.graphql.events import EventSubscriptions
+from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, InstanceSubscriptions
+from icgpu.api.graphql.limits import cost_rule
+from icgpu.settings import Settings
+
+Query = merge_types("Query", (InstanceQueries,))
+Mutation = merge_types("Mutation", (InstanceMutations,))
+Subscription = merge_types("Subscription", (InstanceSubscriptions, EventSubscriptions))
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """Client errors are answers, not incidents: ApiErrors (the extension) logs only the
+        unexpected ones, with their stack trace."""
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            # Factories, not instances: each operation gets its own extension objects.
+            partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=30),
+            partial(MaxTokensLimiter, max_token_count=4000),
+            partial(AddValidationRules, [cost_rule(settings.graphql_max_cost)]),
+            ApiErrors,
+        ],
+    )
+
+
+def export_sdl() -> str:
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription).as_str() + "\n"

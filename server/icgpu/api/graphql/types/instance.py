@@ -1,0 +1,101 @@
+"""GraphQL types for GPU instances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from icgpu.api.graphql.types.common import Account, GpuTier
+from icgpu.db.tables import Instance as InstanceRow
+from icgpu.services.instance_states import Status
+from icgpu.services.tiers import TIERS
+
+InstanceStatus = strawberry.enum(Status, name="InstanceStatus", description="Lifecycle status of an instance.")
+
+
+@strawberry.enum(description="interactive: guaranteed; batch: 50% off and preemptible.")
+class WorkloadType(Enum):
+    INTERACTIVE = "interactive"
+    BATCH = "batch"
+
+
+@strawberry.type(description="A GPU instance with SSH access.")
+class Instance:
+    id: strawberry.ID
+    name: str
+    tier: str
+    workload_type: WorkloadType
+    storage_gb: int
+    ssh_key: str | None
+    status: InstanceStatus  # type: ignore[valid-type]
+    status_reason: str | None
+    ssh_host: str | None
+    ssh_port: int | None
+    hourly_price: float
+    created_at: datetime
+    updated_at: datetime
+    terminated_at: datetime | None
+    account_id: strawberry.Private[str]
+
+    @strawberry.field(description="The tier's catalogue entry.")
+    def tier_info(self) -> GpuTier:
+        return GpuTier.from_tier(TIERS[self.tier])
+
+    @strawberry.field(description="The account that owns the instance.")
+    async def owner(self, info: Info) -> Account | None:
+        row = await info.context.loaders.account.load(self.account_id)
+        return Account.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, r: InstanceRow) -> Instance:
+        return cls(
+            id=strawberry.ID(r.id), name=r.name, tier=r.tier, workload_type=WorkloadType(r.workload_type),
+            storage_gb=r.storage_gb, ssh_key=r.ssh_key, status=Status(r.status), status_reason=r.status_reason,
+            ssh_host=r.ssh_host, ssh_port=r.ssh_port,
+            hourly_price=float(TIERS[r.tier].hourly_price(r.workload_type)),
+            created_at=r.created_at, updated_at=r.updated_at, terminated_at=r.terminated_at,
+            account_id=r.account_id,
+        )
+
+
+@strawberry.type(description="One page of instances.")
+class InstanceConnection:
+    items: list[Instance]
+    next_token: str | None
+
+
+@strawberry.type(description="What a create would make (dry runs) or made.")
+class InstancePreview:
+    name: str
+    tier: str
+    workload_type: WorkloadType
+    storage_gb: int
+    hourly_price: float
+
+
+@strawberry.type
+class CreateInstancePayload:
+    dry_run: bool
+    preview: InstancePreview
+    instance: Instance | None = strawberry.field(description="The new instance; null for a dry run.")
+
+
+@strawberry.input(description="A new GPU instance.")
+class CreateInstanceInput:
+    name: str
+    tier: str
+    ssh_key: str | None = None
+    storage_gb: int = 50
+    workload_type: WorkloadType = WorkloadType.INTERACTIVE
+
+
+@strawberry.type(description="A status change of one instance.")
+class InstanceStatusEvent:
+    instance_id: strawberry.ID
+    status: InstanceStatus  # type: ignore[valid-type]
+    previous_status: InstanceStatus | None  # type: ignore[valid-type]
+    reason: str | None
+    at: datetime

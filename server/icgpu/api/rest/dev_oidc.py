@@ -1,0 +1,26 @@
+"""The development issuer's discovery and JWKS documents (only when no external issuer is set)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from icgpu.api.rest.deps import PlatformDep
+from icgpu.errors import NotFound
+
+router = APIRouter(prefix="/dev-oidc", tags=["dev-oidc"], include_in_schema=False)
+
+
+@router.get("/.well-known/openid-configuration")
+async def discovery(platform: PlatformDep) -> dict[str, Any]:
+    if platform.dev_issuer is None:
+        raise NotFound("the development issuer is disabled")
+    return platform.dev_issuer.discovery()
+
+
+@router.get("/jwks")
+async def jwks(platform: PlatformDep) -> dict[str, Any]:
+    if platform.dev_issuer is None:
+        raise NotFound("the development issuer is disabled")
+    return platform.dev_issuer.jwks()

@@ -1,0 +1,110 @@
+"""/api/v1/gpu-tiers and /api/v1/instances: protocol mapping only, every rule is in the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from icgpu.api.rest.body import read_json
+from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
+from icgpu.api.rest.route import AuthedRoute
+from icgpu.db.tables import Instance
+from icgpu.services.instances import InstanceCreate
+from icgpu.services.tiers import TIERS, GpuTier
+from icgpu.services.validation import parse
+
+public = APIRouter(prefix="/api/v1", tags=["gpu-tiers"])
+router = APIRouter(prefix="/api/v1/instances", tags=["instances"], route_class=AuthedRoute)
+
+
+def tier_json(tier: GpuTier, capacity: int | None = None, available: int | None = None) -> dict[str, Any]:
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "isolation": tier.isolation,
+        "description": tier.description,
+        "gpu_memory_gb": tier.gpu_memory_gb,
+        "price_per_hour": float(tier.price_per_hour),
+        "batch_price_per_hour": float(tier.batch_price_per_hour),
+        "batch_discount_percent": 50,
+        "capacity": capacity,
+        "available": available,
+    }
+
+
+def instance_json(inst: Instance) -> dict[str, Any]:
+    tier = TIERS[inst.tier]
+    return {
+        "id": inst.id,
+        "name": inst.name,
+        "tier": inst.tier,
+        "workload_type": inst.workload_type,
+        "storage_gb": inst.storage_gb,
+        "ssh_key": inst.ssh_key,
+        "status": inst.status,
+        "status_reason": inst.status_reason,
+        "ssh_host": inst.ssh_host,
+        "ssh_port": inst.ssh_port,
+        "hourly_price": float(tier.hourly_price(inst.workload_type)),
+        "account_id": inst.account_id,
+        "created_at": inst.created_at.isoformat(),
+        "updated_at": inst.updated_at.isoformat(),
+        "terminated_at": inst.terminated_at.isoformat() if inst.terminated_at else None,
+    }
+
+
+@public.get("/gpu-tiers")
+async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
+    caps = {c.tier: c for c in await platform.provisioner.capacity()}
+    return {"tiers": [tier_json(t, caps[t.id].capacity if t.id in caps else None,
+                                caps[t.id].available if t.id in caps else None) for t in TIERS.values()]}
+
+
+@router.post("", status_code=201)
+async def create_instance(
+    request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal,
+    dry_run: DryRun = False,
+) -> dict[str, Any]:
+    data = parse(InstanceCreate, await read_json(request))
+    inst = await platform.instances.create(principal, data, dry_run=dry_run)
+    if dry_run:
+        response.status_code = 200
+        preview = instance_json(inst)
+        preview["id"] = None
+        return {"dryRun": True, "valid": True, "instance": preview}
+    response.headers["Location"] = f"/api/v1/instances/{inst.id}"
+    return instance_json(inst)
+
+
+@router.get("")
+async def list_instances(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
+    result = await platform.instances.list(principal, page)
+    return {"instances": [instance_json(i) for i in result.items], "nextToken": result.next_token}
+
+
+@router.get("/{instance_id}")
+async def get_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    return instance_json(await platform.instances.get(principal, instance_id))
+
+
+@router.post("/{instance_id}/start")
+async def start_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    return instance_json(await platform.instances.start(principal, instance_id))
+
+
+@router.post("/{instance_id}/stop")
+async def stop_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    return instance_json(await platform.instances.stop(principal, instance_id))
+
+
+@router.post("/{instance_id}/requeue")
+async def requeue_instance(
+    instance_id: str, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    return instance_json(await platform.instances.requeue(principal, instance_id))
+
+
+@router.delete("/{instance_id}")
+async def delete_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    return instance_json(await platform.instances.delete(principal, instance_id))

@@ -1,0 +1,59 @@
+"""The route class for authenticated routes: authenticate before anything is parsed, then apply
+``Idempotency-Key`` to writes (first response stored and replayed, key echoed)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from icgpu.api.errors import as_api_error, error_response, request_id_of
+from icgpu.api.rest.deps import get_platform, resolve_principal
+from icgpu.services.idempotency import Replay
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+HEADER = "Idempotency-Key"
+
+
+def fingerprint(request: Request, body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    h = hashlib.sha256()
+    for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode(), canonical):
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
+
+
+class AuthedRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            principal = await resolve_principal(request)
+            key = request.headers.get(HEADER)
+            if key is None or request.method not in WRITE_METHODS:
+                return await handler(request)
+            idem = get_platform(request).idempotency
+            outcome = await idem.begin(principal.account_id, key, fingerprint(request, await request.body()))
+            if isinstance(outcome, Replay):
+                return Response(outcome.body, status_code=outcome.status, media_type="application/json",
+                                headers={HEADER: key, "Idempotent-Replayed": "true"})
+            try:
+                response = await handler(request)
+            except Exception as exc:
+                response = error_response(as_api_error(exc, request_id_of(request)), request_id_of(request))
+            if response.status_code >= 500:
+                await idem.release(outcome)
+            else:
+                await idem.complete(outcome, response.status_code, bytes(response.body).decode())
+            response.headers[HEADER] = key
+            return response
+
+        return route

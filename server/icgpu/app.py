@@ -1,0 +1,52 @@
+"""create_app(settings): mounts the REST, OpenAI and GraphQL adapters, health and the dev issuer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from icgpu.api import errors
+from icgpu.api.graphql.router import graphql_router
+from icgpu.api.middleware import RequestIdMiddleware
+from icgpu.api.rest import dev_oidc, health, instances
+from icgpu.platform import Platform
+from icgpu.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    settings = settings or Settings()
+    platform = platform or Platform(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await platform.start(workers=settings.run_workers)
+        try:
+            yield
+        finally:
+            await platform.stop()
+
+    app = FastAPI(
+        title="IC GPU",
+        version="0.1.0",
+        description="Control plane for a GPU cloud: REST (/api/v1), OpenAI-compatible (/v1) and GraphQL.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    if platform.dev_issuer is not None:
+        # The dev issuer's documents are fetched from this very app, through the same HTTP client
+        # code that talks to a real identity provider.
+        platform.use_oidc_transport(httpx.ASGITransport(app=app))
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(dev_oidc.router)
+    app.include_router(instances.public)
+    app.include_router(instances.router)
+    app.include_router(graphql_router(platform), prefix="/graphql")
+    app.add_middleware(RequestIdMiddleware)
+    return app

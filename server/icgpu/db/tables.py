@@ -1,0 +1,135 @@
+"""Every table of the store. SQL lives in services and the store layer only, never in adapters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from icgpu.db.base import Base, utcnow
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    storage_used_gb: Mapped[int] = mapped_column(Integer, default=0)
+    storage_quota_gb: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    oidc_subject: Mapped[str | None] = mapped_column(String(512), unique=True, default=None)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]]
+    permissions: Mapped[list[str]]
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    __table_args__ = (
+        Index("ix_instances_owner_page", "account_id", "created_at", "id"),
+        # A live instance's name is unique for its owner; terminated names can be reused.
+        Index(
+            "uq_instances_live_name",
+            "account_id",
+            "name",
+            unique=True,
+            sqlite_where=text("status != 'terminated'"),
+            postgresql_where=text("status != 'terminated'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(63))
+    tier: Mapped[str] = mapped_column(String(20))
+    workload_type: Mapped[str] = mapped_column(String(20))
+    storage_gb: Mapped[int] = mapped_column(Integer)
+    ssh_key: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    ssh_host: Mapped[str | None] = mapped_column(String(255), default=None)
+    ssh_port: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    terminated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Event(Base):
+    """The outbox: written in the same transaction as the change it describes."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_resource", "resource_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(60))
+    tenant_id: Mapped[str] = mapped_column(String(40), index=True)
+    account_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    resource_type: Mapped[str] = mapped_column(String(30))
+    resource_id: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    account_id: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12))  # in_progress | done
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    response_body: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SimPod(Base):
+    """The local provisioner's simulated cluster: one row per scheduled workload ("pod")."""
+
+    __tablename__ = "sim_pods"
+
+    instance_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[str | None] = mapped_column(String(40), unique=True, default=None)
+    tier: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(20))  # provisioning.base.Phase values
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    ready_at: Mapped[datetime | None] = mapped_column(default=None)
+    gone_at: Mapped[datetime | None] = mapped_column(default=None)
+    port: Mapped[int | None] = mapped_column(Integer, default=None)
+    authorized_keys: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,69 @@
+"""The composition root: builds every service, worker and client once from Settings."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from icgpu.auth.authenticator import Authenticator
+from icgpu.auth.dev_issuer import DevIssuer
+from icgpu.auth.oidc import OIDCValidator
+from icgpu.db.database import Database
+from icgpu.events.bus import EventBus
+from icgpu.provisioning.base import Provisioner
+from icgpu.provisioning.local.simulator import LocalProvisioner
+from icgpu.services.accounts import AccountService
+from icgpu.services.idempotency import IdempotencyService
+from icgpu.services.instances import InstanceService
+from icgpu.services.pagination import PageCodec
+from icgpu.services.ratelimit import RateLimiter
+from icgpu.services.signals import Signals
+from icgpu.settings import Settings
+from icgpu.workers.reconciler import Reconciler
+
+log = logging.getLogger(__name__)
+
+
+class Platform:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(settings.resolved_database_url)
+        self.signals = Signals()
+        self.pages = PageCodec(settings.resolved_secret_key)
+        self.dev_issuer = DevIssuer(settings) if settings.dev_issuer_enabled else None
+        self.http = httpx.AsyncClient(timeout=10.0)
+        self.accounts = AccountService(self.db)
+        self.instances = InstanceService(self.db, settings, self.pages, self.signals)
+        self.idempotency = IdempotencyService(self.db, settings.idempotency_ttl_hours)
+        self.rate_limiter = RateLimiter(
+            {"api": settings.rate_limit_api, "llm": settings.rate_limit_llm, "graphql": settings.rate_limit_api},
+            settings.rate_limit_window_seconds,
+        )
+        self.provisioner: Provisioner = LocalProvisioner(settings, self.db)
+        self.bus = EventBus(self.db, settings.event_poll_interval_seconds)
+        self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
+                                     settings.reconcile_interval_seconds)
+        self.signals.connect(self.bus.notify)
+        self.signals.connect(self.reconciler.wake)
+        self.oidc = OIDCValidator(settings, self.http)
+        self.authenticator = Authenticator(self.oidc, self.accounts)
+
+    def use_oidc_transport(self, transport: httpx.AsyncBaseTransport) -> None:
+        """Fetch discovery and JWKS through ``transport`` (the app itself, for the dev issuer)."""
+        self.oidc.http = httpx.AsyncClient(transport=transport, timeout=10.0)
+
+    async def start(self, *, workers: bool) -> None:
+        await self.db.migrate()
+        await self.bus.start()
+        if workers:
+            self.reconciler.start()
+
+    async def stop(self) -> None:
+        await self.reconciler.stop()
+        await self.bus.stop()
+        if self.oidc.http is not self.http:
+            await self.oidc.http.aclose()
+        await self.http.aclose()
+        await self.db.close()

@@ -1,0 +1,65 @@
+"""The Provisioner protocol: what the reconciler needs from a GPU cluster.
+
+Every call is idempotent and level-triggered, like a Kubernetes controller: the reconciler says
+what it wants (``ensure_running`` / ``ensure_stopped``) on every pass and reads back what the
+cluster reports (``observe``), so a control-plane restart mid-transition loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+PRIORITY_BATCH = 0
+PRIORITY_INTERACTIVE = 100
+
+
+class Phase(StrEnum):
+    ABSENT = "Absent"  # no workload exists
+    UNSCHEDULABLE = "Unschedulable"  # waiting for capacity
+    STARTING = "Starting"  # scheduled, container starting
+    RUNNING = "Running"
+    TERMINATING = "Terminating"
+    EVICTED = "Evicted"  # removed by the scheduler for higher-priority work
+    FAILED = "Failed"
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    instance_id: str
+    tier: str
+    priority: int
+    storage_gb: int
+    authorized_keys: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    phase: Phase
+    slot: str | None = None
+    host: str | None = None
+    port: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TierCapacity:
+    tier: str
+    capacity: int
+    available: int
+
+
+class Provisioner(Protocol):
+    async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
+        """Create the workload if absent. An evicted or failed one is reported as such, unless
+        ``replace_failed`` (a fresh attempt: start, requeue) asks for it to be replaced."""
+        ...
+
+    async def ensure_stopped(self, instance_id: str) -> Observation: ...
+
+    async def observe(self, instance_ids: list[str]) -> dict[str, Observation]: ...
+
+    async def workloads(self) -> list[str]: ...
+
+    async def capacity(self) -> list[TierCapacity]: ...

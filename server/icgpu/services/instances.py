@@ -1,0 +1,271 @@
+"""GPU instances: creation with quota, the user-driven state changes, and reads.
+
+The reconciler (workers/reconciler.py) moves instances through the cluster-driven states; both
+sides change status only through ``move`` so every change is checked and emits its event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icgpu.auth.principal import Principal
+from icgpu.db.base import utcnow
+from icgpu.db.database import Database
+from icgpu.db.tables import Instance, Tenant
+from icgpu.errors import Conflict, NotFound
+from icgpu.events import outbox
+from icgpu.ids import new_id
+from icgpu.services import access
+from icgpu.services.instance_states import EVENT_FOR, Status, can_move
+from icgpu.services.pagination import Page, PageCodec, PageRequest
+from icgpu.services.signals import Signals
+from icgpu.services.tiers import TIERS
+from icgpu.settings import Settings
+
+SCOPE = "instances"
+NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+SSH_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) "
+                        r"[A-Za-z0-9+/]+=*( .*)?$")
+
+
+class InstanceCreate(BaseModel):
+    """What a caller may send to create an instance (REST body and GraphQL input alike)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=63)
+    tier: str
+    ssh_key: str | None = Field(default=None, max_length=16384)
+    storage_gb: int = Field(default=50, ge=10, le=500, strict=True)
+    workload_type: Literal["interactive", "batch"] = "interactive"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not NAME_RE.match(v):
+            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
+                             "with a letter or digit")
+        return v
+
+    @field_validator("tier")
+    @classmethod
+    def _tier(cls, v: str) -> str:
+        if v not in TIERS:
+            raise ValueError(f"unknown tier '{v}'; choose one of: {', '.join(TIERS)}")
+        return v
+
+    @field_validator("ssh_key")
+    @classmethod
+    def _ssh_key(cls, v: str | None) -> str | None:
+        if v is not None and not SSH_KEY_RE.match(v):
+            raise ValueError("must be an OpenSSH public key line such as 'ssh-ed25519 AAAA... user@host'")
+        return v
+
+
+def snapshot(inst: Instance) -> dict[str, Any]:
+    return {
+        "id": inst.id,
+        "name": inst.name,
+        "tier": inst.tier,
+        "workload_type": inst.workload_type,
+        "storage_gb": inst.storage_gb,
+        "status": inst.status,
+        "status_reason": inst.status_reason,
+    }
+
+
+def move(
+    session: AsyncSession,
+    inst: Instance,
+    target: Status,
+    *,
+    reason: str | None = None,
+    event_type: str | None = None,
+) -> None:
+    """Change status in the caller's transaction and write the matching event."""
+    previous = inst.status
+    if not can_move(previous, target):
+        raise Conflict(
+            f"instance {inst.id} is {previous}; it cannot become {target.value}",
+            code="InvalidStateTransition",
+        )
+    now = utcnow()
+    inst.status = target.value
+    inst.status_reason = reason
+    inst.updated_at = now
+    if target in (Status.STOPPED, Status.PREEMPTED, Status.ERROR, Status.TERMINATED, Status.PENDING):
+        inst.ssh_host = None
+        inst.ssh_port = None
+    if target is Status.TERMINATED:
+        inst.terminated_at = now
+    outbox.record(
+        session,
+        event_type or EVENT_FOR[target],
+        tenant_id=inst.tenant_id,
+        account_id=inst.account_id,
+        resource_type="instance",
+        resource_id=inst.id,
+        data={**snapshot(inst), "previous_status": previous},
+    )
+
+
+class InstanceService:
+    def __init__(self, db: Database, settings: Settings, pages: PageCodec, signals: Signals) -> None:
+        self.db = db
+        self.settings = settings
+        self.pages = pages
+        self.signals = signals
+
+    # -- reads -----------------------------------------------------------------------------------
+    # (get_many precedes `list`, whose name would otherwise shadow the builtin in annotations)
+
+    async def get_many(self, principal: Principal, ids: Sequence[str]) -> list[Instance | None]:
+        async with self.db.read() as s:
+            rows = (await s.scalars(select(Instance).where(Instance.id.in_(ids)))).all()
+        found = {r.id: r for r in rows if access.can_see(principal, r)}
+        return [found.get(i) for i in ids]
+
+    async def list(self, principal: Principal, page: PageRequest) -> Page[Instance]:
+        principal.require(SCOPE, "read")
+        stmt = select(Instance).where(access.owned_by(principal, Instance), Instance.status != "terminated")
+        scope = f"instances:{principal.account_id}"
+        stmt, size = self.pages.apply(stmt, page, scope=scope, created_col=Instance.created_at,
+                                      id_col=Instance.id)
+        async with self.db.read() as s:
+            rows = list((await s.scalars(stmt)).all())
+        return self.pages.page(rows, size, scope=scope)
+
+    async def get(self, principal: Principal, instance_id: str) -> Instance:
+        principal.require(SCOPE, "read")
+        async with self.db.read() as s:
+            inst = await s.get(Instance, instance_id)
+        if inst is None or not access.can_see(principal, inst):
+            raise NotFound(f"instance {instance_id} not found")
+        return inst
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    async def create(self, principal: Principal, data: InstanceCreate, *, dry_run: bool = False) -> Instance:
+        principal.require(SCOPE, "write")
+        async with self.db.transaction() as s:
+            await self._check_name_free(s, principal, data.name)
+            await self._reserve_storage(s, principal.tenant_id, data.storage_gb, dry_run=dry_run)
+            now = utcnow()
+            inst = Instance(
+                id=new_id("inst"),
+                tenant_id=principal.tenant_id,
+                account_id=principal.account_id,
+                name=data.name,
+                tier=data.tier,
+                workload_type=data.workload_type,
+                storage_gb=data.storage_gb,
+                ssh_key=data.ssh_key,
+                status=Status.PENDING.value,
+                created_at=now,
+                updated_at=now,
+            )
+            if dry_run:
+                return inst  # every check ran; nothing was written
+            s.add(inst)
+            outbox.record(s, "instance.created", tenant_id=inst.tenant_id, account_id=inst.account_id,
+                          resource_type="instance", resource_id=inst.id,
+                          data={**snapshot(inst), "previous_status": None})
+            try:
+                await s.flush()
+            except IntegrityError:
+                raise self._name_taken(data.name) from None
+        self.signals.changed()
+        return inst
+
+    async def start(self, principal: Principal, instance_id: str) -> Instance:
+        return await self._act(principal, instance_id, Status.PENDING, "start", allowed=("stopped", "error"))
+
+    async def stop(self, principal: Principal, instance_id: str) -> Instance:
+        return await self._act(principal, instance_id, Status.STOPPING, "stop",
+                               allowed=("pending", "provisioning", "running"))
+
+    async def requeue(self, principal: Principal, instance_id: str) -> Instance:
+        return await self._act(principal, instance_id, Status.PENDING, "requeue", allowed=("preempted",))
+
+    async def delete(self, principal: Principal, instance_id: str) -> Instance:
+        principal.require(SCOPE, "write")
+        async with self.db.transaction() as s:
+            inst = await self._load_for_update(s, principal, instance_id)
+            move(s, inst, Status.TERMINATED)
+            await s.execute(
+                update(Tenant)
+                .where(Tenant.id == inst.tenant_id)
+                .values(storage_used_gb=func.max(Tenant.storage_used_gb - inst.storage_gb, 0)
+                        if self.db.dialect == "sqlite"
+                        else func.greatest(Tenant.storage_used_gb - inst.storage_gb, 0))
+            )
+        self.signals.changed()
+        return inst
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    async def _act(
+        self, principal: Principal, instance_id: str, target: Status, verb: str, *, allowed: tuple[str, ...]
+    ) -> Instance:
+        principal.require(SCOPE, "write")
+        async with self.db.transaction() as s:
+            inst = await self._load_for_update(s, principal, instance_id)
+            if inst.status not in allowed:
+                hint = " (only preempted batch instances can be requeued)" if verb == "requeue" else ""
+                raise Conflict(f"cannot {verb} instance {inst.id}: it is {inst.status}{hint}",
+                               code="InvalidStateTransition")
+            move(s, inst, target, reason=f"{verb} requested")
+        self.signals.changed()
+        return inst
+
+    async def _load_for_update(self, s: AsyncSession, principal: Principal, instance_id: str) -> Instance:
+        inst = await s.get(Instance, instance_id, with_for_update=True)
+        if inst is None or not access.can_see(principal, inst):
+            raise NotFound(f"instance {instance_id} not found")
+        return inst
+
+    async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str) -> None:
+        taken = await s.scalar(
+            select(Instance.id).where(
+                Instance.account_id == principal.account_id,
+                Instance.name == name,
+                Instance.status != "terminated",
+            )
+        )
+        if taken:
+            raise self._name_taken(name)
+
+    @staticmethod
+    def _name_taken(name: str) -> Conflict:
+        return Conflict(f"an instance named '{name}' already exists", code="ResourceAlreadyExists")
+
+    async def _reserve_storage(self, s: AsyncSession, tenant_id: str, gb: int, *, dry_run: bool) -> None:
+        """Atomically add ``gb`` to the tenant's storage if it stays within the quota."""
+        quota = func.coalesce(Tenant.storage_quota_gb, self.settings.tenant_storage_quota_gb)
+        if dry_run:
+            ok = await s.scalar(select(Tenant.id).where(Tenant.id == tenant_id,
+                                                        Tenant.storage_used_gb + gb <= quota))
+        else:
+            res = await s.execute(
+                update(Tenant)
+                .where(Tenant.id == tenant_id, Tenant.storage_used_gb + gb <= quota)
+                .values(storage_used_gb=Tenant.storage_used_gb + gb)
+            )
+            ok = res.rowcount  # type: ignore[attr-defined]
+        if not ok:
+            tenant = await s.get(Tenant, tenant_id)
+            limit = (tenant.storage_quota_gb if tenant and tenant.storage_quota_gb is not None
+                     else self.settings.tenant_storage_quota_gb)
+            used = tenant.storage_used_gb if tenant else 0
+            raise Conflict(
+                f"storage quota exceeded: the tenant uses {used} GB of {limit} GB; "
+                f"{gb} GB more does not fit",
+                code="StorageQuotaExceeded",
+            )

@@ -1,0 +1,112 @@
+"""Cursor pagination shared by every list: ``maxResults`` 1-100 and a signed, opaque ``nextToken``.
+
+The token carries the keyset position ``(created_at, id)`` of the last row returned plus a hash of
+the list's filters, signed with HMAC-SHA256: a token that was altered, or is replayed against a
+different list, is a 400.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from icgpu.errors import ValidationError
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    max_results: int | None = None
+    next_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_token: str | None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PageCodec:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def _sign(self, payload: bytes) -> str:
+        return _b64(hmac.new(self._secret, payload, hashlib.sha256).digest()[:16])
+
+    def encode(self, scope: str, created_at: datetime, id: str) -> str:
+        payload = json.dumps({"s": _scope_hash(scope), "t": created_at.isoformat(), "i": id},
+                             separators=(",", ":")).encode()
+        return f"{_b64(payload)}.{self._sign(payload)}"
+
+    def decode(self, scope: str, token: str) -> tuple[datetime, str]:
+        bad = ValidationError("nextToken is invalid or was issued for another list", field="nextToken",
+                              code="InvalidPaginationToken")
+        try:
+            body, sig = token.split(".", 1)
+            payload = _unb64(body)
+        except (ValueError, TypeError):
+            raise bad from None
+        if not hmac.compare_digest(self._sign(payload), sig):
+            raise bad
+        try:
+            data = json.loads(payload)
+            if data["s"] != _scope_hash(scope):
+                raise bad
+            return datetime.fromisoformat(data["t"]), str(data["i"])
+        except (ValueError, KeyError, TypeError):
+            raise bad from None
+
+    def apply(
+        self,
+        stmt: Select[Any],
+        page: PageRequest,
+        *,
+        scope: str,
+        created_col: InstrumentedAttribute[Any],
+        id_col: InstrumentedAttribute[Any],
+    ) -> tuple[Select[Any], int]:
+        """Order by (created_at, id), start after the token, and fetch one row more than the page."""
+        size = validate_max_results(page.max_results)
+        if page.next_token:
+            after_t, after_id = self.decode(scope, page.next_token)
+            stmt = stmt.where(or_(created_col > after_t, and_(created_col == after_t, id_col > after_id)))
+        return stmt.order_by(created_col, id_col).limit(size + 1), size
+
+    def page(self, rows: list[Any], size: int, *, scope: str) -> Page[Any]:
+        if len(rows) <= size:
+            return Page(items=rows, next_token=None)
+        rows = rows[:size]
+        last = rows[-1]
+        return Page(items=rows, next_token=self.encode(scope, last.created_at, last.id))
+
+
+def validate_max_results(value: int | None) -> int:
+    if value is None:
+        return DEFAULT_PAGE
+    if not 1 <= value <= MAX_PAGE:
+        raise ValidationError(f"maxResults must be between 1 and {MAX_PAGE}", field="maxResults")
+    return value
+
+
+def _scope_hash(scope: str) -> str:
+    return hashlib.sha256(scope.encode()).hexdigest()[:12]

@@ -1,0 +1,77 @@
+"""Runtime configuration: every setting comes from an ``ICGPU_`` environment variable."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ICGPU_", extra="ignore")
+
+    data_dir: Path = Path(".icgpu")
+    database_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = Field(default=None, description="signs page tokens; generated in data_dir if unset")
+
+    # OIDC: when ``oidc_issuer`` is unset the built-in development issuer is used.
+    oidc_issuer: str | None = None
+    oidc_audience: str = "icgpu"
+    oidc_tenant_claim: str = "tenant"
+    oidc_email_claim: str = "email"
+    oidc_algorithms: list[str] = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+    oidc_leeway_seconds: int = 30
+    oidc_jwks_min_refresh_seconds: float = 5.0
+    dev_token_ttl_seconds: int = 12 * 3600
+
+    # Shared API contracts.
+    rate_limit_api: int = 120
+    rate_limit_llm: int = 60
+    rate_limit_window_seconds: float = 60.0
+    idempotency_ttl_hours: int = 24
+    graphql_max_depth: int = 10
+    graphql_max_cost: int = 5000
+
+    # Instances and the local provisioner (a simulated GPU node).
+    tenant_storage_quota_gb: int = 2000
+    local_inventory: str = "dedicated=4,mig=2x7,timesliced=2x4"
+    local_provision_seconds: float = 1.0
+    local_stop_seconds: float = 0.5
+    local_ssh_host: str = "127.0.0.1"
+    reconcile_interval_seconds: float = 0.5
+    event_poll_interval_seconds: float = 0.2
+    run_workers: bool = True
+
+    @property
+    def dev_issuer_enabled(self) -> bool:
+        return self.oidc_issuer is None
+
+    @property
+    def issuer(self) -> str:
+        return self.oidc_issuer or self.dev_issuer_url
+
+    @property
+    def dev_issuer_url(self) -> str:
+        return self.public_url.rstrip("/") + "/dev-oidc"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'icgpu.db').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> bytes:
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

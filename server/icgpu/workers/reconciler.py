@@ -1,0 +1,154 @@
+"""The instance reconciler: drives each instance's cluster workload towards its status.
+
+Level-triggered and idempotent: every pass reads the instances that want capacity or want it
+released, asks the provisioner for the workload state and records what it sees. Nothing it needs
+lives in memory, so a restart mid-transition simply resumes on the next pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import select
+
+from icgpu.db.database import Database
+from icgpu.db.tables import Instance
+from icgpu.provisioning.base import (
+    PRIORITY_BATCH,
+    PRIORITY_INTERACTIVE,
+    Observation,
+    Phase,
+    Provisioner,
+    WorkloadSpec,
+)
+from icgpu.services.instance_states import Status
+from icgpu.services.instances import move
+from icgpu.services.signals import Signals
+
+log = logging.getLogger(__name__)
+ACTIVE = (Status.PENDING, Status.PROVISIONING, Status.RUNNING, Status.STOPPING)
+
+
+class Reconciler:
+    def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, interval: float) -> None:
+        self.db = db
+        self.provisioner = provisioner
+        self.signals = signals
+        self.interval = interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reconciler")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.reconcile_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconcile pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+    async def reconcile_once(self) -> None:
+        async with self.db.read() as s:
+            rows = (await s.scalars(
+                select(Instance).where(Instance.status.in_([st.value for st in ACTIVE]))
+                .order_by(Instance.workload_type.desc(), Instance.created_at)  # interactive first
+            )).all()
+        changed = False
+        active_ids = {r.id for r in rows if r.status != Status.STOPPING}
+        for inst in rows:
+            changed |= await self._reconcile(inst)
+        # Release every workload whose instance no longer wants capacity (stopped, preempted,
+        # terminated, errored, or gone from the table).
+        for instance_id in await self.provisioner.workloads():
+            if instance_id not in active_ids:
+                await self.provisioner.ensure_stopped(instance_id)
+        if changed:
+            self.signals.changed()
+
+    async def _reconcile(self, inst: Instance) -> bool:
+        status = Status(inst.status)
+        if status is Status.STOPPING:
+            obs = await self.provisioner.ensure_stopped(inst.id)
+            if obs.phase is Phase.ABSENT:
+                return await self._record(inst, Status.STOPPED, "stopped")
+            return False
+        if status is Status.RUNNING:
+            obs = (await self.provisioner.observe([inst.id]))[inst.id]
+            if obs.phase is Phase.RUNNING:
+                return False
+        else:
+            obs = await self.provisioner.ensure_running(self._spec(inst),
+                                                        replace_failed=status is Status.PENDING)
+        return await self._apply(inst, obs)
+
+    async def _apply(self, inst: Instance, obs: Observation) -> bool:
+        status = Status(inst.status)
+        if obs.phase is Phase.EVICTED:
+            target = Status.PREEMPTED if inst.workload_type == "batch" else Status.ERROR
+            return await self._record(inst, target, obs.reason or "evicted")
+        if obs.phase is Phase.FAILED:
+            return await self._record(inst, Status.ERROR, obs.reason or "workload failed")
+        if obs.phase is Phase.UNSCHEDULABLE:
+            if status is Status.PENDING and inst.status_reason != obs.reason:
+                return await self._note(inst, obs.reason)
+            return False
+        if obs.phase is Phase.STARTING and status is Status.PENDING:
+            return await self._record(inst, Status.PROVISIONING, "workload scheduled on " + (obs.slot or "?"))
+        if obs.phase is Phase.RUNNING and status in (Status.PENDING, Status.PROVISIONING):
+            if status is Status.PENDING:
+                await self._record(inst, Status.PROVISIONING, "workload scheduled on " + (obs.slot or "?"))
+            return await self._record(inst, Status.RUNNING, None, host=obs.host, port=obs.port)
+        if obs.phase is Phase.ABSENT and status is Status.RUNNING:
+            # The workload vanished under a running instance: provision it again.
+            return await self._record(inst, Status.PROVISIONING, "workload lost; provisioning again")
+        return False
+
+    async def _record(
+        self, inst: Instance, target: Status, reason: str | None, *, host: str | None = None,
+        port: int | None = None,
+    ) -> bool:
+        """Compare-and-set: apply only if nobody changed the status since we read it."""
+        async with self.db.transaction() as s:
+            fresh = await s.get(Instance, inst.id, with_for_update=True)
+            if fresh is None or fresh.status != inst.status:
+                return False
+            move(s, fresh, target, reason=reason)
+            if target is Status.RUNNING:
+                fresh.ssh_host, fresh.ssh_port = host, port
+        inst.status, inst.status_reason = fresh.status, fresh.status_reason
+        return True
+
+    async def _note(self, inst: Instance, reason: str | None) -> bool:
+        async with self.db.transaction() as s:
+            fresh = await s.get(Instance, inst.id, with_for_update=True)
+            if fresh is None or fresh.status != inst.status:
+                return False
+            fresh.status_reason = reason
+        return False
+
+    @staticmethod
+    def _spec(inst: Instance) -> WorkloadSpec:
+        return WorkloadSpec(
+            instance_id=inst.id,
+            tier=inst.tier,
+            priority=PRIORITY_BATCH if inst.workload_type == "batch" else PRIORITY_INTERACTIVE,
+            storage_gb=inst.storage_gb,
+            authorized_keys=(inst.ssh_key or "") + "\n" if inst.ssh_key else "",
+        )

@@ -1,0 +1,187 @@
+"""A real ``icgpu serve`` process on 127.0.0.1 for tests, on SQLite or PostgreSQL.
+
+Each server gets its own data dir and its own database (a fresh SQLite file, or a fresh
+PostgreSQL database created on the test cluster from ``ICGPU_TEST_DATABASE_URL``). It is stopped
+by its own process id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+ICGPU = str(Path(sys.executable).parent / "icgpu")
+START_TIMEOUT = 30.0
+
+# Fast, deterministic timings for the local provisioner and workers in tests.
+FAST = {
+    "ICGPU_LOCAL_PROVISION_SECONDS": "0.3",
+    "ICGPU_LOCAL_STOP_SECONDS": "0.2",
+    "ICGPU_RECONCILE_INTERVAL_SECONDS": "0.1",
+    "ICGPU_EVENT_POLL_INTERVAL_SECONDS": "0.05",
+    "ICGPU_RATE_LIMIT_API": "100000",
+    "ICGPU_RATE_LIMIT_LLM": "100000",
+}
+
+
+def backend() -> str:
+    return os.environ.get("ICGPU_TEST_DATABASE", "sqlite")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pg_admin_url() -> str:
+    url = os.environ.get("ICGPU_TEST_DATABASE_URL")
+    if not url:
+        raise RuntimeError("ICGPU_TEST_DATABASE=postgresql needs ICGPU_TEST_DATABASE_URL (make test sets it)")
+    return url
+
+
+def _pg_exec(sql: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    dsn = _pg_admin_url().replace("postgresql+asyncpg://", "postgresql://")
+
+    async def run() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def new_database_url(tmp: Path) -> tuple[str, str | None]:
+    """A fresh, empty database for one server; returns (url, postgres db name or None)."""
+    if backend() == "postgresql":
+        name = "t_" + uuid.uuid4().hex[:12]
+        _pg_exec(f'CREATE DATABASE "{name}"')
+        base, _, _ = _pg_admin_url().rpartition("/")
+        return f"{base}/{name}", name
+    return f"sqlite+aiosqlite:///{tmp / 'icgpu.db'}", None
+
+
+def drop_database(name: str) -> None:
+    _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Server:
+    tmp: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    db_url: str = ""
+    pg_name: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ICGPU_")}
+        env.update(FAST)
+        env.update({
+            "ICGPU_DATA_DIR": str(self.tmp / "data"),
+            "ICGPU_DATABASE_URL": self.db_url,
+            "ICGPU_PUBLIC_URL": self.url,
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> Server:
+        if not self.db_url:
+            self.db_url, self.pg_name = new_database_url(self.tmp)
+        if not self.port:
+            self.port = free_port()
+        log = open(self.tmp / f"server-{self.port}.log", "ab")
+        self.proc = subprocess.Popen(
+            [ICGPU, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not become ready: " + self.log()[-3000:])
+
+    def stop(self, *, drop: bool = True) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self.proc = None
+        if drop and self.pg_name:
+            drop_database(self.pg_name)
+            self.pg_name = None
+
+    def kill(self) -> None:
+        """Stop abruptly (SIGKILL), keeping the database: a crash mid-transition."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+            self.proc = None
+
+    def log(self) -> str:
+        return "".join(p.read_text(errors="replace") for p in sorted(self.tmp.glob("server-*.log")))
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([ICGPU, *args], env=self.env(), cwd=ROOT, capture_output=True, text=True,
+                              check=check, timeout=60)
+
+    def bootstrap(self, tenant: str, email: str) -> dict[str, Any]:
+        return dict(json.loads(self.cli("admin", "bootstrap", "--tenant", tenant, "--email", email).stdout))
+
+    def token(self, tenant: str, email: str) -> str:
+        return self.cli("auth", "token", "--tenant", tenant, "--email", email).stdout.strip()
+
+    def client(self, credential: str | None = None, **headers: str) -> httpx.Client:
+        h = dict(headers)
+        if credential:
+            h["Authorization"] = f"Bearer {credential}"
+        return httpx.Client(base_url=self.url, headers=h, timeout=30.0)
+
+
+def wait_for(fn: Any, *, timeout: float = 10.0, interval: float = 0.05, what: str = "condition") -> Any:
+    """Poll ``fn`` until it returns a truthy value (bounded in time)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")

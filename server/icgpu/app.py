@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -50,3 +53,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(graphql_router(platform), prefix="/graphql")
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def export_openapi() -> str:
+    """The REST adapter's OpenAPI document, as committed in schema/openapi.json."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings(data_dir=Path(tmp)))
+        return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"

@@ -24,6 +24,7 @@ app.add_typer(auth_app, name="auth")
 app.add_typer(schema_app, name="schema")
 
 SCHEMA_PATH = Path("schema/schema.graphql")
+OPENAPI_PATH = Path("schema/openapi.json")
 
 
 def _fail(message: str) -> None:
@@ -135,19 +136,24 @@ def token(tenant: str = typer.Option(...), email: str = typer.Option(...),
 
 
 @schema_app.command("export")
-def schema_export(path: Path = SCHEMA_PATH, check: bool = typer.Option(False, help="fail if the file differs")) -> None:
-    """Write the GraphQL SDL to schema/schema.graphql."""
+def schema_export(
+    path: Path = SCHEMA_PATH,
+    openapi_path: Path = OPENAPI_PATH,
+    check: bool = typer.Option(False, help="fail if a file differs instead of writing it"),
+) -> None:
+    """Write the GraphQL SDL (schema/schema.graphql) and the REST OpenAPI document (schema/openapi.json)."""
     from icgpu.api.graphql.schema import export_sdl
+    from icgpu.app import export_openapi
 
-    sdl = export_sdl()
-    if check:
-        if not path.exists() or path.read_text() != sdl:
-            _fail(f"{path} is out of date: run 'icgpu schema export'")
-        typer.echo(f"{path} is up to date")
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(sdl)
-    typer.echo(f"wrote {path}")
+    for target, text in ((path, export_sdl()), (openapi_path, export_openapi())):
+        if check:
+            if not target.exists() or target.read_text() != text:
+                _fail(f"{target} is out of date: run 'make schema'")
+            typer.echo(f"{target} is up to date")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        typer.echo(f"wrote {target}")
 
 
 def _dev_token(settings: Settings, subject: str, email: str, tenant: str) -> str | None:

@@ -21,6 +21,7 @@ from icgpu.services.ratelimit import RateLimiter
 from icgpu.services.signals import Signals
 from icgpu.settings import Settings
 from icgpu.workers.reconciler import Reconciler
+from icgpu.workers.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Platform:
         self.bus = EventBus(self.db, settings.event_poll_interval_seconds)
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
                                      settings.reconcile_interval_seconds)
+        self.sweeper = Sweeper(self.idempotency, interval=3600.0)
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)
         self.oidc = OIDCValidator(settings, self.http)
@@ -59,9 +61,11 @@ class Platform:
         await self.bus.start()
         if workers:
             self.reconciler.start()
+            self.sweeper.start()
 
     async def stop(self) -> None:
         await self.reconciler.stop()
+        await self.sweeper.stop()
         await self.bus.stop()
         if self.oidc.http is not self.http:
             await self.oidc.http.aclose()

@@ -21,6 +21,8 @@ from icgpu.ids import new_id
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 TENANT_NAME_MAX = 100
+MEMO_SECONDS = 30.0
+MEMO_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class AccountService:
                 continue
         else:
             raise AuthenticationError("could not sign in; try again", code="SignInConflict")
-        self._subjects[subject] = (time.monotonic() + 30, principal)
+        if len(self._subjects) >= MEMO_MAX:
+            self._subjects.clear()
+        self._subjects[subject] = (time.monotonic() + MEMO_SECONDS, principal)
         return principal
 
     async def _account_for(self, s: AsyncSession, ident: Identity, subject: str) -> Account:

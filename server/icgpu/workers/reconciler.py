@@ -72,8 +72,16 @@ class Reconciler:
             )).all()
         changed = False
         active_ids = {r.id for r in rows if r.status != Status.STOPPING}
+        # Running instances are only observed: one batched call for all of them.
+        running = [r for r in rows if r.status == Status.RUNNING]
+        seen = await self.provisioner.observe([r.id for r in running]) if running else {}
         for inst in rows:
-            changed |= await self._reconcile(inst)
+            if inst.status == Status.RUNNING:
+                obs = seen[inst.id]
+                if obs.phase is not Phase.RUNNING:
+                    changed |= await self._apply(inst, obs)
+            else:
+                changed |= await self._reconcile(inst)
         # Release every workload whose instance no longer wants capacity (stopped, preempted,
         # terminated, errored, or gone from the table).
         for instance_id in await self.provisioner.workloads():
@@ -89,13 +97,7 @@ class Reconciler:
             if obs.phase is Phase.ABSENT:
                 return await self._record(inst, Status.STOPPED, "stopped")
             return False
-        if status is Status.RUNNING:
-            obs = (await self.provisioner.observe([inst.id]))[inst.id]
-            if obs.phase is Phase.RUNNING:
-                return False
-        else:
-            obs = await self.provisioner.ensure_running(self._spec(inst),
-                                                        replace_failed=status is Status.PENDING)
+        obs = await self.provisioner.ensure_running(self._spec(inst), replace_failed=status is Status.PENDING)
         return await self._apply(inst, obs)
 
     async def _apply(self, inst: Instance, obs: Observation) -> bool:

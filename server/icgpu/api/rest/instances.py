@@ -61,7 +61,8 @@ async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
                                 caps[t.id].available if t.id in caps else None) for t in TIERS.values()]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra={"requestBody": {
+    "required": True, "content": {"application/json": {"schema": InstanceCreate.model_json_schema()}}}})
 async def create_instance(
     request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal,
     dry_run: DryRun = False,

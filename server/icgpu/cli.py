@@ -53,7 +53,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") ->
             print(f"  tenant:  {boot.tenant}\n  account: {boot.account_id}\n  API key: {boot.api_key}", flush=True)
             if token:
                 print(f"  OIDC token (dev issuer): {token}", flush=True)
-        await platform.db.engine.dispose()  # its connections belong to this loop, not uvicorn's
+        await platform.db.close()  # its connections belong to this loop, not uvicorn's
 
     asyncio.run(first_start())
     uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level=log_level,

@@ -19,9 +19,7 @@ from joserfc.jwk import RSAKey
 
 
 def new_key() -> RSAKey:
-    key = RSAKey.generate_key(2048)
-    key.ensure_kid()
-    return key
+    return RSAKey.generate_key(2048, auto_kid=True)
 
 
 class OIDCIssuer:
@@ -61,7 +59,7 @@ class OIDCIssuer:
         out = []
         for k in keys:
             public = dict(k.as_dict(private=False))
-            public.update(kid=k.kid, use="sig", alg="RS256")
+            public.update(kid=str(k.kid), use="sig", alg="RS256")
             out.append(public)
         return {"keys": out}
 

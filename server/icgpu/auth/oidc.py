@@ -94,14 +94,30 @@ class OIDCValidator:
         except JoseError as exc:
             raise AuthenticationError(f"token rejected: {exc.description or exc.error}",
                                       code="InvalidToken") from exc
-        tenant = claims.get(self.settings.oidc_tenant_claim)
-        email = claims.get(self.settings.oidc_email_claim)
-        if not isinstance(tenant, str) or not tenant:
+        tenant = _text_claim(claims, self.settings.oidc_tenant_claim, TENANT_MAX)
+        email = _text_claim(claims, self.settings.oidc_email_claim, EMAIL_MAX)
+        subject = _text_claim(claims, "sub", SUBJECT_MAX)
+        if tenant is None:
             raise AuthenticationError(
-                f"token has no '{self.settings.oidc_tenant_claim}' claim", code="InvalidToken"
+                f"token has no valid '{self.settings.oidc_tenant_claim}' claim", code="InvalidToken"
             )
-        if not isinstance(email, str) or "@" not in email:
+        if email is None or "@" not in email:
             raise AuthenticationError(
-                f"token has no '{self.settings.oidc_email_claim}' claim", code="InvalidToken"
+                f"token has no valid '{self.settings.oidc_email_claim}' claim", code="InvalidToken"
             )
-        return Identity(issuer=self.issuer, subject=str(claims["sub"]), email=email.lower(), tenant=tenant)
+        if subject is None:
+            raise AuthenticationError("token has no valid 'sub' claim", code="InvalidToken")
+        return Identity(issuer=self.issuer, subject=subject, email=email.lower(), tenant=tenant)
+
+
+# Claims become stored names: bounded (OIDC caps 'sub' at 255) and free of control characters.
+TENANT_MAX = 100
+EMAIL_MAX = 320
+SUBJECT_MAX = 255
+
+
+def _text_claim(claims: dict[str, Any], name: str, max_len: int) -> str | None:
+    value = claims.get(name)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len or not value.isprintable():
+        return None
+    return value

@@ -21,7 +21,7 @@ from icgpu.db.database import Database
 from icgpu.db.tables import Instance, Tenant
 from icgpu.errors import Conflict, NotFound
 from icgpu.events import outbox
-from icgpu.ids import new_id
+from icgpu.ids import new_id, well_formed
 from icgpu.services import access
 from icgpu.services.instance_states import EVENT_FOR, Status, can_move
 from icgpu.services.pagination import Page, PageCodec, PageRequest
@@ -32,7 +32,7 @@ from icgpu.settings import Settings
 SCOPE = "instances"
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 SSH_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) "
-                        r"[A-Za-z0-9+/]+=*( .*)?$")
+                        r"[A-Za-z0-9+/]+=*( [^\x00-\x1f\x7f\ud800-\udfff]*)?\Z")  # one line, no control characters
 
 
 class InstanceCreate(BaseModel):
@@ -127,8 +127,9 @@ class InstanceService:
     # (get_many precedes `list`, whose name would otherwise shadow the builtin in annotations)
 
     async def get_many(self, principal: Principal, ids: Sequence[str]) -> list[Instance | None]:
+        wanted = [i for i in ids if well_formed(i, "inst")]
         async with self.db.read() as s:
-            rows = (await s.scalars(select(Instance).where(Instance.id.in_(ids)))).all()
+            rows = (await s.scalars(select(Instance).where(Instance.id.in_(wanted)))).all() if wanted else []
         found = {r.id: r for r in rows if access.can_see(principal, r)}
         return [found.get(i) for i in ids]
 
@@ -144,6 +145,8 @@ class InstanceService:
 
     async def get(self, principal: Principal, instance_id: str) -> Instance:
         principal.require(SCOPE, "read")
+        if not well_formed(instance_id, "inst"):
+            raise NotFound(f"instance {instance_id} not found")
         async with self.db.read() as s:
             inst = await s.get(Instance, instance_id)
         if inst is None or not access.can_see(principal, inst):
@@ -226,6 +229,8 @@ class InstanceService:
         return inst
 
     async def _load_for_update(self, s: AsyncSession, principal: Principal, instance_id: str) -> Instance:
+        if not well_formed(instance_id, "inst"):
+            raise NotFound(f"instance {instance_id} not found")
         inst = await s.get(Instance, instance_id, with_for_update=True)
         if inst is None or not access.can_see(principal, inst):
             raise NotFound(f"instance {instance_id} not found")

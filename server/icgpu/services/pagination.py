@@ -66,7 +66,8 @@ class PageCodec:
             payload = _unb64(body)
         except (ValueError, TypeError):
             raise bad from None
-        if not hmac.compare_digest(self._sign(payload), sig):
+        # Base64 tolerates spare bits and foreign characters: only the canonical spelling is genuine.
+        if _b64(payload) != body or not hmac.compare_digest(self._sign(payload), sig):
             raise bad
         try:
             data = json.loads(payload)

@@ -32,8 +32,8 @@ class ApiErrors(MaskErrors):
                 orig = orig.original_error
             if isinstance(orig, ApiError):
                 message, ext = orig.message, _extensions(orig)
-            elif orig is None:
-                # Syntax, validation and limit errors: the client's query is at fault.
+            elif orig is None or isinstance(orig, GraphQLError):
+                # Syntax, validation, variable coercion and limit errors: the client's query is at fault.
                 message = error.message
                 ext = {"code": (error.extensions or {}).get("code", "ValidationException"), "status": 400}
             else:

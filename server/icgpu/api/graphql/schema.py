@@ -12,7 +12,7 @@ from strawberry.tools import merge_types
 from icgpu.api.graphql.errors import ApiErrors
 from icgpu.api.graphql.events import EventSubscriptions
 from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, InstanceSubscriptions
-from icgpu.api.graphql.limits import cost_rule
+from icgpu.api.graphql.limits import cost_rule, introspection_depth_rule
 from icgpu.settings import Settings
 
 Query = merge_types("Query", (InstanceQueries,))
@@ -37,7 +37,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
             partial(MaxAliasesLimiter, max_alias_count=30),
             partial(MaxTokensLimiter, max_token_count=4000),
-            partial(AddValidationRules, [cost_rule(settings.graphql_max_cost)]),
+            partial(AddValidationRules, [cost_rule(settings.graphql_max_cost),
+                                          introspection_depth_rule(settings.graphql_max_depth)]),
             ApiErrors,
         ],
     )

@@ -22,7 +22,7 @@ HEADER = "Idempotency-Key"
 def fingerprint(request: Request, body: bytes) -> str:
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         canonical = body
     h = hashlib.sha256()
     for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode(), canonical):

@@ -30,10 +30,10 @@ def parse_inventory(text: str) -> list[Slot]:
         if not sep or tier not in TIERS or tier in seen:
             raise ValueError(f"bad inventory entry {part!r}: expected dedicated=N, mig=GxS or timesliced=GxS")
         seen.add(tier)
-        gpus_text, _, shares_text = amount.partition("x")
+        gpus_text, times, shares_text = amount.partition("x")
         try:
             gpus = int(gpus_text)
-            shares = int(shares_text) if shares_text else 1
+            shares = int(shares_text) if times else 1
         except ValueError:
             raise ValueError(f"bad inventory entry {part!r}: counts must be integers") from None
         if gpus < 0 or shares < 1 or (tier == "dedicated" and shares != 1):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.server import Server, backend
+from tests.support.tenants import Tenant, bootstrap_tenant
 
 
 def pytest_report_header() -> str:
@@ -40,34 +39,21 @@ def make_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         srv.stop()
 
 
-@dataclass
-class Tenant:
-    name: str
-    account_id: str
-    api_key: str
-    token: str
-    api: httpx.Client  # authenticated with the OIDC token
-    key_api: httpx.Client  # authenticated with the API key
-
-
 _counter = iter(range(1_000_000))
 
 
 @pytest.fixture
 def tenant_factory(server: Server) -> Iterator[object]:
-    clients: list[httpx.Client] = []
+    made: list[Tenant] = []
 
     def make(name: str | None = None, email: str | None = None) -> Tenant:
         n = next(_counter)
-        name = name or f"tenant{n}"
-        boot = server.bootstrap(name, email or f"owner{n}@example.com")
-        api, key_api = server.client(boot["oidc_token"]), server.client(boot["api_key"])
-        clients.extend([api, key_api])
-        return Tenant(name, boot["account_id"], boot["api_key"], boot["oidc_token"], api, key_api)
+        made.append(bootstrap_tenant(server, name or f"tenant{n}", email or f"owner{n}@example.com"))
+        return made[-1]
 
     yield make
-    for c in clients:
-        c.close()
+    for tenant in made:
+        tenant.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from joserfc.jwk import RSAKey
 
 from icgpu.auth.dev_issuer import DevIssuer
 from icgpu.db.base import utcnow
-from tests.conftest import Tenant
 from tests.support.auth import (
     accounts_of,
     assert_error,
@@ -32,6 +31,7 @@ from tests.support.auth import (
 )
 from tests.support.oidc_issuer import OIDCIssuer, new_key
 from tests.support.server import Server, wait_for
+from tests.support.tenants import Tenant, open_tenant
 
 BODY = {"name": "must-not-exist", "tier": "mig"}
 CREATE_MUTATION = """
@@ -49,13 +49,8 @@ def dev(server: Server) -> DevIssuer:
 @pytest.fixture(scope="module")
 def victim(server: Server) -> Iterator[Tenant]:
     """A tenant with no instances that bad credentials name; shared because nothing may change it."""
-    boot = server.bootstrap("victim-co", "victim@example.com")
-    api, key_api = server.client(boot["oidc_token"]), server.client(boot["api_key"])
-    try:
-        yield Tenant(boot["tenant"], boot["account_id"], boot["api_key"], boot["oidc_token"], api, key_api)
-    finally:
-        api.close()
-        key_api.close()
+    with open_tenant(server, "victim-co", "victim@example.com") as tenant:
+        yield tenant
 
 
 def claims_for(dev: DevIssuer, who: Tenant, **overrides: Any) -> dict[str, Any]:

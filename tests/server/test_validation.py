@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tenant
 from tests.support.auth import assert_error, assert_no_traceback, db_counts, resource_events
 from tests.support.server import Server, wait_for
+from tests.support.tenants import Tenant, open_tenant
 
 SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5 alice@laptop"
 OK = {"name": "valid-name", "tier": "mig"}
@@ -26,13 +26,8 @@ mutation Create($input: CreateInstanceInput!) {
 @pytest.fixture(scope="module")
 def carol(server: Server) -> Iterator[Tenant]:
     """A module-wide tenant that never gets an instance: every bad request is made as carol."""
-    boot = server.bootstrap("carol-co", "carol@example.com")
-    api, key_api = server.client(boot["oidc_token"]), server.client(boot["api_key"])
-    try:
-        yield Tenant(boot["tenant"], boot["account_id"], boot["api_key"], boot["oidc_token"], api, key_api)
-    finally:
-        api.close()
-        key_api.close()
+    with open_tenant(server, "carol-co", "carol@example.com") as tenant:
+        yield tenant
 
 
 def rejected(server: Server, who: Tenant, request: Any, field: str | None, **expect: Any) -> dict[str, Any]:

@@ -34,7 +34,10 @@ def _http_error(exc: StarletteHTTPException) -> ApiError:
     if exc.status_code == 404:
         return NotFound("no such route", code="RouteNotFound")
     if exc.status_code == 405:
-        return ValidationError("method not allowed on this route", code="MethodNotAllowed")
+        err = ValidationError("method not allowed on this route", code="MethodNotAllowed",
+                              headers=dict(exc.headers or {}))
+        err.status = 405
+        return err
     if exc.status_code == 409:
         return Conflict(str(exc.detail))
     if 400 <= exc.status_code < 500:

@@ -6,7 +6,13 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from icgpu.api.graphql.errors import ApiErrors
@@ -33,13 +39,16 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
+            ApiErrors,  # first, so it sees the errors of every later step (parse, limits, execution)
             # Factories, not instances: each operation gets its own extension objects.
             partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
             partial(MaxAliasesLimiter, max_alias_count=30),
             partial(MaxTokensLimiter, max_token_count=4000),
             partial(AddValidationRules, [cost_rule(settings.graphql_max_cost),
                                           introspection_depth_rule(settings.graphql_max_depth)]),
-            ApiErrors,
+            # Validated documents are cached (the limits above are validation rules, so a cached
+            # document has passed them). Parsing is not: a cached parse would skip the token limit.
+            partial(ValidationCache, maxsize=256),
         ],
     )
 

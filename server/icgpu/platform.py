@@ -14,11 +14,14 @@ from icgpu.events.bus import EventBus
 from icgpu.provisioning.base import Provisioner
 from icgpu.provisioning.local.simulator import LocalProvisioner
 from icgpu.services.accounts import AccountService
+from icgpu.services.api_keys import ApiKeyService
 from icgpu.services.idempotency import IdempotencyService
 from icgpu.services.instances import InstanceService
 from icgpu.services.pagination import PageCodec
 from icgpu.services.ratelimit import RateLimiter
 from icgpu.services.signals import Signals
+from icgpu.services.ssh_keys import SshKeyService
+from icgpu.services.teams import TeamService
 from icgpu.settings import Settings
 from icgpu.workers.reconciler import Reconciler
 from icgpu.workers.sweeper import Sweeper
@@ -46,7 +49,10 @@ class Platform:
         self.bus = EventBus(self.db, settings.event_poll_interval_seconds)
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
                                      settings.reconcile_interval_seconds)
-        self.sweeper = Sweeper(self.idempotency, interval=3600.0)
+        self.teams = TeamService(self.db, self.pages)
+        self.api_keys = ApiKeyService(self.db, self.pages, self.signals)
+        self.ssh_keys = SshKeyService(self.db, self.pages)
+        self.sweeper = Sweeper(self.idempotency, self.api_keys, settings.sweep_interval_seconds)
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)
         self.oidc = OIDCValidator(settings, self.http)

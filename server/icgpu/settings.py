@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     local_ssh_host: str = "127.0.0.1"
     reconcile_interval_seconds: float = 0.5
     event_poll_interval_seconds: float = 0.2
+    sweep_interval_seconds: float = 30.0  # key.expired announcements; idempotency records hourly
     run_workers: bool = True
 
     @property

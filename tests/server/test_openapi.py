@@ -30,5 +30,6 @@ def test_documented_routes_are_served_with_their_body_schema() -> None:
     served = {(m, p) for p, ops in doc["paths"].items() for m in ops}
     assert served >= DOCUMENTED, DOCUMENTED - served
     body = doc["paths"]["/api/v1/instances"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert set(body["properties"]) == {"name", "tier", "ssh_key", "storage_gb", "workload_type"}
+    assert set(body["properties"]) == {"name", "tier", "ssh_key", "storage_gb", "workload_type", "ssh_key_group",
+                                       "team_id"}
     assert body["properties"]["storage_gb"]["minimum"] == 10 and body["properties"]["storage_gb"]["maximum"] == 500

@@ -44,9 +44,10 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[str]]
     permissions: Mapped[list[str]]
-    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    expiry_announced_at: Mapped[datetime | None] = mapped_column(default=None)  # key.expired sent
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -73,6 +74,10 @@ class Instance(Base):
     workload_type: Mapped[str] = mapped_column(String(20))
     storage_gb: Mapped[int] = mapped_column(Integer)
     ssh_key: Mapped[str | None] = mapped_column(Text, default=None)
+    ssh_key_group_id: Mapped[str | None] = mapped_column(
+        ForeignKey("ssh_key_groups.id", ondelete="SET NULL"), default=None)
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), default=None,
+                                                index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
     ssh_host: Mapped[str | None] = mapped_column(String(255), default=None)
@@ -80,6 +85,66 @@ class Instance(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     terminated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("team_id", "account_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SshKey(Base):
+    __tablename__ = "ssh_keys"
+    __table_args__ = (UniqueConstraint("tenant_id", "fingerprint"), Index("ix_ssh_keys_owner_page", "account_id",
+                                                                           "created_at", "id"))
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    public_key: Mapped[str] = mapped_column(Text)
+    key_type: Mapped[str] = mapped_column(String(40))
+    bits: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SshKeyGroup(Base):
+    __tablename__ = "ssh_key_groups"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SshKeyGroupMember(Base):
+    __tablename__ = "ssh_key_group_members"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("ssh_key_groups.id", ondelete="CASCADE"), primary_key=True)
+    ssh_key_id: Mapped[str] = mapped_column(ForeignKey("ssh_keys.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Event(Base):
@@ -95,6 +160,7 @@ class Event(Base):
     type: Mapped[str] = mapped_column(String(60))
     tenant_id: Mapped[str] = mapped_column(String(40), index=True)
     account_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    team_id: Mapped[str | None] = mapped_column(String(40), default=None)  # shared resources: team sees it
     resource_type: Mapped[str] = mapped_column(String(30))
     resource_id: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]]

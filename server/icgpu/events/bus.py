@@ -34,6 +34,7 @@ class BusEvent:
     type: str
     tenant_id: str
     account_id: str | None
+    team_id: str | None
     resource_type: str
     resource_id: str
     data: dict[str, Any]
@@ -138,7 +139,7 @@ class EventBus:
                 for missing in range(max(last + 1, row.seq - BATCH), row.seq):
                     self._gaps[missing] = now
                 last = row.seq
-            ev = BusEvent(row.seq, row.id, row.type, row.tenant_id, row.account_id, row.resource_type,
+            ev = BusEvent(row.seq, row.id, row.type, row.tenant_id, row.account_id, row.team_id, row.resource_type,
                           row.resource_id, dict(row.data), row.created_at)
             for sub in list(self._subs):
                 sub.offer(ev)

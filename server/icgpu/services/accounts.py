@@ -15,7 +15,7 @@ from icgpu.auth.oidc import Identity
 from icgpu.auth.principal import ALL_SCOPES, PERMISSIONS, Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Account, ApiKey, Tenant
+from icgpu.db.tables import Account, ApiKey, Team, TeamMember, Tenant
 from icgpu.errors import AuthenticationError, ValidationError
 from icgpu.ids import new_id
 
@@ -23,6 +23,13 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 TENANT_NAME_MAX = 100
 MEMO_SECONDS = 30.0
 MEMO_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class Me:
+    account: Account
+    tenant: Tenant
+    teams: list[tuple[Team, str]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,19 @@ class AccountService:
                 permissions=list(PERMISSIONS),
             ))
         return Bootstrap(tenant=tenant.name, account_id=acc.id, api_key=key)
+
+    async def me(self, principal: Principal) -> Me:
+        """The caller's account, tenant and team memberships."""
+        async with self.db.read() as s:
+            acc = await s.get(Account, principal.account_id)
+            tenant = await s.get(Tenant, principal.tenant_id)
+            teams = (await s.execute(
+                select(Team, TeamMember.role).join(TeamMember, TeamMember.team_id == Team.id)
+                .where(TeamMember.account_id == principal.account_id).order_by(Team.created_at, Team.id)
+            )).all()
+        if acc is None or tenant is None:
+            raise AuthenticationError("this account no longer exists", code="AccountGone")
+        return Me(acc, tenant, [(team, role) for team, role in teams])
 
     async def get_many(self, ids: list[str]) -> list[Account | None]:
         async with self.db.read() as s:

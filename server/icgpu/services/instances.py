@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Instance, Tenant
-from icgpu.errors import Conflict, NotFound
+from icgpu.db.tables import Instance, SshKeyGroup, Team, Tenant
+from icgpu.errors import AccessDenied, Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
@@ -45,6 +45,8 @@ class InstanceCreate(BaseModel):
     ssh_key: str | None = Field(default=None, max_length=16384)
     storage_gb: int = Field(default=50, ge=10, le=500, strict=True)
     workload_type: Literal["interactive", "batch"] = "interactive"
+    ssh_key_group: str | None = Field(default=None, max_length=40, description="grants every key in the group")
+    team_id: str | None = Field(default=None, max_length=40, description="share with this team")
 
     @field_validator("name")
     @classmethod
@@ -78,6 +80,7 @@ def snapshot(inst: Instance) -> dict[str, Any]:
         "storage_gb": inst.storage_gb,
         "status": inst.status,
         "status_reason": inst.status_reason,
+        "team_id": inst.team_id,
     }
 
 
@@ -110,6 +113,7 @@ def move(
         event_type or EVENT_FOR[target],
         tenant_id=inst.tenant_id,
         account_id=inst.account_id,
+        team_id=inst.team_id,
         resource_type="instance",
         resource_id=inst.id,
         data={**snapshot(inst), "previous_status": previous},
@@ -130,12 +134,12 @@ class InstanceService:
         wanted = [i for i in ids if well_formed(i, "inst")]
         async with self.db.read() as s:
             rows = (await s.scalars(select(Instance).where(Instance.id.in_(wanted)))).all() if wanted else []
-        found = {r.id: r for r in rows if access.can_see(principal, r)}
+            found = {r.id: r for r in rows if await access.can_see(s, principal, r)}
         return [found.get(i) for i in ids]
 
     async def list(self, principal: Principal, page: PageRequest) -> Page[Instance]:
         principal.require(SCOPE, "read")
-        stmt = select(Instance).where(access.owned_by(principal, Instance), Instance.status != "terminated")
+        stmt = select(Instance).where(access.visible(principal, Instance), Instance.status != "terminated")
         scope = f"instances:{principal.account_id}"
         stmt, size = self.pages.apply(stmt, page, scope=scope, created_col=Instance.created_at,
                                       id_col=Instance.id)
@@ -145,12 +149,8 @@ class InstanceService:
 
     async def get(self, principal: Principal, instance_id: str) -> Instance:
         principal.require(SCOPE, "read")
-        if not well_formed(instance_id, "inst"):
-            raise NotFound(f"instance {instance_id} not found")
         async with self.db.read() as s:
-            inst = await s.get(Instance, instance_id)
-        if inst is None or not access.can_see(principal, inst):
-            raise NotFound(f"instance {instance_id} not found")
+            inst: Instance = await access.load_visible(s, principal, Instance, instance_id, "inst", "instance")
         return inst
 
     # -- writes ----------------------------------------------------------------------------------
@@ -158,6 +158,7 @@ class InstanceService:
     async def create(self, principal: Principal, data: InstanceCreate, *, dry_run: bool = False) -> Instance:
         principal.require(SCOPE, "write")
         async with self.db.transaction() as s:
+            await self._check_references(s, principal, data)
             await self._check_name_free(s, principal, data.name)
             await self._reserve_storage(s, principal.tenant_id, data.storage_gb, dry_run=dry_run)
             now = utcnow()
@@ -170,6 +171,8 @@ class InstanceService:
                 workload_type=data.workload_type,
                 storage_gb=data.storage_gb,
                 ssh_key=data.ssh_key,
+                ssh_key_group_id=data.ssh_key_group,
+                team_id=data.team_id,
                 status=Status.PENDING.value,
                 created_at=now,
                 updated_at=now,
@@ -178,7 +181,7 @@ class InstanceService:
                 return inst  # every check ran; nothing was written
             s.add(inst)
             outbox.record(s, "instance.created", tenant_id=inst.tenant_id, account_id=inst.account_id,
-                          resource_type="instance", resource_id=inst.id,
+                          team_id=inst.team_id, resource_type="instance", resource_id=inst.id,
                           data={**snapshot(inst), "previous_status": None})
             try:
                 await s.flush()
@@ -229,12 +232,24 @@ class InstanceService:
         return inst
 
     async def _load_for_update(self, s: AsyncSession, principal: Principal, instance_id: str) -> Instance:
-        if not well_formed(instance_id, "inst"):
-            raise NotFound(f"instance {instance_id} not found")
-        inst = await s.get(Instance, instance_id, with_for_update=True)
-        if inst is None or not access.can_see(principal, inst):
-            raise NotFound(f"instance {instance_id} not found")
+        inst: Instance = await access.load_visible(s, principal, Instance, instance_id, "inst", "instance",
+                                                   for_update=True)
+        await access.require_manage(s, principal, inst, "instance")
         return inst
+
+    async def _check_references(self, s: AsyncSession, principal: Principal, data: InstanceCreate) -> None:
+        """A key group must be the caller's; sharing with a team needs the member role in it."""
+        if data.ssh_key_group is not None:
+            group = await s.get(SshKeyGroup, data.ssh_key_group) if well_formed(data.ssh_key_group, "grp") else None
+            if group is None or group.tenant_id != principal.tenant_id or group.account_id != principal.account_id:
+                raise ValidationError(f"ssh_key_group: unknown SSH key group '{data.ssh_key_group}'",
+                                      field="ssh_key_group")
+        if data.team_id is not None:
+            team = await s.get(Team, data.team_id) if well_formed(data.team_id, "team") else None
+            if team is None or team.tenant_id != principal.tenant_id:
+                raise ValidationError(f"team_id: unknown team '{data.team_id}'", field="team_id")
+            if not access.at_least(await access.team_role(s, principal, team.id), "member"):
+                raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
     async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str) -> None:
         taken = await s.scalar(

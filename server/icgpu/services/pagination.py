@@ -11,11 +11,12 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from icgpu.errors import ValidationError
@@ -79,13 +80,13 @@ class PageCodec:
 
     def apply(
         self,
-        stmt: Select[Any],
+        stmt: Any,
         page: PageRequest,
         *,
         scope: str,
         created_col: InstrumentedAttribute[Any],
         id_col: InstrumentedAttribute[Any],
-    ) -> tuple[Select[Any], int]:
+    ) -> tuple[Any, int]:
         """Order by (created_at, id), start after the token, and fetch one row more than the page."""
         size = validate_max_results(page.max_results)
         if page.next_token:
@@ -94,10 +95,14 @@ class PageCodec:
         return stmt.order_by(created_col, id_col).limit(size + 1), size
 
     def page(self, rows: list[Any], size: int, *, scope: str) -> Page[Any]:
+        return self.page_of(rows, size, scope=scope, key=lambda row: row)
+
+    def page_of(self, rows: list[Any], size: int, *, scope: str, key: Callable[[Any], Any]) -> Page[Any]:
+        """Trim the look-ahead row; ``key(item)`` gives the row holding ``created_at`` and ``id``."""
         if len(rows) <= size:
             return Page(items=rows, next_token=None)
         rows = rows[:size]
-        last = rows[-1]
+        last = key(rows[-1])
         return Page(items=rows, next_token=self.encode(scope, last.created_at, last.id))
 
 

@@ -26,6 +26,7 @@ from icgpu.provisioning.base import (
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import move
 from icgpu.services.signals import Signals
+from icgpu.services.ssh_keys import authorized_keys
 
 log = logging.getLogger(__name__)
 ACTIVE = (Status.PENDING, Status.PROVISIONING, Status.RUNNING, Status.STOPPING)
@@ -97,7 +98,7 @@ class Reconciler:
             if obs.phase is Phase.ABSENT:
                 return await self._record(inst, Status.STOPPED, "stopped")
             return False
-        obs = await self.provisioner.ensure_running(self._spec(inst), replace_failed=status is Status.PENDING)
+        obs = await self.provisioner.ensure_running(await self._spec(inst), replace_failed=status is Status.PENDING)
         return await self._apply(inst, obs)
 
     async def _apply(self, inst: Instance, obs: Observation) -> bool:
@@ -145,12 +146,13 @@ class Reconciler:
             fresh.status_reason = reason
         return False
 
-    @staticmethod
-    def _spec(inst: Instance) -> WorkloadSpec:
+    async def _spec(self, inst: Instance) -> WorkloadSpec:
+        async with self.db.read() as s:
+            keys = await authorized_keys(s, inst.ssh_key, inst.ssh_key_group_id)
         return WorkloadSpec(
             instance_id=inst.id,
             tier=inst.tier,
             priority=PRIORITY_BATCH if inst.workload_type == "batch" else PRIORITY_INTERACTIVE,
             storage_gb=inst.storage_gb,
-            authorized_keys=(inst.ssh_key or "") + "\n" if inst.ssh_key else "",
+            authorized_keys=keys,
         )

@@ -1,4 +1,4 @@
-"""Periodic housekeeping: expired idempotency records."""
+"""Periodic housekeeping: key.expired announcements and expired idempotency records."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import asyncio
 import contextlib
 import logging
 
+from icgpu.services.api_keys import ApiKeyService
 from icgpu.services.idempotency import IdempotencyService
 
 log = logging.getLogger(__name__)
 
 
 class Sweeper:
-    def __init__(self, idempotency: IdempotencyService, interval: float) -> None:
+    IDEMPOTENCY_EVERY = 3600.0
+
+    def __init__(self, idempotency: IdempotencyService, api_keys: ApiKeyService, interval: float) -> None:
         self.idempotency = idempotency
+        self.api_keys = api_keys
         self.interval = interval
+        self._idempotency_due = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -27,11 +32,15 @@ class Sweeper:
                 await self._task
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                removed = await self.idempotency.sweep()
-                if removed:
-                    log.info("removed %d expired idempotency records", removed)
+                await self.api_keys.announce_expired()
+                if loop.time() >= self._idempotency_due:
+                    self._idempotency_due = loop.time() + self.IDEMPOTENCY_EVERY
+                    removed = await self.idempotency.sweep()
+                    if removed:
+                        log.info("removed %d expired idempotency records", removed)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -29,8 +29,9 @@ class EventSubscriptions:
         if types is not None and len(types) > MAX_TYPES:
             raise ValidationError(f"at most {MAX_TYPES} event types", field="types")
         principal = await info.context.principal()
+        teams = await info.context.platform.teams.team_ids(principal)
         sub = info.context.platform.bus.subscribe(
-            lambda ev: access.can_see(principal, ev) and _matches(types, ev.type))
+            lambda ev: access.event_visible(principal, teams, ev) and _matches(types, ev.type))
         try:
             async for ev in sub:
                 yield Event(id=strawberry.ID(ev.id), type=ev.type, resource_type=ev.resource_type,

@@ -20,7 +20,6 @@ from icgpu.api.graphql.types.instance import (
 )
 from icgpu.errors import ValidationError
 from icgpu.events.bus import BusEvent
-from icgpu.services import access
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import InstanceCreate
 from icgpu.services.pagination import PageRequest
@@ -111,8 +110,9 @@ class InstanceSubscriptions:
         principal = await ctx.principal()
         instance_id = str(id)
         # Subscribe before reading the current status so no change can fall between the two.
+        # (Visibility is checked by `get` below; the filter keeps the stream to this instance.)
         sub = ctx.platform.bus.subscribe(
-            lambda ev: ev.resource_id == instance_id and access.can_see(principal, ev))
+            lambda ev: ev.resource_id == instance_id and ev.tenant_id == principal.tenant_id)
         try:
             row = await ctx.platform.instances.get(principal, instance_id)
             yield InstanceStatusEvent(instance_id=strawberry.ID(row.id), status=Status(row.status),

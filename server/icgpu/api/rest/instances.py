@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from icgpu.api.rest.body import read_json
 from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
-from icgpu.api.rest.route import AuthedRoute
+from icgpu.api.rest.route import AuthedRoute, json_body
 from icgpu.db.tables import Instance
 from icgpu.services.instances import InstanceCreate
 from icgpu.services.tiers import TIERS, GpuTier
@@ -42,6 +42,8 @@ def instance_json(inst: Instance) -> dict[str, Any]:
         "workload_type": inst.workload_type,
         "storage_gb": inst.storage_gb,
         "ssh_key": inst.ssh_key,
+        "ssh_key_group": inst.ssh_key_group_id,
+        "team_id": inst.team_id,
         "status": inst.status,
         "status_reason": inst.status_reason,
         "ssh_host": inst.ssh_host,
@@ -61,8 +63,7 @@ async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
                                 caps[t.id].available if t.id in caps else None) for t in TIERS.values()]}
 
 
-@router.post("", status_code=201, openapi_extra={"requestBody": {
-    "required": True, "content": {"application/json": {"schema": InstanceCreate.model_json_schema()}}}})
+@router.post("", status_code=201, openapi_extra=json_body(InstanceCreate))
 async def create_instance(
     request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal,
     dry_run: DryRun = False,

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from icgpu.api.errors import as_api_error, error_response, request_id_of
 from icgpu.api.rest.deps import get_platform, resolve_principal
@@ -17,6 +18,7 @@ from icgpu.services.idempotency import Replay
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = "Idempotency-Key"
+SECRET_FIELDS = "x-icgpu-secret-fields"
 
 
 def fingerprint(request: Request, body: bytes) -> str:
@@ -31,7 +33,36 @@ def fingerprint(request: Request, body: bytes) -> str:
     return h.hexdigest()
 
 
+def json_body(model: type[BaseModel], *, secrets: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Route options: document the JSON body (read by ``body.read_json`` after authentication, so
+    FastAPI does not parse it) and name the response fields that hold a secret shown once: those
+    are never stored for Idempotency-Key replays, which answer them as null."""
+    extra: dict[str, Any] = {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": model.model_json_schema()}}}}
+    if secrets:
+        extra[SECRET_FIELDS] = list(secrets)
+    return extra
+
+
+def redact(body: str, names: tuple[str, ...]) -> str:
+    if not names:
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(data, dict):
+        for name in names:
+            if name in data:
+                data[name] = None
+    return json.dumps(data, separators=(",", ":"))
+
+
 class AuthedRoute(APIRoute):
+    @property
+    def secret_fields(self) -> tuple[str, ...]:
+        return tuple((self.openapi_extra or {}).get(SECRET_FIELDS, ()))
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
@@ -52,7 +83,8 @@ class AuthedRoute(APIRoute):
             if response.status_code >= 500:
                 await idem.release(outcome)
             else:
-                await idem.complete(outcome, response.status_code, bytes(response.body).decode())
+                stored = redact(bytes(response.body).decode(), self.secret_fields)
+                await idem.complete(outcome, response.status_code, stored)
             response.headers[HEADER] = key
             return response
 

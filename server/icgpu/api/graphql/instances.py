@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from icgpu.api.graphql.inputs import parse_input
 from icgpu.api.graphql.permissions import requires
 from icgpu.api.graphql.types.common import GpuTier
 from icgpu.api.graphql.types.instance import (
@@ -18,24 +19,15 @@ from icgpu.api.graphql.types.instance import (
     InstanceStatusEvent,
     WorkloadType,
 )
-from icgpu.errors import ValidationError
 from icgpu.events.bus import BusEvent
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import InstanceCreate
 from icgpu.services.pagination import PageRequest
 from icgpu.services.tiers import TIERS
-from icgpu.services.validation import parse
 
 READ = [requires("instances", "read")]
 WRITE = [requires("instances", "write")]
 FINAL = {Status.TERMINATED.value}
-
-
-def _camel(field: str | None) -> str | None:
-    if field is None:
-        return None
-    head, *rest = field.split("_")
-    return head + "".join(p.title() for p in rest)
 
 
 @strawberry.type
@@ -65,14 +57,11 @@ class InstanceMutations:
     async def create_instance(self, info: Info, input: CreateInstanceInput,
                               dry_run: bool = False) -> CreateInstancePayload:
         ctx = info.context
-        try:
-            data = parse(InstanceCreate, {
-                "name": input.name, "tier": input.tier, "ssh_key": input.ssh_key,
-                "storage_gb": input.storage_gb, "workload_type": input.workload_type.value,
-            })
-        except ValidationError as err:
-            err.field = _camel(err.field)
-            raise
+        data = parse_input(InstanceCreate, {
+            "name": input.name, "tier": input.tier, "ssh_key": input.ssh_key,
+            "storage_gb": input.storage_gb, "workload_type": input.workload_type.value,
+            "ssh_key_group": input.ssh_key_group, "team_id": input.team_id,
+        })
         row = await ctx.platform.instances.create(await ctx.principal(), data, dry_run=dry_run)
         preview = InstancePreview(name=row.name, tier=row.tier, workload_type=WorkloadType(row.workload_type),
                                   storage_gb=row.storage_gb,

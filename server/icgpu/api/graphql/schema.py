@@ -17,12 +17,13 @@ from strawberry.tools import merge_types
 
 from icgpu.api.graphql.errors import ApiErrors
 from icgpu.api.graphql.events import EventSubscriptions
+from icgpu.api.graphql.identity import IdentityMutations, IdentityQueries
 from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, InstanceSubscriptions
 from icgpu.api.graphql.limits import cost_rule, introspection_depth_rule
 from icgpu.settings import Settings
 
-Query = merge_types("Query", (InstanceQueries,))
-Mutation = merge_types("Mutation", (InstanceMutations,))
+Query = merge_types("Query", (InstanceQueries, IdentityQueries))
+Mutation = merge_types("Mutation", (InstanceMutations, IdentityMutations))
 Subscription = merge_types("Subscription", (InstanceSubscriptions, EventSubscriptions))
 
 

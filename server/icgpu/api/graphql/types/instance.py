@@ -30,6 +30,8 @@ class Instance:
     workload_type: WorkloadType
     storage_gb: int
     ssh_key: str | None
+    ssh_key_group: str | None
+    team_id: str | None
     status: InstanceStatus  # type: ignore[valid-type]
     status_reason: str | None
     ssh_host: str | None
@@ -53,7 +55,8 @@ class Instance:
     def from_row(cls, r: InstanceRow) -> Instance:
         return cls(
             id=strawberry.ID(r.id), name=r.name, tier=r.tier, workload_type=WorkloadType(r.workload_type),
-            storage_gb=r.storage_gb, ssh_key=r.ssh_key, status=Status(r.status), status_reason=r.status_reason,
+            storage_gb=r.storage_gb, ssh_key=r.ssh_key, ssh_key_group=r.ssh_key_group_id, team_id=r.team_id,
+            status=Status(r.status), status_reason=r.status_reason,
             ssh_host=r.ssh_host, ssh_port=r.ssh_port,
             hourly_price=float(TIERS[r.tier].hourly_price(r.workload_type)),
             created_at=r.created_at, updated_at=r.updated_at, terminated_at=r.terminated_at,
@@ -90,6 +93,8 @@ class CreateInstanceInput:
     ssh_key: str | None = None
     storage_gb: int = 50
     workload_type: WorkloadType = WorkloadType.INTERACTIVE
+    ssh_key_group: str | None = strawberry.field(default=None, description="grant every key in this group")
+    team_id: str | None = strawberry.field(default=None, description="share the instance with this team")
 
 
 @strawberry.type(description="A status change of one instance.")

@@ -11,13 +11,14 @@ PYTEST := $(BIN)/pytest -q $(PYTEST_ARGS)
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help install run lint test test-sqlite test-pg schema bench clean
+.PHONY: help install test-deps run lint test test-sqlite test-pg schema bench clean
 
 help:
 	@echo "make install      create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
 	@echo "make run          serve on $(HOST):$(PORT) (HOST=, PORT= to override)"
 	@echo "make lint         ruff + mypy"
 	@echo "make test         lint, then pytest on SQLite and on a private PostgreSQL"
+	@echo "make test-deps    install the system tools the tests need (ssh-keygen) when missing"
 	@echo "make test-sqlite  pytest on SQLite only"
 	@echo "make test-pg      pytest on PostgreSQL only"
 	@echo "make schema       write schema/schema.graphql"
@@ -36,6 +37,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[dev]'
 	touch $@
 
+# System tools the tests call (ssh-keygen); apt-get runs only when one is missing.
+test-deps:
+	scripts/test-deps.sh
+
 # --- run --------------------------------------------------------------------
 # ICGPU_* environment variables pass through to the server.
 run: install
@@ -49,7 +54,7 @@ lint: install
 # Both backends. PostgreSQL is a private cluster from scripts/pg-up.sh; the
 # EXIT trap stops it whatever happens. Both runs always execute; the target
 # fails if either fails (including pytest's exit 5, "no tests collected").
-test: install lint
+test: test-deps install lint
 	@status=0; \
 	trap 'scripts/pg-down.sh || status=1; exit $$status' EXIT; \
 	trap 'status=130; exit' INT TERM; \
@@ -61,10 +66,10 @@ test: install lint
 	ICGPU_TEST_DATABASE=postgresql $(PYTEST) || { rc=$$?; echo "== PostgreSQL run failed (exit $$rc)"; status=1; }; \
 	exit $$status
 
-test-sqlite: install
+test-sqlite: test-deps install
 	ICGPU_TEST_DATABASE=sqlite $(PYTEST)
 
-test-pg: install
+test-pg: test-deps install
 	@status=0; \
 	trap 'scripts/pg-down.sh || status=1; exit $$status' EXIT; \
 	trap 'status=130; exit' INT TERM; \

@@ -126,13 +126,13 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...)) -
 
 @auth_app.command("token")
 def token(tenant: str = typer.Option(...), email: str = typer.Option(...),
-          subject: str | None = typer.Option(None, help="defaults to 'dev:<email>'")) -> None:
+          subject: str | None = typer.Option(None, help="defaults to 'dev:<tenant>/<email>'")) -> None:
     """Print a token from the built-in development issuer."""
     settings = Settings()
     if not settings.dev_issuer_enabled:
         _fail("the development issuer is off because ICGPU_OIDC_ISSUER is set")
     email = email.strip().lower()
-    typer.echo(_dev_token(settings, subject or f"dev:{email}", email, tenant))
+    typer.echo(_dev_token(settings, subject or f"dev:{tenant}/{email}", email, tenant))
 
 
 @schema_app.command("export")

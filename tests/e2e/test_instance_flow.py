@@ -11,7 +11,7 @@ from gql.transport.websockets import WebsocketsTransport
 from tests.support.server import Server, wait_for
 
 GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
-SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5 alice@laptop"
+SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILtGK3OPT3yb55+33+VIorEs5hTYuNnb4X3/Waa9Si6w alice@laptop"
 
 STATUS_SUB = gql("""
 subscription Watch($id: ID!) {

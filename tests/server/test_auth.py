@@ -356,6 +356,23 @@ def test_first_login_creates_a_new_tenant(server: Server, dev: DevIssuer) -> Non
     assert accounts_of(server, tenant) == ["founder@example.com"]
 
 
+def test_identity_stays_in_its_tenant(server: Server, dev: DevIssuer) -> None:
+    """A subject bound to one tenant's account is refused when a token names another tenant."""
+    first, second = f"home-{uuid.uuid4().hex[:8]}", f"away-{uuid.uuid4().hex[:8]}"
+    subject = f"sub-{uuid.uuid4().hex}"
+    with server.client(dev.mint(subject=subject, email="wanderer@example.com", tenant=first)) as c:
+        assert c.get("/api/v1/me").json()["tenant"]["name"] == first
+    before = db_counts(server)
+    with server.client(dev.mint(subject=subject, email="wanderer@example.com", tenant=second)) as c:
+        r = c.get("/api/v1/me")
+    assert_error(r, 401, "AuthenticationError", code="TenantMismatch")
+    assert db_counts(server) == before  # no tenant or account was made for the other name
+    # The CLI's default subject is per tenant, so the same email in two tenants is two accounts.
+    for tenant in (first, second):
+        with server.client(server.token(tenant, "both@example.com")) as c:
+            assert c.get("/api/v1/me").json()["tenant"]["name"] == tenant
+
+
 # -- an external OIDC issuer ---------------------------------------------------------------------
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.support.auth import assert_error, assert_no_traceback, db_counts, res
 from tests.support.server import Server, wait_for
 from tests.support.tenants import Tenant, open_tenant
 
-SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5 alice@laptop"
+SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILtGK3OPT3yb55+33+VIorEs5hTYuNnb4X3/Waa9Si6w alice@laptop"
 OK = {"name": "valid-name", "tier": "mig"}
 CREATE_MUTATION = """
 mutation Create($input: CreateInstanceInput!) {

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from tests.support.server import Server, wait_for
 
-SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5 alice@laptop"
+SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILtGK3OPT3yb55+33+VIorEs5hTYuNnb4X3/Waa9Si6w alice@laptop"
 INSTANCES = "/api/v1/instances"
 ERROR_KEYS = {"type", "code", "message", "request_id"}
 

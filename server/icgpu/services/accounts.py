@@ -43,13 +43,13 @@ class AccountService:
     def __init__(self, db: Database) -> None:
         self.db = db
         # Short-lived memo of OIDC subjects already mapped to accounts (saves a query per request).
-        self._subjects: dict[str, tuple[float, Principal]] = {}
+        self._subjects: dict[str, tuple[float, Principal, str]] = {}
 
     async def principal_for_identity(self, ident: Identity) -> Principal:
         """The account behind a validated OIDC identity, created on its first sign-in."""
         subject = f"{ident.issuer}|{ident.subject}"
         memo = self._subjects.get(subject)
-        if memo and memo[0] > time.monotonic():
+        if memo and memo[0] > time.monotonic() and memo[2] == ident.tenant:
             return memo[1]
         for _ in range(3):  # a concurrent first sign-in may win the insert: read it back
             try:
@@ -64,12 +64,17 @@ class AccountService:
             raise AuthenticationError("could not sign in; try again", code="SignInConflict")
         if len(self._subjects) >= MEMO_MAX:
             self._subjects.clear()
-        self._subjects[subject] = (time.monotonic() + MEMO_SECONDS, principal)
+        self._subjects[subject] = (time.monotonic() + MEMO_SECONDS, principal, ident.tenant)
         return principal
 
     async def _account_for(self, s: AsyncSession, ident: Identity, subject: str) -> Account:
         acc = await s.scalar(select(Account).where(Account.oidc_subject == subject))
         if acc is not None:
+            tenant_name = await s.scalar(select(Tenant.name).where(Tenant.id == acc.tenant_id))
+            if tenant_name != ident.tenant:
+                # One identity, one tenant: a token naming another tenant is refused, not re-homed.
+                raise AuthenticationError("this identity belongs to another tenant than the token names",
+                                          code="TenantMismatch")
             return acc
         tenant = await get_or_create_tenant(s, ident.tenant)
         acc = await s.scalar(select(Account).where(Account.tenant_id == tenant.id, Account.email == ident.email))

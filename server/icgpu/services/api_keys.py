@@ -34,8 +34,8 @@ class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1, max_length=len(ALL_SCOPES))
-    permissions: list[str] = Field(default_factory=lambda: ["read"], min_length=1, max_length=2)
+    scopes: list[str] = Field(min_length=1, max_length=50)
+    permissions: list[str] = Field(default_factory=lambda: ["read"], min_length=1, max_length=10)
     expires_in_days: int | None = Field(default=None, ge=1, le=MAX_DAYS, strict=True)
 
     @field_validator("scopes")

@@ -26,14 +26,12 @@ from icgpu.services import access
 from icgpu.services.instance_states import EVENT_FOR, Status, can_move
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
+from icgpu.services.ssh_material import parse_public_key
 from icgpu.services.tiers import TIERS
 from icgpu.settings import Settings
 
 SCOPE = "instances"
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-SSH_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) "
-                        r"[A-Za-z0-9+/]+=*( [^\x00-\x1f\x7f\ud800-\udfff]*)?\Z")  # one line, no control characters
-
 
 class InstanceCreate(BaseModel):
     """What a caller may send to create an instance (REST body and GraphQL input alike)."""
@@ -66,9 +64,8 @@ class InstanceCreate(BaseModel):
     @field_validator("ssh_key")
     @classmethod
     def _ssh_key(cls, v: str | None) -> str | None:
-        if v is not None and not SSH_KEY_RE.match(v):
-            raise ValueError("must be an OpenSSH public key line such as 'ssh-ed25519 AAAA... user@host'")
-        return v
+        # The same parser as uploaded keys: a real, accepted key, stored in ssh-keygen's form.
+        return parse_public_key(v, field="ssh_key").public_key if v is not None else None
 
 
 def snapshot(inst: Instance) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Parsing and making OpenSSH public keys with ``cryptography``.
 
-Accepted: ssh-ed25519, ecdsa-sha2-nistp256/384/521, and ssh-rsa of at least 2048 bits. The
-fingerprint is ssh-keygen's: ``SHA256:`` + unpadded base64 of the SHA-256 of the key blob.
+Accepted: ssh-ed25519, ecdsa-sha2-nistp256/384/521, and ssh-rsa of 2048 to 16384 bits (OpenSSH's
+own limit). The key is stored in its canonical encoding (as ssh-keygen would write it: an RSA
+number with extra leading zero bytes is still the same key), and the fingerprint is ssh-keygen's:
+``SHA256:`` + unpadded base64 of the SHA-256 of that canonical blob, so one key has one fingerprint.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from icgpu.errors import ValidationError
 
 MIN_RSA_BITS = 2048
+MAX_RSA_BITS = 16384  # OpenSSH refuses larger moduli
 MAX_LINE = 16384
 ALLOWED_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa")
 
@@ -51,7 +54,7 @@ def parse_public_key(text: str, field: str = "public_key") -> ParsedKey:
     if key_type not in ALLOWED_TYPES:
         raise bad(f"key type '{key_type[:40]}' is not accepted; use one of: {', '.join(ALLOWED_TYPES)}")
     try:
-        blob = base64.b64decode(b64, validate=True)
+        base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError):
         raise bad("the key data is not valid base64") from None
     try:
@@ -62,14 +65,21 @@ def parse_public_key(text: str, field: str = "public_key") -> ParsedKey:
         bits = key.key_size
         if bits < MIN_RSA_BITS:
             raise bad(f"RSA keys must have at least {MIN_RSA_BITS} bits; this one has {bits}")
+        if bits > MAX_RSA_BITS:
+            raise bad(f"RSA keys can have at most {MAX_RSA_BITS} bits; this one has {bits}")
     elif isinstance(key, ec.EllipticCurvePublicKey):
         bits = key.curve.key_size
     elif isinstance(key, ed25519.Ed25519PublicKey):
         bits = 256
     else:  # pragma: no cover - load_ssh_public_key returns only the types above for ALLOWED_TYPES
         raise bad("unsupported key type")
-    normal = f"{key_type} {b64}" + (f" {comment}" if comment else "")
-    return ParsedKey(key_type=key_type, bits=bits, fingerprint=fingerprint(blob), public_key=normal)
+    canonical = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    canonical_type, canonical_b64 = canonical.split(" ", 1)
+    if canonical_type != key_type:  # pragma: no cover - load_ssh_public_key checks the header matches
+        raise bad(f"the key data is a {canonical_type} key, not {key_type}")
+    normal = canonical + (f" {comment}" if comment else "")
+    return ParsedKey(key_type=key_type, bits=bits, fingerprint=fingerprint(base64.b64decode(canonical_b64)),
+                     public_key=normal)
 
 
 def generate_ed25519(comment: str) -> tuple[str, str]:

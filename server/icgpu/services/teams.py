@@ -183,15 +183,19 @@ class TeamService:
             raise Conflict("a team must keep at least one owner", code="LastOwner")
 
     @staticmethod
-    async def _team(s: AsyncSession, principal: Principal, team_id: str) -> Team:
-        team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
+    async def _team(s: AsyncSession, principal: Principal, team_id: str, *, lock: bool = False) -> Team:
+        # FOR NO KEY UPDATE: serialises member changes without blocking inserts that reference the team.
+        lock_mode = {"key_share": True} if lock else None
+        team = await s.get(Team, team_id, with_for_update=lock_mode) if well_formed(team_id, "team") else None
         if team is None or team.tenant_id != principal.tenant_id:
             raise NotFound(f"team {team_id} not found")
         return team
 
     async def _member(self, s: AsyncSession, principal: Principal, team_id: str,
                       member_id: str) -> tuple[Team, TeamMember]:
-        team = await self._team(s, principal, team_id)
+        # Lock the team first: changes to one team's members queue behind each other, so two owners
+        # demoting each other cannot deadlock on their member rows (PostgreSQL; SQLite serialises writes).
+        team = await self._team(s, principal, team_id, lock=True)
         member = await s.get(TeamMember, member_id, with_for_update=True) if well_formed(member_id, "tmem") else None
         if member is None or member.team_id != team.id:
             raise NotFound(f"team member {member_id} not found")

@@ -103,11 +103,8 @@ class ApiKeyService:
     async def list(self, principal: Principal, page: PageRequest) -> Page[ApiKey]:
         principal.require(SCOPE, "read")
         stmt = select(ApiKey).where(access.owned_by(principal, ApiKey), ApiKey.revoked_at.is_(None))
-        scope = f"api-keys:{principal.account_id}"
-        stmt, size = self.pages.apply(stmt, page, scope=scope, created_col=ApiKey.created_at, id_col=ApiKey.id)
         async with self.db.read() as s:
-            rows = list((await s.scalars(stmt)).all())
-        return self.pages.page(rows, size, scope=scope)
+            return await self.pages.fetch(s, stmt, page, scope=f"api-keys:{principal.account_id}", model=ApiKey)
 
     async def revoke(self, principal: Principal, key_id: str) -> ApiKey:
         principal.require(SCOPE, "write")

@@ -137,12 +137,8 @@ class InstanceService:
     async def list(self, principal: Principal, page: PageRequest) -> Page[Instance]:
         principal.require(SCOPE, "read")
         stmt = select(Instance).where(access.visible(principal, Instance), Instance.status != "terminated")
-        scope = f"instances:{principal.account_id}"
-        stmt, size = self.pages.apply(stmt, page, scope=scope, created_col=Instance.created_at,
-                                      id_col=Instance.id)
         async with self.db.read() as s:
-            rows = list((await s.scalars(stmt)).all())
-        return self.pages.page(rows, size, scope=scope)
+            return await self.pages.fetch(s, stmt, page, scope=f"instances:{principal.account_id}", model=Instance)
 
     async def get(self, principal: Principal, instance_id: str) -> Instance:
         principal.require(SCOPE, "read")

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from icgpu.errors import ValidationError
@@ -93,6 +94,11 @@ class PageCodec:
             after_t, after_id = self.decode(scope, page.next_token)
             stmt = stmt.where(or_(created_col > after_t, and_(created_col == after_t, id_col > after_id)))
         return stmt.order_by(created_col, id_col).limit(size + 1), size
+
+    async def fetch(self, s: AsyncSession, stmt: Any, page: PageRequest, *, scope: str, model: Any) -> Page[Any]:
+        """One page of ``stmt`` (selecting ``model`` rows), keyset-ordered on its created_at and id."""
+        stmt, size = self.apply(stmt, page, scope=scope, created_col=model.created_at, id_col=model.id)
+        return self.page(list((await s.scalars(stmt)).all()), size, scope=scope)
 
     def page(self, rows: list[Any], size: int, *, scope: str) -> Page[Any]:
         return self.page_of(rows, size, scope=scope, key=lambda row: row)

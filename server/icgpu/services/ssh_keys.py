@@ -105,11 +105,8 @@ class SshKeyService:
     async def list(self, principal: Principal, page: PageRequest) -> Page[SshKey]:
         principal.require(SCOPE, "read")
         stmt = select(SshKey).where(access.owned_by(principal, SshKey))
-        scope = f"ssh-keys:{principal.account_id}"
-        stmt, size = self.pages.apply(stmt, page, scope=scope, created_col=SshKey.created_at, id_col=SshKey.id)
         async with self.db.read() as s:
-            rows = list((await s.scalars(stmt)).all())
-        return self.pages.page(rows, size, scope=scope)
+            return await self.pages.fetch(s, stmt, page, scope=f"ssh-keys:{principal.account_id}", model=SshKey)
 
     async def delete(self, principal: Principal, key_id: str) -> SshKey:
         principal.require(SCOPE, "write")
@@ -136,14 +133,11 @@ class SshKeyService:
     async def list_groups(self, principal: Principal, page: PageRequest) -> Page[GroupView]:
         principal.require(SCOPE, "read")
         stmt = select(SshKeyGroup).where(access.owned_by(principal, SshKeyGroup))
-        scope = f"ssh-key-groups:{principal.account_id}"
-        stmt, size = self.pages.apply(stmt, page, scope=scope, created_col=SshKeyGroup.created_at,
-                                      id_col=SshKeyGroup.id)
         async with self.db.read() as s:
-            groups = list((await s.scalars(stmt)).all())
-            keys = await _keys_of(s, [g.id for g in groups])
-        views = [GroupView(g, keys.get(g.id, [])) for g in groups]
-        return self.pages.page_of(views, size, scope=scope, key=lambda v: v.group)
+            groups = await self.pages.fetch(s, stmt, page, scope=f"ssh-key-groups:{principal.account_id}",
+                                            model=SshKeyGroup)
+            keys = await _keys_of(s, [g.id for g in groups.items])
+        return Page([GroupView(g, keys.get(g.id, [])) for g in groups.items], groups.next_token)
 
     async def get_group(self, principal: Principal, group_id: str) -> GroupView:
         principal.require(SCOPE, "read")

@@ -27,31 +27,25 @@ from icgpu.services.instance_states import Status
 from icgpu.services.instances import move
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
+from icgpu.workers.background import Background
 
 log = logging.getLogger(__name__)
 ACTIVE = (Status.PENDING, Status.PROVISIONING, Status.RUNNING, Status.STOPPING)
 
 
-class Reconciler:
+class Reconciler(Background):
     def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, interval: float) -> None:
         self.db = db
         self.provisioner = provisioner
         self.signals = signals
         self.interval = interval
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reconciler")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self._spawn(self._run(), "reconciler")
 
     async def _run(self) -> None:
         while True:

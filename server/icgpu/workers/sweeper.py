@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from icgpu.services.api_keys import ApiKeyService
 from icgpu.services.idempotency import IdempotencyService
+from icgpu.workers.background import Background
 
 log = logging.getLogger(__name__)
 
 
-class Sweeper:
+class Sweeper(Background):
     IDEMPOTENCY_EVERY = 3600.0
 
     def __init__(self, idempotency: IdempotencyService, api_keys: ApiKeyService, interval: float) -> None:
@@ -20,16 +20,9 @@ class Sweeper:
         self.api_keys = api_keys
         self.interval = interval
         self._idempotency_due = 0.0
-        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sweeper")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self._spawn(self._run(), "sweeper")
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

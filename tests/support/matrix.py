@@ -32,6 +32,7 @@ from icgpu.auth.principal import ALL_SCOPES
 from icgpu.db.engine import make_engine
 from tests.support.auth import dev_issuer
 from tests.support.contracts import assert_error
+from tests.support.identity import Person, sign_in
 from tests.support.server import Server
 
 T = TypeVar("T")
@@ -136,16 +137,6 @@ class Db:
 # -- people, actors and the world they act in -------------------------------------------------------
 
 @dataclass
-class Person:
-    """One account, signed in with a development-issuer token (OIDC: every scope, read and write)."""
-
-    id: str
-    email: str
-    tenant: str
-    api: httpx.Client
-
-
-@dataclass
 class Actor:
     """A credential under test and the account behind it (for a key: the key's owner)."""
 
@@ -186,13 +177,9 @@ class World:
         return c
 
     def sign_in(self, tenant: str, email: str) -> Person:
-        token = self.issuer.mint(subject=f"dev:{email}", email=email, tenant=tenant)
-        api = self.client(token)
-        r = api.get(ME)
-        assert r.status_code == 200, r.text
-        me = r.json()
-        assert me["email"] == email and me["tenant"]["name"] == tenant, me
-        return Person(me["id"], email, tenant, api)
+        person = sign_in(self.server, tenant, email)
+        self.clients.append(person.api)
+        return person
 
     def fresh_person(self) -> Person:
         return self.sign_in(self.tenant, f"{self.name('subject')}@example.com")

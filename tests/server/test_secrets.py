@@ -344,4 +344,5 @@ def test_server_log_never_contains_a_secret(server: Server, world: World) -> Non
     assert world.secrets.found_in(bad.text) == []
     log = server.log()
     assert "Empty database: created a development owner" in log  # the log is the real one
+    assert "POST /api/v1/api-keys" in log  # and at info level: every request line is in it
     assert world.secrets.found_in(log) == []

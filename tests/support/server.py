@@ -119,7 +119,7 @@ class Server:
             self.port = free_port()
         log = open(self.tmp / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen(
-            [ICGPU, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            [ICGPU, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "info"],
             env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_TIMEOUT

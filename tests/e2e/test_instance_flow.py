@@ -94,7 +94,8 @@ async def test_documented_flow_with_live_status(server: Server) -> None:
         await asyncio.to_thread(wait_for, lambda: status_of(api, inst["id"]) == "stopped", what="stopped", timeout=30)
         r = api.post(f"/api/v1/instances/{inst['id']}/start")
         assert r.status_code == 200 and r.json()["status"] == "pending"
-        await asyncio.to_thread(wait_for, lambda: status_of(api, inst["id"]) == "running", what="running again", timeout=30)
+        await asyncio.to_thread(wait_for, lambda: status_of(api, inst["id"]) == "running", what="running again",
+                                timeout=30)
         r = api.delete(f"/api/v1/instances/{inst['id']}")
         assert r.status_code == 200 and r.json()["status"] == "terminated"
 

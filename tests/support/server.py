@@ -175,7 +175,7 @@ class Server:
         return httpx.Client(base_url=self.url, headers=h, timeout=30.0)
 
 
-def wait_for(fn: Any, *, timeout: float = 10.0, interval: float = 0.05, what: str = "condition") -> Any:
+def wait_for(fn: Any, *, timeout: float = 20.0, interval: float = 0.05, what: str = "condition") -> Any:
     """Poll ``fn`` until it returns a truthy value (bounded in time)."""
     deadline = time.monotonic() + timeout
     last = None

@@ -8,9 +8,12 @@ different parameters is a 409. A request that failed with a server error release
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +26,19 @@ from icgpu.errors import Conflict, ValidationError
 MAX_KEY_LEN = 255
 WAIT_SECONDS = 15.0
 STALE_CLAIM = timedelta(minutes=2)
+
+
+def fingerprint(*parts: bytes) -> str:
+    """What identifies a request's parameters: a digest of its parts, each length-prefixed."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ class ApiErrors(MaskErrors):
             elif orig is None or isinstance(orig, GraphQLError):
                 # Syntax, validation, variable coercion and limit errors: the client's query is at fault.
                 message = error.message
-                ext = {"code": (error.extensions or {}).get("code", "ValidationException"), "status": 400}
+                ext = dict(error.extensions or {})
+                if "status" not in ext:  # (a replayed response already carries its own)
+                    ext = {"code": ext.get("code", "ValidationException"), "status": 400}
             else:
                 log.error("unhandled GraphQL error at %s", error.path, exc_info=orig)
                 message = "an unexpected error occurred"

@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 
 from icgpu.api.graphql.errors import ApiErrors
 from icgpu.api.graphql.events import EventSubscriptions
+from icgpu.api.graphql.idempotency import IdempotentMutations
 from icgpu.api.graphql.identity import IdentityMutations, IdentityQueries
 from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, InstanceSubscriptions
 from icgpu.api.graphql.limits import cost_rule, introspection_depth_rule
@@ -40,7 +41,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            ApiErrors,  # first, so it sees the errors of every later step (parse, limits, execution)
+            IdempotentMutations,  # outermost: stores a mutation's response as the client sees it
+            ApiErrors,  # so it sees the errors of every later step (parse, limits, execution)
             # Factories, not instances: each operation gets its own extension objects.
             partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
             partial(MaxAliasesLimiter, max_alias_count=30),

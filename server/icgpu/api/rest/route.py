@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -14,23 +13,19 @@ from pydantic import BaseModel
 
 from icgpu.api.errors import as_api_error, error_response, request_id_of
 from icgpu.api.rest.deps import get_platform, resolve_principal
-from icgpu.services.idempotency import Replay
+from icgpu.services.idempotency import Replay, canonical_json, fingerprint
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = "Idempotency-Key"
 SECRET_FIELDS = "x-icgpu-secret-fields"
 
 
-def fingerprint(request: Request, body: bytes) -> str:
+def request_fingerprint(request: Request, body: bytes) -> str:
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
+        canonical = canonical_json(json.loads(body)) if body else b""
     except (ValueError, UnicodeDecodeError, RecursionError):
         canonical = body
-    h = hashlib.sha256()
-    for part in (request.method.encode(), request.url.path.encode(), request.url.query.encode(), canonical):
-        h.update(len(part).to_bytes(8, "big"))
-        h.update(part)
-    return h.hexdigest()
+    return fingerprint(request.method.encode(), request.url.path.encode(), request.url.query.encode(), canonical)
 
 
 def json_body(model: type[BaseModel], *, secrets: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -72,7 +67,7 @@ class AuthedRoute(APIRoute):
             if key is None or request.method not in WRITE_METHODS:
                 return await handler(request)
             idem = get_platform(request).idempotency
-            outcome = await idem.begin(principal.account_id, key, fingerprint(request, await request.body()))
+            outcome = await idem.begin(principal.account_id, key, request_fingerprint(request, await request.body()))
             if isinstance(outcome, Replay):
                 return Response(outcome.body, status_code=outcome.status, media_type="application/json",
                                 headers={HEADER: key, "Idempotent-Replayed": "true"})

@@ -1,0 +1,114 @@
+"""Idempotency-Key on GraphQL mutations over HTTP, with the REST semantics.
+
+The first response (data and errors, as the client saw them) is stored per account and replayed
+for the same key; the same key with another document, operation or variables is a 409; a server
+error releases the key. Fields that carry a secret shown once (``key``, ``privateKey``) are
+stored as null, under whatever alias the document gave them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from starlette.requests import Request
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from icgpu.errors import ApiError
+from icgpu.services.idempotency import Claim, Replay, canonical_json, fingerprint
+
+HEADER = "Idempotency-Key"
+SECRET_FIELDS = frozenset({"key", "privateKey"})
+
+
+class IdempotentMutations(SchemaExtension):
+    def __init__(self) -> None:
+        self._claim: Claim | None = None
+        self._key: str | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        ec = self.execution_context
+        request = getattr(ec.context, "request", None)
+        key = request.headers.get(HEADER) if isinstance(request, Request) else None
+        if key is None or ec.operation_type is not OperationType.MUTATION:
+            yield
+            return
+        fp = fingerprint(b"graphql", (ec.query or "").encode(), (ec.operation_name or "").encode(),
+                         canonical_json(ec.variables or {}))
+        self._key = key
+        try:
+            principal = await ec.context.principal()
+            outcome = await ec.context.platform.idempotency.begin(principal.account_id, key, fp)
+        except ApiError as err:  # reported like any resolver's error, by the ApiErrors extension
+            ec.result = ExecutionResult(data=None, errors=[GraphQLError(err.message, original_error=err)])
+            yield
+            return
+        if isinstance(outcome, Replay):
+            stored = json.loads(outcome.body)
+            errors = [GraphQLError(e["message"], path=e.get("path"), extensions=e.get("extensions"))
+                      for e in stored.get("errors") or []]
+            ec.result = ExecutionResult(data=stored.get("data"), errors=errors or None)
+            ec.context.response.headers["Idempotent-Replayed"] = "true"
+        else:
+            self._claim = outcome
+        yield
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        yield
+        ec = self.execution_context
+        if self._key is not None and ec.context.response is not None:
+            ec.context.response.headers[HEADER] = self._key
+        if self._claim is None:
+            return
+        idem = ec.context.platform.idempotency
+        result = ec.result
+        errors = list(getattr(result, "errors", None) or [])
+        if any((e.extensions or {}).get("status", 400) >= 500 for e in errors):
+            await idem.release(self._claim)
+            return
+        secret_names = _response_names(ec.graphql_document, ec)
+        body = {"data": _redact(getattr(result, "data", None), secret_names),
+                "errors": [e.formatted for e in errors] or None}
+        await idem.complete(self._claim, 200, json.dumps(body, separators=(",", ":")))
+
+
+def _response_names(document: Any, ec: Any) -> frozenset[str]:
+    """The response keys (alias or name) under which the document selects a secret field."""
+    if document is None:
+        return SECRET_FIELDS
+    fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    names: set[str] = set()
+
+    def walk(sel: SelectionSetNode | None, seen: frozenset[str]) -> None:
+        for node in sel.selections if sel else ():
+            if isinstance(node, FieldNode):
+                if node.name.value in SECRET_FIELDS:
+                    names.add(node.alias.value if node.alias else node.name.value)
+                walk(node.selection_set, seen)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set, seen)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen and node.name.value in fragments:
+                walk(fragments[node.name.value].selection_set, seen | {node.name.value})
+
+    for definition in document.definitions:
+        if definition.kind == "operation_definition":
+            walk(definition.selection_set, frozenset())
+    return frozenset(names)
+
+
+def _redact(value: Any, names: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: (None if k in names else _redact(v, names)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, names) for v in value]
+    return value

@@ -207,3 +207,11 @@ def test_unauthenticated_write_with_a_key_is_401_and_not_stored(server: Server) 
     r = me.api.post(INSTANCES, json={"name": "after-anon", "tier": "mig", "ssh_key": SSH},
                     headers={"Idempotency-Key": k})
     assert r.status_code == 201, r.text
+
+
+def test_replay_repeats_the_location_header(server: Server) -> None:
+    who = caller(server, "idem-location")
+    first = create(who.api, "located", key="loc-1")
+    again = create(who.api, "located", key="loc-1")
+    assert first.status_code == again.status_code == 201
+    assert first.headers["Location"] == again.headers["Location"] == f"/api/v1/instances/{first.json()['id']}"

@@ -180,6 +180,7 @@ class IdempotencyRecord(Base):
     state: Mapped[str] = mapped_column(String(12))  # in_progress | done
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)
     response_body: Mapped[str | None] = mapped_column(Text, default=None)
+    response_headers: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # e.g. Location
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

@@ -45,6 +45,7 @@ def canonical_json(value: Any) -> bytes:
 class Replay:
     status: int
     body: str
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,17 @@ class IdempotencyService:
                     raise Conflict("this Idempotency-Key was already used with different parameters",
                                    code="IdempotencyKeyReused")
                 if found.state == "done" and found.status_code is not None:
-                    return Replay(found.status_code, found.response_body or "")
+                    return Replay(found.status_code, found.response_body or "", dict(found.response_headers or {}))
             if time.monotonic() > deadline:
                 raise Conflict("a request with this Idempotency-Key is still in progress",
                                code="IdempotencyKeyInProgress")
             await asyncio.sleep(0.05)
 
-    async def complete(self, claim: Claim, status: int, body: str) -> None:
+    async def complete(self, claim: Claim, status: int, body: str, headers: dict[str, str] | None = None) -> None:
         async with self.db.transaction() as s:
             await s.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == claim.record_id)
-                            .values(state="done", status_code=status, response_body=body))
+                            .values(state="done", status_code=status, response_body=body,
+                                    response_headers=headers or None))
 
     async def release(self, claim: Claim) -> None:
         async with self.db.transaction() as s:

@@ -18,6 +18,7 @@ from icgpu.services.idempotency import Replay, canonical_json, fingerprint
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = "Idempotency-Key"
 SECRET_FIELDS = "x-icgpu-secret-fields"
+REPLAYED_HEADERS = ("Location",)
 
 
 def request_fingerprint(request: Request, body: bytes) -> str:
@@ -70,7 +71,7 @@ class AuthedRoute(APIRoute):
             outcome = await idem.begin(principal.account_id, key, request_fingerprint(request, await request.body()))
             if isinstance(outcome, Replay):
                 return Response(outcome.body, status_code=outcome.status, media_type="application/json",
-                                headers={HEADER: key, "Idempotent-Replayed": "true"})
+                                headers={**outcome.headers, HEADER: key, "Idempotent-Replayed": "true"})
             try:
                 response = await handler(request)
             except Exception as exc:
@@ -79,7 +80,8 @@ class AuthedRoute(APIRoute):
                 await idem.release(outcome)
             else:
                 stored = redact(bytes(response.body).decode(), self.secret_fields)
-                await idem.complete(outcome, response.status_code, stored)
+                kept = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
+                await idem.complete(outcome, response.status_code, stored, kept)
             response.headers[HEADER] = key
             return response
 

@@ -135,18 +135,18 @@ def test_the_walk_catches_a_mutation_without_a_rule() -> None:
     assert unprotected(schema, "Query") == ["ping"]
 
 
-def test_standard_introspection_passes_every_limit() -> None:
+async def test_standard_introspection_passes_every_limit() -> None:
     """GraphiQL and code generators send the standard introspection query; the depth, alias, token
     and cost limits must all let it through, and only it: one level deeper is refused."""
     schema = build_schema(Settings())
     query = get_introspection_query(descriptions=True, specified_by_url=True, directive_is_repeatable=True,
                                     schema_description=True, input_value_deprecation=True, one_of=True)
-    result = schema.execute_sync(query)
+    result = await schema.execute(query)  # (the extensions are async)
     assert result.errors is None, result.errors
     assert result.data is not None and result.data["__schema"]["queryType"]["name"] == "Query"
 
     deeper = query.replace("ofType {\n                    name\n                    kind\n                  }",
                            "ofType {\n name\n kind\n ofType { name }\n }")
     assert deeper != query
-    result = schema.execute_sync(deeper)
+    result = await schema.execute(deeper)
     assert result.errors and "depth" in result.errors[0].message, result.errors

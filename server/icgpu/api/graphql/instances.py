@@ -43,12 +43,12 @@ class InstanceQueries:
                         next_token: str | None = None) -> InstanceConnection:
         ctx = info.context
         page = await ctx.platform.instances.list(await ctx.principal(), PageRequest(max_results, next_token))
-        return InstanceConnection(items=[Instance.from_row(r) for r in page.items], next_token=page.next_token)
+        return InstanceConnection(items=await Instance.many(info, page.items), next_token=page.next_token)
 
     @strawberry.field(permission_classes=READ)
     async def instance(self, info: Info, id: strawberry.ID) -> Instance:
         ctx = info.context
-        return Instance.from_row(await ctx.platform.instances.get(await ctx.principal(), str(id)))
+        return await Instance.one(info, await ctx.platform.instances.get(await ctx.principal(), str(id)))
 
 
 @strawberry.type
@@ -67,27 +67,27 @@ class InstanceMutations:
                                   storage_gb=row.storage_gb,
                                   hourly_price=float(TIERS[row.tier].hourly_price(row.workload_type)))
         return CreateInstancePayload(dry_run=dry_run, preview=preview,
-                                     instance=None if dry_run else Instance.from_row(row))
+                                     instance=None if dry_run else await Instance.one(info, row))
 
     @strawberry.mutation(permission_classes=WRITE)
     async def start_instance(self, info: Info, id: strawberry.ID) -> Instance:
         ctx = info.context
-        return Instance.from_row(await ctx.platform.instances.start(await ctx.principal(), str(id)))
+        return await Instance.one(info, await ctx.platform.instances.start(await ctx.principal(), str(id)))
 
     @strawberry.mutation(permission_classes=WRITE)
     async def stop_instance(self, info: Info, id: strawberry.ID) -> Instance:
         ctx = info.context
-        return Instance.from_row(await ctx.platform.instances.stop(await ctx.principal(), str(id)))
+        return await Instance.one(info, await ctx.platform.instances.stop(await ctx.principal(), str(id)))
 
     @strawberry.mutation(permission_classes=WRITE, description="Re-queue a preempted batch instance.")
     async def requeue_instance(self, info: Info, id: strawberry.ID) -> Instance:
         ctx = info.context
-        return Instance.from_row(await ctx.platform.instances.requeue(await ctx.principal(), str(id)))
+        return await Instance.one(info, await ctx.platform.instances.requeue(await ctx.principal(), str(id)))
 
     @strawberry.mutation(permission_classes=WRITE)
     async def delete_instance(self, info: Info, id: strawberry.ID) -> Instance:
         ctx = info.context
-        return Instance.from_row(await ctx.platform.instances.delete(await ctx.principal(), str(id)))
+        return await Instance.one(info, await ctx.platform.instances.delete(await ctx.principal(), str(id)))
 
 
 @strawberry.type

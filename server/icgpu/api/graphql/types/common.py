@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from icgpu.db.tables import Account as AccountRow
+from icgpu.services.tiers import TIERS
 from icgpu.services.tiers import GpuTier as TierRow
 
 
@@ -28,6 +29,11 @@ class GpuTier:
         return cls(id=t.id, name=t.name, isolation=t.isolation, description=t.description,
                    gpu_memory_gb=t.gpu_memory_gb, price_per_hour=float(t.price_per_hour),
                    batch_price_per_hour=float(t.batch_price_per_hour), capacity=capacity, available=available)
+
+
+# Each tier's catalogue entry without capacity figures, shared by every instance on that tier
+# (nothing changes a GpuTier once made).
+CATALOGUE: dict[str, GpuTier] = {t.id: GpuTier.from_tier(t) for t in TIERS.values()}
 
 
 @strawberry.type(description="An account: a person or service in a tenant.")

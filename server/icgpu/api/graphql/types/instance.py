@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
-from icgpu.api.graphql.types.common import Account, GpuTier
+from icgpu.api.graphql.loaders import selects
+from icgpu.api.graphql.types.common import CATALOGUE, Account, GpuTier
 from icgpu.db.tables import Instance as InstanceRow
 from icgpu.services.instance_states import Status
 from icgpu.services.tiers import TIERS
@@ -20,6 +22,10 @@ InstanceStatus = strawberry.enum(Status, name="InstanceStatus", description="Lif
 class WorkloadType(Enum):
     INTERACTIVE = "interactive"
     BATCH = "batch"
+
+
+# Prices by tier and workload type, worked out once rather than in Decimal for every row.
+_HOURLY_PRICES = {(t.id, w.value): float(t.hourly_price(w.value)) for t in TIERS.values() for w in WorkloadType}
 
 
 @strawberry.type(description="A GPU instance with SSH access.")
@@ -40,27 +46,35 @@ class Instance:
     created_at: datetime
     updated_at: datetime
     terminated_at: datetime | None
-    account_id: strawberry.Private[str]
-
-    @strawberry.field(description="The tier's catalogue entry.")
-    def tier_info(self) -> GpuTier:
-        return GpuTier.from_tier(TIERS[self.tier])
-
-    @strawberry.field(description="The account that owns the instance.")
-    async def owner(self, info: Info) -> Account | None:
-        row = await info.context.loaders.account.load(self.account_id)
-        return Account.from_row(row) if row else None
+    # Plain values rather than resolvers: a page holds many instances, and a resolver per item and
+    # field (an awaitable one for the owner) cost more than the rest of the item together.
+    tier_info: GpuTier = strawberry.field(description="The tier's catalogue entry.")
+    owner: Account | None = strawberry.field(description="The account that owns the instance.")
 
     @classmethod
-    def from_row(cls, r: InstanceRow) -> Instance:
+    async def many(cls, info: Info, rows: Sequence[InstanceRow]) -> list[Instance]:
+        """The rows as GraphQL instances. Their owners are loaded in one batch, and only when the
+        query selects ``owner`` (anywhere below the current field)."""
+        owners: dict[str, Account | None] = {}
+        if rows and selects(info.selected_fields, "owner"):
+            found = await info.context.loaders.accounts(r.account_id for r in rows)
+            owners = {id_: Account.from_row(a) if a else None for id_, a in found.items()}
+        return [cls.from_row(r, owners.get(r.account_id)) for r in rows]
+
+    @classmethod
+    async def one(cls, info: Info, row: InstanceRow) -> Instance:
+        return (await cls.many(info, [row]))[0]
+
+    @classmethod
+    def from_row(cls, r: InstanceRow, owner: Account | None) -> Instance:
         return cls(
             id=strawberry.ID(r.id), name=r.name, tier=r.tier, workload_type=WorkloadType(r.workload_type),
             storage_gb=r.storage_gb, ssh_key=r.ssh_key, ssh_key_group=r.ssh_key_group_id, team_id=r.team_id,
             status=Status(r.status), status_reason=r.status_reason,
             ssh_host=r.ssh_host, ssh_port=r.ssh_port,
-            hourly_price=float(TIERS[r.tier].hourly_price(r.workload_type)),
+            hourly_price=_HOURLY_PRICES[r.tier, r.workload_type],
             created_at=r.created_at, updated_at=r.updated_at, terminated_at=r.terminated_at,
-            account_id=r.account_id,
+            tier_info=CATALOGUE[r.tier], owner=owner,
         )
 
 

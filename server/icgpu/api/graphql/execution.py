@@ -1,0 +1,120 @@
+"""GraphQL execution with a short path for plain data fields.
+
+A list response is mostly plain data fields: an attribute read from the parent object, with no
+resolver, arguments, permission classes or field extensions (strawberry's "basic" fields). For
+each one graphql-core builds a GraphQLResolveInfo, checks for middleware and arguments and calls
+strawberry's resolver, which ignores the info and reads the attribute, then completes the value
+through the generic type dispatch. That machinery costs several times the read itself. Here such
+fields, when their type is a scalar, an enum or an object type with no ``is_type_of`` check, are
+read and completed directly, with the same results, errors and null handling; every other field
+takes graphql-core's path unchanged, and so does every field when a schema extension hooks
+``resolve`` (graphql-core middleware).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path
+from graphql.pyutils.undefined import UndefinedType
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    read: Callable[[Any, str], object]  # what strawberry's basic resolver does: read(source, attr)
+    attr: str
+    non_null: bool
+    named: GraphQLScalarType | GraphQLEnumType | GraphQLObjectType
+
+
+_UNSEEN = object()
+
+
+def _plain(field_def: GraphQLField) -> _Plain | None:
+    """How to read and complete ``field_def`` directly, or None when graphql-core must."""
+    field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(field, StrawberryField) or not field.is_basic_field or field_def.args:
+        return None
+    type_ = field_def.type
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(inner, GraphQLScalarType | GraphQLEnumType) \
+            or (isinstance(inner, GraphQLObjectType) and inner.is_type_of is None):
+        return _Plain(field.default_resolver, field.python_name, isinstance(type_, GraphQLNonNull), inner)
+    return None
+
+
+class Executor(StrawberryGraphQLCoreExecutionContext):
+    """One per operation: graphql-core's executor, with plain data fields read directly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        middleware = self.middleware_manager
+        self._direct = not (middleware is not None and middleware.middlewares)
+        # By the field definition's identity: definitions are not hashable, and the schema keeps
+        # them alive (so their ids stay theirs) at least as long as this operation runs.
+        self._plain: dict[int, _Plain | None] = {}
+
+    def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: FieldDetailsList,
+                      path: Path, position_context: Any) -> Any | UndefinedType:
+        if self._direct:
+            field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+            if field_def is not None:
+                plain = self._plain.get(id(field_def), _UNSEEN)
+                if plain is _UNSEEN:
+                    plain = self._plain[id(field_def)] = _plain(field_def)
+                if isinstance(plain, _Plain):
+                    return self._execute_plain(plain, field_def, parent_type, source, field_details_list, path,
+                                               position_context)
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _execute_plain(self, plain: _Plain, field_def: GraphQLField, parent_type: GraphQLObjectType, source: Any,
+                       field_details_list: FieldDetailsList, path: Path, position_context: Any) -> Any:
+        """graphql-core's execute_field and complete_value for a plain field: the value is what
+        strawberry's basic resolver returns, and errors are located and propagated the same way."""
+        return_type = field_def.type
+        try:
+            result = plain.read(source, plain.attr)
+            if self.is_awaitable(result):  # an attribute holding an awaitable: graphql-core's way
+                info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+                return self.complete_awaitable_value(return_type, field_details_list, info, path, result,
+                                                     position_context)
+            if isinstance(result, Exception):
+                raise result
+            if result is None:
+                if plain.non_null:
+                    name = field_details_list[0].node.name.value
+                    raise TypeError(f"Cannot return null for non-nullable field {parent_type}.{name}.")
+                return None
+            if not isinstance(plain.named, GraphQLObjectType):
+                return self.complete_leaf_value(plain.named, result)
+            completed = self.collect_and_execute_subfields(plain.named, field_details_list, path, result,
+                                                           position_context)
+            if self.is_awaitable(completed):
+                return self._await_plain(completed, return_type, field_details_list, path)
+            return completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    async def _await_plain(self, completed: Awaitable[Any], return_type: GraphQLOutputType,
+                           field_details_list: FieldDetailsList, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None

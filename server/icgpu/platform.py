@@ -22,6 +22,7 @@ from icgpu.services.ratelimit import RateLimiter
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import SshKeyService
 from icgpu.services.teams import TeamService
+from icgpu.services.tiers import TierService
 from icgpu.settings import Settings
 from icgpu.workers.reconciler import Reconciler
 from icgpu.workers.sweeper import Sweeper
@@ -46,6 +47,7 @@ class Platform:
             settings.rate_limit_window_seconds,
         )
         self.provisioner: Provisioner = LocalProvisioner(settings, self.db)
+        self.tiers = TierService(self.provisioner)
         self.bus = EventBus(self.db, settings.event_poll_interval_seconds)
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
                                      settings.reconcile_interval_seconds)

@@ -41,18 +41,20 @@ class ApiKeyCreate(BaseModel):
     @field_validator("scopes")
     @classmethod
     def _scopes(cls, v: list[str]) -> list[str]:
-        unknown = [s for s in v if s not in ALL_SCOPES]
-        if unknown:
-            raise ValueError(f"unknown scope '{unknown[0]}'; choose from: {', '.join(ALL_SCOPES)}")
-        return sorted(set(v), key=ALL_SCOPES.index)
+        return _known(v, ALL_SCOPES, "scope")
 
     @field_validator("permissions")
     @classmethod
     def _permissions(cls, v: list[str]) -> list[str]:
-        unknown = [p for p in v if p not in PERMISSIONS]
-        if unknown:
-            raise ValueError(f"unknown permission '{unknown[0]}'; choose from: read, write")
-        return sorted(set(v), key=PERMISSIONS.index)
+        return _known(v, PERMISSIONS, "permission")
+
+
+def _known(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
+    """``values`` without repeats, in the catalogue's order; any unknown one is a 400."""
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} '{unknown[0]}'; choose from: {', '.join(allowed)}")
+    return sorted(set(values), key=allowed.index)
 
 
 @dataclass(frozen=True)

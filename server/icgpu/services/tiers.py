@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from icgpu.provisioning.base import Provisioner
+
 BATCH_DISCOUNT = Decimal("0.5")
 WORKLOAD_TYPES = ("interactive", "batch")
 
@@ -55,3 +57,22 @@ TIERS: dict[str, GpuTier] = {
         ),
     )
 }
+
+
+@dataclass(frozen=True)
+class TierAvailability:
+    tier: GpuTier
+    capacity: int | None  # slots of this tier in the cluster; None when the cluster does not say
+    available: int | None
+
+
+class TierService:
+    """The public tier list: the catalogue with the cluster's current capacity."""
+
+    def __init__(self, provisioner: Provisioner) -> None:
+        self.provisioner = provisioner
+
+    async def list(self) -> list[TierAvailability]:
+        caps = {c.tier: c for c in await self.provisioner.capacity()}
+        return [TierAvailability(t, caps[t.id].capacity if t.id in caps else None,
+                                 caps[t.id].available if t.id in caps else None) for t in TIERS.values()]

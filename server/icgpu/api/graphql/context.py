@@ -8,7 +8,7 @@ from starlette.requests import Request
 from strawberry.fastapi import BaseContext
 
 from icgpu.api.graphql.loaders import Loaders
-from icgpu.api.rest.deps import resolve_principal
+from icgpu.api.principal import resolve_principal
 from icgpu.auth.principal import Principal
 from icgpu.errors import AuthenticationError
 from icgpu.platform import Platform

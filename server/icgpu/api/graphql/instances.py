@@ -34,9 +34,7 @@ FINAL = {Status.TERMINATED.value}
 class InstanceQueries:
     @strawberry.field(description="GPU tiers with prices and current capacity (no authentication needed).")
     async def gpu_tiers(self, info: Info) -> list[GpuTier]:
-        caps = {c.tier: c for c in await info.context.platform.provisioner.capacity()}
-        return [GpuTier.from_tier(t, caps[t.id].capacity, caps[t.id].available) if t.id in caps
-                else GpuTier.from_tier(t) for t in TIERS.values()]
+        return [GpuTier.from_tier(e.tier, e.capacity, e.available) for e in await info.context.platform.tiers.list()]
 
     @strawberry.field(permission_classes=READ, description="Your instances, oldest first, one page at a time.")
     async def instances(self, info: Info, max_results: int | None = None,

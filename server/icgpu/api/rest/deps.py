@@ -4,31 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
+from icgpu.api.principal import get_platform, resolve_principal
 from icgpu.auth.principal import Principal
 from icgpu.platform import Platform
 from icgpu.services.pagination import PageRequest
-
-
-def get_platform(request: Request) -> Platform:
-    return request.app.state.platform  # type: ignore[no-any-return]
-
-
-def rate_group(path: str) -> str:
-    return "llm" if path.startswith("/v1/") else "api"
-
-
-async def resolve_principal(request: Request) -> Principal:
-    """Authenticate once per request and count it against the account's rate limit."""
-    cached: Principal | None = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached
-    platform = get_platform(request)
-    principal = await platform.authenticator.authenticate(request.headers.get("authorization"))
-    request.state.rate_quota = platform.rate_limiter.hit(principal.account_id, rate_group(request.url.path))
-    request.state.principal = principal
-    return principal
 
 
 def page_request(

@@ -11,14 +11,15 @@ from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.route import AuthedRoute, json_body
 from icgpu.db.tables import Instance
 from icgpu.services.instances import InstanceCreate
-from icgpu.services.tiers import TIERS, GpuTier
+from icgpu.services.tiers import BATCH_DISCOUNT, TIERS, TierAvailability
 from icgpu.services.validation import parse
 
 public = APIRouter(prefix="/api/v1", tags=["gpu-tiers"])
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"], route_class=AuthedRoute)
 
 
-def tier_json(tier: GpuTier, capacity: int | None = None, available: int | None = None) -> dict[str, Any]:
+def tier_json(entry: TierAvailability) -> dict[str, Any]:
+    tier = entry.tier
     return {
         "id": tier.id,
         "name": tier.name,
@@ -27,9 +28,9 @@ def tier_json(tier: GpuTier, capacity: int | None = None, available: int | None 
         "gpu_memory_gb": tier.gpu_memory_gb,
         "price_per_hour": float(tier.price_per_hour),
         "batch_price_per_hour": float(tier.batch_price_per_hour),
-        "batch_discount_percent": 50,
-        "capacity": capacity,
-        "available": available,
+        "batch_discount_percent": int(BATCH_DISCOUNT * 100),
+        "capacity": entry.capacity,
+        "available": entry.available,
     }
 
 
@@ -58,9 +59,7 @@ def instance_json(inst: Instance) -> dict[str, Any]:
 
 @public.get("/gpu-tiers")
 async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
-    caps = {c.tier: c for c in await platform.provisioner.capacity()}
-    return {"tiers": [tier_json(t, caps[t.id].capacity if t.id in caps else None,
-                                caps[t.id].available if t.id in caps else None) for t in TIERS.values()]}
+    return {"tiers": [tier_json(entry) for entry in await platform.tiers.list()]}
 
 
 @router.post("", status_code=201, openapi_extra=json_body(InstanceCreate))

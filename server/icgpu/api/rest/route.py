@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from icgpu.api.errors import as_api_error, error_response, request_id_of
-from icgpu.api.rest.deps import get_platform, resolve_principal
+from icgpu.api.principal import get_platform, resolve_principal
 from icgpu.services.idempotency import Replay, canonical_json, fingerprint
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from icgpu.api import errors
 from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
-from icgpu.api.rest import dev_oidc, health, identity, instances, ssh_keys
+from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
 from icgpu.platform import Platform
 from icgpu.settings import Settings
 
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(ssh_keys.router)
     app.include_router(graphql_router(platform), prefix="/graphql")
     app.add_middleware(RequestIdMiddleware)
+    openapi.install(app)
     return app
 
 

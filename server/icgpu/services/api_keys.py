@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy import select, update
 
 from icgpu.auth import api_keys as material
@@ -25,14 +25,13 @@ from icgpu.ids import new_id
 from icgpu.services import access
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
+from icgpu.services.validation import Input
 
 SCOPE = "keys"
 MAX_DAYS = 3650
 
 
-class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ApiKeyCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[str] = Field(min_length=1, max_length=50)
     permissions: list[str] = Field(default_factory=lambda: ["read"], min_length=1, max_length=10)

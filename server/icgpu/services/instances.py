@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,15 +28,14 @@ from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_material import parse_public_key
 from icgpu.services.tiers import TIERS
+from icgpu.services.validation import Input
 from icgpu.settings import Settings
 
 SCOPE = "instances"
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
-class InstanceCreate(BaseModel):
+class InstanceCreate(Input):
     """What a caller may send to create an instance (REST body and GraphQL input alike)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=63)
     tier: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,33 +19,26 @@ from icgpu.ids import new_id, well_formed
 from icgpu.services import access
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.ssh_material import generate_ed25519, parse_public_key
+from icgpu.services.validation import Input
 
 SCOPE = "keys"
 
 
-class SshKeyUpload(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class SshKeyUpload(Input):
     name: str = Field(min_length=1, max_length=100)
     public_key: str = Field(min_length=1, max_length=16384)
 
 
-class SshKeyGenerate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class SshKeyGenerate(Input):
     name: str = Field(min_length=1, max_length=100)
 
 
-class GroupCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class GroupCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
 
 
-class GroupAddKey(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class GroupAddKey(Input):
     ssh_key_id: str = Field(min_length=1, max_length=40)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,28 +22,23 @@ from icgpu.errors import AccessDenied, Conflict, NotFound
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
 from icgpu.services.pagination import Page, PageCodec, PageRequest
+from icgpu.services.validation import Input
 
 SCOPE = "teams"
 Role = Literal["owner", "admin", "member", "viewer"]
 
 
-class TeamCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class TeamCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
 
 
-class MemberAdd(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class MemberAdd(Input):
     account_id: str = Field(min_length=1, max_length=40)
     role: Role = "member"
 
 
-class MemberUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MemberUpdate(Input):
     role: Role
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import pydantic
+from pydantic import BaseModel, ConfigDict
 
 from icgpu.errors import ValidationError
 
@@ -28,3 +29,10 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         raise first_error(exc) from None
+
+
+class Input(BaseModel):
+    """Base of every service input model (REST bodies and GraphQL inputs alike): unknown fields are
+    refused and surrounding white space is stripped. Text hygiene for stored strings lives here."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -10,6 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from icgpu.db.engine import make_engine, make_sessionmaker
 from icgpu.db.migrate import upgrade
 
+DRY_RUN = "icgpu.dry_run"
+
+
+def is_dry_run(session: AsyncSession) -> bool:
+    return bool(session.info.get(DRY_RUN))
+
 
 class Database:
     def __init__(self, url: str) -> None:
@@ -28,10 +34,22 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits when the block succeeds and rolls back on any exception."""
-        async with self._sessions() as session, session.begin():
-            yield session
+    async def transaction(self, *, dry_run: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block succeeds and rolls back on any exception.
+
+        With ``dry_run`` the block runs exactly as it would for real, its changes are flushed (so the
+        database's own constraints are checked too) and then rolled back; the objects it touched are
+        detached first, so they keep the state the real call would have committed. Events recorded
+        in a dry run are never written (``outbox.record`` skips them).
+        """
+        async with self._sessions() as session:
+            session.info[DRY_RUN] = dry_run
+            async with session.begin():
+                yield session
+                if dry_run:
+                    await session.flush()
+                    session.expunge_all()
+                    await session.rollback()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

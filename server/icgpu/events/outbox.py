@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from icgpu.db.database import is_dry_run
 from icgpu.db.tables import Event
 from icgpu.ids import new_id
 
@@ -31,5 +32,6 @@ def record(
         resource_id=resource_id,
         data=data,
     )
-    session.add(event)
+    if not is_dry_run(session):  # a dry run writes nothing, its events included
+        session.add(event)
     return event

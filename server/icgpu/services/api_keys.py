@@ -59,7 +59,7 @@ def _known(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
 @dataclass(frozen=True)
 class CreatedKey:
     key: ApiKey
-    secret: str  # shown once
+    secret: str | None  # shown once; None in a dry run
 
 
 def key_event_data(key: ApiKey) -> dict[str, Any]:
@@ -73,7 +73,7 @@ class ApiKeyService:
         self.pages = pages
         self.signals = signals
 
-    async def create(self, principal: Principal, data: ApiKeyCreate) -> CreatedKey:
+    async def create(self, principal: Principal, data: ApiKeyCreate, *, dry_run: bool = False) -> CreatedKey:
         principal.require(SCOPE, "write")
         beyond = [s for s in data.scopes if s not in principal.scopes]
         beyond += [p for p in data.permissions if p not in principal.permissions]
@@ -82,7 +82,7 @@ class ApiKeyService:
                                code="ExceedsCreatorGrant")
         now = utcnow()
         expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             ceiling = await self._creator_expiry(s, principal)
             if ceiling is not None and (expires is None or expires > ceiling):
                 expires = ceiling  # a key made with a key dies with it
@@ -93,6 +93,8 @@ class ApiKeyService:
             s.add(key)
             outbox.record(s, "key.created", tenant_id=key.tenant_id, account_id=key.account_id,
                           resource_type="api_key", resource_id=key.id, data=key_event_data(key))
+        if dry_run:
+            return CreatedKey(key, None)
         self.signals.changed()
         return CreatedKey(key, secret)
 
@@ -107,16 +109,28 @@ class ApiKeyService:
         async with self.db.read() as s:
             return await self.pages.fetch(s, stmt, page, scope=f"api-keys:{principal.account_id}", model=ApiKey)
 
-    async def revoke(self, principal: Principal, key_id: str) -> ApiKey:
+    async def get(self, principal: Principal, key_id: str) -> ApiKey:
+        """One of the caller's keys; a revoked key reads as not found, like a deleted resource."""
+        principal.require(SCOPE, "read")
+        async with self.db.read() as s:
+            return await self._live_key(s, principal, key_id)
+
+    async def revoke(self, principal: Principal, key_id: str, *, dry_run: bool = False) -> ApiKey:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
-            key: ApiKey = await access.load_visible(s, principal, ApiKey, key_id, "ak", "API key", for_update=True)
-            if key.revoked_at is not None:
-                raise NotFound(f"API key {key_id} not found")
+        async with self.db.transaction(dry_run=dry_run) as s:
+            key = await self._live_key(s, principal, key_id, for_update=True)
             key.revoked_at = utcnow()
             outbox.record(s, "key.deleted", tenant_id=key.tenant_id, account_id=key.account_id,
                           resource_type="api_key", resource_id=key.id, data=key_event_data(key))
-        self.signals.changed()
+        if not dry_run:
+            self.signals.changed()
+        return key
+
+    @staticmethod
+    async def _live_key(s: Any, principal: Principal, key_id: str, *, for_update: bool = False) -> ApiKey:
+        key: ApiKey = await access.load_visible(s, principal, ApiKey, key_id, "ak", "API key", for_update=for_update)
+        if key.revoked_at is not None:
+            raise NotFound(f"API key {key_id} not found")
         return key
 
     async def announce_expired(self, limit: int = 500) -> int:

@@ -34,6 +34,13 @@ from icgpu.settings import Settings
 SCOPE = "instances"
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
+def _valid_name(v: str) -> str:
+    if not NAME_RE.match(v):
+        raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
+                         "with a letter or digit")
+    return v
+
+
 class InstanceCreate(Input):
     """What a caller may send to create an instance (REST body and GraphQL input alike)."""
 
@@ -48,10 +55,7 @@ class InstanceCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
-                             "with a letter or digit")
-        return v
+        return _valid_name(v)
 
     @field_validator("tier")
     @classmethod
@@ -65,6 +69,25 @@ class InstanceCreate(Input):
     def _ssh_key(cls, v: str | None) -> str | None:
         # The same parser as uploaded keys: a real, accepted key, stored in ssh-keygen's form.
         return parse_public_key(v, field="ssh_key").public_key if v is not None else None
+
+
+class InstanceUpdate(Input):
+    """What may change in place: the name (everything else forces a new instance)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=63)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return _valid_name(v) if v is not None else None
+
+
+def parse_status(value: str) -> Status:
+    try:
+        return Status(value)
+    except ValueError:
+        raise ValidationError(f"status: unknown status '{value}'; choose one of: "
+                              f"{', '.join(s.value for s in Status)}", field="status") from None
 
 
 def snapshot(inst: Instance) -> dict[str, Any]:
@@ -133,11 +156,17 @@ class InstanceService:
             found = {r.id: r for r in rows if await access.can_see(s, principal, r)}
         return [found.get(i) for i in ids]
 
-    async def list(self, principal: Principal, page: PageRequest) -> Page[Instance]:
+    async def list(self, principal: Principal, page: PageRequest, *, status: str | None = None) -> Page[Instance]:
+        """Live instances the caller can see; ``status`` narrows to one state (``terminated`` included)."""
         principal.require(SCOPE, "read")
-        stmt = select(Instance).where(access.visible(principal, Instance), Instance.status != "terminated")
+        stmt = select(Instance).where(access.visible(principal, Instance))
+        if status is None:
+            stmt = stmt.where(Instance.status != Status.TERMINATED.value)
+        else:
+            stmt = stmt.where(Instance.status == parse_status(status).value)
+        scope = f"instances:{principal.account_id}:{status or '*'}"
         async with self.db.read() as s:
-            return await self.pages.fetch(s, stmt, page, scope=f"instances:{principal.account_id}", model=Instance)
+            return await self.pages.fetch(s, stmt, page, scope=scope, model=Instance)
 
     async def get(self, principal: Principal, instance_id: str) -> Instance:
         principal.require(SCOPE, "read")
@@ -149,10 +178,10 @@ class InstanceService:
 
     async def create(self, principal: Principal, data: InstanceCreate, *, dry_run: bool = False) -> Instance:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             await self._check_references(s, principal, data)
             await self._check_name_free(s, principal, data.name)
-            await self._reserve_storage(s, principal.tenant_id, data.storage_gb, dry_run=dry_run)
+            await self._reserve_storage(s, principal.tenant_id, data.storage_gb)
             now = utcnow()
             inst = Instance(
                 id=new_id("inst"),
@@ -169,8 +198,6 @@ class InstanceService:
                 created_at=now,
                 updated_at=now,
             )
-            if dry_run:
-                return inst  # every check ran; nothing was written
             s.add(inst)
             outbox.record(s, "instance.created", tenant_id=inst.tenant_id, account_id=inst.account_id,
                           team_id=inst.team_id, resource_type="instance", resource_id=inst.id,
@@ -179,22 +206,47 @@ class InstanceService:
                 await s.flush()
             except IntegrityError:
                 raise self._name_taken(data.name) from None
-        self.signals.changed()
+        self._changed(dry_run)
         return inst
 
-    async def start(self, principal: Principal, instance_id: str) -> Instance:
-        return await self._act(principal, instance_id, Status.PENDING, "start", allowed=("stopped", "error"))
-
-    async def stop(self, principal: Principal, instance_id: str) -> Instance:
-        return await self._act(principal, instance_id, Status.STOPPING, "stop",
-                               allowed=("pending", "provisioning", "running"))
-
-    async def requeue(self, principal: Principal, instance_id: str) -> Instance:
-        return await self._act(principal, instance_id, Status.PENDING, "requeue", allowed=("preempted",))
-
-    async def delete(self, principal: Principal, instance_id: str) -> Instance:
+    async def update(self, principal: Principal, instance_id: str, data: InstanceUpdate, *,
+                     dry_run: bool = False) -> Instance:
+        """Rename: the name stays unique among the owner's live instances."""
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
+            inst = await self._load_for_update(s, principal, instance_id)
+            if inst.status == Status.TERMINATED.value:
+                raise Conflict(f"instance {inst.id} is terminated; it cannot be renamed",
+                               code="InvalidStateTransition")
+            if data.name is not None and data.name != inst.name:
+                await self._check_name_free(s, principal, data.name, owner=inst.account_id)
+                inst.name = data.name
+                inst.updated_at = utcnow()
+                outbox.record(s, "instance.updated", tenant_id=inst.tenant_id, account_id=inst.account_id,
+                              team_id=inst.team_id, resource_type="instance", resource_id=inst.id,
+                              data={**snapshot(inst), "previous_status": inst.status})
+                try:
+                    await s.flush()
+                except IntegrityError:
+                    raise self._name_taken(data.name) from None
+        self._changed(dry_run)
+        return inst
+
+    async def start(self, principal: Principal, instance_id: str, *, dry_run: bool = False) -> Instance:
+        return await self._act(principal, instance_id, Status.PENDING, "start", allowed=("stopped", "error"),
+                               dry_run=dry_run)
+
+    async def stop(self, principal: Principal, instance_id: str, *, dry_run: bool = False) -> Instance:
+        return await self._act(principal, instance_id, Status.STOPPING, "stop",
+                               allowed=("pending", "provisioning", "running"), dry_run=dry_run)
+
+    async def requeue(self, principal: Principal, instance_id: str, *, dry_run: bool = False) -> Instance:
+        return await self._act(principal, instance_id, Status.PENDING, "requeue", allowed=("preempted",),
+                               dry_run=dry_run)
+
+    async def delete(self, principal: Principal, instance_id: str, *, dry_run: bool = False) -> Instance:
+        principal.require(SCOPE, "write")
+        async with self.db.transaction(dry_run=dry_run) as s:
             inst = await self._load_for_update(s, principal, instance_id)
             move(s, inst, Status.TERMINATED)
             await s.execute(
@@ -204,23 +256,28 @@ class InstanceService:
                         if self.db.dialect == "sqlite"
                         else func.greatest(Tenant.storage_used_gb - inst.storage_gb, 0))
             )
-        self.signals.changed()
+        self._changed(dry_run)
         return inst
 
     # -- helpers ---------------------------------------------------------------------------------
 
+    def _changed(self, dry_run: bool) -> None:
+        if not dry_run:
+            self.signals.changed()
+
     async def _act(
-        self, principal: Principal, instance_id: str, target: Status, verb: str, *, allowed: tuple[str, ...]
+        self, principal: Principal, instance_id: str, target: Status, verb: str, *, allowed: tuple[str, ...],
+        dry_run: bool,
     ) -> Instance:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             inst = await self._load_for_update(s, principal, instance_id)
             if inst.status not in allowed:
                 hint = " (only preempted batch instances can be requeued)" if verb == "requeue" else ""
                 raise Conflict(f"cannot {verb} instance {inst.id}: it is {inst.status}{hint}",
                                code="InvalidStateTransition")
             move(s, inst, target, reason=f"{verb} requested")
-        self.signals.changed()
+        self._changed(dry_run)
         return inst
 
     async def _load_for_update(self, s: AsyncSession, principal: Principal, instance_id: str) -> Instance:
@@ -243,10 +300,11 @@ class InstanceService:
             if not access.at_least(await access.team_role(s, principal, team.id), "member"):
                 raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
-    async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str) -> None:
+    async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str,
+                               owner: str | None = None) -> None:
         taken = await s.scalar(
             select(Instance.id).where(
-                Instance.account_id == principal.account_id,
+                Instance.account_id == (owner or principal.account_id),
                 Instance.name == name,
                 Instance.status != "terminated",
             )
@@ -258,20 +316,15 @@ class InstanceService:
     def _name_taken(name: str) -> Conflict:
         return Conflict(f"an instance named '{name}' already exists", code="ResourceAlreadyExists")
 
-    async def _reserve_storage(self, s: AsyncSession, tenant_id: str, gb: int, *, dry_run: bool) -> None:
+    async def _reserve_storage(self, s: AsyncSession, tenant_id: str, gb: int) -> None:
         """Atomically add ``gb`` to the tenant's storage if it stays within the quota."""
         quota = func.coalesce(Tenant.storage_quota_gb, self.settings.tenant_storage_quota_gb)
-        if dry_run:
-            ok = await s.scalar(select(Tenant.id).where(Tenant.id == tenant_id,
-                                                        Tenant.storage_used_gb + gb <= quota))
-        else:
-            res = await s.execute(
-                update(Tenant)
-                .where(Tenant.id == tenant_id, Tenant.storage_used_gb + gb <= quota)
-                .values(storage_used_gb=Tenant.storage_used_gb + gb)
-            )
-            ok = res.rowcount  # type: ignore[attr-defined]
-        if not ok:
+        res = await s.execute(
+            update(Tenant)
+            .where(Tenant.id == tenant_id, Tenant.storage_used_gb + gb <= quota)
+            .values(storage_used_gb=Tenant.storage_used_gb + gb)
+        )
+        if not res.rowcount:  # type: ignore[attr-defined]
             tenant = await s.get(Tenant, tenant_id)
             limit = (tenant.storage_quota_gb if tenant and tenant.storage_quota_gb is not None
                      else self.settings.tenant_storage_quota_gb)

@@ -40,36 +40,44 @@ class Page(Generic[T]):
     next_token: str | None
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+MAX_TOKEN_LENGTH = 512  # a genuine token is about 120 characters
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _unb64(data: bytes) -> bytes:
+    return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
 
 
 class PageCodec:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
-    def _sign(self, payload: bytes) -> str:
+    def _sign(self, payload: bytes) -> bytes:
         return _b64(hmac.new(self._secret, payload, hashlib.sha256).digest()[:16])
 
     def encode(self, scope: str, created_at: datetime, id: str) -> str:
         payload = json.dumps({"s": _scope_hash(scope), "t": created_at.isoformat(), "i": id},
                              separators=(",", ":")).encode()
-        return f"{_b64(payload)}.{self._sign(payload)}"
+        return (_b64(payload) + b"." + self._sign(payload)).decode()
 
     def decode(self, scope: str, token: str) -> tuple[datetime, str]:
+        """Everything is checked as bytes: a token that is not short ASCII (emoji, NUL, megabytes)
+        names no page, and neither does one whose signature or list does not match."""
         bad = ValidationError("nextToken is invalid or was issued for another list", field="nextToken",
                               code="InvalidPaginationToken")
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+            raise bad
+        raw = token.encode("ascii")
+        body, dot, sig = raw.partition(b".")
         try:
-            body, sig = token.split(".", 1)
             payload = _unb64(body)
-        except (ValueError, TypeError):
+        except ValueError:  # binascii.Error is a ValueError
             raise bad from None
         # Base64 tolerates spare bits and foreign characters: only the canonical spelling is genuine.
-        if _b64(payload) != body or not hmac.compare_digest(self._sign(payload), sig):
+        if not dot or _b64(payload) != body or not hmac.compare_digest(self._sign(payload), sig):
             raise bad
         try:
             data = json.loads(payload)

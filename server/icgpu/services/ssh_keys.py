@@ -45,7 +45,7 @@ class GroupAddKey(Input):
 @dataclass(frozen=True)
 class GeneratedKey:
     key: SshKey
-    private_key: str  # returned once, never stored
+    private_key: str | None  # returned once, never stored; None in a dry run
 
 
 @dataclass(frozen=True)
@@ -61,26 +61,33 @@ class SshKeyService:
 
     # -- keys ------------------------------------------------------------------------------------
 
-    async def upload(self, principal: Principal, data: SshKeyUpload) -> SshKey:
+    async def upload(self, principal: Principal, data: SshKeyUpload, *, dry_run: bool = False) -> SshKey:
         principal.require(SCOPE, "write")
         parsed = parse_public_key(data.public_key)
         return await self._store(principal, data.name, parsed.public_key, parsed.key_type, parsed.bits,
-                                 parsed.fingerprint)
+                                 parsed.fingerprint, dry_run=dry_run)
 
-    async def generate(self, principal: Principal, data: SshKeyGenerate) -> GeneratedKey:
+    async def generate(self, principal: Principal, data: SshKeyGenerate, *, dry_run: bool = False) -> GeneratedKey:
+        """A new ed25519 pair; the private key is returned once and never stored (nor made in a dry run,
+        whose preview carries a sample public key)."""
         principal.require(SCOPE, "write")
         public, private = generate_ed25519(data.name)
         parsed = parse_public_key(public)
         key = await self._store(principal, data.name, parsed.public_key, parsed.key_type, parsed.bits,
-                                parsed.fingerprint)
-        return GeneratedKey(key, private)
+                                parsed.fingerprint, dry_run=dry_run)
+        return GeneratedKey(key, None if dry_run else private)
+
+    async def get(self, principal: Principal, key_id: str) -> SshKey:
+        principal.require(SCOPE, "read")
+        async with self.db.read() as s:
+            return await self._own_key(s, principal, key_id)
 
     async def _store(self, principal: Principal, name: str, public_key: str, key_type: str, bits: int,
-                     fp: str) -> SshKey:
+                     fp: str, *, dry_run: bool) -> SshKey:
         key = SshKey(id=new_id("key"), tenant_id=principal.tenant_id, account_id=principal.account_id, name=name,
                      public_key=public_key, key_type=key_type, bits=bits, fingerprint=fp)
         try:
-            async with self.db.transaction() as s:
+            async with self.db.transaction(dry_run=dry_run) as s:
                 if await s.scalar(select(SshKey.id).where(SshKey.tenant_id == principal.tenant_id,
                                                           SshKey.fingerprint == fp)):
                     raise self._duplicate(fp)
@@ -101,9 +108,9 @@ class SshKeyService:
         async with self.db.read() as s:
             return await self.pages.fetch(s, stmt, page, scope=f"ssh-keys:{principal.account_id}", model=SshKey)
 
-    async def delete(self, principal: Principal, key_id: str) -> SshKey:
+    async def delete(self, principal: Principal, key_id: str, *, dry_run: bool = False) -> SshKey:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             key = await self._own_key(s, principal, key_id)
             await s.execute(delete(SshKeyGroupMember).where(SshKeyGroupMember.ssh_key_id == key.id))
             await s.delete(key)
@@ -111,12 +118,12 @@ class SshKeyService:
 
     # -- groups ----------------------------------------------------------------------------------
 
-    async def create_group(self, principal: Principal, data: GroupCreate) -> GroupView:
+    async def create_group(self, principal: Principal, data: GroupCreate, *, dry_run: bool = False) -> GroupView:
         principal.require(SCOPE, "write")
         group = SshKeyGroup(id=new_id("grp"), tenant_id=principal.tenant_id, account_id=principal.account_id,
                             name=data.name, description=data.description)
         try:
-            async with self.db.transaction() as s:
+            async with self.db.transaction(dry_run=dry_run) as s:
                 s.add(group)
                 await s.flush()
         except IntegrityError:
@@ -138,10 +145,11 @@ class SshKeyService:
             group = await self._own_group(s, principal, group_id)
             return GroupView(group, (await _keys_of(s, [group.id])).get(group.id, []))
 
-    async def add_key(self, principal: Principal, group_id: str, data: GroupAddKey) -> GroupView:
+    async def add_key(self, principal: Principal, group_id: str, data: GroupAddKey, *,
+                      dry_run: bool = False) -> GroupView:
         principal.require(SCOPE, "write")
         try:
-            async with self.db.transaction() as s:
+            async with self.db.transaction(dry_run=dry_run) as s:
                 group = await self._own_group(s, principal, group_id)
                 key = await self._own_key(s, principal, data.ssh_key_id)
                 if await s.get(SshKeyGroupMember, (group.id, key.id)) is not None:
@@ -154,9 +162,10 @@ class SshKeyService:
                            code="ResourceAlreadyExists") from None
         return GroupView(group, keys)
 
-    async def remove_key(self, principal: Principal, group_id: str, key_id: str) -> GroupView:
+    async def remove_key(self, principal: Principal, group_id: str, key_id: str, *,
+                         dry_run: bool = False) -> GroupView:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             group = await self._own_group(s, principal, group_id)
             link = await s.get(SshKeyGroupMember, (group.id, key_id)) if well_formed(key_id, "key") else None
             if link is None:
@@ -164,6 +173,16 @@ class SshKeyService:
             await s.delete(link)
             await s.flush()
             keys = (await _keys_of(s, [group.id])).get(group.id, [])
+        return GroupView(group, keys)
+
+    async def delete_group(self, principal: Principal, group_id: str, *, dry_run: bool = False) -> GroupView:
+        """Delete a key group; its keys stay. Instances created with it no longer name a group."""
+        principal.require(SCOPE, "write")
+        async with self.db.transaction(dry_run=dry_run) as s:
+            group = await self._own_group(s, principal, group_id)
+            keys = (await _keys_of(s, [group.id])).get(group.id, [])
+            await s.execute(delete(SshKeyGroupMember).where(SshKeyGroupMember.group_id == group.id))
+            await s.delete(group)
         return GroupView(group, keys)
 
     async def require_group(self, s: AsyncSession, principal: Principal, group_id: str) -> SshKeyGroup:

@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field
-from sqlalchemy import select
+from pydantic import Field, model_validator
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth.principal import Principal
 from icgpu.db.database import Database
 from icgpu.db.tables import Account, Team, TeamMember
-from icgpu.errors import AccessDenied, Conflict, NotFound
+from icgpu.errors import AccessDenied, Conflict, NotFound, ValidationError
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
 from icgpu.services.pagination import Page, PageCodec, PageRequest
@@ -34,8 +34,18 @@ class TeamCreate(Input):
 
 
 class MemberAdd(Input):
-    account_id: str = Field(min_length=1, max_length=40)
+    """Who to add, by account id or by email (exactly one), and with which role."""
+
+    account_id: str | None = Field(default=None, min_length=1, max_length=40)
+    email: str | None = Field(default=None, min_length=3, max_length=320)
     role: Role = "member"
+
+    @model_validator(mode="after")
+    def _one_person(self) -> MemberAdd:
+        if (self.account_id is None) == (self.email is None):
+            # Raised as the API error itself, so it names a field (a model-level error has none).
+            raise ValidationError("account_id: give exactly one of account_id and email", field="account_id")
+        return self
 
 
 class MemberUpdate(Input):
@@ -59,10 +69,10 @@ class TeamService:
         self.db = db
         self.pages = pages
 
-    async def create(self, principal: Principal, data: TeamCreate) -> TeamView:
+    async def create(self, principal: Principal, data: TeamCreate, *, dry_run: bool = False) -> TeamView:
         principal.require(SCOPE, "write")
         try:
-            async with self.db.transaction() as s:
+            async with self.db.transaction(dry_run=dry_run) as s:
                 team = Team(id=new_id("team"), tenant_id=principal.tenant_id, name=data.name,
                             description=data.description, created_by=principal.account_id)
                 s.add(team)
@@ -106,14 +116,13 @@ class TeamService:
             rows = [Membership(m, a) for m, a in (await s.execute(stmt)).all()]
         return self.pages.page_of(rows, size, scope=scope, key=lambda v: v.member)
 
-    async def add_member(self, principal: Principal, team_id: str, data: MemberAdd) -> Membership:
+    async def add_member(self, principal: Principal, team_id: str, data: MemberAdd, *,
+                         dry_run: bool = False) -> Membership:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             team = await self._team(s, principal, team_id)
             self._may_grant(await access.team_role(s, principal, team.id), data.role)
-            account = await s.get(Account, data.account_id) if well_formed(data.account_id, "acc") else None
-            if account is None or account.tenant_id != principal.tenant_id:
-                raise NotFound(f"account {data.account_id} not found")
+            account = await self._person(s, principal, data)
             if await s.scalar(select(TeamMember.id).where(TeamMember.team_id == team.id,
                                                           TeamMember.account_id == account.id)):
                 raise Conflict(f"account {account.id} is already a member of this team",
@@ -128,9 +137,9 @@ class TeamService:
         return Membership(member, account)
 
     async def update_member(self, principal: Principal, team_id: str, member_id: str,
-                            data: MemberUpdate) -> Membership:
+                            data: MemberUpdate, *, dry_run: bool = False) -> Membership:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             team, member = await self._member(s, principal, team_id, member_id)
             mine = await access.team_role(s, principal, team.id)
             self._may_grant(mine, member.role)  # to touch their current role
@@ -142,9 +151,10 @@ class TeamService:
             assert account is not None
         return Membership(member, account)
 
-    async def remove_member(self, principal: Principal, team_id: str, member_id: str) -> Membership:
+    async def remove_member(self, principal: Principal, team_id: str, member_id: str, *,
+                            dry_run: bool = False) -> Membership:
         principal.require(SCOPE, "write")
-        async with self.db.transaction() as s:
+        async with self.db.transaction(dry_run=dry_run) as s:
             team, member = await self._member(s, principal, team_id, member_id)
             if member.account_id != principal.account_id:  # leaving needs no rank
                 self._may_grant(await access.team_role(s, principal, team.id), member.role)
@@ -168,6 +178,20 @@ class TeamService:
         if not access.at_least(actor_role, needed):
             raise AccessDenied(f"managing a team's {role}s needs the {needed} role in the team",
                                code="TeamRoleTooLow")
+
+    @staticmethod
+    async def _person(s: AsyncSession, principal: Principal, data: MemberAdd) -> Account:
+        """The account to add, in the caller's tenant (another tenant's account is not found)."""
+        if data.account_id is not None:
+            account = await s.get(Account, data.account_id) if well_formed(data.account_id, "acc") else None
+            if account is None or account.tenant_id != principal.tenant_id:
+                raise NotFound(f"account {data.account_id} not found")
+            return account
+        account = await s.scalar(select(Account).where(Account.tenant_id == principal.tenant_id,
+                                                       func.lower(Account.email) == (data.email or "").lower()))
+        if account is None:
+            raise NotFound(f"no account with email {data.email} in this tenant")
+        return account
 
     @staticmethod
     async def _keep_an_owner(s: AsyncSession, team_id: str) -> None:

@@ -1,15 +1,19 @@
-"""Turning pydantic's complaints into one ValidationException that names the field."""
+"""Turning pydantic's complaints into one ValidationException that names the field, and the text
+hygiene every stored string gets (``Input``)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import unicodedata
+from typing import Any, ClassVar, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from icgpu.errors import ValidationError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+
+MULTILINE = frozenset("\t\n\r")  # allowed in multi-line fields (``Input.multiline_fields``) only
 
 
 def first_error(exc: pydantic.ValidationError | Any) -> ValidationError:
@@ -31,8 +35,37 @@ def parse(model: type[M], data: Any) -> M:
         raise first_error(exc) from None
 
 
+def refused_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first character stored text may not hold, described, or None. Refused: control
+    characters (C0, DEL, C1: NUL among them, which PostgreSQL cannot store), lone surrogates and
+    the non-characters U+FFFE/U+FFFF; tab, line feed and carriage return only in multi-line text."""
+    if text.isascii() and text.isprintable():
+        return None
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" and not (multiline and ch in MULTILINE) \
+                or category == "Cs" or ch in "\ufffe\uffff":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
 class Input(BaseModel):
     """Base of every service input model (REST bodies and GraphQL inputs alike): unknown fields are
-    refused and surrounding white space is stripped. Text hygiene for stored strings lives here."""
+    refused, surrounding white space is stripped, and every string (alone or in a list) refuses
+    control characters with a 400 naming the field. Fields named in ``multiline_fields`` (free
+    text such as ``description``) may hold tabs and line breaks."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    multiline_fields: ClassVar[frozenset[str]] = frozenset({"description"})
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
+        multiline = info.field_name in cls.multiline_fields
+        texts = [value] if isinstance(value, str) else \
+            [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple | set | frozenset) else []
+        for text in texts:
+            bad = refused_character(text, multiline=multiline)
+            if bad is not None:
+                raise ValueError(f"must not contain control characters (found {bad})")
+        return value

@@ -6,10 +6,14 @@ import asyncio
 import json
 import logging
 import signal
+from enum import StrEnum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
+from pydantic import ValidationError
 
+from icgpu.auth.dev_issuer import dev_subject, loopback_issuer_url
 from icgpu.settings import Settings
 
 app = typer.Typer(help="IC GPU control plane.", no_args_is_help=True, add_completion=False,
@@ -27,36 +31,79 @@ SCHEMA_PATH = Path("schema/schema.graphql")
 OPENAPI_PATH = Path("schema/openapi.json")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 
 
+def _settings() -> Settings:
+    """Settings from the environment; a bad ICGPU_ variable is a one-line error, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ICGPU_{'_'.join(str(part) for part in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        _fail(f"invalid setting: {problems}")
+
+
+def _loopback_url(host: str, port: int) -> str:
+    """The URL a local client reaches ``icgpu serve --host host --port port`` at."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class LogLevel(StrEnum):
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
+    trace = "trace"
+
+
+TRACE = 5  # uvicorn's level below DEBUG
+
+
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = typer.Option(8000, min=1, max=65535),
+    log_level: LogLevel = typer.Option(LogLevel.info, case_sensitive=False),
+) -> None:
     """Serve the API and run the workers (reconciler, event bus)."""
     import uvicorn
 
     from icgpu.app import create_app
     from icgpu.platform import Platform
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    level = TRACE if log_level is LogLevel.trace else log_level.value.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _settings()
     platform = Platform(settings)
+    url = settings.public_url or _loopback_url(host, port)
 
     async def first_start() -> None:
         await platform.db.migrate()
         if await platform.accounts.is_empty():
-            boot = await platform.accounts.bootstrap("default", "owner@example.com")
-            token = _dev_token(settings, boot.account_id, "owner@example.com", boot.tenant)
+            email = "owner@example.com"
+            boot = await platform.accounts.bootstrap("default", email)
+            # Unset ICGPU_PUBLIC_URL: the token names the port this server listens on (accepted either way).
+            issuer = None if settings.public_url else loopback_issuer_url(port)
+            token = _dev_token(settings, dev_subject(boot.tenant, email), email, boot.tenant, issuer=issuer)
             print("Empty database: created a development owner (shown once, keep them safe):", flush=True)
-            print(f"  tenant:  {boot.tenant}\n  account: {boot.account_id}\n  API key: {boot.api_key}", flush=True)
+            print(f"  tenant:  {boot.tenant}\n  account: {boot.account_id} ({email})", flush=True)
+            print("Paste these lines into the shell you call the API from:", flush=True)
+            print(f"export ICGPU_URL={url}\nexport ICGPU_API_KEY={boot.api_key}", flush=True)
             if token:
-                print(f"  OIDC token (dev issuer): {token}", flush=True)
+                print(f"export ICGPU_TOKEN={token}", flush=True)
         await platform.db.close()  # its connections belong to this loop, not uvicorn's
 
     asyncio.run(first_start())
-    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level=log_level,
+    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level=log_level.value,
                 ws="websockets-sansio", lifespan="on")
 
 
@@ -65,7 +112,7 @@ def worker() -> None:
     """Run only the workers (for deployments that split API and workers)."""
     from icgpu.platform import Platform
 
-    settings = Settings()
+    settings = _settings()
 
     async def run() -> None:
         platform = Platform(settings)
@@ -86,7 +133,7 @@ def db_upgrade() -> None:
     from icgpu.db.database import Database
 
     async def run() -> None:
-        db = Database(Settings().resolved_database_url)
+        db = Database(_settings().resolved_database_url)
         await db.migrate()
         await db.close()
 
@@ -101,7 +148,7 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...)) -
     from icgpu.errors import ApiError
     from icgpu.services.accounts import AccountService
 
-    settings = Settings()
+    settings = _settings()
 
     async def run() -> dict[str, str | None]:
         db = Database(settings.resolved_database_url)
@@ -114,7 +161,8 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...)) -
             "tenant": boot.tenant,
             "account_id": boot.account_id,
             "api_key": boot.api_key,
-            "oidc_token": _dev_token(settings, boot.account_id, email.strip().lower(), boot.tenant),
+            "oidc_token": _dev_token(settings, dev_subject(boot.tenant, email), email.strip().lower(),
+                                     boot.tenant),
         }
 
     try:
@@ -126,13 +174,16 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...)) -
 
 @auth_app.command("token")
 def token(tenant: str = typer.Option(...), email: str = typer.Option(...),
-          subject: str | None = typer.Option(None, help="defaults to 'dev:<tenant>/<email>'")) -> None:
-    """Print a token from the built-in development issuer."""
-    settings = Settings()
+          subject: str | None = typer.Option(None, help="defaults to 'dev:<tenant>/<email>', as admin bootstrap")
+          ) -> None:
+    """Print a token from the built-in development issuer (the same account as admin bootstrap's)."""
+    settings = _settings()
     if not settings.dev_issuer_enabled:
         _fail("the development issuer is off because ICGPU_OIDC_ISSUER is set")
-    email = email.strip().lower()
-    typer.echo(_dev_token(settings, subject or f"dev:{tenant}/{email}", email, tenant))
+    tenant, email = tenant.strip(), email.strip().lower()
+    if not tenant or "@" not in email:
+        _fail("--tenant must not be empty and --email must be an email address")
+    typer.echo(_dev_token(settings, subject or dev_subject(tenant, email), email, tenant))
 
 
 @schema_app.command("export")
@@ -156,12 +207,12 @@ def schema_export(
         typer.echo(f"wrote {target}")
 
 
-def _dev_token(settings: Settings, subject: str, email: str, tenant: str) -> str | None:
+def _dev_token(settings: Settings, subject: str, email: str, tenant: str, *, issuer: str | None = None) -> str | None:
     if not settings.dev_issuer_enabled:
         return None
     from icgpu.auth.dev_issuer import DevIssuer
 
-    return DevIssuer(settings).mint(subject=subject, email=email, tenant=tenant)
+    return DevIssuer(settings).mint(subject=subject, email=email, tenant=tenant, issuer=issuer)
 
 
 def main() -> None:

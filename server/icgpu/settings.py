@@ -9,13 +9,19 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+DEV_ISSUER_PATH = "/dev-oidc"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ICGPU_", extra="ignore")
 
     data_dir: Path = Path(".icgpu")
     database_url: str | None = None
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str | None = Field(
+        default=None,
+        description="the server's public URL; unset, the dev issuer advertises the URL each request reached",
+    )
     secret_key: str | None = Field(default=None, description="signs page tokens; generated in data_dir if unset")
 
     # OIDC: when ``oidc_issuer`` is unset the built-in development issuer is used.
@@ -57,7 +63,8 @@ class Settings(BaseSettings):
 
     @property
     def dev_issuer_url(self) -> str:
-        return self.public_url.rstrip("/") + "/dev-oidc"
+        """The dev issuer's own identity (``iss`` of the tokens the CLI mints; the validator's anchor)."""
+        return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/") + DEV_ISSUER_PATH
 
     @property
     def resolved_database_url(self) -> str:

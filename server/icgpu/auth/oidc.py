@@ -3,7 +3,9 @@
 Discovery (``/.well-known/openid-configuration``) gives the JWKS URI; keys are cached and
 fetched again when a token names a ``kid`` the cache lacks (rate-limited, so garbage tokens
 cannot make us hammer the issuer). Only the configured asymmetric algorithms are accepted,
-which rules out ``alg: none`` and HMAC confusion.
+which rules out ``alg: none`` and HMAC confusion. The development issuer is accepted under its
+configured URL and its loopback URLs (see ``dev_issuer.accepts_issuer``); the signature by its key
+is what makes its tokens valid.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
+from icgpu.auth.dev_issuer import accepts_issuer
 from icgpu.errors import AuthenticationError
 from icgpu.settings import Settings
 
@@ -84,7 +87,7 @@ class OIDCValidator:
         claims = decoded.claims
         registry = jwt.JWTClaimsRegistry(
             leeway=self.settings.oidc_leeway_seconds,
-            iss={"essential": True, "value": self.issuer},
+            iss={"essential": True},
             aud={"essential": True, "value": self.settings.oidc_audience},
             sub={"essential": True},
             exp={"essential": True},
@@ -94,6 +97,8 @@ class OIDCValidator:
         except JoseError as exc:
             raise AuthenticationError(f"token rejected: {exc.description or exc.error}",
                                       code="InvalidToken") from exc
+        if not self._accepts_issuer(claims["iss"]):
+            raise AuthenticationError("token rejected: Invalid claim: 'iss'", code="InvalidToken")
         tenant = _text_claim(claims, self.settings.oidc_tenant_claim, TENANT_MAX)
         email = _text_claim(claims, self.settings.oidc_email_claim, EMAIL_MAX)
         subject = _text_claim(claims, "sub", SUBJECT_MAX)
@@ -107,7 +112,13 @@ class OIDCValidator:
             )
         if subject is None:
             raise AuthenticationError("token has no valid 'sub' claim", code="InvalidToken")
+        # One issuer identity whatever URL the token names, so a person keeps one account.
         return Identity(issuer=self.issuer, subject=subject, email=email.lower(), tenant=tenant)
+
+    def _accepts_issuer(self, iss: str) -> bool:
+        if self.settings.dev_issuer_enabled:
+            return accepts_issuer(self.settings, iss)
+        return iss == self.issuer
 
 
 # Claims become stored names: bounded (OIDC caps 'sub' at 255) and free of control characters.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from icgpu.api.rest.deps import PlatformDep
 from icgpu.errors import NotFound
@@ -13,10 +13,11 @@ router = APIRouter(prefix="/dev-oidc", tags=["dev-oidc"], include_in_schema=Fals
 
 
 @router.get("/.well-known/openid-configuration")
-async def discovery(platform: PlatformDep) -> dict[str, Any]:
+async def discovery(request: Request, platform: PlatformDep) -> dict[str, Any]:
     if platform.dev_issuer is None:
         raise NotFound("the development issuer is disabled")
-    return platform.dev_issuer.discovery()
+    # The URL this request reached (scheme, host, port and any root path), unless ICGPU_PUBLIC_URL is set.
+    return platform.dev_issuer.discovery(str(request.base_url))
 
 
 @router.get("/jwks")

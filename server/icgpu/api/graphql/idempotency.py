@@ -3,22 +3,27 @@
 The first response (data and errors, as the client saw them) is stored per account and replayed
 for the same key; the same key with another document, operation or variables is a 409; a server
 error releases the key. Fields that carry a secret shown once (``key``, ``privateKey``) are
-stored as null, under whatever alias the document gave them.
+stored as null, under whatever alias the document gave them. A dry run (every top-level field called
+with ``dryRun: true``) is not recorded, so the real call may reuse the key.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import (
+    BooleanValueNode,
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
 )
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
@@ -40,7 +45,8 @@ class IdempotentMutations(SchemaExtension):
         ec = self.execution_context
         request = getattr(ec.context, "request", None)
         key = request.headers.get(HEADER) if isinstance(request, Request) else None
-        if key is None or ec.operation_type is not OperationType.MUTATION:
+        if key is None or ec.operation_type is not OperationType.MUTATION or _dry_run_only(ec):
+            # A dry run is not recorded: the real call may use the same key afterwards.
             yield
             return
         fp = fingerprint(b"graphql", (ec.query or "").encode(), (ec.operation_name or "").encode(),
@@ -80,6 +86,47 @@ class IdempotentMutations(SchemaExtension):
         body = {"data": _redact(getattr(result, "data", None), secret_names),
                 "errors": [e.formatted for e in errors] or None}
         await idem.complete(self._claim, 200, json.dumps(body, separators=(",", ":")))
+
+
+def _dry_run_only(ec: Any) -> bool:
+    """Whether every top-level field of the mutation is called with ``dryRun: true``."""
+    document = ec.graphql_document
+    if document is None:
+        return False
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    op = next((o for o in ops if ec.operation_name is None or (o.name and o.name.value == ec.operation_name)), None)
+    if op is None:
+        return False
+    variables = dict(ec.variables or {})
+    for definition in op.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in variables and isinstance(definition.default_value, BooleanValueNode):
+            variables[name] = definition.default_value.value
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+    def fields(sel: SelectionSetNode, seen: frozenset[str]) -> Iterator[FieldNode]:
+        for node in sel.selections:
+            if isinstance(node, FieldNode):
+                yield node
+            elif isinstance(node, InlineFragmentNode):
+                yield from fields(node.selection_set, seen)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments and node.name.value not in seen:
+                yield from fields(fragments[node.name.value].selection_set, seen | {node.name.value})
+
+    def dry(field: FieldNode) -> bool:
+        if field.name.value == "__typename":
+            return True
+        arg = next((a for a in field.arguments or () if a.name.value == "dryRun"), None)
+        if arg is None:
+            return False
+        if isinstance(arg.value, BooleanValueNode):
+            return arg.value.value
+        if isinstance(arg.value, VariableNode):
+            return variables.get(arg.value.name.value) is True
+        return False
+
+    selected = list(fields(op.selection_set, frozenset()))
+    return any(f.name.value != "__typename" for f in selected) and all(dry(f) for f in selected)
 
 
 def _response_names(document: Any, ec: Any) -> frozenset[str]:

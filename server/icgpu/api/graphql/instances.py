@@ -12,18 +12,18 @@ from icgpu.api.graphql.permissions import requires
 from icgpu.api.graphql.types.common import GpuTier
 from icgpu.api.graphql.types.instance import (
     CreateInstanceInput,
-    CreateInstancePayload,
     Instance,
     InstanceConnection,
-    InstancePreview,
+    InstanceStatus,
     InstanceStatusEvent,
-    WorkloadType,
+    UpdateInstanceInput,
 )
+from icgpu.api.graphql.types.payloads import DryRun, InstancePayload
+from icgpu.db.tables import Instance as InstanceRow
 from icgpu.events.bus import BusEvent
 from icgpu.services.instance_states import Status
-from icgpu.services.instances import InstanceCreate
+from icgpu.services.instances import InstanceCreate, InstanceUpdate
 from icgpu.services.pagination import PageRequest
-from icgpu.services.tiers import TIERS
 
 READ = [requires("instances", "read")]
 WRITE = [requires("instances", "write")]
@@ -36,11 +36,13 @@ class InstanceQueries:
     async def gpu_tiers(self, info: Info) -> list[GpuTier]:
         return [GpuTier.from_tier(e.tier, e.capacity, e.available) for e in await info.context.platform.tiers.list()]
 
-    @strawberry.field(permission_classes=READ, description="Your instances, oldest first, one page at a time.")
-    async def instances(self, info: Info, max_results: int | None = None,
-                        next_token: str | None = None) -> InstanceConnection:
+    @strawberry.field(permission_classes=READ, description="Your instances and those shared with your teams, "
+                      "oldest first, one page at a time; terminated ones only when asked for by status.")
+    async def instances(self, info: Info, max_results: int | None = None, next_token: str | None = None,
+                        status: InstanceStatus | None = None) -> InstanceConnection:  # type: ignore[valid-type]
         ctx = info.context
-        page = await ctx.platform.instances.list(await ctx.principal(), PageRequest(max_results, next_token))
+        page = await ctx.platform.instances.list(await ctx.principal(), PageRequest(max_results, next_token),
+                                                 status=status.value if status is not None else None)
         return InstanceConnection(items=await Instance.many(info, page.items), next_token=page.next_token)
 
     @strawberry.field(permission_classes=READ)
@@ -51,9 +53,9 @@ class InstanceQueries:
 
 @strawberry.type
 class InstanceMutations:
-    @strawberry.mutation(permission_classes=WRITE, description="Create an instance; dryRun checks without writing.")
+    @strawberry.mutation(permission_classes=WRITE, description="Create an instance.")
     async def create_instance(self, info: Info, input: CreateInstanceInput,
-                              dry_run: bool = False) -> CreateInstancePayload:
+                              dry_run: DryRun = False) -> InstancePayload:
         ctx = info.context
         data = parse_input(InstanceCreate, {
             "name": input.name, "tier": input.tier, "ssh_key": input.ssh_key,
@@ -61,31 +63,47 @@ class InstanceMutations:
             "ssh_key_group": input.ssh_key_group, "team_id": input.team_id,
         })
         row = await ctx.platform.instances.create(await ctx.principal(), data, dry_run=dry_run)
-        preview = InstancePreview(name=row.name, tier=row.tier, workload_type=WorkloadType(row.workload_type),
-                                  storage_gb=row.storage_gb,
-                                  hourly_price=float(TIERS[row.tier].hourly_price(row.workload_type)))
-        return CreateInstancePayload(dry_run=dry_run, preview=preview,
-                                     instance=None if dry_run else await Instance.one(info, row))
+        return await _payload(info, row, dry_run)
 
-    @strawberry.mutation(permission_classes=WRITE)
-    async def start_instance(self, info: Info, id: strawberry.ID) -> Instance:
+    @strawberry.mutation(permission_classes=WRITE, description="Rename an instance.")
+    async def update_instance(self, info: Info, id: strawberry.ID, input: UpdateInstanceInput,
+                              dry_run: DryRun = False) -> InstancePayload:
         ctx = info.context
-        return await Instance.one(info, await ctx.platform.instances.start(await ctx.principal(), str(id)))
+        data = parse_input(InstanceUpdate, {"name": input.name})
+        row = await ctx.platform.instances.update(await ctx.principal(), str(id), data, dry_run=dry_run)
+        return await _payload(info, row, dry_run)
 
-    @strawberry.mutation(permission_classes=WRITE)
-    async def stop_instance(self, info: Info, id: strawberry.ID) -> Instance:
+    @strawberry.mutation(permission_classes=WRITE, description="Start a stopped (or failed) instance.")
+    async def start_instance(self, info: Info, id: strawberry.ID,
+                             dry_run: DryRun = False) -> InstancePayload:
         ctx = info.context
-        return await Instance.one(info, await ctx.platform.instances.stop(await ctx.principal(), str(id)))
+        return await _payload(info, await ctx.platform.instances.start(await ctx.principal(), str(id),
+                                                                       dry_run=dry_run), dry_run)
+
+    @strawberry.mutation(permission_classes=WRITE, description="Stop an instance; its storage is kept.")
+    async def stop_instance(self, info: Info, id: strawberry.ID,
+                            dry_run: DryRun = False) -> InstancePayload:
+        ctx = info.context
+        return await _payload(info, await ctx.platform.instances.stop(await ctx.principal(), str(id),
+                                                                      dry_run=dry_run), dry_run)
 
     @strawberry.mutation(permission_classes=WRITE, description="Re-queue a preempted batch instance.")
-    async def requeue_instance(self, info: Info, id: strawberry.ID) -> Instance:
+    async def requeue_instance(self, info: Info, id: strawberry.ID,
+                               dry_run: DryRun = False) -> InstancePayload:
         ctx = info.context
-        return await Instance.one(info, await ctx.platform.instances.requeue(await ctx.principal(), str(id)))
+        return await _payload(info, await ctx.platform.instances.requeue(await ctx.principal(), str(id),
+                                                                         dry_run=dry_run), dry_run)
 
-    @strawberry.mutation(permission_classes=WRITE)
-    async def delete_instance(self, info: Info, id: strawberry.ID) -> Instance:
+    @strawberry.mutation(permission_classes=WRITE, description="Terminate an instance and release its storage.")
+    async def delete_instance(self, info: Info, id: strawberry.ID,
+                              dry_run: DryRun = False) -> InstancePayload:
         ctx = info.context
-        return await Instance.one(info, await ctx.platform.instances.delete(await ctx.principal(), str(id)))
+        return await _payload(info, await ctx.platform.instances.delete(await ctx.principal(), str(id),
+                                                                        dry_run=dry_run), dry_run)
+
+
+async def _payload(info: Info, row: InstanceRow, dry_run: bool) -> InstancePayload:
+    return InstancePayload(dry_run=dry_run, valid=True, instance=await Instance.one(info, row))
 
 
 @strawberry.type

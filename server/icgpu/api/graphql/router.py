@@ -1,23 +1,123 @@
-"""Mounting GraphQL on FastAPI: HTTP (GraphiQL in a browser) and graphql-transport-ws."""
+"""Mounting GraphQL on FastAPI: HTTP (GraphiQL in a browser) and graphql-transport-ws.
+
+Over HTTP a request is refused before execution with its real status, headers and the shared error
+body (plus a GraphQL ``errors`` array, see ``api/errors.py``): a request with an Authorization
+header is authenticated and counted against the rate limit first (401, 429 with Retry-After), the
+body is read by the shared decoder (``api/body.py``: 415 for a non-JSON content type, 400 for
+malformed JSON) and limited in size by ``api/limits.py`` (413). A request without Authorization
+still executes: public fields answer, the others error inside the result.
+
+Over WebSocket the caller authenticates once, with ``Authorization`` in the ``connection_init``
+payload; a refusal closes the socket with a code saying why (``WS_CLOSE_CODES``).
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types.unset import UNSET
 
+from icgpu.api.body import decode, decode_object, require_json_media_type
+from icgpu.api.errors import respond
 from icgpu.api.graphql.context import Context
 from icgpu.api.graphql.schema import build_schema
-from icgpu.errors import ApiError
+from icgpu.api.principal import resolve_principal
+from icgpu.errors import ApiError, AuthenticationError, ValidationError
 from icgpu.platform import Platform
+
+# WebSocket close codes for a refused connection_init (documented in docs/errors.md).
+WS_MISSING_CREDENTIALS = 4401  # no Authorization in the payload, or not "Bearer <credential>"
+WS_INVALID_CREDENTIALS = 4403  # a credential that is not valid: unknown, revoked, expired, bad signature
+WS_SERVER_ERROR = 1011  # the credential could not be checked (e.g. the identity provider is down)
+WS_CLOSE_CODES = {"MissingCredentials": WS_MISSING_CREDENTIALS}
+
+
+def ws_close_code(err: ApiError) -> int:
+    if isinstance(err, AuthenticationError):
+        return WS_CLOSE_CODES.get(err.code, WS_INVALID_CREDENTIALS)
+    return WS_SERVER_ERROR if err.status >= 500 else WS_INVALID_CREDENTIALS
+
+
+def request_data(data: dict[str, Any], protocol: Any) -> GraphQLRequestData:
+    """A decoded POST body as strawberry's request: each member of the documented type, or a 400."""
+    expected = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
+    for name, type_ in expected.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, type_):
+            kind = "a string" if type_ is str else "an object"
+            raise ValidationError(f"{name} must be {kind} or null", field=name)
+    return GraphQLRequestData(query=data.get("query"), variables=data.get("variables"),
+                              operation_name=data.get("operationName"), extensions=data.get("extensions"),
+                              protocol=protocol)
+
+
+class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        """Authenticate before strawberry acknowledges, so each refusal gets its own close code
+        (strawberry closes every rejection with 4403). Malformed or repeated inits, and the
+        timeout, are strawberry's to answer."""
+        payload = message.get("payload", {})
+        if isinstance(payload, dict) and not self.connection_init_received and not self.connection_timed_out:
+            self.context.connection_params = payload
+            try:
+                await self.context.principal()
+            except ApiError as err:
+                self.connection_init_received = True
+                if self.connection_init_timeout_task:
+                    self.connection_init_timeout_task.cancel()
+                await self.websocket.close(code=ws_close_code(err), reason=f"{err.type}: {err.code}"[:120])
+                return
+        await super().handle_connection_init(message)
 
 
 class _Router(GraphQLRouter[Context, None]):
+    graphql_transport_ws_handler_class = _TransportWS
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if not isinstance(request, Request):  # a WebSocket
+            return await super().run(request, context, root_value)
+        try:
+            if "authorization" in request.headers:
+                await resolve_principal(request)  # 401 / 429 before the body is read
+            return await super().run(request, context, root_value)
+        except ApiError as err:
+            return respond(request, err)
+        except HTTPException as exc:  # strawberry's own refusals (e.g. a mutation over GET)
+            refusal = ValidationError(exc.reason)
+            refusal.status = exc.status_code
+            return respond(request, refusal)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:  # type: ignore[override]
+        if request.method != "POST":
+            return await super().parse_http_body(request)  # type: ignore[return-value]
+        require_json_media_type(request.content_type)
+        data = decode_object(await request.get_body())
+        transport = self._get_stream_transport_from_headers(request.headers)
+        return request_data(data, transport.protocol if transport else "http")
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Variables and extensions sent in a GET query string."""
+        return decode(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """WebSocket messages: the same decoder, failing as strawberry expects (it closes 4400)."""
+        try:
+            return decode(data)
+        except ValidationError as err:
+            raise json.JSONDecodeError(err.message, data if isinstance(data, str) else "", 0) from None
+
     async def on_ws_connect(self, context: Context) -> Any:
-        """Authenticate the socket once, from the connection_init payload."""
+        """Authenticate the socket once, from the connection_init payload (graphql-ws, the legacy
+        protocol, reports a refusal in connection_error; graphql-transport-ws in _TransportWS)."""
         try:
             await context.principal()
         except ApiError as err:
@@ -36,3 +136,4 @@ def graphql_router(platform: Platform) -> GraphQLRouter[Context, None]:
         graphql_ide="graphiql",
         multipart_uploads_enabled=False,
     )
+

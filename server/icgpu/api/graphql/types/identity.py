@@ -129,12 +129,6 @@ class ApiKeyConnection:
 
 
 @strawberry.type
-class CreatedApiKey:
-    api_key: ApiKey
-    key: str = strawberry.field(description="The full secret key. Shown once: store it now.")
-
-
-@strawberry.type
 class SshKey:
     id: strawberry.ID
     name: str
@@ -157,12 +151,6 @@ class SshKeyConnection:
 
 
 @strawberry.type
-class GeneratedSshKey:
-    ssh_key: SshKey
-    private_key: str = strawberry.field(description="OpenSSH private key. Shown once and never stored.")
-
-
-@strawberry.type
 class SshKeyGroup:
     id: strawberry.ID
     name: str
@@ -181,6 +169,13 @@ class SshKeyGroup:
 class SshKeyGroupConnection:
     items: list[SshKeyGroup]
     next_token: str | None
+
+
+@strawberry.input(description="Add a person to a team: give exactly one of accountId and email.")
+class AddTeamMemberInput:
+    account_id: strawberry.ID | None = None
+    email: str | None = None
+    role: TeamRole = TeamRole.MEMBER
 
 
 @strawberry.input

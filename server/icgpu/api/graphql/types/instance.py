@@ -84,22 +84,6 @@ class InstanceConnection:
     next_token: str | None
 
 
-@strawberry.type(description="What a create would make (dry runs) or made.")
-class InstancePreview:
-    name: str
-    tier: str
-    workload_type: WorkloadType
-    storage_gb: int
-    hourly_price: float
-
-
-@strawberry.type
-class CreateInstancePayload:
-    dry_run: bool
-    preview: InstancePreview
-    instance: Instance | None = strawberry.field(description="The new instance; null for a dry run.")
-
-
 @strawberry.input(description="A new GPU instance.")
 class CreateInstanceInput:
     name: str
@@ -109,6 +93,11 @@ class CreateInstanceInput:
     workload_type: WorkloadType = WorkloadType.INTERACTIVE
     ssh_key_group: str | None = strawberry.field(default=None, description="grant every key in this group")
     team_id: str | None = strawberry.field(default=None, description="share the instance with this team")
+
+
+@strawberry.input(description="What can change in place on an instance.")
+class UpdateInstanceInput:
+    name: str | None = strawberry.field(default=None, description="a new name, unique among your live instances")
 
 
 @strawberry.type(description="A status change of one instance.")

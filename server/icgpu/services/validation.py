@@ -43,7 +43,7 @@ def refused_character(text: str, *, multiline: bool = False) -> str | None:
         return None
     for ch in text:
         category = unicodedata.category(ch)
-        if category == "Cc" and not (multiline and ch in MULTILINE) \
+        if (category == "Cc" and not (multiline and ch in MULTILINE)) \
                 or category == "Cs" or ch in "\ufffe\uffff":
             return f"U+{ord(ch):04X}"
     return None

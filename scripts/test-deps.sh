@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system tools the test suite needs, from Debian packages, when they are missing.
+# Install the system tools the test suite needs (ssh-keygen, chromium, unshare), from Debian packages,
+# when they are missing.
 #
 # Idempotent: when every tool is already on PATH it changes nothing and does not touch the
 # network; `apt-get update` runs only when something has to be installed.
@@ -10,6 +11,8 @@ log() { echo "test-deps: $*" >&2; }
 # tool on PATH -> Debian package that provides it
 declare -A PACKAGE_OF=(
     [ssh-keygen]=openssh-client
+    [chromium]=chromium      # tests/e2e/test_offline_ui.py: GraphiQL and Swagger UI in headless Chromium
+    [unshare]=util-linux     # ... run inside a network namespace that has only loopback
 )
 
 missing=()

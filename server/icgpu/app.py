@@ -1,4 +1,4 @@
-"""create_app(settings): mounts the REST, OpenAI and GraphQL adapters, health and the dev issuer."""
+"""create_app(settings): mounts the REST, OpenAI and GraphQL adapters, health, the dev issuer and the UIs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from icgpu.api import errors
+from icgpu.api import errors, ui
 from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
 from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version="0.1.0",
         description="Control plane for a GPU cloud: REST (/api/v1), OpenAI-compatible (/v1) and GraphQL.",
         lifespan=lifespan,
+        docs_url=None,  # ui.install serves /docs and /redoc with local assets
+        redoc_url=None,
     )
     app.state.platform = platform
     if platform.dev_issuer is not None:
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(identity.router)
     app.include_router(ssh_keys.router)
     app.include_router(graphql_router(platform), prefix="/graphql")
+    ui.install(app)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

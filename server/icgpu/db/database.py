@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import make_transient
 
 from icgpu.db.engine import make_engine, make_sessionmaker
 from icgpu.db.migrate import upgrade
@@ -44,11 +46,16 @@ class Database:
         """
         async with self._sessions() as session:
             session.info[DRY_RUN] = dry_run
+            deleted: list[object] = []
+            if dry_run:
+                event.listen(session.sync_session, "persistent_to_deleted", lambda _s, obj: deleted.append(obj))
             async with session.begin():
                 yield session
                 if dry_run:
                     await session.flush()
                     session.expunge_all()
+                    for obj in deleted:  # a rollback would restore and expire them: let them go as they are
+                        make_transient(obj)
                     await session.rollback()
 
     @asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shlex
 import signal
 from enum import StrEnum
 from pathlib import Path
@@ -97,9 +98,7 @@ def serve(
             print("Empty database: created a development owner (shown once, keep them safe):", flush=True)
             print(f"  tenant:  {boot.tenant}\n  account: {boot.account_id} ({email})", flush=True)
             print("Paste these lines into the shell you call the API from:", flush=True)
-            print(f"export ICGPU_URL={url}\nexport ICGPU_API_KEY={boot.api_key}", flush=True)
-            if token:
-                print(f"export ICGPU_TOKEN={token}", flush=True)
+            print(_exports(url=url, api_key=boot.api_key, token=token), flush=True)
         await platform.db.close()  # its connections belong to this loop, not uvicorn's
 
     asyncio.run(first_start())
@@ -142,7 +141,9 @@ def db_upgrade() -> None:
 
 
 @admin_app.command("bootstrap")
-def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...)) -> None:
+def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...),
+              export: bool = typer.Option(False, "--export", help="print `export ICGPU_...=` lines, not JSON")
+              ) -> None:
     """Create or reuse a tenant and its owner; print an API key and a dev-issuer token as JSON."""
     from icgpu.db.database import Database
     from icgpu.errors import ApiError
@@ -169,7 +170,10 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...)) -
         result = asyncio.run(run())
     except ApiError as err:
         _fail(err.message)
-    typer.echo(json.dumps(result))
+    if export:
+        typer.echo(_exports(url=settings.public_url, api_key=result["api_key"], token=result["oidc_token"]))
+    else:
+        typer.echo(json.dumps(result))
 
 
 @auth_app.command("token")
@@ -205,6 +209,12 @@ def schema_export(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
         typer.echo(f"wrote {target}")
+
+
+def _exports(*, url: str | None, api_key: str | None, token: str | None) -> str:
+    """Shell lines that set the URL and credentials (quoted only if a value needs it)."""
+    pairs = (("ICGPU_URL", url), ("ICGPU_API_KEY", api_key), ("ICGPU_TOKEN", token))
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in pairs if value)
 
 
 def _dev_token(settings: Settings, subject: str, email: str, tenant: str, *, issuer: str | None = None) -> str | None:

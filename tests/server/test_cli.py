@@ -85,3 +85,15 @@ def test_auth_token_names_the_person_as_bootstrap_does(tmp_path: Path) -> None:
     assert boot_claims["iss"] == claims["iss"] == "http://127.0.0.1:8000/dev-oidc"
     custom = run(tmp_path, "auth", "token", "--tenant", "acme", "--email", "alice@example.com", "--subject", "x-1")
     assert decode_segment(custom.stdout.strip(), 1)["sub"] == "x-1"
+
+
+def test_bootstrap_export_lines_set_the_credentials_in_a_shell(tmp_path: Path) -> None:
+    out = run(tmp_path, "admin", "bootstrap", "--tenant", "acme", "--email", "bob@example.com", "--export",
+              ICGPU_PUBLIC_URL="http://127.0.0.1:9000").stdout
+    assert [line.split("=")[0] for line in out.splitlines()] == [
+        "export ICGPU_URL", "export ICGPU_API_KEY", "export ICGPU_TOKEN"], out
+    shell = subprocess.run(["bash", "-c", 'eval "$1"; printf "%s\\n" "$ICGPU_URL" "$ICGPU_API_KEY" "$ICGPU_TOKEN"',
+                            "bash", out], capture_output=True, text=True, timeout=30, check=True)
+    url, key, token = shell.stdout.splitlines()
+    assert url == "http://127.0.0.1:9000" and key.startswith("sk-ic-")
+    assert decode_segment(token, 1)["sub"] == "dev:acme/bob@example.com"

@@ -29,6 +29,7 @@ from tests.support.auth import (
     unsigned_token,
     update_api_key,
 )
+from tests.support.graphql import gql_refused
 from tests.support.oidc_issuer import OIDCIssuer, new_key
 from tests.support.server import Server, wait_for
 from tests.support.tenants import Tenant, open_tenant
@@ -76,10 +77,19 @@ def assert_rejected(server: Server, who: Tenant, authorization: str | None, *, c
         if message_has:
             assert message_has in err["message"], err
         assert_error(c.get("/api/v1/instances", headers=headers), 401, "AuthenticationError", code=code)
-        g = c.post("/graphql", headers=headers, json={"query": CREATE_MUTATION, "variables": {"input": BODY}})
-        assert g.status_code == 200, g.text
-        assert g.json()["data"] is None, g.text
-        assert [e["extensions"]["code"] for e in g.json()["errors"]] == ["AuthenticationError"], g.text
+        if authorization is None:
+            # No credential: the operation runs and the mutation field answers the error.
+            g = c.post("/graphql", json={"query": CREATE_MUTATION, "variables": {"input": BODY}})
+            assert g.status_code == 200, g.text
+            assert g.json()["data"] is None, g.text
+            assert [e["extensions"]["code"] for e in g.json()["errors"]] == ["AuthenticationError"], g.text
+        else:
+            # A credential that is not valid: refused with 401 before the operation runs.
+            c.headers.update(headers)
+            g_err = gql_refused(c, CREATE_MUTATION, {"input": BODY}, status=401)
+            assert g_err["extensions"]["code"] == "AuthenticationError", g_err
+            if code is not None:
+                assert g_err["extensions"]["reason"] == code, g_err
     assert db_counts(server, who.name) == before
     assert who.api.get("/api/v1/instances").json()["instances"] == []
 

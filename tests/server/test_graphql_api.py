@@ -27,6 +27,7 @@ from tests.support.graphql import (
     gql_data,
     gql_error,
     gql_post,
+    gql_refused,
     rest_create,
     rest_get,
     subscribe,
@@ -43,8 +44,7 @@ INSTANCE_FIELDS = """
 CREATE = f"""
 mutation Create($input: CreateInstanceInput!, $dryRun: Boolean! = false) {{
   createInstance(input: $input, dryRun: $dryRun) {{
-    dryRun
-    preview {{ name tier workloadType storageGb hourlyPrice }}
+    dryRun valid
     instance {{ {INSTANCE_FIELDS} }}
   }}
 }}
@@ -60,7 +60,15 @@ QUICK = 5.0  # seconds a plain query may take right after a refused hostile one
 
 
 def action(name: str) -> str:
-    return f"mutation Act($id: ID!) {{ {name}(id: $id) {{ {INSTANCE_FIELDS} }} }}"
+    return f"mutation Act($id: ID!) {{ {name}(id: $id) {{ dryRun valid instance {{ {INSTANCE_FIELDS} }} }} }}"
+
+
+def acted(c: Caller, name: str, inst_id: str) -> dict[str, Any]:
+    """The instance a lifecycle mutation (not a dry run) left behind."""
+    payload = gql_data(c.api, action(name), {"id": inst_id})[name]
+    assert payload["dryRun"] is False and payload["valid"] is True, payload
+    inst: dict[str, Any] = payload["instance"]
+    return inst
 
 
 @dataclass
@@ -116,7 +124,7 @@ def assert_agrees(g: dict[str, Any], r: dict[str, Any], owner: Caller) -> None:
 
 def create(c: Caller, name: str, tier: str = "mig", **fields: Any) -> dict[str, Any]:
     payload = gql_data(c.api, CREATE, {"input": {"name": name, "tier": tier, **fields}})["createInstance"]
-    assert payload["dryRun"] is False and payload["instance"] is not None, payload
+    assert payload["dryRun"] is False and payload["valid"] is True and payload["instance"] is not None, payload
     inst: dict[str, Any] = payload["instance"]
     return inst
 
@@ -191,7 +199,7 @@ def test_lifecycle_mutations(alpha: Caller) -> None:
     err = gql_error(alpha.api, action("requeueInstance"), vars_)
     assert err["extensions"]["code"] == "ConflictException" and "preempted" in err["message"]
 
-    stopped = gql_data(alpha.api, action("stopInstance"), vars_)["stopInstance"]
+    stopped = acted(alpha, "stopInstance", inst["id"])
     assert stopped["status"] == "STOPPING" and stopped["statusReason"] == "stop requested"
     assert rest_get(alpha.api, inst["id"])["status"] in ("stopping", "stopped")
     wait_status(alpha.api, inst["id"], "stopped")
@@ -201,11 +209,11 @@ def test_lifecycle_mutations(alpha: Caller) -> None:
     err = gql_error(alpha.api, action("stopInstance"), vars_)
     assert err["extensions"]["code"] == "ConflictException"
 
-    started = gql_data(alpha.api, action("startInstance"), vars_)["startInstance"]
+    started = acted(alpha, "startInstance", inst["id"])
     assert started["status"] == "PENDING" and started["statusReason"] == "start requested"
     wait_status(alpha.api, inst["id"], "running")
 
-    deleted = gql_data(alpha.api, action("deleteInstance"), vars_)["deleteInstance"]
+    deleted = acted(alpha, "deleteInstance", inst["id"])
     assert deleted["status"] == "TERMINATED" and deleted["terminatedAt"] is not None
     assert_agrees(deleted, rest_get(alpha.api, inst["id"]), alpha)
     assert inst["id"] not in [i["id"] for i in gql_data(alpha.api, LIST, {"max": 100})["instances"]["items"]]
@@ -219,11 +227,17 @@ def test_dry_run_writes_nothing(server: Server, alpha: Caller) -> None:
     before = counts(server, tenant_id)
     payload = gql_data(alpha.api, CREATE, {"dryRun": True, "input": {
         "name": "gq-dry", "tier": "dedicated", "storageGb": 200, "workloadType": "BATCH"}})["createInstance"]
-    assert payload["dryRun"] is True and payload["instance"] is None
-    assert payload["preview"] == {"name": "gq-dry", "tier": "dedicated", "workloadType": "BATCH", "storageGb": 200,
-                                  "hourlyPrice": pytest.approx(2.49 / 2)}
+    assert payload["dryRun"] is True and payload["valid"] is True, payload
+    would = payload["instance"]
+    assert {k: would[k] for k in ("name", "tier", "workloadType", "storageGb", "hourlyPrice")} == {
+        "name": "gq-dry", "tier": "dedicated", "workloadType": "BATCH", "storageGb": 200,
+        "hourlyPrice": pytest.approx(2.49 / 2)}
+    assert would["status"] == "PENDING" and would["owner"]["id"] == alpha.account_id
     assert counts(server, tenant_id) == before
     assert "gq-dry" not in [i["name"] for i in alpha.api.get(INSTANCES).json()["instances"]]
+    # The id shown was not reserved: nothing answers to it.
+    err = gql_error(alpha.api, GET, {"id": would["id"]})
+    assert err["extensions"]["code"] == "ResourceNotFoundException", err
 
     # Every check still runs: invalid input fails a dry run too, and writes nothing either.
     err = gql_error(alpha.api, CREATE, {"dryRun": True, "input": {"name": "gq-dry", "tier": "dedicated",
@@ -257,13 +271,16 @@ def test_missing_or_bad_credentials_are_authentication_errors(server: Server, al
     tenant_id = tenant_id_of(server, alpha)
     before = counts(server, tenant_id)
     with server.client() as anon, server.client("not-a-real-token") as bad:
-        for client in (anon, bad):
-            for query, variables in ((LIST, {}), (GET, {"id": "inst-x"}),
-                                     (CREATE, {"input": {"name": "gq-anon", "tier": "mig"}}),
-                                     (action("deleteInstance"), {"id": "inst-x"})):
-                err = gql_error(client, query, variables)
-                assert err["extensions"]["code"] == "AuthenticationError", err
-                assert err["extensions"]["status"] == 401
+        for query, variables in ((LIST, {}), (GET, {"id": "inst-x"}),
+                                 (CREATE, {"input": {"name": "gq-anon", "tier": "mig"}}),
+                                 (action("deleteInstance"), {"id": "inst-x"})):
+            # No credential: the operation runs, and each non-public field answers the error.
+            err = gql_error(anon, query, variables)
+            assert err["extensions"]["code"] == "AuthenticationError", err
+            assert err["extensions"]["status"] == 401
+            # A bad credential: the request is refused with 401 before it executes.
+            err = gql_refused(bad, query, variables, status=401)
+            assert err["extensions"]["code"] == "AuthenticationError", err
         # The tier list is public.
         assert len(gql_data(anon, "{ gpuTiers { id } }")["gpuTiers"]) == 3
     assert counts(server, tenant_id) == before

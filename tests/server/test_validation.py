@@ -21,6 +21,7 @@ mutation Create($input: CreateInstanceInput!) {
   createInstance(input: $input) { instance { id } }
 }
 """
+DELETE_MUTATION = "mutation($id: ID!) { deleteInstance(id: $id) { instance { id } } }"
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +214,7 @@ def test_another_tenants_instance_is_not_found(server: Server, alice: Tenant, te
                 assert theirs["code"] == nothing["code"]
                 assert theirs["message"] == nothing["message"].replace(missing, inst_id)
             assert inst_id not in [i["id"] for i in api.get("/api/v1/instances").json()["instances"]]
-        g = who.api.post("/graphql", json={"query": "mutation($id: ID!) { deleteInstance(id: $id) { id } }",
-                                           "variables": {"id": inst_id}}).json()
+        g = who.api.post("/graphql", json={"query": DELETE_MUTATION, "variables": {"id": inst_id}}).json()
         assert g["data"] is None and g["errors"][0]["extensions"]["code"] == "ResourceNotFoundException", g
         q = who.api.post("/graphql", json={"query": "query($id: ID!) { instance(id: $id) { id name } }",
                                            "variables": {"id": inst_id}}).json()

@@ -62,6 +62,25 @@ def gql_error(client: httpx.Client, query: str, variables: dict[str, Any] | None
     return err
 
 
+def gql_refused(client: httpx.Client, query: str, variables: dict[str, Any] | None = None, *,
+                status: int) -> dict[str, Any]:
+    """The single error of a request refused before execution (e.g. a bad credential): the HTTP status,
+    the shared ``error`` body and the same error as a GraphQL ``errors`` entry, and no ``data``."""
+    r = client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json"), r.headers
+    assert "Traceback" not in r.text, r.text
+    body: dict[str, Any] = r.json()
+    assert body.get("data") is None, body
+    errors = body.get("errors") or []
+    assert len(errors) == 1, body
+    err: dict[str, Any] = errors[0]
+    assert err["extensions"]["code"] == body["error"]["type"] and err["extensions"]["status"] == status, body
+    assert body["error"]["request_id"] == r.headers.get("x-request-id"), (body, r.headers)
+    assert isinstance(err["message"], str) and err["message"].strip(), err
+    return err
+
+
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
 

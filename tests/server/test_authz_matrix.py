@@ -21,12 +21,20 @@ and must not move on their own between the before and after looks.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import OperationDefinitionNode, parse
+from graphql import (
+    ArgumentNode,
+    BooleanValueNode,
+    FieldNode,
+    NameNode,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+)
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -149,6 +157,21 @@ def api_key_state(w: World, t: Target) -> tuple[bool, int]:
     return w.db.run(look)
 
 
+def instance_name(w: World, t: Target) -> tuple[str, int]:
+    async def look(s: AsyncSession) -> tuple[str, int]:
+        name = await s.scalar(select(Instance.name).where(Instance.id == t["instance_id"]))
+        return str(name), int(await _events(s, t["instance_id"]))
+
+    return w.db.run(look)
+
+
+def group_exists(w: World, t: Target) -> tuple[bool, bool]:
+    """Whether the group is there, and whether its key outlived it (deleting a group keeps its keys)."""
+    group = w.db.scalar(select(func.count()).select_from(SshKeyGroup).where(SshKeyGroup.id == t["group_id"]))
+    key = w.db.scalar(select(func.count()).select_from(SshKey).where(SshKey.id == t["key_id"]))
+    return bool(group), bool(key)
+
+
 def ssh_key_exists(w: World, t: Target) -> bool:
     return bool(w.db.scalar(select(func.count()).select_from(SshKey).where(SshKey.id == t["key_id"])))
 
@@ -187,11 +210,21 @@ def new_instance_spec(shared: bool = False, group_of: str | None = None) -> Call
     return build
 
 
+def renamed(shared: bool) -> Callable[[World, Actor], Target]:
+    """A running instance made by the creator, and a fresh name for it."""
+
+    def build(w: World, a: Actor) -> Target:
+        return {**instance_in("running", shared=shared)(w, a), "name": w.name("renamed")}
+
+    return build
+
+
 def fresh_account(role: str) -> Callable[[World, Actor], Target]:
     """Someone not yet in the team, to be added with ``role``."""
 
     def build(w: World, a: Actor) -> Target:
-        return {"team_id": w.team_id, "account_id": w.fresh_person().id, "role": role}
+        person = w.fresh_person()
+        return {"team_id": w.team_id, "account_id": person.id, "email": person.email, "role": role}
 
     return build
 
@@ -279,12 +312,14 @@ def by_id(mutation: str, selection: str = "id") -> str:
 
 CREATE_INSTANCE = ("mutation Create($input: CreateInstanceInput!) "
                    "{ createInstance(input: $input) { instance { id teamId } } }")
-ADD_MEMBER = ("mutation Add($team: ID!, $account: ID!, $role: TeamRole!) "
-              "{ addTeamMember(teamId: $team, accountId: $account, role: $role) { id role } }")
+RENAME_INSTANCE = ("mutation Rename($id: ID!, $name: String!) "
+                   "{ updateInstance(id: $id, input: {name: $name}) { instance { id name } } }")
+ADD_MEMBER = ("mutation Add($team: ID!, $input: AddTeamMemberInput!) "
+              "{ addTeamMember(teamId: $team, input: $input) { member { id role } } }")
 UPDATE_MEMBER = ("mutation ReRole($team: ID!, $member: ID!, $role: TeamRole!) "
-                 "{ updateTeamMember(teamId: $team, memberId: $member, role: $role) { id role } }")
+                 "{ updateTeamMember(teamId: $team, memberId: $member, role: $role) { member { id role } } }")
 REMOVE_MEMBER = ("mutation Remove($team: ID!, $member: ID!) "
-                 "{ removeTeamMember(teamId: $team, memberId: $member) { id } }")
+                 "{ removeTeamMember(teamId: $team, memberId: $member) { member { id } } }")
 
 
 def instance_body(t: Target) -> dict[str, Any]:
@@ -331,20 +366,30 @@ def _instance_rows() -> Iterator[Case]:
             yield Case(route, mutation, variant, expect, instance_in(before_status, shared=shared,
                                                                      workload_type=workload),
                        instance_state, moved_to(after_status),
-                       by_id(mutation, "id status"), lambda t: {"id": t["instance_id"]})
+                       by_id(mutation, "instance { id status }"), lambda t: {"id": t["instance_id"]})
+    rename = "PATCH /api/v1/instances/{instance_id}"
+    for variant, shared, expect in (("team-shared", True, MANAGE_SHARED), ("private", False, PRIVATE)):
+        yield Case(rename, "updateInstance", f"rename-{variant}", expect, renamed(shared), instance_name,
+                   lambda before, t: (t["name"], before[1] + 1), RENAME_INSTANCE,
+                   lambda t: {"id": t["instance_id"], "name": t["name"]}, lambda t: {"name": t["name"]})
 
 
 def _team_rows() -> Iterator[Case]:
     yield Case("POST /api/v1/teams", "createTeam", "new-team", ANYONE, fresh_name("team"), named(Team),
-               lambda before, t: 1, "mutation New($input: CreateTeamInput!) { createTeam(input: $input) { id } }",
+               lambda before, t: 1,
+               "mutation New($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
                lambda t: {"input": {"name": t["name"]}}, lambda t: {"name": t["name"]})
 
     add = "POST /api/v1/teams/{team_id}/members"
     for role, expect in (("member", MEMBERS), ("viewer", MEMBERS), ("admin", ADMINS), ("owner", ADMINS)):
         yield Case(add, "addTeamMember", f"add-{role}", expect, fresh_account(role), membership,
                    lambda before, t: t["role"], ADD_MEMBER,
-                   lambda t: {"team": t["team_id"], "account": t["account_id"], "role": t["role"].upper()},
+                   lambda t: {"team": t["team_id"], "input": {"accountId": t["account_id"], "role": t["role"].upper()}},
                    lambda t: {"account_id": t["account_id"], "role": t["role"]})
+    yield Case(add, "addTeamMember", "add-member-by-email", MEMBERS, fresh_account("member"), membership,
+               lambda before, t: t["role"], ADD_MEMBER,
+               lambda t: {"team": t["team_id"], "input": {"email": t["email"].upper(), "role": "MEMBER"}},
+               lambda t: {"email": t["email"].upper(), "role": "member"})
 
     patch = "PATCH /api/v1/teams/{team_id}/members/{member_id}"
     for old, new, expect in (("member", "viewer", MEMBERS), ("viewer", "member", MEMBERS),
@@ -372,11 +417,12 @@ def _key_rows() -> Iterator[Case]:
                lambda t: {"name": t["name"], "scopes": ["instances"], "permissions": ["read"]})
     for variant, build, expect in (("own", own_api_key, ANYONE), ("someone-elses", others_api_key, NOBODY)):
         yield Case("DELETE /api/v1/api-keys/{key_id}", "revokeApiKey", variant, expect, build, api_key_state,
-                   lambda before, t: (True, before[1] + 1), by_id("revokeApiKey"), lambda t: {"id": t["key_id"]})
+                   lambda before, t: (True, before[1] + 1), by_id("revokeApiKey", "apiKey { id }"),
+                   lambda t: {"id": t["key_id"]})
 
     yield Case("POST /api/v1/ssh-keys", "uploadSshKey", "upload", ANYONE, new_key_upload, named(SshKey),
                lambda before, t: 1,
-               "mutation Up($input: UploadSshKeyInput!) { uploadSshKey(input: $input) { id } }",
+               "mutation Up($input: UploadSshKeyInput!) { uploadSshKey(input: $input) { sshKey { id } } }",
                lambda t: {"input": {"name": t["name"], "publicKey": t["public_key"]}},
                lambda t: {"name": t["name"], "public_key": t["public_key"]})
     yield Case("POST /api/v1/ssh-keys/generate", "generateSshKey", "generate", ANYONE, fresh_name("gen"),
@@ -385,15 +431,16 @@ def _key_rows() -> Iterator[Case]:
                lambda t: {"name": t["name"]}, lambda t: {"name": t["name"]})
     for variant, build, expect in (("own", own_ssh_key, ANYONE), ("someone-elses", others_ssh_key, NOBODY)):
         yield Case("DELETE /api/v1/ssh-keys/{key_id}", "deleteSshKey", variant, expect, build, ssh_key_exists,
-                   lambda before, t: False, by_id("deleteSshKey"), lambda t: {"id": t["key_id"]})
+                   lambda before, t: False, by_id("deleteSshKey", "sshKey { id }"), lambda t: {"id": t["key_id"]})
 
     yield Case("POST /api/v1/ssh-key-groups", "createSshKeyGroup", "new-group", ANYONE, fresh_name("group"),
                named(SshKeyGroup), lambda before, t: 1,
-               "mutation New($input: CreateSshKeyGroupInput!) { createSshKeyGroup(input: $input) { id } }",
+               "mutation New($input: CreateSshKeyGroupInput!) "
+               "{ createSshKeyGroup(input: $input) { sshKeyGroup { id } } }",
                lambda t: {"input": {"name": t["name"]}}, lambda t: {"name": t["name"]})
     add = "POST /api/v1/ssh-key-groups/{group_id}/keys"
     add_doc = ("mutation Add($group: ID!, $key: ID!) "
-               "{ addSshKeyToGroup(groupId: $group, sshKeyId: $key) { id } }")
+               "{ addSshKeyToGroup(groupId: $group, sshKeyId: $key) { sshKeyGroup { id } } }")
     for variant, key_of, group_of, expect in (("own-key-own-group", "self", "self", ANYONE),
                                               ("own-key-someone-elses-group", "self", "bystander", NOBODY),
                                               ("someone-elses-key-own-group", "bystander", "self", NOBODY)):
@@ -402,11 +449,15 @@ def _key_rows() -> Iterator[Case]:
                    lambda t: {"group": t["group_id"], "key": t["ssh_key_id"]},
                    lambda t: {"ssh_key_id": t["ssh_key_id"]})
     remove_doc = ("mutation Remove($group: ID!, $key: ID!) "
-                  "{ removeSshKeyFromGroup(groupId: $group, sshKeyId: $key) { id } }")
+                  "{ removeSshKeyFromGroup(groupId: $group, sshKeyId: $key) { sshKeyGroup { id } } }")
     for variant, of, expect in (("own-group", "self", ANYONE), ("someone-elses-group", "bystander", NOBODY)):
         yield Case("DELETE /api/v1/ssh-key-groups/{group_id}/keys/{key_id}", "removeSshKeyFromGroup", variant,
                    expect, group_with_key(of), group_keys, lambda before, t: (), remove_doc,
                    lambda t: {"group": t["group_id"], "key": t["key_id"]})
+    for variant, of, expect in (("own-group", "self", ANYONE), ("someone-elses-group", "bystander", NOBODY)):
+        yield Case("DELETE /api/v1/ssh-key-groups/{group_id}", "deleteSshKeyGroup", variant, expect,
+                   group_with_key(of), group_exists, lambda before, t: (False, True),
+                   by_id("deleteSshKeyGroup", "sshKeyGroup { id }"), lambda t: {"id": t["group_id"]})
 
 
 CASES = [*_instance_rows(), *_team_rows(), *_key_rows()]
@@ -485,3 +536,79 @@ def test_matrix(world: World, proto: str, case: Case, actor: str) -> None:
         assert after == case.after(before, target), f"{what}: allowed, but the state went {before} -> {after}"
     else:
         assert after == before, f"{what}: refused, but the state went {before} -> {after}"
+
+
+# -- the dry-run walk ---------------------------------------------------------------------------------
+# The same rows with dryRun=true (REST) / dryRun: true (GraphQL): a dry run runs every check, so it
+# is refused exactly as the real call is; an allowed one answers {dryRun: true, valid: true,
+# <resource>} and changes nothing: not the row's own state, no row of any table, no event.
+
+def dry_run_document(gql: str, mutation: str) -> str:
+    """The row's mutation called with ``dryRun: true``, selecting ``dryRun`` and ``valid`` too."""
+    doc = parse(gql)
+    op = doc.definitions[0]
+    assert isinstance(op, OperationDefinitionNode)
+    field = op.selection_set.selections[0]
+    assert isinstance(field, FieldNode) and field.name.value == mutation and field.selection_set is not None
+    dry = replace(field,
+                  arguments=(*field.arguments, ArgumentNode(name=NameNode(value="dryRun"),
+                                                            value=BooleanValueNode(value=True))),
+                  selection_set=replace(field.selection_set, selections=(
+                      FieldNode(name=NameNode(value="dryRun")), FieldNode(name=NameNode(value="valid")),
+                      *field.selection_set.selections)))
+    return print_ast(replace(doc, definitions=(replace(op, selection_set=replace(op.selection_set,
+                                                                                 selections=(dry,))),)))
+
+
+def _dry_run_actors(case: Case) -> list[str]:
+    """The owner's key (allowed wherever the owner is), each distinct refusal's first actor."""
+    chosen, seen = ["owner_key"], {str(case.outcome("owner_key"))}
+    for actor in ACTORS:
+        outcome = case.outcome(actor)
+        if outcome is not None and str(outcome) not in seen:
+            chosen.append(actor)
+            seen.add(str(outcome))
+    return chosen
+
+
+def _dry_params() -> Iterator[Any]:
+    for proto in ("rest", "graphql"):
+        for case in CASES:
+            op = case.route if proto == "rest" else case.mutation
+            for actor in _dry_run_actors(case):
+                yield pytest.param(proto, case, actor, id=f"dry:{proto}:{op}:{case.variant}:{actor}")
+
+
+@pytest.mark.parametrize(("proto", "case", "actor"), list(_dry_params()))
+def test_dry_run_changes_nothing(world: World, proto: str, case: Case, actor: str) -> None:
+    expected = case.outcome(actor)
+    assert expected is not None
+    who = world.actors[actor]
+    target = case.build(world, who)
+    before, tables_before = case.state(world, target), world.db.table_counts()
+    what = f"dry run: {proto} {case.route if proto == 'rest' else case.mutation} [{case.variant}] as {actor}"
+    if proto == "rest":
+        method, path = case.route.split(" ", 1)
+        body = case.body(target) if case.body is not None else None
+        r = who.api.request(method, path.format(**target), params={"dryRun": "true"}, json=body)
+        check_rest(r, expected, what)
+        if expected.ok:
+            assert r.status_code == 200, f"{what}: a dry run answers 200, got {r.status_code}"
+            answer = r.json()
+            assert answer.pop("dryRun") is True and answer.pop("valid") is True, f"{what}: {r.text[:500]}"
+            assert len(answer) == 1 and isinstance(next(iter(answer.values())), dict), f"{what}: {r.text[:500]}"
+            assert "Idempotent-Replayed" not in r.headers
+    else:
+        result = gql_post(who.api, dry_run_document(case.gql, case.mutation), case.gvars(target))
+        check_graphql(result, case.mutation, expected, what)
+        if expected.ok:
+            payload = result["data"][case.mutation]
+            assert payload["dryRun"] is True and payload["valid"] is True, f"{what}: {payload}"
+    assert case.state(world, target) == before, f"{what}: the target's state changed"
+    assert world.db.table_counts() == tables_before, f"{what}: rows were written"
+
+
+def test_dry_run_walk_covers_every_write_route_and_mutation() -> None:
+    params = list(_dry_params())
+    assert {p.values[1].route for p in params if p.values[0] == "rest"} == write_routes()
+    assert {p.values[1].mutation for p in params if p.values[0] == "graphql"} == mutations()

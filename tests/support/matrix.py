@@ -25,6 +25,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from fastapi.routing import APIRoute
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from icgpu.auth.dev_issuer import DevIssuer
@@ -120,6 +121,19 @@ class Db:
             return list((await s.scalars(stmt)).all())
 
         return self.run(many)
+
+    def table_counts(self) -> dict[str, int]:
+        """The number of rows in every table of the server's schema."""
+        from icgpu.db import tables  # every table registered on the metadata
+        from icgpu.db.base import Base
+
+        assert tables.Event.__tablename__ in Base.metadata.tables
+
+        async def count(s: AsyncSession) -> dict[str, int]:
+            return {name: int(await s.scalar(select(func.count()).select_from(table)) or 0)
+                    for name, table in sorted(Base.metadata.tables.items())}
+
+        return self.run(count)
 
     def execute(self, stmt: Any) -> int:
         async def write(s: AsyncSession) -> int:

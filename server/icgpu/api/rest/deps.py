@@ -19,7 +19,18 @@ def page_request(
     return PageRequest(max_results=max_results, next_token=next_token or None)
 
 
+def dry_run_flag(
+    dry_run: Annotated[bool, Query(alias="dryRun", description=(
+        "true: run every check and answer what the call would do, writing nothing "
+        "(200 {dryRun, valid, <resource>}); only 'true' or 'false'"))] = False,
+) -> bool:
+    """Declaring this dependency is how a write route says it honours ``dryRun``; the route class
+    (route.py) has already refused values other than true/false, and refuses ``dryRun=true`` on a
+    write route that does not declare it."""
+    return dry_run
+
+
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 CurrentPrincipal = Annotated[Principal, Depends(resolve_principal)]
 PageDep = Annotated[PageRequest, Depends(page_request)]
-DryRun = Annotated[bool, Query(alias="dryRun")]
+DryRun = Annotated[bool, Depends(dry_run_flag)]

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from icgpu.api.rest import schemas
 from icgpu.api.rest.body import read_json
 from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
-from icgpu.api.rest.route import AuthedRoute, json_body
+from icgpu.api.rest.docs import operation
+from icgpu.api.rest.dry_run import created, written
+from icgpu.api.rest.route import AuthedRoute, CheckedRoute
 from icgpu.db.tables import Instance
-from icgpu.services.instances import InstanceCreate
+from icgpu.services.instance_states import Status
+from icgpu.services.instances import NAME_RE, InstanceCreate, InstanceUpdate
 from icgpu.services.tiers import BATCH_DISCOUNT, TIERS, TierAvailability
 from icgpu.services.validation import parse
 
-public = APIRouter(prefix="/api/v1", tags=["gpu-tiers"])
+public = APIRouter(prefix="/api/v1", tags=["gpu-tiers"], route_class=CheckedRoute)
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"], route_class=AuthedRoute)
+NAME: dict[str, Any] = {"pattern": NAME_RE.pattern}
+CREATE_FIELDS: dict[str, dict[str, Any]] = {"name": NAME, "tier": {"enum": list(TIERS)}}
 
 
 def tier_json(entry: TierAvailability) -> dict[str, Any]:
@@ -57,55 +63,67 @@ def instance_json(inst: Instance) -> dict[str, Any]:
     }
 
 
-@public.get("/gpu-tiers")
+@public.get("/gpu-tiers", **operation(schemas.TierList))
 async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
     return {"tiers": [tier_json(entry) for entry in await platform.tiers.list()]}
 
 
-@router.post("", status_code=201, openapi_extra=json_body(InstanceCreate))
+@router.post("", **operation(schemas.Instance, status=201, body=InstanceCreate, body_fields=CREATE_FIELDS,
+                             dry_run=schemas.DryRunInstance))
 async def create_instance(
-    request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal,
-    dry_run: DryRun = False,
+    request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal, dry_run: DryRun,
 ) -> dict[str, Any]:
     data = parse(InstanceCreate, await read_json(request))
     inst = await platform.instances.create(principal, data, dry_run=dry_run)
-    if dry_run:
-        response.status_code = 200
-        preview = instance_json(inst)
-        preview["id"] = None
-        return {"dryRun": True, "valid": True, "instance": preview}
-    response.headers["Location"] = f"/api/v1/instances/{inst.id}"
-    return instance_json(inst)
+    return created(response, dry_run, "instance", instance_json(inst), f"/api/v1/instances/{inst.id}")
 
 
-@router.get("")
-async def list_instances(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
-    result = await platform.instances.list(principal, page)
+@router.get("", **operation(schemas.InstanceList))
+async def list_instances(
+    platform: PlatformDep, principal: CurrentPrincipal, page: PageDep,
+    status: Annotated[Status | None, Query(description="only instances in this status (terminated included)")] = None,
+) -> dict[str, Any]:
+    result = await platform.instances.list(principal, page, status=status.value if status else None)
     return {"instances": [instance_json(i) for i in result.items], "nextToken": result.next_token}
 
 
-@router.get("/{instance_id}")
+@router.get("/{instance_id}", **operation(schemas.Instance))
 async def get_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
     return instance_json(await platform.instances.get(principal, instance_id))
 
 
-@router.post("/{instance_id}/start")
-async def start_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    return instance_json(await platform.instances.start(principal, instance_id))
+@router.patch("/{instance_id}", **operation(schemas.Instance, body=InstanceUpdate, body_fields={"name": NAME},
+                                            dry_run=schemas.DryRunInstance, summary="Rename Instance"))
+async def update_instance(instance_id: str, request: Request, platform: PlatformDep, principal: CurrentPrincipal,
+                          dry_run: DryRun) -> dict[str, Any]:
+    data = parse(InstanceUpdate, await read_json(request))
+    inst = await platform.instances.update(principal, instance_id, data, dry_run=dry_run)
+    return written(dry_run, "instance", instance_json(inst))
 
 
-@router.post("/{instance_id}/stop")
-async def stop_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    return instance_json(await platform.instances.stop(principal, instance_id))
+@router.post("/{instance_id}/start", **operation(schemas.Instance, dry_run=schemas.DryRunInstance))
+async def start_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal,
+                         dry_run: DryRun) -> dict[str, Any]:
+    return written(dry_run, "instance", instance_json(await platform.instances.start(principal, instance_id,
+                                                                                      dry_run=dry_run)))
 
 
-@router.post("/{instance_id}/requeue")
-async def requeue_instance(
-    instance_id: str, platform: PlatformDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
-    return instance_json(await platform.instances.requeue(principal, instance_id))
+@router.post("/{instance_id}/stop", **operation(schemas.Instance, dry_run=schemas.DryRunInstance))
+async def stop_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal,
+                        dry_run: DryRun) -> dict[str, Any]:
+    return written(dry_run, "instance", instance_json(await platform.instances.stop(principal, instance_id,
+                                                                                     dry_run=dry_run)))
 
 
-@router.delete("/{instance_id}")
-async def delete_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    return instance_json(await platform.instances.delete(principal, instance_id))
+@router.post("/{instance_id}/requeue", **operation(schemas.Instance, dry_run=schemas.DryRunInstance))
+async def requeue_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal,
+                           dry_run: DryRun) -> dict[str, Any]:
+    return written(dry_run, "instance", instance_json(await platform.instances.requeue(principal, instance_id,
+                                                                                        dry_run=dry_run)))
+
+
+@router.delete("/{instance_id}", **operation(schemas.Instance, dry_run=schemas.DryRunInstance))
+async def delete_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal,
+                          dry_run: DryRun) -> dict[str, Any]:
+    return written(dry_run, "instance", instance_json(await platform.instances.delete(principal, instance_id,
+                                                                                       dry_run=dry_run)))

@@ -1,0 +1,42 @@
+"""What each REST operation documents: its JSON body, its success shapes and its dry-run shape.
+
+``operation(...)`` returns the keyword arguments of a route decorator. Responses are documented
+only (``response_model=None``: FastAPI does not validate or re-serialise what a handler returns);
+the error responses every operation can give are added from the route's own traits in openapi.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+from pydantic import BaseModel
+
+from icgpu.api.rest.route import json_body
+
+
+def operation(
+    ok: type[BaseModel],
+    *,
+    status: int = 200,
+    body: type[BaseModel] | None = None,
+    body_fields: dict[str, dict[str, Any]] | None = None,
+    body_rule: dict[str, Any] | None = None,
+    secrets: tuple[str, ...] = (),
+    dry_run: type[BaseModel] | None = None,
+    summary: str | None = None,
+) -> dict[str, Any]:
+    responses: dict[int | str, dict[str, Any]] = {}
+    if dry_run is not None and status == 200:
+        responses[200] = {"model": Union[ok, dry_run],  # noqa: UP007 (a runtime type for FastAPI)
+                          "description": f"the {ok.__name__}; with dryRun=true, what the call would do"}
+    else:
+        responses[status] = {"model": ok, "description": "created" if status == 201 else "OK"}
+        if dry_run is not None:
+            responses[200] = {"model": dry_run, "description": "dryRun=true: what the call would create"}
+    kwargs: dict[str, Any] = {"status_code": status, "response_model": None, "responses": responses}
+    if body is not None or secrets:
+        kwargs["openapi_extra"] = json_body(body, secrets=secrets, fields=body_fields, rule=body_rule) \
+            if body is not None else {"x-icgpu-secret-fields": list(secrets)}
+    if summary:
+        kwargs["summary"] = summary
+    return kwargs

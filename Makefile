@@ -11,16 +11,17 @@ PYTEST := $(BIN)/pytest -q $(PYTEST_ARGS)
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help install test-deps run lint test test-sqlite test-pg schema bench clean
+.PHONY: help install test-deps run lint test test-sqlite test-pg fuzz schema bench clean
 
 help:
 	@echo "make install      create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
 	@echo "make run          serve on $(HOST):$(PORT) (HOST=, PORT= to override)"
 	@echo "make lint         ruff + mypy"
-	@echo "make test         lint, then pytest on SQLite and on a private PostgreSQL"
+	@echo "make test         lint, then pytest (every suite, tests/fuzz included) on SQLite and on a private PostgreSQL"
 	@echo "make test-deps    install the system tools the tests need (ssh-keygen) when missing"
 	@echo "make test-sqlite  pytest on SQLite only"
 	@echo "make test-pg      pytest on PostgreSQL only"
+	@echo "make fuzz         only the schemathesis suite (tests/fuzz: REST on schema/openapi.json + GraphQL), SQLite"
 	@echo "make schema       write schema/schema.graphql"
 	@echo "make bench        run bench/list_instances.py"
 	@echo "make clean        remove $(VENV), .icgpu, .pytest_cache, .test-pg"
@@ -78,6 +79,11 @@ test-pg: test-deps install
 	export ICGPU_TEST_DATABASE_URL="$$url"; \
 	ICGPU_TEST_DATABASE=postgresql $(PYTEST) || status=$$?; \
 	exit $$status
+
+# The bounded schemathesis suite alone (fixed seed, time-bounded; `make test` runs it on both backends
+# because pytest collects everything under tests/).
+fuzz: install
+	ICGPU_TEST_DATABASE=sqlite $(PYTEST) tests/fuzz
 
 # --- misc -------------------------------------------------------------------
 schema: install

@@ -1,0 +1,118 @@
+"""Schemathesis against a live server on the committed ``schema/openapi.json``: every phase (examples,
+coverage and fuzzing in one run, stateful in a second so it always gets its share of time), a fixed
+seed, bounded examples and a wall-clock bound per run.
+
+Fails on any 5xx, any response that does not match its documented schema, content type or headers,
+and any undocumented status code. The stateful phase is fed real SSH keys, served tier ids and valid
+names, and the test proves it created instances and keys that exist at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis.engine.run import PhaseName
+
+from tests.fuzz.runner import REST_CHECKS, FuzzRun, engine_config, phase_ran, run_engine
+from tests.fuzz.valid_values import ValidValues
+from tests.support.server import Server
+from tests.support.tenants import Tenant, bootstrap_tenant
+
+OPENAPI = Path(__file__).resolve().parents[2] / "schema" / "openapi.json"
+# Seconds per run; the engine stops cleanly after the request in flight. Both runs end well before
+# their bound on an idle machine: the bounds only matter on a loaded one.
+FUZZ_TIME_BOUND = 40.0
+STATEFUL_TIME_BOUND = 20.0
+MAX_EXAMPLES = 15  # per operation and generation mode
+STATEFUL_STEPS = 10
+VALID_PROBABILITY = 0.85  # how often a bound field takes a valid value instead of a generated one
+
+INSTANCES = "/api/v1/instances"
+SSH_KEYS = "/api/v1/ssh-keys"
+
+
+def bindings() -> dict[str, Any]:
+    """Body fields that draw from ValidValues' dictionaries (operations without the field ignore them)."""
+    def bind(dictionary: str) -> dict[str, Any]:
+        return {"dictionary": dictionary, "probability": VALID_PROBABILITY}
+
+    return {"body.ssh_key": bind("ssh_keys"), "body.public_key": bind("ssh_keys"), "body.tier": bind("tiers"),
+            "body.name": bind("names")}
+
+
+@pytest.fixture(scope="module")
+def fuzz_tenant(server: Server) -> Iterator[Tenant]:
+    tenant = bootstrap_tenant(server, "fuzz-rest", "fuzz-rest@example.com")
+    yield tenant
+    tenant.close()
+
+
+def run_phases(server: Server, tenant: Tenant, phases: tuple[str, ...], time_bound: float) -> FuzzRun:
+    values = ValidValues.for_server(server.url)
+    config = schemathesis.Config.from_dict(engine_config(
+        base_url=server.url, credential=tenant.token, checks=REST_CHECKS, phases=phases, max_examples=MAX_EXAMPLES,
+        stateful_steps=STATEFUL_STEPS, dictionaries=values.dictionaries(), bindings=bindings()))
+    schema = schemathesis.openapi.from_path(OPENAPI, config=config)
+    run = run_engine(schema, time_bound=time_bound)
+    print(f"{'+'.join(phases)}: {run.report()}")
+    return run
+
+
+@pytest.fixture(scope="module")
+def rest_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
+    return run_phases(server, fuzz_tenant, ("examples", "coverage", "fuzzing"), FUZZ_TIME_BOUND)
+
+
+@pytest.fixture(scope="module")
+def stateful_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
+    return run_phases(server, fuzz_tenant, ("stateful",), STATEFUL_TIME_BOUND)
+
+
+def test_every_response_is_documented_and_no_server_error(rest_run: FuzzRun) -> None:
+    assert phase_ran(rest_run, PhaseName.FUZZING), rest_run.report()
+    if rest_run.errors or rest_run.findings:
+        pytest.fail(rest_run.report(), pytrace=False)
+
+
+def test_stateful_sequences_are_documented_and_no_server_error(stateful_run: FuzzRun) -> None:
+    if stateful_run.errors or stateful_run.findings:
+        pytest.fail(stateful_run.report(), pytrace=False)
+
+
+def created_ids(run: FuzzRun, path: str, *, phase: str | None = None) -> list[str]:
+    return [x.body["id"] for x in run.responses("POST", f"POST {path}", phase=phase)
+            if x.status == 201 and isinstance(x.body, dict) and isinstance(x.body.get("id"), str)]
+
+
+def test_stateful_phase_gets_past_creation(stateful_run: FuzzRun, fuzz_tenant: Tenant) -> None:
+    assert phase_ran(stateful_run, PhaseName.STATEFUL_TESTING), stateful_run.report()
+    instances = created_ids(stateful_run, INSTANCES, phase="stateful")
+    assert instances, "the stateful phase never created an instance: " + stateful_run.report()
+    follow_ups = [x for x in stateful_run.exchanges
+                  if x.phase == "stateful" and x.linked and "{instance_id}" in x.operation
+                  and x.status is not None and 200 <= x.status < 300]
+    assert follow_ups, "no stateful call used a created instance: " + stateful_run.report()
+    # They are real rows: each created instance still reads back (a deleted one reads as terminated).
+    for instance_id in instances:
+        r = fuzz_tenant.api.get(f"{INSTANCES}/{instance_id}")
+        assert r.status_code == 200 and r.json()["id"] == instance_id, r.text
+
+
+def deleted_ids(runs: tuple[FuzzRun, ...], operation: str) -> set[str]:
+    """Ids a successful ``operation`` (a DELETE ending in the id) removed, in any of ``runs``."""
+    return {x.uri.split("?")[0].rsplit("/", 1)[-1] for run in runs for x in run.exchanges
+            if x.operation == operation and x.status is not None and 200 <= x.status < 300}
+
+
+def test_fuzzing_uploads_real_ssh_keys(rest_run: FuzzRun, stateful_run: FuzzRun, fuzz_tenant: Tenant) -> None:
+    uploaded = set(created_ids(rest_run, SSH_KEYS)) | set(created_ids(stateful_run, SSH_KEYS))
+    assert uploaded, "no SSH key upload got past validation: " + rest_run.report()
+    kept = uploaded - deleted_ids((rest_run, stateful_run), f"DELETE {SSH_KEYS}/{{key_id}}")
+    r = fuzz_tenant.api.get(SSH_KEYS, params={"maxResults": 100})
+    assert r.status_code == 200, r.text
+    stored = {k["id"] for k in r.json()["ssh_keys"]}
+    assert kept and kept <= stored, f"uploaded {sorted(uploaded)}, not deleted {sorted(kept)}, stored {sorted(stored)}"

@@ -48,11 +48,15 @@ def chromium() -> str:
 
 
 def test_swagger_ui_and_graphiql_render_without_network(tmp_path: Path) -> None:
-    browser = chromium()
+    run_in_namespace(tmp_path, chromium())
+    assert_rendered(tmp_path)
+
+
+def run_in_namespace(out_dir: Path, browser: str) -> None:
     unshare = shutil.which("unshare")
     assert unshare, "unshare (util-linux) is missing: run `make test-deps`"
     cmd = [unshare, "--net", "--pid", "--fork", "--mount-proc", "--kill-child",
-           sys.executable, "-m", "tests.e2e.test_offline_ui", str(tmp_path), browser]
+           sys.executable, "-m", "tests.e2e.test_offline_ui", str(out_dir), browser]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
@@ -63,23 +67,27 @@ def test_swagger_ui_and_graphiql_render_without_network(tmp_path: Path) -> None:
         raise AssertionError("the offline run timed out:\n" + out.decode(errors="replace")[-4000:]) from None
     log = out.decode(errors="replace")
     assert proc.returncode == 0, log[-6000:]
-    assert (tmp_path / "interfaces").read_text().split() == ["lo"], log[-2000:]
+
+
+def assert_rendered(out_dir: Path) -> None:
+    # The run had no network: loopback was its only interface.
+    assert (out_dir / "interfaces").read_text().split() == ["lo"]
 
     # The pages themselves name no other host: every script and style comes from this server.
     for name in PAGES:
-        page = (tmp_path / f"{name}.html").read_text()
+        page = (out_dir / f"{name}.html").read_text()
         sources = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page)
         assert sources, page[:2000]
-        assert all(s.startswith("/") for s in sources), (name, sources)
+        assert all(s.startswith("/_assets/") for s in sources), (name, sources)
 
     # Swagger UI rendered the operations of the OpenAPI document (it fetched /openapi.json itself).
-    docs = (tmp_path / "docs.dom").read_text()
+    docs = (out_dir / "docs.dom").read_text()
     assert 'class="swagger-ui' in docs, docs[:3000]
     assert docs.count('class="opblock opblock-') >= 5, docs[:3000]
     assert "/api/v1/instances" in docs
 
     # GraphiQL rendered its editors (CodeMirror) and the toolbar, not a blank page or "Loading...".
-    ide = (tmp_path / "graphiql.dom").read_text()
+    ide = (out_dir / "graphiql.dom").read_text()
     assert 'class="graphiql-container' in ide, ide[:3000]
     assert ide.count('class="CodeMirror ') >= 2, ide[:3000]  # query editor and result viewer at least
     assert "graphiql-execute-button" in ide, ide[:3000]

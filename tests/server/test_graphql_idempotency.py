@@ -14,15 +14,15 @@ from tests.support.contracts import Caller, caller, count_rows
 from tests.support.server import Server
 
 CREATE = 'mutation($n: String!) { createInstance(input: {name: $n, tier: "mig"}) { instance { id name } } }'
-STOP = "mutation($id: ID!) { stopInstance(id: $id) { id status } }"
+STOP = "mutation($id: ID!) { stopInstance(id: $id) { instance { id status } } }"
 NEW_KEY = 'mutation { createApiKey(input: {name: "ci", scopes: ["models"]}) { secret: key apiKey { id prefix } } }'
 
 
 def post(api: httpx.Client, query: str, variables: dict[str, Any] | None = None,
-         key: str | None = None) -> httpx.Response:
+         key: str | None = None, status: int = 200) -> httpx.Response:
     headers = {"Idempotency-Key": key} if key else {}
     r = api.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-    assert r.status_code == 200, r.text
+    assert r.status_code == status, r.text
     return r
 
 
@@ -85,7 +85,8 @@ def test_queries_ignore_the_key_and_bad_credentials_do_not_consume_it(server: Se
     r = post(owner.api, "{ instances { nextToken } }", key=key)
     assert "errors" not in r.json() and "Idempotency-Key" not in r.headers
     with server.client("not-a-token") as stranger:
-        denied = post(stranger, CREATE, {"n": "gq-stranger"}, key).json()
+        denied = post(stranger, CREATE, {"n": "gq-stranger"}, key, status=401).json()
     assert denied["errors"][0]["extensions"]["code"] == "AuthenticationError"
+    assert denied["error"]["type"] == "AuthenticationError" and denied.get("data") is None, denied
     ok = post(owner.api, CREATE, {"n": "gq-after"}, key).json()  # the key is still free for its owner
     assert ok["data"]["createInstance"]["instance"]["name"] == "gq-after"

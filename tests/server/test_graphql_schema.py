@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import strawberry
-from graphql import GraphQLSchema, get_introspection_query
+from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema, get_introspection_query, get_nullable_type
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 
@@ -70,9 +70,10 @@ def test_walk_sees_every_operation_field() -> None:
         walked = set(permissions_by_field(schema, root))
         assert walked == graphql_field_names(schema, root), root
         assert walked, f"{root} has no fields"
-    assert {"createInstance", "startInstance", "stopInstance", "requeueInstance", "deleteInstance"} <= \
-        set(permissions_by_field(schema, "Mutation"))
-    assert {"instances", "instance", "gpuTiers"} <= set(permissions_by_field(schema, "Query"))
+    assert {"createInstance", "updateInstance", "startInstance", "stopInstance", "requeueInstance",
+            "deleteInstance", "deleteSshKeyGroup"} <= set(permissions_by_field(schema, "Mutation"))
+    assert {"instances", "instance", "gpuTiers", "apiKey", "sshKey", "sshKeyGroup"} <= \
+        set(permissions_by_field(schema, "Query"))
     assert {"events", "instanceStatus"} <= set(permissions_by_field(schema, "Subscription"))
 
 
@@ -86,6 +87,24 @@ def test_every_mutation_requires_write_permission() -> None:
         for rule in requires:
             assert rule.scope in ALL_SCOPES, (name, rule.scope)
             assert rule.permission == "write", f"mutation {name} only requires '{rule.permission}'"
+
+
+def test_every_mutation_has_dry_run_and_the_payload_pattern() -> None:
+    """``dryRun: Boolean! = false`` on every mutation, answered by ``{ dryRun: Boolean!, valid: Boolean!,
+    <resource>! }``: one object type per mutation result, never the bare resource."""
+    gql_schema: GraphQLSchema = build_schema(Settings())._schema
+    assert gql_schema.mutation_type is not None
+    for name, field in gql_schema.mutation_type.fields.items():
+        dry_run = field.args.get("dryRun")
+        assert dry_run is not None, f"mutation {name} has no dryRun argument"
+        assert str(dry_run.type) == "Boolean!" and dry_run.default_value is False, (name, dry_run)
+        payload = get_nullable_type(field.type)
+        assert isinstance(field.type, GraphQLNonNull) and isinstance(payload, GraphQLObjectType), (name, field.type)
+        assert list(payload.fields)[:2] == ["dryRun", "valid"], (name, list(payload.fields))
+        for flag in ("dryRun", "valid"):
+            assert str(payload.fields[flag].type) == "Boolean!", (name, flag)
+        resources = [f for f in list(payload.fields)[2:] if isinstance(payload.fields[f].type, GraphQLNonNull)]
+        assert len(resources) == 1, f"{name}: {payload.name} should carry exactly one resource, not {resources}"
 
 
 def test_every_query_except_the_tier_list_requires_read_permission() -> None:

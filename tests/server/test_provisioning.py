@@ -29,7 +29,9 @@ from tests.support.server import Server, wait_for
 # One node for the capacity, slot and preemption tests: each uses its own tier.
 INVENTORY = "dedicated=1,mig=1x2,timesliced=1x1"
 CAPACITY = {"dedicated": 1, "mig": 2, "timesliced": 1}
-REQUEUE = "mutation Requeue($id: ID!) { requeueInstance(id: $id) { id status statusReason workloadType } }"
+REQUEUE = """mutation Requeue($id: ID!) {
+  requeueInstance(id: $id) { dryRun valid instance { id status statusReason workloadType } }
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +170,9 @@ def after_preemption(node: Server, api: httpx.Client, batch_id: str, interactive
     err = gql_error(api, REQUEUE, {"id": interactive_id})
     assert err["extensions"]["code"] == "ConflictException"
 
-    requeued = gql_data(api, REQUEUE, {"id": batch_id})["requeueInstance"]
+    payload = gql_data(api, REQUEUE, {"id": batch_id})["requeueInstance"]
+    assert payload["dryRun"] is False and payload["valid"] is True, payload
+    requeued = payload["instance"]
     assert requeued["status"] == "PENDING" and requeued["workloadType"] == "BATCH"
     waiting = wait_for(lambda: "capacity" in ((i := rest_get(api, batch_id))["status_reason"] or "") and i,
                        timeout=10, what="the requeued batch instance to wait for capacity")

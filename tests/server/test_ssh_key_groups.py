@@ -262,18 +262,22 @@ def test_unknown_or_foreign_group_is_400_and_writes_nothing(server: Server, me: 
 
 def test_graphql_groups_feed_instances(server: Server, me: Tenant) -> None:
     key = upload_ok(me.api, keygen_pair("ed25519").public)
-    group = gql_data(me.api, """
+    made_group = gql_data(me.api, """
         mutation G($input: CreateSshKeyGroupInput!) {
-          createSshKeyGroup(input: $input) { id name description keys { id } }
+          createSshKeyGroup(input: $input) { dryRun valid sshKeyGroup { id name description keys { id } } }
         }
     """, {"input": {"name": "gql-group", "description": "made over GraphQL"}})["createSshKeyGroup"]
+    assert made_group["dryRun"] is False and made_group["valid"] is True, made_group
+    group = made_group["sshKeyGroup"]
     assert group["keys"] == [] and group["description"] == "made over GraphQL"
     added = gql_data(me.api, """
-        mutation A($g: ID!, $k: ID!) { addSshKeyToGroup(groupId: $g, sshKeyId: $k) { keys { id fingerprint } } }
-    """, {"g": group["id"], "k": key["id"]})["addSshKeyToGroup"]
+        mutation A($g: ID!, $k: ID!) {
+          addSshKeyToGroup(groupId: $g, sshKeyId: $k) { sshKeyGroup { keys { id fingerprint } } }
+        }
+    """, {"g": group["id"], "k": key["id"]})["addSshKeyToGroup"]["sshKeyGroup"]
     assert added["keys"] == [{"id": key["id"], "fingerprint": key["fingerprint"]}]
     dup = gql_error(me.api, """
-        mutation A($g: ID!, $k: ID!) { addSshKeyToGroup(groupId: $g, sshKeyId: $k) { id } }
+        mutation A($g: ID!, $k: ID!) { addSshKeyToGroup(groupId: $g, sshKeyId: $k) { sshKeyGroup { id } } }
     """, {"g": group["id"], "k": key["id"]})
     assert dup["extensions"]["code"] == "ConflictException", dup
     listed = gql_data(me.api, "{ sshKeyGroups { items { id keys { id } } nextToken } }")["sshKeyGroups"]
@@ -292,6 +296,8 @@ def test_graphql_groups_feed_instances(server: Server, me: Tenant) -> None:
     assert bad["extensions"]["code"] == "ValidationException" and bad["extensions"]["field"] == "ssh_key_group", bad
 
     removed = gql_data(me.api, """
-        mutation R($g: ID!, $k: ID!) { removeSshKeyFromGroup(groupId: $g, sshKeyId: $k) { keys { id } } }
-    """, {"g": group["id"], "k": key["id"]})["removeSshKeyFromGroup"]
+        mutation R($g: ID!, $k: ID!) {
+          removeSshKeyFromGroup(groupId: $g, sshKeyId: $k) { sshKeyGroup { keys { id } } }
+        }
+    """, {"g": group["id"], "k": key["id"]})["removeSshKeyFromGroup"]["sshKeyGroup"]
     assert removed["keys"] == []

@@ -388,17 +388,24 @@ KEY_FIELDS = "id name publicKey fingerprint keyType bits createdAt"
 
 def test_graphql_upload_generate_and_reject(owner: Tenant) -> None:
     pair = keygen_pair("ecdsa-p521")
-    up = gql_data(owner.api, f"""
-        mutation Up($input: UploadSshKeyInput!) {{ uploadSshKey(input: $input) {{ {KEY_FIELDS} }} }}
+    payload = gql_data(owner.api, f"""
+        mutation Up($input: UploadSshKeyInput!) {{
+          uploadSshKey(input: $input) {{ dryRun valid sshKey {{ {KEY_FIELDS} }} }}
+        }}
     """, {"input": {"name": "gql-up", "publicKey": pair.public}})["uploadSshKey"]
+    assert payload["dryRun"] is False and payload["valid"] is True, payload
+    up = payload["sshKey"]
     printed = keygen_fingerprint(pair.public)
     assert up["fingerprint"] == printed.fingerprint and up["bits"] == printed.bits == 521, up
     assert up["keyType"] == "ecdsa-sha2-nistp521" and up["publicKey"] == pair.public, up
     assert up["id"] in key_ids(owner.api)  # the same service behind both adapters
 
     gen = gql_data(owner.api, f"""
-        mutation Gen($name: String!) {{ generateSshKey(name: $name) {{ privateKey sshKey {{ {KEY_FIELDS} }} }} }}
+        mutation Gen($name: String!) {{
+          generateSshKey(name: $name) {{ dryRun valid privateKey sshKey {{ {KEY_FIELDS} }} }}
+        }}
     """, {"name": "gql-gen"})["generateSshKey"]
+    assert gen["dryRun"] is False and gen["valid"] is True, gen
     stored = gen["sshKey"]
     assert type_and_body(keygen_public_of_private(gen["privateKey"])) == type_and_body(stored["publicKey"])
     assert stored["fingerprint"] == keygen_fingerprint(stored["publicKey"]).fingerprint
@@ -408,14 +415,14 @@ def test_graphql_upload_generate_and_reject(owner: Tenant) -> None:
                          ("ssh-rsa " + crypto_pair("ed25519").body, "ssh-rsa"),
                          ("garbage", "TYPE BASE64")):
         err = gql_error(owner.api, """
-            mutation Up($input: UploadSshKeyInput!) { uploadSshKey(input: $input) { id } }
+            mutation Up($input: UploadSshKeyInput!) { uploadSshKey(input: $input) { sshKey { id } } }
         """, {"input": {"name": unique("bad"), "publicKey": sent}})
         ext = err["extensions"]
         assert ext["code"] == "ValidationException" and ext["status"] == 400, err
         assert ext.get("field") == "public_key" and reason in err["message"], err
 
     dup = gql_error(owner.api, """
-        mutation Up($input: UploadSshKeyInput!) { uploadSshKey(input: $input) { id } }
+        mutation Up($input: UploadSshKeyInput!) { uploadSshKey(input: $input) { sshKey { id } } }
     """, {"input": {"name": "again", "publicKey": pair.public}})
     assert dup["extensions"]["code"] == "ConflictException", dup
 

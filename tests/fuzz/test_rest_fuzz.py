@@ -9,6 +9,7 @@ names, and the test proves it created instances and keys that exist at the end.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ OPENAPI = Path(__file__).resolve().parents[2] / "schema" / "openapi.json"
 # their bound on an idle machine: the bounds only matter on a loaded one.
 FUZZ_TIME_BOUND = 40.0
 STATEFUL_TIME_BOUND = 20.0
-MAX_EXAMPLES = 15  # per operation and generation mode
+MAX_EXAMPLES = 12  # per operation and generation mode
 STATEFUL_STEPS = 10
 VALID_PROBABILITY = 0.85  # how often a bound field takes a valid value instead of a generated one
 
@@ -70,6 +71,27 @@ def rest_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
 @pytest.fixture(scope="module")
 def stateful_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
     return run_phases(server, fuzz_tenant, ("stateful",), STATEFUL_TIME_BOUND)
+
+
+def test_the_checks_catch_a_document_that_lies(server: Server, fuzz_tenant: Tenant) -> None:
+    """The same configuration on a copy of the document that drops GET /instances/{id}'s 404 and
+    promises a field no instance has: both must be reported (so a clean run means something)."""
+    doc = json.loads(OPENAPI.read_text())
+    path = "/api/v1/instances/{instance_id}"
+    doc["paths"] = {path: {"get": doc["paths"][path]["get"]}}
+    del doc["paths"][path]["get"]["responses"]["404"]
+    instance = doc["components"]["schemas"]["Instance"]
+    instance["required"] = [*instance.get("required", []), "no_such_field"]
+    created = fuzz_tenant.api.post(INSTANCES, json={"name": "lie-check", "tier": ValidValues.for_server(
+        server.url).tiers[0], "storage_gb": 10})
+    assert created.status_code == 201, created.text
+    config = schemathesis.Config.from_dict(engine_config(
+        base_url=server.url, credential=fuzz_tenant.token, checks=REST_CHECKS, phases=("coverage", "fuzzing"),
+        max_examples=10, stateful_steps=STATEFUL_STEPS, dictionaries={"ids": {"values": [created.json()["id"]]}},
+        bindings={"path.instance_id": {"dictionary": "ids", "probability": 0.5}}))
+    run = run_engine(schemathesis.openapi.from_dict(doc, config=config), time_bound=FUZZ_TIME_BOUND)
+    found = {(f.check, f.status) for f in run.findings.values()}
+    assert ("status_code_conformance", 404) in found and ("response_schema_conformance", 200) in found, run.report()
 
 
 def test_every_response_is_documented_and_no_server_error(rest_run: FuzzRun) -> None:

@@ -124,16 +124,28 @@ async def test_subscription_to_another_tenants_instance_is_not_found(server: Ser
     assert "not found" in str(info.value)
 
 
-async def test_subscription_without_credentials_is_rejected(server: Server) -> None:
-    transport = WebsocketsTransport(url=server.ws_url, init_payload={},
+async def refused_subscription(server: Server, init_payload: dict[str, str]) -> list[str]:
+    """Open a subscription with ``init_payload``; it must fail. Returns the exception chain as text
+    (the close frame, with its code and reason, is in it)."""
+    transport = WebsocketsTransport(url=server.ws_url, init_payload=init_payload,
                                     subprotocols=[GRAPHQL_TRANSPORT_WS])
     with pytest.raises(Exception) as info:
         async with Client(transport=transport, fetch_schema_from_transport=False) as session:
             async for _ in session.subscribe(STATUS_SUB, variable_values={"id": "inst-x"}):
                 pass
-    chain = []
+    chain: list[str] = []
     exc: BaseException | None = info.value
     while exc is not None and len(chain) < 10:
         chain.append(f"{exc!r} {getattr(exc, 'rcvd', '')}")
         exc = exc.__cause__ or exc.__context__
-    assert any("4403" in c for c in chain), chain
+    return chain
+
+
+async def test_subscription_without_credentials_is_rejected(server: Server) -> None:
+    chain = await refused_subscription(server, {})
+    assert any("4401" in c and "MissingCredentials" in c for c in chain), chain
+
+
+async def test_subscription_with_a_bad_credential_is_rejected(server: Server) -> None:
+    chain = await refused_subscription(server, {"Authorization": "Bearer not-a-token"})
+    assert any("4403" in c and "InvalidToken" in c for c in chain), chain

@@ -1,8 +1,10 @@
 """What each REST operation documents: its JSON body, its success shapes and its dry-run shape.
 
-``operation(...)`` returns the keyword arguments of a route decorator. Responses are documented
-only (``response_model=None``: FastAPI does not validate or re-serialise what a handler returns);
-the error responses every operation can give are added from the route's own traits in openapi.py.
+``operation(...)`` returns the keyword arguments of a route decorator. The shapes are documented
+only: at run time the response model stays ``dict[str, Any]``, which pydantic dumps straight to
+JSON (validating responses through the shape models, or ``response_model=None`` and its
+``jsonable_encoder``, would cost far more per call). openapi.py keeps the documented shape and adds
+the error responses every operation can give from the route's own traits.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def operation(
         responses[status] = {"model": ok, "description": "created" if status == 201 else "OK"}
         if dry_run is not None:
             responses[200] = {"model": dry_run, "description": "dryRun=true: what the call would create"}
-    kwargs: dict[str, Any] = {"status_code": status, "response_model": None, "responses": responses}
+    kwargs: dict[str, Any] = {"status_code": status, "response_model": dict[str, Any], "responses": responses}
     if body is not None or secrets:
         kwargs["openapi_extra"] = json_body(body, secrets=secrets, fields=body_fields, rule=body_rule) \
             if body is not None else {"x-icgpu-secret-fields": list(secrets)}

@@ -57,9 +57,15 @@ def error_statuses(route: APIRoute) -> list[int]:
 def _complete(op: dict[str, Any], route: APIRoute, path: str) -> None:
     responses: dict[str, Any] = op.setdefault("responses", {})
     responses.pop("422", None)
-    for status in error_statuses(route):
-        responses[str(status)] = {"description": ERRORS[status],
-                                  "content": {"application/json": {"schema": ERROR_REF}}}
+    for status, response in responses.items():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        if status.startswith("2") and ("$ref" in schema or "anyOf" in schema):
+            # the documented shape, without the run-time dict[str, Any] it was merged into
+            for key in ("type", "additionalProperties", "title"):
+                schema.pop(key, None)
+    for code in error_statuses(route):
+        responses[str(code)] = {"description": ERRORS[code],
+                                "content": {"application/json": {"schema": ERROR_REF}}}
     if path in HEALTH:
         ok = responses.setdefault("200", {"description": "OK"})
         ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=HEALTH[path].__name__)}}}

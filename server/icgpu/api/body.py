@@ -1,9 +1,10 @@
 """The one JSON body decoder of every adapter (REST routes and /graphql alike).
 
-A body is strict UTF-8 JSON: invalid UTF-8, NaN/Infinity, lone surrogate escapes (``"\\ud800"``,
-which no database or encoder accepts) and nesting deeper than ``MAX_DEPTH`` are refused with a 400
-``ValidationException`` naming the field ``body``. A route that takes JSON also requires a JSON
-``Content-Type`` (415 otherwise); its size is limited by ``api/limits.py`` while it is read.
+A body is strict UTF-8 JSON: invalid UTF-8, NaN/Infinity and nesting deeper than ``MAX_DEPTH``
+are refused with a 400 ``ValidationException`` (code ``MalformedJson``) naming the field ``body``;
+a lone surrogate escape (``"\\ud800"``, which no encoder or database accepts) with a 400 naming
+the field that holds it, so decoded text is always encodable. A route that takes JSON also
+requires a JSON ``Content-Type`` (415 otherwise); its size is limited by ``api/limits.py``.
 """
 
 from __future__ import annotations
@@ -72,12 +73,12 @@ def _reject_constant(name: str) -> Any:
 
 
 def _check_tree(data: Any) -> None:
-    """Depth and text checks without recursion: a stack of (value, depth)."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    """Depth and text checks without recursion: a stack of (value, depth, path)."""
+    stack: list[tuple[Any, int, tuple[str, ...]]] = [(data, 0, ())]
     while stack:
-        value, depth = stack.pop()
+        value, depth, path = stack.pop()
         if isinstance(value, str):
-            _check_text(value)
+            _check_text(value, path)
             continue
         if not isinstance(value, dict | list):
             continue
@@ -85,16 +86,23 @@ def _check_tree(data: Any) -> None:
             raise malformed(f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(value, dict):
             for key, item in value.items():
-                _check_text(key)
-                stack.append((item, depth + 1))
+                _check_text(key, ())  # a key is not a field yet: the body is at fault
+                stack.append((item, depth + 1, (*path, key)))
         else:
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, depth + 1, (*path, str(i))) for i, item in enumerate(value))
 
 
-def _check_text(value: str) -> None:
+def _check_text(value: str, path: tuple[str, ...]) -> None:
+    """Decoded text must be Unicode: JSON's ``\\ud800`` escapes can spell lone surrogates, which
+    no encoder or database accepts. Refused naming the field that holds one."""
     if value.isascii():
         return
     try:
         value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise malformed("a string holds a lone surrogate escape (\\ud800-\\udfff), which is not Unicode") from None
+    except UnicodeEncodeError as exc:
+        where = ".".join(path) or "body"
+        bad = f"U+{ord(value[exc.start]):04X}"
+        if not path:
+            raise malformed(f"a key holds a lone surrogate ({bad}), which is not Unicode") from None
+        raise ValidationError(f"{where}: must be Unicode text (found the lone surrogate {bad})",
+                              field=where) from None

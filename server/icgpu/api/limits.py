@@ -1,6 +1,7 @@
 """Request body size, limited on every HTTP route before anything else runs (authentication
 included): a declared ``Content-Length`` over the limit is refused up front, without reading a
-byte, and every body (chunked ones too) is counted while it is read."""
+byte; a chunked body (no ``Content-Length``) is read first, at most up to the limit, so it is
+refused before authentication too; and every body is counted while it is read."""
 
 from __future__ import annotations
 
@@ -28,6 +29,32 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+def is_chunked(scope: Scope) -> bool:
+    return any(key == b"transfer-encoding" for key, _ in scope.get("headers", ()))
+
+
+async def read_up_to(receive: Receive, limit: int) -> Receive:
+    """Read the body until it ends or passes ``limit`` (then ``BodyTooLarge``); the ``receive``
+    returned replays what was read before asking the server for more (e.g. a disconnect)."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        size += len(message.get("body", b""))
+        if size > limit:
+            raise too_large(limit)
+        if not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
+
+
 class BodyLimitMiddleware:
     """Raises ``BodyTooLarge`` (an ApiError, answered 413 by whoever is reading the body, or by
     ``RequestIdMiddleware`` when nobody is) once more than ``limit`` bytes arrive."""
@@ -43,6 +70,8 @@ class BodyLimitMiddleware:
         declared = declared_length(scope)
         if declared is not None and declared > self.limit:
             raise too_large(self.limit)
+        if declared is None and is_chunked(scope):
+            receive = await read_up_to(receive, self.limit)
         received = 0
 
         async def limited_receive() -> Message:

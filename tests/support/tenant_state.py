@@ -1,0 +1,61 @@
+"""Everything one tenant has in the server's database, read directly: to prove a call wrote nothing.
+
+``tenant_state`` returns every row (all columns) the tenant owns, table by table: the tenant row
+itself (storage used), accounts, API keys, instances, teams and their members, SSH keys, key groups
+and their members, events and the idempotency records of its accounts. Two equal snapshots mean
+nothing of the tenant's was inserted, changed or deleted in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icgpu.db.tables import (
+    Account,
+    ApiKey,
+    Event,
+    IdempotencyRecord,
+    Instance,
+    SshKey,
+    SshKeyGroup,
+    SshKeyGroupMember,
+    Team,
+    TeamMember,
+    Tenant,
+)
+from tests.support.auth import run_db
+from tests.support.server import Server
+
+OWNED = (Account, ApiKey, Instance, Team, SshKey, SshKeyGroup, Event)
+
+
+def _rows(result: Any) -> list[tuple[Any, ...]]:
+    """Every row, all columns, as comparable text, in a stable order."""
+    return sorted((tuple(repr(v) for v in row) for row in result), key=repr)
+
+
+def tenant_state(server: Server, tenant: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tenant`` (by name), per table."""
+
+    async def read(s: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
+        tid = await s.scalar(select(Tenant.id).where(Tenant.name == tenant))
+        assert tid, f"no tenant {tenant!r}"
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        owned = [(m.__tablename__, select(m.__table__).where(m.tenant_id == tid)) for m in OWNED]
+        tables: list[tuple[str, Any]] = [("tenants", select(Tenant.__table__).where(Tenant.id == tid)), *owned]
+        tables += [
+            ("team_members", select(TeamMember.__table__).join(Team, Team.id == TeamMember.team_id)
+             .where(Team.tenant_id == tid)),
+            ("ssh_key_group_members", select(SshKeyGroupMember.__table__)
+             .join(SshKeyGroup, SshKeyGroup.id == SshKeyGroupMember.group_id).where(SshKeyGroup.tenant_id == tid)),
+            ("idempotency_keys", select(IdempotencyRecord.__table__)
+             .join(Account, Account.id == IdempotencyRecord.account_id).where(Account.tenant_id == tid)),
+        ]
+        for name, stmt in tables:
+            out[name] = _rows(await s.execute(stmt))
+        return out
+
+    return run_db(server, read)

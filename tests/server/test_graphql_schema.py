@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import strawberry
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema, get_introspection_query, get_nullable_type
 from strawberry.permission import BasePermission, PermissionExtension
@@ -14,6 +15,8 @@ from icgpu.api.graphql.permissions import Authenticated, Requires
 from icgpu.api.graphql.schema import build_schema, export_sdl
 from icgpu.auth.principal import ALL_SCOPES, PERMISSIONS
 from icgpu.settings import Settings
+
+pytestmark = pytest.mark.db_independent  # runs once, not once per database
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema" / "schema.graphql"

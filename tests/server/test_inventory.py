@@ -10,6 +10,8 @@ from icgpu.provisioning.local.inventory import TIERS, Slot, parse_inventory
 from icgpu.services.tiers import TIERS as CATALOGUE
 from icgpu.settings import Settings
 
+pytestmark = pytest.mark.db_independent  # runs once, not once per database
+
 
 def by_tier(slots: list[Slot]) -> dict[str, int]:
     return dict(Counter(s.tier for s in slots))

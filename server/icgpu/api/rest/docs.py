@@ -13,7 +13,9 @@ from typing import Any, Union
 
 from pydantic import BaseModel
 
-from icgpu.api.rest.route import json_body
+from icgpu.api.rest.route import SECRET_FIELDS, json_body
+
+NEVER = "x-icgpu-never"  # read and removed by openapi.py
 
 
 def operation(
@@ -26,7 +28,10 @@ def operation(
     secrets: tuple[str, ...] = (),
     dry_run: type[BaseModel] | None = None,
     summary: str | None = None,
+    never: tuple[int, ...] = (),
 ) -> dict[str, Any]:
+    """``never``: error statuses this route cannot give although its traits suggest them (e.g. 403
+    for /me, which needs no scope)."""
     responses: dict[int | str, dict[str, Any]] = {}
     if dry_run is not None and status == 200:
         responses[200] = {"model": Union[ok, dry_run],  # noqa: UP007 (a runtime type for FastAPI)
@@ -36,9 +41,15 @@ def operation(
         if dry_run is not None:
             responses[200] = {"model": dry_run, "description": "dryRun=true: what the call would create"}
     kwargs: dict[str, Any] = {"status_code": status, "response_model": dict[str, Any], "responses": responses}
-    if body is not None or secrets:
-        kwargs["openapi_extra"] = json_body(body, secrets=secrets, fields=body_fields, rule=body_rule) \
-            if body is not None else {"x-icgpu-secret-fields": list(secrets)}
+    extra: dict[str, Any] = {}
+    if body is not None:
+        extra = json_body(body, secrets=secrets, fields=body_fields, rule=body_rule)
+    elif secrets:
+        extra[SECRET_FIELDS] = list(secrets)
+    if never:
+        extra[NEVER] = list(never)
+    if extra:
+        kwargs["openapi_extra"] = extra
     if summary:
         kwargs["summary"] = summary
     return kwargs

@@ -49,7 +49,7 @@ def api_key_json(k: ApiKey) -> dict[str, Any]:
             "revoked_at": iso(k.revoked_at)}
 
 
-@router.get("/me", tags=["identity"], **operation(schemas.Me))
+@router.get("/me", tags=["identity"], **operation(schemas.Me, never=(403,)))
 async def me(platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
     """The caller, field for field the GraphQL ``viewer`` (snake_case)."""
     m = await platform.accounts.me(principal)

@@ -3,7 +3,8 @@
 FastAPI's generated document is completed from each route's traits, so a new route is documented
 by construction: no 422 (validation failures are 400 ValidationException), the shared error body
 on every status a route can answer (400 always; 401/403/429 when authenticated; 404 with a path
-parameter; 409 on writes, if only for a reused Idempotency-Key; 413/415 with a JSON body; 500),
+parameter; 409 on writes, if only for a reused Idempotency-Key; 415 with a JSON body; 413 and 500
+everywhere; a route's ``never`` removes what it cannot give),
 the bearer security scheme and the Idempotency-Key header. GraphQL is described by
 schema/schema.graphql, not here.
 """
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from icgpu.api.rest import schemas
+from icgpu.api.rest.docs import NEVER
 from icgpu.api.rest.route import HEADER, CheckedRoute
 from icgpu.services.idempotency import MAX_KEY_LEN
 
@@ -40,7 +42,7 @@ HEALTH: dict[str, type[BaseModel]] = {"/healthz": schemas.Health, "/readyz": sch
 
 
 def error_statuses(route: APIRoute) -> list[int]:
-    statuses = {500}
+    statuses = {413, 500}  # the body limit (api/limits.py) answers any request that declares too much
     if isinstance(route, CheckedRoute):
         statuses.add(400)
         if route.authenticated:
@@ -50,13 +52,14 @@ def error_statuses(route: APIRoute) -> list[int]:
         if route.is_write:
             statuses.add(409)
     if "requestBody" in (route.openapi_extra or {}):
-        statuses |= {400, 413, 415}
-    return sorted(statuses)
+        statuses |= {400, 415}
+    return sorted(statuses - set((route.openapi_extra or {}).get(NEVER, ())))
 
 
 def _complete(op: dict[str, Any], route: APIRoute, path: str) -> None:
     responses: dict[str, Any] = op.setdefault("responses", {})
     responses.pop("422", None)
+    op.pop(NEVER, None)
     for status, response in responses.items():
         schema = response.get("content", {}).get("application/json", {}).get("schema", {})
         if status.startswith("2") and ("$ref" in schema or "anyOf" in schema):

@@ -196,11 +196,12 @@ def rejected_cases() -> list[tuple[str, str, str]]:
         ("not-base64", f"ssh-ed25519 {ed_body[:20]}!!!!{ed_body[24:]} t@x", "base64"),
         ("empty", "", "at least 1"),
         ("blank", "   \n\t ", "at least 1"),
-        ("two-keys-two-lines", f"{ed}\n{rsa_pub}", "single line"),
-        ("two-keys-crlf", f"{ed}\r\n{_ed25519()}", "single line"),
-        ("private-key-pasted", ed_private, "single line"),
+        # Stored text refuses control characters, line breaks included, naming the first one.
+        ("two-keys-two-lines", f"{ed}\n{rsa_pub}", "control characters (found U+000A)"),
+        ("two-keys-crlf", f"{ed}\r\n{_ed25519()}", "control characters (found U+000D)"),
+        ("private-key-pasted", ed_private, "control characters (found U+000A)"),
         ("private-key-one-line", " ".join(ed_private.split()), "not accepted"),
-        ("control-character-in-comment", f"{ed_type} {ed_body} bad\x07comment", "printable"),
+        ("control-character-in-comment", f"{ed_type} {ed_body} bad\x07comment", "control characters (found U+0007)"),
     ]
 
 
@@ -237,7 +238,7 @@ def test_wrong_json_shapes_are_400(owner: Tenant) -> None:
         r = owner.api.post(SSH_KEYS, json=payload)
         assert_error(r, 400, "ValidationException", field=field)
     assert_error(owner.api.post(SSH_KEYS, content=b"ssh-ed25519 AAAA", headers={"content-type": "text/plain"}),
-                 400, "ValidationException")
+                 415, "ValidationException", code="UnsupportedMediaType", field="Content-Type")
 
 
 # -- duplicates -------------------------------------------------------------------------------------
@@ -373,12 +374,16 @@ def test_generate_validates_its_body(owner: Tenant) -> None:
 
 
 def test_generated_comment_is_one_clean_token(owner: Tenant) -> None:
-    r = generate(owner.api, "my laptop\tkey")
+    r = generate(owner.api, "my laptop  key")
     assert r.status_code == 201, r.text
     key = r.json()["ssh_key"]
-    assert key["name"] == "my laptop\tkey"
-    assert len(key["public_key"].split()) == 3 and "\t" not in key["public_key"], key
+    assert key["name"] == "my laptop  key"
+    assert len(key["public_key"].split()) == 3 and "  " not in key["public_key"], key
     assert type_and_body(keygen_public_of_private(r.json()["private_key"])) == type_and_body(key["public_key"])
+    # A name with a control character is refused (stored text never holds one), naming the field.
+    before = key_ids(owner.api)
+    assert_error(generate(owner.api, "my laptop\tkey"), 400, "ValidationException", field="name")
+    assert key_ids(owner.api) == before
 
 
 # -- GraphQL ----------------------------------------------------------------------------------------

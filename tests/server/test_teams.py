@@ -68,7 +68,7 @@ def test_me_shows_account_tenant_and_teams_with_roles(server: Server, owner: Per
     assert me["email"] == owner.email
     assert me["tenant"]["name"] == owner.tenant and me["tenant"]["id"].startswith("tnt-")
     assert me["teams"] == []
-    assert me["credential"]["type"] == "oidc" and me["credential"]["api_key_id"] is None
+    assert me["credential_type"] == "oidc"
 
     first = new_team(owner.api, "alpha")
     second = new_team(owner.api, "beta")
@@ -76,11 +76,17 @@ def test_me_shows_account_tenant_and_teams_with_roles(server: Server, owner: Per
     assert add_member(owner.api, second["id"], viewer.id, "viewer").status_code == 201
 
     me = owner.api.get(ME).json()
-    assert me["teams"] == [{"id": first["id"], "name": "alpha", "role": "owner"},
-                           {"id": second["id"], "name": "beta", "role": "owner"}]
+    assert my_teams_of(me) == [(first["id"], "alpha", "owner"), (second["id"], "beta", "owner")]
+    assert [t["team"] for t in me["teams"]] == [first, second]
     theirs = viewer.api.get(ME).json()
     assert theirs["tenant"] == me["tenant"]
-    assert theirs["teams"] == [{"id": second["id"], "name": "beta", "role": "viewer"}]
+    assert my_teams_of(theirs) == [(second["id"], "beta", "viewer")]
+    assert theirs["teams"][0]["team"]["role"] == "viewer"
+
+
+def my_teams_of(me: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``GET /me``'s teams as (id, name, the caller's role)."""
+    return [(t["team"]["id"], t["team"]["name"], t["role"]) for t in me["teams"]]
 
 
 def test_first_call_by_a_new_email_creates_the_account_once(server: Server, owner: Person) -> None:
@@ -105,10 +111,9 @@ def test_api_key_caller_sees_its_credential(server: Server, owner: Person) -> No
     assert r.status_code == 200, r.text
     me = r.json()
     assert me["id"] == owner.id and me["email"] == owner.email and me["tenant"]["name"] == owner.tenant
-    assert me["credential"] == {"type": "api_key", "api_key_id": key["id"], "scopes": ["instances", "models"],
-                                "permissions": ["read"]}
-    full = owner.api.get(ME).json()["credential"]
-    assert full["type"] == "oidc" and set(full["permissions"]) == {"read", "write"}
+    assert (me["credential_type"], me["scopes"], me["permissions"]) == ("api_key", ["instances", "models"], ["read"])
+    full = owner.api.get(ME).json()
+    assert full["credential_type"] == "oidc" and set(full["permissions"]) == {"read", "write"}
     assert {"instances", "models", "keys", "teams", "tokens"} <= set(full["scopes"])
 
 

@@ -33,8 +33,10 @@ MAX_DAYS = 3650
 
 class ApiKeyCreate(Input):
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1, max_length=50)
-    permissions: list[str] = Field(default_factory=lambda: ["read"], min_length=1, max_length=10)
+    scopes: list[str] = Field(min_length=1, max_length=50,
+                              json_schema_extra={"items": {"type": "string", "enum": list(ALL_SCOPES)}})
+    permissions: list[str] = Field(default_factory=lambda: ["read"], min_length=1, max_length=10,
+                                   json_schema_extra={"items": {"type": "string", "enum": list(PERMISSIONS)}})
     expires_in_days: int | None = Field(default=None, ge=1, le=MAX_DAYS, strict=True)
 
     @field_validator("scopes")

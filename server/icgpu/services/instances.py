@@ -44,8 +44,8 @@ def _valid_name(v: str) -> str:
 class InstanceCreate(Input):
     """What a caller may send to create an instance (REST body and GraphQL input alike)."""
 
-    name: str = Field(min_length=1, max_length=63)
-    tier: str
+    name: str = Field(min_length=1, max_length=63, json_schema_extra={"pattern": NAME_RE.pattern})
+    tier: str = Field(json_schema_extra={"enum": list(TIERS)})
     ssh_key: str | None = Field(default=None, max_length=16384)
     storage_gb: int = Field(default=50, ge=10, le=500, strict=True)
     workload_type: Literal["interactive", "batch"] = "interactive"
@@ -74,7 +74,7 @@ class InstanceCreate(Input):
 class InstanceUpdate(Input):
     """What may change in place: the name (everything else forces a new instance)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=63)
+    name: str | None = Field(default=None, min_length=1, max_length=63, json_schema_extra={"pattern": NAME_RE.pattern})
 
     @field_validator("name")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,11 @@ class TeamCreate(Input):
 
 class MemberAdd(Input):
     """Who to add, by account id or by email (exactly one), and with which role."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["account_id"], "properties": {"account_id": {"type": "string"}, "email": {"type": "null"}}},
+        {"required": ["email"], "properties": {"email": {"type": "string"}, "account_id": {"type": "null"}}},
+    ]})
 
     account_id: str | None = Field(default=None, min_length=1, max_length=40)
     email: str | None = Field(default=None, min_length=3, max_length=320)

@@ -23,8 +23,6 @@ def operation(
     *,
     status: int = 200,
     body: type[BaseModel] | None = None,
-    body_fields: dict[str, dict[str, Any]] | None = None,
-    body_rule: dict[str, Any] | None = None,
     secrets: tuple[str, ...] = (),
     dry_run: type[BaseModel] | None = None,
     summary: str | None = None,
@@ -43,7 +41,7 @@ def operation(
     kwargs: dict[str, Any] = {"status_code": status, "response_model": dict[str, Any], "responses": responses}
     extra: dict[str, Any] = {}
     if body is not None:
-        extra = json_body(body, secrets=secrets, fields=body_fields, rule=body_rule)
+        extra = json_body(body, secrets=secrets)
     elif secrets:
         extra[SECRET_FIELDS] = list(secrets)
     if never:

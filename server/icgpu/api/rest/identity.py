@@ -12,20 +12,12 @@ from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.docs import operation
 from icgpu.api.rest.dry_run import created, written
 from icgpu.api.rest.route import AuthedRoute
-from icgpu.auth.principal import ALL_SCOPES, PERMISSIONS
 from icgpu.db.tables import ApiKey
 from icgpu.services.api_keys import ApiKeyCreate
 from icgpu.services.teams import MemberAdd, Membership, MemberUpdate, TeamCreate, TeamView
 from icgpu.services.validation import parse
 
 router = APIRouter(prefix="/api/v1", route_class=AuthedRoute)
-# MemberAdd names one person: by account_id or by email, never both.
-ONE_PERSON: dict[str, Any] = {"oneOf": [
-    {"required": ["account_id"], "properties": {"account_id": {"type": "string"}, "email": {"type": "null"}}},
-    {"required": ["email"], "properties": {"email": {"type": "string"}, "account_id": {"type": "null"}}},
-]}
-KEY_FIELDS: dict[str, dict[str, Any]] = {"scopes": {"items": {"enum": list(ALL_SCOPES)}},
-                                          "permissions": {"items": {"enum": list(PERMISSIONS)}}}
 
 
 def iso(value: Any) -> str | None:
@@ -98,7 +90,7 @@ async def list_members(team_id: str, platform: PlatformDep, principal: CurrentPr
 
 
 @router.post("/teams/{team_id}/members", tags=["teams"],
-             **operation(schemas.Member, status=201, body=MemberAdd, body_rule=ONE_PERSON,
+             **operation(schemas.Member, status=201, body=MemberAdd,
                          dry_run=schemas.DryRunMember))
 async def add_member(team_id: str, request: Request, response: Response, platform: PlatformDep,
                      principal: CurrentPrincipal, dry_run: DryRun) -> dict[str, Any]:
@@ -127,7 +119,7 @@ async def remove_member(team_id: str, member_id: str, platform: PlatformDep,
 # -- API keys ---------------------------------------------------------------------------------------
 
 @router.post("/api-keys", tags=["api-keys"], **operation(schemas.CreatedApiKey, status=201, body=ApiKeyCreate,
-                                                         body_fields=KEY_FIELDS, secrets=("key",),
+                                                         secrets=("key",),
                                                          dry_run=schemas.DryRunApiKey))
 async def create_api_key(request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal,
                          dry_run: DryRun) -> dict[str, Any]:

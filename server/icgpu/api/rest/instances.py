@@ -14,14 +14,12 @@ from icgpu.api.rest.dry_run import created, written
 from icgpu.api.rest.route import AuthedRoute, CheckedRoute
 from icgpu.db.tables import Instance
 from icgpu.services.instance_states import Status
-from icgpu.services.instances import NAME_RE, InstanceCreate, InstanceUpdate
+from icgpu.services.instances import InstanceCreate, InstanceUpdate
 from icgpu.services.tiers import BATCH_DISCOUNT, TIERS, TierAvailability
 from icgpu.services.validation import parse
 
 public = APIRouter(prefix="/api/v1", tags=["gpu-tiers"], route_class=CheckedRoute)
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"], route_class=AuthedRoute)
-NAME: dict[str, Any] = {"pattern": NAME_RE.pattern}
-CREATE_FIELDS: dict[str, dict[str, Any]] = {"name": NAME, "tier": {"enum": list(TIERS)}}
 
 
 def tier_json(entry: TierAvailability) -> dict[str, Any]:
@@ -68,7 +66,7 @@ async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
     return {"tiers": [tier_json(entry) for entry in await platform.tiers.list()]}
 
 
-@router.post("", **operation(schemas.Instance, status=201, body=InstanceCreate, body_fields=CREATE_FIELDS,
+@router.post("", **operation(schemas.Instance, status=201, body=InstanceCreate,
                              dry_run=schemas.DryRunInstance))
 async def create_instance(
     request: Request, response: Response, platform: PlatformDep, principal: CurrentPrincipal, dry_run: DryRun,
@@ -92,7 +90,7 @@ async def get_instance(instance_id: str, platform: PlatformDep, principal: Curre
     return instance_json(await platform.instances.get(principal, instance_id))
 
 
-@router.patch("/{instance_id}", **operation(schemas.Instance, body=InstanceUpdate, body_fields={"name": NAME},
+@router.patch("/{instance_id}", **operation(schemas.Instance, body=InstanceUpdate,
                                             dry_run=schemas.DryRunInstance, summary="Rename Instance"))
 async def update_instance(instance_id: str, request: Request, platform: PlatformDep, principal: CurrentPrincipal,
                           dry_run: DryRun) -> dict[str, Any]:

@@ -43,21 +43,13 @@ def request_fingerprint(request: Request, body: bytes) -> str:
     return fingerprint(request.method.encode(), request.url.path.encode(), request.url.query.encode(), canonical)
 
 
-def json_body(model: type[BaseModel], *, secrets: tuple[str, ...] = (),
-              fields: dict[str, dict[str, Any]] | None = None, rule: dict[str, Any] | None = None) -> dict[str, Any]:
+def json_body(model: type[BaseModel], *, secrets: tuple[str, ...] = ()) -> dict[str, Any]:
     """Route options: document the JSON body (read by ``body.read_json`` after authentication, so
     FastAPI does not parse it) and name the response fields that hold a secret shown once: those
-    are never stored for Idempotency-Key replays, which answer them as null. ``fields`` adds to
-    properties what a validator enforces beyond the model's types (a pattern, an enum); ``rule``
-    adds to the whole schema (e.g. exactly one of two fields)."""
+    are never stored for Idempotency-Key replays, which answer them as null. The schema is the
+    service's input model's: what its validators enforce beyond types (a name pattern, the tier
+    enum, exactly one of two fields) is declared on the model with ``json_schema_extra``."""
     schema = model.model_json_schema()
-    for name, extra in (fields or {}).items():
-        prop = schema["properties"][name]
-        target = next((alt for alt in prop.get("anyOf", ()) if alt.get("type") != "null"), prop)
-        if "items" in extra:
-            target["items"] = {**target.get("items", {}), **extra["items"]}
-        target.update({k: v for k, v in extra.items() if k != "items"})
-    schema.update(rule or {})
     options: dict[str, Any] = {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
     if secrets:
         options[SECRET_FIELDS] = list(secrets)

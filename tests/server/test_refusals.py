@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,8 +24,10 @@ from websockets.exceptions import ConnectionClosed
 
 from icgpu.api.limits import MAX_BODY_BYTES
 from icgpu.api.middleware import RequestIdMiddleware
+from icgpu.app import create_app
 from icgpu.errors import Throttled
 from icgpu.services.ratelimit import Quota
+from icgpu.settings import Settings
 from tests.support.graphql import gql_post, wait_status
 from tests.support.hygiene import (
     JSON,
@@ -289,3 +292,23 @@ async def test_an_unhandled_error_is_a_500_with_request_id_and_rate_headers_logg
                        code="BodyTooLarge")
         r = await c.post("/echo", content=b"x" * MAX_BODY_BYTES)
         assert r.status_code == 200 and r.json() == {"size": MAX_BODY_BYTES}
+
+
+async def test_the_real_app_answers_an_unhandled_error_the_same_way(tmp_path: Path,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """The application as served, with one route added that fails: a masked 500 in the shared body,
+    X-Request-Id echoed, the stack trace logged once with the request id and never re-raised."""
+    app = create_app(Settings(data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"))
+
+    async def fails() -> None:
+        raise KeyError("internal detail")
+
+    app.add_api_route("/api/v1/fails-for-test", fails)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        with caplog.at_level(logging.ERROR):
+            r = await c.get("/api/v1/fails-for-test", headers={"X-Request-Id": "real-500"})
+    err = assert_refusal(r, 500, "InternalServiceException")
+    assert err["request_id"] == "real-500" and "internal detail" not in r.text
+    traced = [rec for rec in caplog.records if rec.exc_info]
+    assert len(traced) == 1 and "real-500" in traced[0].getMessage(), caplog.records

@@ -236,7 +236,8 @@ async def ws_init(server: Server, payload: Any) -> tuple[int | None, str, dict[s
 
 
 async def test_websocket_close_codes_say_missing_or_invalid_credentials(server: Server, erin: Tenant) -> None:
-    for payload in ({}, {"Authorization": ""}, {"Authorization": "Basic abc"}, {"headers": {}}):
+    missing: list[dict[str, Any]] = [{}, {"Authorization": ""}, {"Authorization": "Basic abc"}, {"headers": {}}]
+    for payload in missing:
         code, reason, _ = await ws_init(server, payload)
         assert (code, reason) == (4401, "AuthenticationError: MissingCredentials"), payload
     for payload in ({"Authorization": "Bearer nope"}, {"Authorization": "Bearer sk-ic-" + "B" * 43},

@@ -320,7 +320,7 @@ def test_add_member_by_email(server: Server, alice: Tenant) -> None:
 
 VIEWER = """{ viewer { id email role tenant { id name }
   teams { role team { id name description createdBy createdAt role } }
-  credentialType scopes permissions } }"""
+  credentialType apiKeyId scopes permissions } }"""
 
 
 def snake(value: Any) -> Any:
@@ -347,7 +347,7 @@ def test_me_mirrors_the_graphql_viewer(server: Server, alice: Tenant) -> None:
             graphql = snake(gql_data(api, VIEWER)["viewer"])
             assert rest == graphql, (rest, graphql)
         limited = ok(key_api.get("/api/v1/me"))
-    assert limited["credential_type"] == "api_key"
+    assert limited["credential_type"] == "api_key" and limited["api_key_id"] == key["id"]
     assert limited["scopes"] == ["instances", "teams"] and limited["permissions"] == ["read"]
     theirs = ok(frank.api.get("/api/v1/me"))
     assert [(m["role"], m["team"]["id"], m["team"]["role"]) for m in theirs["teams"]] == [

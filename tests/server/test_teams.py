@@ -112,8 +112,10 @@ def test_api_key_caller_sees_its_credential(server: Server, owner: Person) -> No
     me = r.json()
     assert me["id"] == owner.id and me["email"] == owner.email and me["tenant"]["name"] == owner.tenant
     assert (me["credential_type"], me["scopes"], me["permissions"]) == ("api_key", ["instances", "models"], ["read"])
+    assert me["api_key_id"] == key["id"]
     full = owner.api.get(ME).json()
     assert full["credential_type"] == "oidc" and set(full["permissions"]) == {"read", "write"}
+    assert full["api_key_id"] is None
     assert {"instances", "models", "keys", "teams", "tokens"} <= set(full["scopes"])
 
 

@@ -49,7 +49,7 @@ class MemberAdd(Input):
     def _one_person(self) -> MemberAdd:
         if (self.account_id is None) == (self.email is None):
             # Raised as the API error itself, so it names a field (a model-level error has none).
-            raise ValidationError("account_id: give exactly one of account_id and email", field="account_id")
+            raise ValidationError("account_id: give exactly one of an account id and an email", field="account_id")
         return self
 
 

@@ -8,16 +8,10 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from icgpu.api.errors import graphql_extensions
 from icgpu.errors import ApiError
 
 log = logging.getLogger("icgpu.graphql")
-
-
-def _extensions(err: ApiError) -> dict[str, object]:
-    ext: dict[str, object] = {"code": err.type, "status": err.status, "reason": err.code}
-    if err.field:
-        ext["field"] = err.field
-    return ext
 
 
 class ApiErrors(MaskErrors):
@@ -31,7 +25,7 @@ class ApiErrors(MaskErrors):
             while isinstance(orig, GraphQLError) and orig.original_error is not None:
                 orig = orig.original_error
             if isinstance(orig, ApiError):
-                message, ext = orig.message, _extensions(orig)
+                message, ext = orig.message, graphql_extensions(orig)
             elif orig is None or isinstance(orig, GraphQLError):
                 # Syntax, validation, variable coercion and limit errors: the client's query is at fault.
                 message = error.message

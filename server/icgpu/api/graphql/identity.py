@@ -51,7 +51,8 @@ class IdentityQueries:
     async def viewer(self, info: Info) -> Viewer:
         p = await info.context.principal()
         me = await info.context.platform.accounts.me(p)
-        return Viewer.from_me(me, via=p.via, scopes=sorted(p.scopes), permissions=sorted(p.permissions))
+        return Viewer.from_me(me, via=p.via, api_key_id=p.api_key_id, scopes=sorted(p.scopes),
+                              permissions=sorted(p.permissions))
 
     @strawberry.field(permission_classes=TEAMS_READ, description="Every team in your tenant.")
     async def teams(self, info: Info, max_results: int | None = None, next_token: str | None = None,

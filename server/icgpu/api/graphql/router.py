@@ -18,6 +18,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
+from starlette.responses import HTMLResponse
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
@@ -31,6 +32,7 @@ from icgpu.api.errors import respond
 from icgpu.api.graphql.context import Context
 from icgpu.api.graphql.schema import build_schema
 from icgpu.api.principal import resolve_principal
+from icgpu.api.ui import render_graphiql
 from icgpu.errors import ApiError, AuthenticationError, ValidationError
 from icgpu.platform import Platform
 
@@ -81,6 +83,10 @@ class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 class _Router(GraphQLRouter[Context, None]):
     graphql_transport_ws_handler_class = _TransportWS
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL with its assets served by this server (no CDN): ``api/ui.py``."""
+        return await render_graphiql(request)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if not isinstance(request, Request):  # a WebSocket

@@ -14,7 +14,7 @@ from icgpu.services.pagination import PageRequest
 
 def page_request(
     max_results: Annotated[int | None, Query(alias="maxResults", ge=1, le=100)] = None,
-    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+    next_token: Annotated[str | None, Query(alias="nextToken")] = None,
 ) -> PageRequest:
     return PageRequest(max_results=max_results, next_token=next_token or None)
 

@@ -49,7 +49,7 @@ async def me(platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, An
         "id": m.account.id, "email": m.account.email, "role": m.account.role,
         "tenant": {"id": m.tenant.id, "name": m.tenant.name},
         "teams": [{"team": team_json(TeamView(t, role)), "role": role} for t, role in m.teams],
-        "credential_type": principal.via,
+        "credential_type": principal.via, "api_key_id": principal.api_key_id,
         "scopes": sorted(principal.scopes), "permissions": sorted(principal.permissions),
     }
 

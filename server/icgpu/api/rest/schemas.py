@@ -179,6 +179,7 @@ class Me(Shape):
     tenant: Tenant
     teams: list[TeamMembership]
     credential_type: Literal["oidc", "api_key"]
+    api_key_id: str | None
     scopes: list[str] = list_of(ALL_SCOPES)
     permissions: list[str] = list_of(PERMISSIONS)
 

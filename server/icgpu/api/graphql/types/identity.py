@@ -61,17 +61,20 @@ class Viewer:
     role: str
     tenant: Tenant
     teams: list[TeamMembership]
-    credential_type: str
+    credential_type: str = strawberry.field(description="How the caller signed in: oidc or api_key.")
+    api_key_id: strawberry.ID | None = strawberry.field(description="The API key in use; null with an OIDC token.")
     scopes: list[str]
     permissions: list[str]
 
     @classmethod
-    def from_me(cls, m: Me, *, via: str, scopes: list[str], permissions: list[str]) -> Viewer:
+    def from_me(cls, m: Me, *, via: str, api_key_id: str | None, scopes: list[str], permissions: list[str]
+                ) -> Viewer:
         return cls(
             id=strawberry.ID(m.account.id), email=m.account.email, role=m.account.role,
             tenant=Tenant(id=strawberry.ID(m.tenant.id), name=m.tenant.name),
             teams=[TeamMembership(team=Team.from_view(TeamView(t, role)), role=TeamRole(role)) for t, role in m.teams],
-            credential_type=via, scopes=scopes, permissions=permissions,
+            credential_type=via, api_key_id=strawberry.ID(api_key_id) if api_key_id else None,
+            scopes=scopes, permissions=permissions,
         )
 
 

@@ -17,6 +17,7 @@ from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
 from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
 from icgpu.platform import Platform
+from icgpu.runtime import tune_gc_after_startup
 from icgpu.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await platform.start(workers=settings.run_workers)
+        tune_gc_after_startup()
         try:
             yield
         finally:

@@ -145,6 +145,7 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...),
               export: bool = typer.Option(False, "--export", help="print `export ICGPU_...=` lines, not JSON")
               ) -> None:
     """Create or reuse a tenant and its owner; print an API key and a dev-issuer token as JSON."""
+    from icgpu.auth.key_cache import KeyCache
     from icgpu.db.database import Database
     from icgpu.errors import ApiError
     from icgpu.services.accounts import AccountService
@@ -155,7 +156,7 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...),
         db = Database(settings.resolved_database_url)
         try:
             await db.migrate()
-            boot = await AccountService(db).bootstrap(tenant, email)
+            boot = await AccountService(db, KeyCache(0)).bootstrap(tenant, email)
         finally:
             await db.close()
         return {

@@ -8,6 +8,7 @@ import httpx
 
 from icgpu.auth.authenticator import Authenticator
 from icgpu.auth.dev_issuer import DevIssuer
+from icgpu.auth.key_cache import KeyCache
 from icgpu.auth.oidc import OIDCValidator
 from icgpu.db.database import Database
 from icgpu.events.bus import EventBus
@@ -39,7 +40,8 @@ class Platform:
         self.pages = PageCodec(settings.resolved_secret_key)
         self.dev_issuer = DevIssuer(settings) if settings.dev_issuer_enabled else None
         self.http = httpx.AsyncClient(timeout=10.0)
-        self.accounts = AccountService(self.db)
+        self.key_cache = KeyCache(settings.api_key_cache_seconds)
+        self.accounts = AccountService(self.db, self.key_cache)
         self.instances = InstanceService(self.db, settings, self.pages, self.signals)
         self.idempotency = IdempotencyService(self.db, settings.idempotency_ttl_hours)
         self.rate_limiter = RateLimiter(
@@ -52,7 +54,7 @@ class Platform:
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
                                      settings.reconcile_interval_seconds)
         self.teams = TeamService(self.db, self.pages)
-        self.api_keys = ApiKeyService(self.db, self.pages, self.signals)
+        self.api_keys = ApiKeyService(self.db, self.pages, self.signals, self.key_cache)
         self.ssh_keys = SshKeyService(self.db, self.pages)
         self.sweeper = Sweeper(self.idempotency, self.api_keys, settings.sweep_interval_seconds)
         self.signals.connect(self.bus.notify)

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     oidc_jwks_min_refresh_seconds: float = 5.0
     dev_token_ttl_seconds: int = 12 * 3600
 
+    api_key_cache_seconds: float = Field(
+        default=5.0, ge=0, le=300,
+        description="how long a checked API key is trusted without a database read; a key revoked by "
+                    "another server process still works at most this long (0: no cache)")
+
     # Shared API contracts.
     rate_limit_api: int = 120
     rate_limit_llm: int = 60

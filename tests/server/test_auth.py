@@ -34,6 +34,8 @@ from tests.support.oidc_issuer import OIDCIssuer, new_key
 from tests.support.server import Server, wait_for
 from tests.support.tenants import Tenant, open_tenant
 
+KEY_CACHE_SECONDS = 5.0  # the server's default ICGPU_API_KEY_CACHE_SECONDS
+
 BODY = {"name": "must-not-exist", "tier": "mig"}
 CREATE_MUTATION = """
 mutation Create($input: CreateInstanceInput!) {
@@ -253,11 +255,22 @@ def test_unknown_api_key_is_401(server: Server, victim: Tenant) -> None:
     assert_rejected(server, victim, f"Bearer {off_by_one}", code="InvalidApiKey")
 
 
+def refused_within_cache_bound(server: Server, key: str) -> None:
+    """A key changed behind the server's back (as another server process would revoke it) is
+    refused within the API-key cache's bound (ICGPU_API_KEY_CACHE_SECONDS, 5 s by default)."""
+    started = time.monotonic()
+    with server.client(key) as c:
+        wait_for(lambda: c.get("/api/v1/instances").status_code == 401, timeout=KEY_CACHE_SECONDS + 3,
+                 interval=0.1, what="the changed key to be refused")
+    assert time.monotonic() - started <= KEY_CACHE_SECONDS + 3
+
+
 def test_revoked_api_key_is_401(server: Server, victim: Tenant) -> None:
     key = insert_api_key(server, victim.account_id, scopes=["instances"], permissions=["read", "write"])
     with server.client(key) as c:
         assert c.get("/api/v1/instances").status_code == 200
     update_api_key(server, key, revoked_at=utcnow())
+    refused_within_cache_bound(server, key)
     assert_rejected(server, victim, f"Bearer {key}", code="ApiKeyRevoked")
 
 
@@ -270,6 +283,7 @@ def test_expired_api_key_is_401(server: Server, victim: Tenant) -> None:
     with server.client(valid) as c:
         assert c.get("/api/v1/instances").status_code == 200
     update_api_key(server, valid, expires_at=utcnow() - timedelta(seconds=1))
+    refused_within_cache_bound(server, valid)
     assert_rejected(server, victim, f"Bearer {valid}", code="ApiKeyExpired")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth import api_keys
+from icgpu.auth.key_cache import KeyCache
 from icgpu.auth.oidc import Identity
 from icgpu.auth.principal import ALL_SCOPES, PERMISSIONS, Principal
 from icgpu.db.base import utcnow
@@ -40,8 +41,9 @@ class Bootstrap:
 
 
 class AccountService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, key_cache: KeyCache) -> None:
         self.db = db
+        self.key_cache = key_cache  # API-key principals, for a bounded few seconds (auth/key_cache.py)
         # Short-lived memo of OIDC subjects already mapped to accounts (saves a query per request).
         self._subjects: dict[str, tuple[float, Principal, str]] = {}
 
@@ -90,6 +92,10 @@ class AccountService:
 
     async def principal_for_api_key(self, key: str) -> Principal:
         digest = api_keys.digest(key)
+        now = utcnow()
+        cached = self.key_cache.get(digest, now)
+        if cached is not None:
+            return cached
         async with self.db.read() as s:
             row = (await s.execute(
                 select(ApiKey, Account).join(Account, Account.id == ApiKey.account_id)
@@ -98,7 +104,6 @@ class AccountService:
         if row is None:
             raise AuthenticationError("invalid API key", code="InvalidApiKey")
         key_row, acc = row
-        now = utcnow()
         if key_row.revoked_at is not None:
             raise AuthenticationError("this API key was revoked", code="ApiKeyRevoked")
         if key_row.expires_at is not None and key_row.expires_at <= now:
@@ -106,7 +111,7 @@ class AccountService:
         if key_row.last_used_at is None or now - key_row.last_used_at > LAST_USED_RESOLUTION:
             async with self.db.transaction() as s:
                 await s.execute(update(ApiKey).where(ApiKey.id == key_row.id).values(last_used_at=now))
-        return Principal(
+        principal = Principal(
             account_id=acc.id,
             tenant_id=acc.tenant_id,
             email=acc.email,
@@ -116,6 +121,8 @@ class AccountService:
             permissions=frozenset(key_row.permissions),
             api_key_id=key_row.id,
         )
+        self.key_cache.put(digest, principal, key_row.expires_at)
+        return principal
 
     async def bootstrap(self, tenant_name: str, email: str) -> Bootstrap:
         """Create or reuse a tenant and its owner account, and issue a new full-access API key."""

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import select, update
 
 from icgpu.auth import api_keys as material
+from icgpu.auth.key_cache import KeyCache
 from icgpu.auth.principal import ALL_SCOPES, PERMISSIONS, Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
@@ -70,8 +71,9 @@ def key_event_data(key: ApiKey) -> dict[str, Any]:
 
 
 class ApiKeyService:
-    def __init__(self, db: Database, pages: PageCodec, signals: Signals) -> None:
+    def __init__(self, db: Database, pages: PageCodec, signals: Signals, key_cache: KeyCache) -> None:
         self.db = db
+        self.key_cache = key_cache
         self.pages = pages
         self.signals = signals
 
@@ -125,6 +127,7 @@ class ApiKeyService:
             outbox.record(s, "key.deleted", tenant_id=key.tenant_id, account_id=key.account_id,
                           resource_type="api_key", resource_id=key.id, data=key_event_data(key))
         if not dry_run:
+            self.key_cache.forget(key.id)  # refused at once here; other processes within the cache's bound
             self.signals.changed()
         return key
 

@@ -1,8 +1,11 @@
 """The floor for bench/list_instances.py: a bare Starlette + SQLAlchemy async app.
 
 ``GET /instances?account=<id>&tenant=<id>&maxResults=100`` runs ONE ``SELECT`` (SQLAlchemy Core,
-no ORM objects) for the same rows and columns as ``GET /api/v1/instances`` and returns the same
-JSON shape (``{"instances": [...], "nextToken": null}``). No authentication, no rate limit, no
+no ORM objects) for the same rows and columns as ``GET /api/v1/instances`` called by that account:
+the same visibility rule (the account's own live instances and those shared with a team it is in,
+the team ids read by a subquery in the same statement), the same order, and the same JSON shape
+(``{"instances": [...], "nextToken": null}``, every field REST returns). bench/list_instances.py
+checks that its body equals REST's before measuring. No authentication, no rate limit, no
 pagination token, no middleware: whatever IC GPU spends beyond this is framework, auth and
 application overhead.
 
@@ -22,20 +25,21 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from icgpu.db.engine import make_engine
-from icgpu.db.tables import Instance
+from icgpu.db.tables import Instance, TeamMember
 from icgpu.services.tiers import TIERS
 
 T = Instance.__table__
-COLUMNS = (T.c.id, T.c.name, T.c.tier, T.c.workload_type, T.c.storage_gb, T.c.ssh_key, T.c.status,
-           T.c.status_reason, T.c.ssh_host, T.c.ssh_port, T.c.account_id, T.c.created_at, T.c.updated_at,
-           T.c.terminated_at)
+M = TeamMember.__table__
+COLUMNS = (T.c.id, T.c.name, T.c.tier, T.c.workload_type, T.c.storage_gb, T.c.ssh_key, T.c.ssh_key_group_id,
+           T.c.team_id, T.c.status, T.c.status_reason, T.c.ssh_host, T.c.ssh_port, T.c.account_id, T.c.created_at,
+           T.c.updated_at, T.c.terminated_at)
 
 
 def make_app(database_url: str) -> Starlette:
@@ -43,9 +47,12 @@ def make_app(database_url: str) -> Starlette:
 
     async def instances(request: Request) -> JSONResponse:
         size = min(max(int(request.query_params.get("maxResults", "50")), 1), 100)
+        account = request.query_params["account"]
+        my_teams = select(M.c.team_id).where(M.c.account_id == account)
         stmt = (
             select(*COLUMNS)
-            .where(T.c.tenant_id == request.query_params["tenant"], T.c.account_id == request.query_params["account"],
+            .where(T.c.tenant_id == request.query_params["tenant"],
+                   or_(T.c.account_id == account, T.c.team_id.in_(my_teams)),
                    T.c.status != "terminated")
             .order_by(T.c.created_at, T.c.id)
             .limit(size)
@@ -59,6 +66,8 @@ def make_app(database_url: str) -> Starlette:
             "workload_type": r["workload_type"],
             "storage_gb": r["storage_gb"],
             "ssh_key": r["ssh_key"],
+            "ssh_key_group": r["ssh_key_group_id"],
+            "team_id": r["team_id"],
             "status": r["status"],
             "status_reason": r["status_reason"],
             "ssh_host": r["ssh_host"],
@@ -81,7 +90,9 @@ def make_app(database_url: str) -> Starlette:
         finally:
             await engine.dispose()
 
-    return Starlette(routes=[Route("/instances", instances), Route("/readyz", readyz)], lifespan=lifespan)
+    app = Starlette(routes=[Route("/instances", instances), Route("/readyz", readyz)], lifespan=lifespan)
+    app.state.engine = engine  # bench/sql_count.py listens on it to count the statements
+    return app
 
 
 def main() -> None:

@@ -5,13 +5,17 @@ SHELL := /bin/bash
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SDK_STAMP := $(VENV)/.installed-sdk
+# The Python SDK's generator has its own venv: ariadne-codegen needs graphql-core<3.3, the server 3.3.
+CODEGEN       := $(VENV)/codegen
+CODEGEN_STAMP := $(CODEGEN)/.installed
 PYTEST := $(BIN)/pytest -q $(PYTEST_ARGS)
 
 # `make run HOST=0.0.0.0 PORT=9000` overrides these (environment vars do not).
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help install test-deps run lint test test-sqlite test-pg fuzz schema bench clean
+.PHONY: help install test-deps run lint test test-sqlite test-pg fuzz schema generate check-generated bench clean
 
 help:
 	@echo "make install      create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
@@ -23,19 +27,31 @@ help:
 	@echo "make test-pg      pytest on PostgreSQL only"
 	@echo "make fuzz         only the schemathesis suite (tests/fuzz: REST on schema/openapi.json + GraphQL), SQLite"
 	@echo "make schema       write schema/schema.graphql"
-	@echo "make bench        run bench/list_instances.py"
+	@echo "make generate     export the schema and regenerate every SDK (sdk-python, sdk-typescript)"
+	@echo "make check-generated  fail (\"run make generate\") when a generated file is out of date"
+	@echo "make bench        run bench/list_instances.py and bench/sdk_overhead.py"
 	@echo "make clean        remove $(VENV), .icgpu, .pytest_cache, .test-pg"
 	@echo "PYTEST_ARGS='-k foo -x' is passed to pytest."
 
 # --- install ----------------------------------------------------------------
 # pip runs only when pyproject.toml is newer than the stamp.
-install: $(STAMP)
+install: $(STAMP) $(SDK_STAMP)
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[dev]'
+	touch $@
+
+# The Python SDK (sdk-python, import ic_gpu), editable, for its tests and the notebook.
+$(SDK_STAMP): sdk-python/pyproject.toml $(STAMP)
+	$(BIN)/pip install -e ./sdk-python
+	touch $@
+
+$(CODEGEN_STAMP): sdk-python/codegen/requirements.txt | $(BIN)/python
+	python3 -m venv $(CODEGEN)
+	$(CODEGEN)/bin/pip install -r sdk-python/codegen/requirements.txt
 	touch $@
 
 # System tools the tests call (ssh-keygen); apt-get runs only when one is missing.
@@ -49,13 +65,14 @@ run: install
 
 # --- checks -----------------------------------------------------------------
 lint: install
-	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff check server tests bench sdk-python
 	$(BIN)/mypy
+	cd sdk-python && ../$(BIN)/mypy
 
 # Both backends. PostgreSQL is a private cluster from scripts/pg-up.sh; the
 # EXIT trap stops it whatever happens. Both runs always execute; the target
 # fails if either fails (including pytest's exit 5, "no tests collected").
-test: test-deps install lint
+test: test-deps install lint check-generated
 	@status=0; \
 	trap 'scripts/pg-down.sh || status=1; exit $$status' EXIT; \
 	trap 'status=130; exit' INT TERM; \
@@ -89,8 +106,21 @@ fuzz: install
 schema: install
 	$(BIN)/icgpu schema export
 
-bench: install
+# One command regenerates everything: the schema, then every SDK's generated code.
+generate: install $(CODEGEN_STAMP)
+	$(BIN)/icgpu schema export
+	sdk-python/codegen/generate.sh
+	if [ -f sdk-typescript/package.json ]; then \
+	  [ -d sdk-typescript/node_modules/.bin ] || npm --prefix sdk-typescript ci --no-audit --no-fund; \
+	  npm --prefix sdk-typescript run generate; \
+	fi
+
+check-generated: install $(CODEGEN_STAMP)
+	scripts/check-generated.sh
+
+bench: install $(CODEGEN_STAMP)
 	$(BIN)/python bench/list_instances.py
+	$(BIN)/python bench/sdk_overhead.py
 
 clean:
 	-scripts/pg-down.sh

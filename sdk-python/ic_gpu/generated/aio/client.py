@@ -1,0 +1,1539 @@
+from collections.abc import AsyncIterator
+from typing import Any, Optional, Union
+
+from .add_ssh_key_to_group import AddSshKeyToGroup
+from .add_team_member import AddTeamMember
+from .async_base_client import AsyncBaseClient
+from .base_model import UNSET, UnsetType
+from .create_api_key import CreateApiKey
+from .create_instance import CreateInstance
+from .create_ssh_key_group import CreateSshKeyGroup
+from .create_team import CreateTeam
+from .delete_instance import DeleteInstance
+from .delete_ssh_key import DeleteSshKey
+from .delete_ssh_key_group import DeleteSshKeyGroup
+from .enums import InstanceStatus, TeamRole
+from .generate_ssh_key import GenerateSshKey
+from .get_api_key import GetApiKey
+from .get_instance import GetInstance
+from .get_ssh_key import GetSshKey
+from .get_ssh_key_group import GetSshKeyGroup
+from .get_team import GetTeam
+from .get_viewer import GetViewer
+from .input_types import (
+    AddTeamMemberInput,
+    CreateApiKeyInput,
+    CreateInstanceInput,
+    CreateSshKeyGroupInput,
+    CreateTeamInput,
+    UpdateInstanceInput,
+    UploadSshKeyInput,
+)
+from .list_api_keys import ListApiKeys
+from .list_gpu_tiers import ListGpuTiers
+from .list_instances import ListInstances
+from .list_ssh_key_groups import ListSshKeyGroups
+from .list_ssh_keys import ListSshKeys
+from .list_team_members import ListTeamMembers
+from .list_teams import ListTeams
+from .remove_ssh_key_from_group import RemoveSshKeyFromGroup
+from .remove_team_member import RemoveTeamMember
+from .requeue_instance import RequeueInstance
+from .revoke_api_key import RevokeApiKey
+from .start_instance import StartInstance
+from .stop_instance import StopInstance
+from .stream_events import StreamEvents
+from .update_instance import UpdateInstance
+from .update_team_member import UpdateTeamMember
+from .upload_ssh_key import UploadSshKey
+from .watch_instance_status import WatchInstanceStatus
+
+
+def gql(q: str) -> str:
+    return q
+
+
+class AsyncGeneratedClient(AsyncBaseClient):
+    async def list_api_keys(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListApiKeys:
+        query = gql("""
+            query ListApiKeys($maxResults: Int, $nextToken: String) {
+              apiKeys(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...ApiKeyFields
+                }
+                nextToken
+              }
+            }
+
+            fragment ApiKeyFields on ApiKey {
+              id
+              name
+              prefix
+              scopes
+              permissions
+              createdAt
+              lastUsedAt
+              expiresAt
+              revokedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListApiKeys", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListApiKeys.model_validate(data)
+
+    async def get_api_key(self, id: str, **kwargs: Any) -> GetApiKey:
+        query = gql("""
+            query GetApiKey($id: ID!) {
+              apiKey(id: $id) {
+                ...ApiKeyFields
+              }
+            }
+
+            fragment ApiKeyFields on ApiKey {
+              id
+              name
+              prefix
+              scopes
+              permissions
+              createdAt
+              lastUsedAt
+              expiresAt
+              revokedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetApiKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetApiKey.model_validate(data)
+
+    async def create_api_key(
+        self,
+        input: CreateApiKeyInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateApiKey:
+        query = gql("""
+            mutation CreateApiKey($input: CreateApiKeyInput!, $dryRun: Boolean) {
+              createApiKey(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                key
+                apiKey {
+                  ...ApiKeyFields
+                }
+              }
+            }
+
+            fragment ApiKeyFields on ApiKey {
+              id
+              name
+              prefix
+              scopes
+              permissions
+              createdAt
+              lastUsedAt
+              expiresAt
+              revokedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="CreateApiKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateApiKey.model_validate(data)
+
+    async def revoke_api_key(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> RevokeApiKey:
+        query = gql("""
+            mutation RevokeApiKey($id: ID!, $dryRun: Boolean) {
+              revokeApiKey(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                apiKey {
+                  ...ApiKeyFields
+                }
+              }
+            }
+
+            fragment ApiKeyFields on ApiKey {
+              id
+              name
+              prefix
+              scopes
+              permissions
+              createdAt
+              lastUsedAt
+              expiresAt
+              revokedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="RevokeApiKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RevokeApiKey.model_validate(data)
+
+    async def stream_events(
+        self, types: Union[Optional[list[str]], UnsetType] = UNSET, **kwargs: Any
+    ) -> AsyncIterator[StreamEvents]:
+        query = gql("""
+            subscription StreamEvents($types: [String!]) {
+              events(types: $types) {
+                ...EventFields
+              }
+            }
+
+            fragment EventFields on Event {
+              id
+              type
+              resourceType
+              resourceId
+              data
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"types": types}
+        async for data in self.execute_ws(
+            query=query, operation_name="StreamEvents", variables=variables, **kwargs
+        ):
+            yield StreamEvents.model_validate(data)
+
+    async def list_gpu_tiers(self, **kwargs: Any) -> ListGpuTiers:
+        query = gql("""
+            query ListGpuTiers {
+              gpuTiers {
+                ...GpuTierFields
+              }
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query, operation_name="ListGpuTiers", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListGpuTiers.model_validate(data)
+
+    async def get_viewer(self, **kwargs: Any) -> GetViewer:
+        query = gql("""
+            query GetViewer {
+              viewer {
+                ...ViewerFields
+              }
+            }
+
+            fragment TeamFields on Team {
+              id
+              name
+              description
+              createdBy
+              createdAt
+              role
+            }
+
+            fragment TeamMembershipFields on TeamMembership {
+              role
+              team {
+                ...TeamFields
+              }
+            }
+
+            fragment TenantFields on Tenant {
+              id
+              name
+            }
+
+            fragment ViewerFields on Viewer {
+              id
+              email
+              role
+              credentialType
+              apiKeyId
+              scopes
+              permissions
+              tenant {
+                ...TenantFields
+              }
+              teams {
+                ...TeamMembershipFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query, operation_name="GetViewer", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetViewer.model_validate(data)
+
+    async def list_instances(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        status: Union[Optional[InstanceStatus], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListInstances:
+        query = gql("""
+            query ListInstances($maxResults: Int, $nextToken: String, $status: InstanceStatus) {
+              instances(maxResults: $maxResults, nextToken: $nextToken, status: $status) {
+                items {
+                  ...InstanceFields
+                }
+                nextToken
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+            "status": status,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListInstances", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListInstances.model_validate(data)
+
+    async def get_instance(self, id: str, **kwargs: Any) -> GetInstance:
+        query = gql("""
+            query GetInstance($id: ID!) {
+              instance(id: $id) {
+                ...InstanceFields
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetInstance.model_validate(data)
+
+    async def create_instance(
+        self,
+        input: CreateInstanceInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateInstance:
+        query = gql("""
+            mutation CreateInstance($input: CreateInstanceInput!, $dryRun: Boolean) {
+              createInstance(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                instance {
+                  ...InstanceFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="CreateInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateInstance.model_validate(data)
+
+    async def update_instance(
+        self,
+        id: str,
+        input: UpdateInstanceInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UpdateInstance:
+        query = gql("""
+            mutation UpdateInstance($id: ID!, $input: UpdateInstanceInput!, $dryRun: Boolean) {
+              updateInstance(id: $id, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                instance {
+                  ...InstanceFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="UpdateInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return UpdateInstance.model_validate(data)
+
+    async def start_instance(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> StartInstance:
+        query = gql("""
+            mutation StartInstance($id: ID!, $dryRun: Boolean) {
+              startInstance(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                instance {
+                  ...InstanceFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="StartInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return StartInstance.model_validate(data)
+
+    async def stop_instance(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> StopInstance:
+        query = gql("""
+            mutation StopInstance($id: ID!, $dryRun: Boolean) {
+              stopInstance(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                instance {
+                  ...InstanceFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="StopInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return StopInstance.model_validate(data)
+
+    async def requeue_instance(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> RequeueInstance:
+        query = gql("""
+            mutation RequeueInstance($id: ID!, $dryRun: Boolean) {
+              requeueInstance(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                instance {
+                  ...InstanceFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="RequeueInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RequeueInstance.model_validate(data)
+
+    async def delete_instance(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteInstance:
+        query = gql("""
+            mutation DeleteInstance($id: ID!, $dryRun: Boolean) {
+              deleteInstance(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                instance {
+                  ...InstanceFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment GpuTierFields on GpuTier {
+              id
+              name
+              isolation
+              description
+              gpuMemoryGb
+              pricePerHour
+              batchPricePerHour
+              capacity
+              available
+            }
+
+            fragment InstanceFields on Instance {
+              id
+              name
+              tier
+              workloadType
+              storageGb
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              hourlyPrice
+              createdAt
+              updatedAt
+              terminatedAt
+              tierInfo {
+                ...GpuTierFields
+              }
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="DeleteInstance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteInstance.model_validate(data)
+
+    async def watch_instance_status(
+        self, id: str, **kwargs: Any
+    ) -> AsyncIterator[WatchInstanceStatus]:
+        query = gql("""
+            subscription WatchInstanceStatus($id: ID!) {
+              instanceStatus(id: $id) {
+                ...InstanceStatusEventFields
+              }
+            }
+
+            fragment InstanceStatusEventFields on InstanceStatusEvent {
+              instanceId
+              status
+              previousStatus
+              reason
+              at
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        async for data in self.execute_ws(
+            query=query,
+            operation_name="WatchInstanceStatus",
+            variables=variables,
+            **kwargs,
+        ):
+            yield WatchInstanceStatus.model_validate(data)
+
+    async def list_ssh_key_groups(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListSshKeyGroups:
+        query = gql("""
+            query ListSshKeyGroups($maxResults: Int, $nextToken: String) {
+              sshKeyGroups(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...SshKeyGroupFields
+                }
+                nextToken
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+
+            fragment SshKeyGroupFields on SshKeyGroup {
+              id
+              name
+              description
+              createdAt
+              keys {
+                ...SshKeyFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="ListSshKeyGroups",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListSshKeyGroups.model_validate(data)
+
+    async def get_ssh_key_group(self, id: str, **kwargs: Any) -> GetSshKeyGroup:
+        query = gql("""
+            query GetSshKeyGroup($id: ID!) {
+              sshKeyGroup(id: $id) {
+                ...SshKeyGroupFields
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+
+            fragment SshKeyGroupFields on SshKeyGroup {
+              id
+              name
+              description
+              createdAt
+              keys {
+                ...SshKeyFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetSshKeyGroup", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetSshKeyGroup.model_validate(data)
+
+    async def create_ssh_key_group(
+        self,
+        input: CreateSshKeyGroupInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateSshKeyGroup:
+        query = gql("""
+            mutation CreateSshKeyGroup($input: CreateSshKeyGroupInput!, $dryRun: Boolean) {
+              createSshKeyGroup(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                sshKeyGroup {
+                  ...SshKeyGroupFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+
+            fragment SshKeyGroupFields on SshKeyGroup {
+              id
+              name
+              description
+              createdAt
+              keys {
+                ...SshKeyFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query,
+            operation_name="CreateSshKeyGroup",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateSshKeyGroup.model_validate(data)
+
+    async def delete_ssh_key_group(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteSshKeyGroup:
+        query = gql("""
+            mutation DeleteSshKeyGroup($id: ID!, $dryRun: Boolean) {
+              deleteSshKeyGroup(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                sshKeyGroup {
+                  ...SshKeyGroupFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+
+            fragment SshKeyGroupFields on SshKeyGroup {
+              id
+              name
+              description
+              createdAt
+              keys {
+                ...SshKeyFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query,
+            operation_name="DeleteSshKeyGroup",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteSshKeyGroup.model_validate(data)
+
+    async def add_ssh_key_to_group(
+        self,
+        group_id: str,
+        ssh_key_id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> AddSshKeyToGroup:
+        query = gql("""
+            mutation AddSshKeyToGroup($groupId: ID!, $sshKeyId: ID!, $dryRun: Boolean) {
+              addSshKeyToGroup(groupId: $groupId, sshKeyId: $sshKeyId, dryRun: $dryRun) {
+                dryRun
+                valid
+                sshKeyGroup {
+                  ...SshKeyGroupFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+
+            fragment SshKeyGroupFields on SshKeyGroup {
+              id
+              name
+              description
+              createdAt
+              keys {
+                ...SshKeyFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupId": group_id,
+            "sshKeyId": ssh_key_id,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="AddSshKeyToGroup",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return AddSshKeyToGroup.model_validate(data)
+
+    async def remove_ssh_key_from_group(
+        self,
+        group_id: str,
+        ssh_key_id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> RemoveSshKeyFromGroup:
+        query = gql("""
+            mutation RemoveSshKeyFromGroup($groupId: ID!, $sshKeyId: ID!, $dryRun: Boolean) {
+              removeSshKeyFromGroup(groupId: $groupId, sshKeyId: $sshKeyId, dryRun: $dryRun) {
+                dryRun
+                valid
+                sshKeyGroup {
+                  ...SshKeyGroupFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+
+            fragment SshKeyGroupFields on SshKeyGroup {
+              id
+              name
+              description
+              createdAt
+              keys {
+                ...SshKeyFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "groupId": group_id,
+            "sshKeyId": ssh_key_id,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="RemoveSshKeyFromGroup",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return RemoveSshKeyFromGroup.model_validate(data)
+
+    async def list_ssh_keys(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListSshKeys:
+        query = gql("""
+            query ListSshKeys($maxResults: Int, $nextToken: String) {
+              sshKeys(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...SshKeyFields
+                }
+                nextToken
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListSshKeys", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListSshKeys.model_validate(data)
+
+    async def get_ssh_key(self, id: str, **kwargs: Any) -> GetSshKey:
+        query = gql("""
+            query GetSshKey($id: ID!) {
+              sshKey(id: $id) {
+                ...SshKeyFields
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetSshKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetSshKey.model_validate(data)
+
+    async def upload_ssh_key(
+        self,
+        input: UploadSshKeyInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UploadSshKey:
+        query = gql("""
+            mutation UploadSshKey($input: UploadSshKeyInput!, $dryRun: Boolean) {
+              uploadSshKey(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                sshKey {
+                  ...SshKeyFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="UploadSshKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return UploadSshKey.model_validate(data)
+
+    async def generate_ssh_key(
+        self,
+        name: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> GenerateSshKey:
+        query = gql("""
+            mutation GenerateSshKey($name: String!, $dryRun: Boolean) {
+              generateSshKey(name: $name, dryRun: $dryRun) {
+                dryRun
+                valid
+                privateKey
+                sshKey {
+                  ...SshKeyFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"name": name, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="GenerateSshKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GenerateSshKey.model_validate(data)
+
+    async def delete_ssh_key(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteSshKey:
+        query = gql("""
+            mutation DeleteSshKey($id: ID!, $dryRun: Boolean) {
+              deleteSshKey(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                sshKey {
+                  ...SshKeyFields
+                }
+              }
+            }
+
+            fragment SshKeyFields on SshKey {
+              id
+              name
+              publicKey
+              fingerprint
+              keyType
+              bits
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="DeleteSshKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteSshKey.model_validate(data)
+
+    async def list_teams(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        mine_only: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListTeams:
+        query = gql("""
+            query ListTeams($maxResults: Int, $nextToken: String, $mineOnly: Boolean) {
+              teams(maxResults: $maxResults, nextToken: $nextToken, mineOnly: $mineOnly) {
+                items {
+                  ...TeamFields
+                }
+                nextToken
+              }
+            }
+
+            fragment TeamFields on Team {
+              id
+              name
+              description
+              createdBy
+              createdAt
+              role
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+            "mineOnly": mine_only,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListTeams", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListTeams.model_validate(data)
+
+    async def get_team(self, id: str, **kwargs: Any) -> GetTeam:
+        query = gql("""
+            query GetTeam($id: ID!) {
+              team(id: $id) {
+                ...TeamFields
+              }
+            }
+
+            fragment TeamFields on Team {
+              id
+              name
+              description
+              createdBy
+              createdAt
+              role
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetTeam", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetTeam.model_validate(data)
+
+    async def list_team_members(
+        self,
+        team_id: str,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListTeamMembers:
+        query = gql("""
+            query ListTeamMembers($teamId: ID!, $maxResults: Int, $nextToken: String) {
+              teamMembers(teamId: $teamId, maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...TeamMemberFields
+                }
+                nextToken
+              }
+            }
+
+            fragment TeamMemberFields on TeamMember {
+              id
+              teamId
+              accountId
+              email
+              role
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "teamId": team_id,
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListTeamMembers", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListTeamMembers.model_validate(data)
+
+    async def create_team(
+        self,
+        input: CreateTeamInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateTeam:
+        query = gql("""
+            mutation CreateTeam($input: CreateTeamInput!, $dryRun: Boolean) {
+              createTeam(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                team {
+                  ...TeamFields
+                }
+              }
+            }
+
+            fragment TeamFields on Team {
+              id
+              name
+              description
+              createdBy
+              createdAt
+              role
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="CreateTeam", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateTeam.model_validate(data)
+
+    async def add_team_member(
+        self,
+        team_id: str,
+        input: AddTeamMemberInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> AddTeamMember:
+        query = gql("""
+            mutation AddTeamMember($teamId: ID!, $input: AddTeamMemberInput!, $dryRun: Boolean) {
+              addTeamMember(teamId: $teamId, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                member {
+                  ...TeamMemberFields
+                }
+              }
+            }
+
+            fragment TeamMemberFields on TeamMember {
+              id
+              teamId
+              accountId
+              email
+              role
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "teamId": team_id,
+            "input": input,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query, operation_name="AddTeamMember", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return AddTeamMember.model_validate(data)
+
+    async def update_team_member(
+        self,
+        team_id: str,
+        member_id: str,
+        role: TeamRole,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UpdateTeamMember:
+        query = gql("""
+            mutation UpdateTeamMember($teamId: ID!, $memberId: ID!, $role: TeamRole!, $dryRun: Boolean) {
+              updateTeamMember(
+                teamId: $teamId
+                memberId: $memberId
+                role: $role
+                dryRun: $dryRun
+              ) {
+                dryRun
+                valid
+                member {
+                  ...TeamMemberFields
+                }
+              }
+            }
+
+            fragment TeamMemberFields on TeamMember {
+              id
+              teamId
+              accountId
+              email
+              role
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "teamId": team_id,
+            "memberId": member_id,
+            "role": role,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="UpdateTeamMember",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateTeamMember.model_validate(data)
+
+    async def remove_team_member(
+        self,
+        team_id: str,
+        member_id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> RemoveTeamMember:
+        query = gql("""
+            mutation RemoveTeamMember($teamId: ID!, $memberId: ID!, $dryRun: Boolean) {
+              removeTeamMember(teamId: $teamId, memberId: $memberId, dryRun: $dryRun) {
+                dryRun
+                valid
+                member {
+                  ...TeamMemberFields
+                }
+              }
+            }
+
+            fragment TeamMemberFields on TeamMember {
+              id
+              teamId
+              accountId
+              email
+              role
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "teamId": team_id,
+            "memberId": member_id,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="RemoveTeamMember",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return RemoveTeamMember.model_validate(data)

@@ -1,0 +1,172 @@
+from datetime import datetime
+from typing import Any, Optional
+
+from pydantic import Field
+
+from .base_model import BaseModel
+from .enums import InstanceStatus, TeamRole, WorkloadType
+
+
+class AccountFields(BaseModel):
+    id: str
+    email: str
+    role: str
+
+
+class ApiKeyFields(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    permissions: list[str]
+    created_at: datetime = Field(alias="createdAt")
+    last_used_at: Optional[datetime] = Field(alias="lastUsedAt")
+    expires_at: Optional[datetime] = Field(alias="expiresAt")
+    revoked_at: Optional[datetime] = Field(alias="revokedAt")
+
+
+class EventFields(BaseModel):
+    id: str
+    type_: str = Field(alias="type")
+    resource_type: str = Field(alias="resourceType")
+    resource_id: str = Field(alias="resourceId")
+    data: Any
+    created_at: datetime = Field(alias="createdAt")
+
+
+class GpuTierFields(BaseModel):
+    id: str
+    name: str
+    isolation: str
+    description: str
+    gpu_memory_gb: int = Field(alias="gpuMemoryGb")
+    price_per_hour: float = Field(alias="pricePerHour")
+    batch_price_per_hour: float = Field(alias="batchPricePerHour")
+    capacity: Optional[int]
+    available: Optional[int]
+
+
+class InstanceFields(BaseModel):
+    id: str
+    name: str
+    tier: str
+    workload_type: WorkloadType = Field(alias="workloadType")
+    storage_gb: int = Field(alias="storageGb")
+    ssh_key: Optional[str] = Field(alias="sshKey")
+    ssh_key_group: Optional[str] = Field(alias="sshKeyGroup")
+    team_id: Optional[str] = Field(alias="teamId")
+    status: InstanceStatus
+    status_reason: Optional[str] = Field(alias="statusReason")
+    ssh_host: Optional[str] = Field(alias="sshHost")
+    ssh_port: Optional[int] = Field(alias="sshPort")
+    hourly_price: float = Field(alias="hourlyPrice")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    terminated_at: Optional[datetime] = Field(alias="terminatedAt")
+    tier_info: "InstanceFieldsTierInfo" = Field(alias="tierInfo")
+    owner: Optional["InstanceFieldsOwner"]
+
+
+class InstanceFieldsTierInfo(GpuTierFields):
+    pass
+
+
+class InstanceFieldsOwner(AccountFields):
+    pass
+
+
+class InstanceStatusEventFields(BaseModel):
+    instance_id: str = Field(alias="instanceId")
+    status: InstanceStatus
+    previous_status: Optional[InstanceStatus] = Field(alias="previousStatus")
+    reason: Optional[str]
+    at: datetime
+
+
+class SshKeyFields(BaseModel):
+    id: str
+    name: str
+    public_key: str = Field(alias="publicKey")
+    fingerprint: str
+    key_type: str = Field(alias="keyType")
+    bits: int
+    created_at: datetime = Field(alias="createdAt")
+
+
+class SshKeyGroupFields(BaseModel):
+    id: str
+    name: str
+    description: str
+    created_at: datetime = Field(alias="createdAt")
+    keys: list["SshKeyGroupFieldsKeys"]
+
+
+class SshKeyGroupFieldsKeys(SshKeyFields):
+    pass
+
+
+class TeamFields(BaseModel):
+    id: str
+    name: str
+    description: str
+    created_by: str = Field(alias="createdBy")
+    created_at: datetime = Field(alias="createdAt")
+    role: Optional[TeamRole]
+
+
+class TeamMemberFields(BaseModel):
+    id: str
+    team_id: str = Field(alias="teamId")
+    account_id: str = Field(alias="accountId")
+    email: str
+    role: TeamRole
+    created_at: datetime = Field(alias="createdAt")
+
+
+class TeamMembershipFields(BaseModel):
+    role: TeamRole
+    team: "TeamMembershipFieldsTeam"
+
+
+class TeamMembershipFieldsTeam(TeamFields):
+    pass
+
+
+class TenantFields(BaseModel):
+    id: str
+    name: str
+
+
+class ViewerFields(BaseModel):
+    id: str
+    email: str
+    role: str
+    credential_type: str = Field(alias="credentialType")
+    api_key_id: Optional[str] = Field(alias="apiKeyId")
+    scopes: list[str]
+    permissions: list[str]
+    tenant: "ViewerFieldsTenant"
+    teams: list["ViewerFieldsTeams"]
+
+
+class ViewerFieldsTenant(TenantFields):
+    pass
+
+
+class ViewerFieldsTeams(TeamMembershipFields):
+    pass
+
+
+AccountFields.model_rebuild()
+ApiKeyFields.model_rebuild()
+EventFields.model_rebuild()
+GpuTierFields.model_rebuild()
+InstanceFields.model_rebuild()
+InstanceStatusEventFields.model_rebuild()
+SshKeyFields.model_rebuild()
+SshKeyGroupFields.model_rebuild()
+TeamFields.model_rebuild()
+TeamMemberFields.model_rebuild()
+TeamMembershipFields.model_rebuild()
+TenantFields.model_rebuild()
+ViewerFields.model_rebuild()

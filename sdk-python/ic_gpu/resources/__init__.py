@@ -1,0 +1,1 @@
+"""The resource namespaces of ICGPU and AsyncICGPU."""

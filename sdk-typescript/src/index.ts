@@ -1,0 +1,30 @@
+/** @ic-gpu/client: the IC GPU API from TypeScript (Node 18+, Bun, Deno, browsers). */
+
+export { ICGPU, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type ClientOptions } from "./client.js";
+export {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  AuthenticationError,
+  ConflictError,
+  ICGPUError,
+  InsufficientTokensError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  SecretUnavailableError,
+  ServiceUnavailableError,
+  ValidationError,
+  type APIErrorInit,
+} from "./errors.js";
+export { PageIterator, type Page } from "./pagination.js";
+export type { RequestOptions } from "./transport.js";
+export type * from "./types.js";
+export type { InstanceCreateParams, InstanceListParams, InstanceUpdateParams, Instances } from "./resources/instances.js";
+export type { TeamCreateParams, TeamListParams, TeamMemberAddParams, TeamMemberUpdateParams, Teams } from "./resources/teams.js";
+export type { ApiKeyCreateParams, ApiKeys } from "./resources/api-keys.js";
+export type { SshKeyCreateParams, SshKeyGenerateParams, SshKeys } from "./resources/ssh-keys.js";
+export type { SshKeyGroupCreateParams, SshKeyGroups } from "./resources/ssh-key-groups.js";
+export type { EventStreamParams, Events } from "./resources/events.js";
+export type { GpuTiers } from "./resources/gpu-tiers.js";

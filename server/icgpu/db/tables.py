@@ -51,6 +51,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+LIVE = "status != 'terminated'"  # the predicate of the partial indexes on live instances
+
+
 class Instance(Base):
     __tablename__ = "instances"
     __table_args__ = (
@@ -64,6 +67,12 @@ class Instance(Base):
             sqlite_where=text("status != 'terminated'"),
             postgresql_where=text("status != 'terminated'"),
         ),
+        # Pages of live instances, in keyset order, per owner and per team: a page costs the same
+        # whatever the tenant's size (services/instances.py reads each branch in index order).
+        Index("ix_instances_live_by_account", "account_id", "created_at", "id",
+              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
+        Index("ix_instances_live_by_team", "team_id", "created_at", "id",
+              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

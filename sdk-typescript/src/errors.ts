@@ -91,21 +91,24 @@ export class APITimeoutError extends APIConnectionError {
  * resource exists, but its secret was shown only in the lost response and is never stored.
  * Revoke or delete `resourceId` and create a new one.
  */
-export class SecretUnavailableError extends ICGPUError {
+export class SecretUnavailableError extends APIError {
   readonly resourceType: string;
   readonly resourceId: string;
   readonly idempotencyKey: string | undefined;
-  readonly requestId: string | undefined;
 
   constructor(init: { resourceType: string; resourceId: string; idempotencyKey?: string | undefined; requestId?: string | undefined }) {
-    super(
-      `the ${init.resourceType} ${init.resourceId} was created, but its secret was lost with the first ` +
-        "response (an Idempotency-Key replay never holds it): delete it and create a new one",
-    );
+    super({
+      status: 200,
+      type: "SecretUnavailable",
+      code: "SecretUnavailable",
+      requestId: init.requestId,
+      message:
+        `the ${init.resourceType} ${init.resourceId} was created, but the response holding its one-time secret was lost ` +
+        "and a replay never repeats it: delete or revoke it and create another",
+    });
     this.resourceType = init.resourceType;
     this.resourceId = init.resourceId;
     this.idempotencyKey = init.idempotencyKey;
-    this.requestId = init.requestId;
   }
 }
 

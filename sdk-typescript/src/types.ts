@@ -34,16 +34,17 @@ export interface ListParams {
   nextToken?: string;
 }
 
-/** A new API key and its secret, shown once. */
-export interface CreatedApiKey {
-  apiKey: ApiKey;
-  /** The full secret (`sk-ic-...`); null only in a dry run (no key was made). */
-  key: string | null;
-}
-
-/** A generated SSH key pair: the public half stored, the private half shown once. */
-export interface GeneratedSshKey {
-  sshKey: SshKey;
-  /** The OpenSSH private key; null only in a dry run. */
-  privateKey: string | null;
-}
+/*
+ * What mutations answer: `{ dryRun, valid, <resource> }` (`dryRun`: nothing was written, the
+ * resource is shown as the call would leave it; `valid`: every check passed).
+ */
+export type InstancePayload = g.CreateInstanceMutation["createInstance"];
+export type TeamPayload = g.CreateTeamMutation["createTeam"];
+export type TeamMemberPayload = g.AddTeamMemberMutation["addTeamMember"];
+export type ApiKeyPayload = g.RevokeApiKeyMutation["revokeApiKey"];
+export type SshKeyPayload = g.UploadSshKeyMutation["uploadSshKey"];
+export type SshKeyGroupPayload = g.CreateSshKeyGroupMutation["createSshKeyGroup"];
+/** A new API key and, once, its secret `key` (null only in a dry run: a replay throws `SecretUnavailableError`). */
+export type CreatedApiKey = g.CreateApiKeyMutation["createApiKey"];
+/** A generated SSH key and, once, its `privateKey` (null only in a dry run: a replay throws `SecretUnavailableError`). */
+export type GeneratedSshKey = g.GenerateSshKeyMutation["generateSshKey"];

@@ -57,7 +57,8 @@ describe("gpuTiers and me", () => {
 describe("sshKeys", () => {
   it("uploads, gets, lists, generates and deletes keys", async () => {
     const publicKey = sshPublicKey();
-    const uploaded = await alice.sshKeys.create({ name: uniqueName("laptop"), publicKey });
+    const { sshKey: uploaded, dryRun } = await alice.sshKeys.create({ name: uniqueName("laptop"), publicKey });
+    assert.equal(dryRun, false);
     assert.equal(uploaded.keyType, "ssh-ed25519");
     assert.match(uploaded.fingerprint, /^SHA256:/);
     assert.deepEqual(await alice.sshKeys.get(uploaded.id), uploaded);
@@ -68,30 +69,32 @@ describe("sshKeys", () => {
 
     const preview = await alice.sshKeys.generate({ name: uniqueName("preview"), dryRun: true });
     assert.equal(preview.privateKey, null);
+    assert.equal(preview.dryRun, true);
+    assert.equal(preview.valid, true);
 
     const ids = (await alice.sshKeys.list().toArray()).map((k) => k.id);
     assert.ok(ids.includes(uploaded.id) && ids.includes(generated.sshKey.id));
     assert.ok(!ids.includes(preview.sshKey.id), "a dry run stores nothing");
 
     const deleted = await alice.sshKeys.delete(uploaded.id);
-    assert.equal(deleted.id, uploaded.id);
+    assert.equal(deleted.sshKey.id, uploaded.id);
     await assert.rejects(alice.sshKeys.get(uploaded.id), NotFoundError);
   });
 });
 
 describe("sshKeyGroups", () => {
   it("creates a group, adds and removes a key, lists, gets and deletes it", async () => {
-    const key = await alice.sshKeys.create({ name: uniqueName("member-key"), publicKey: sshPublicKey() });
-    const group = await alice.sshKeyGroups.create({ name: uniqueName("ops"), description: "the ops team" });
+    const { sshKey: key } = await alice.sshKeys.create({ name: uniqueName("member-key"), publicKey: sshPublicKey() });
+    const { sshKeyGroup: group } = await alice.sshKeyGroups.create({ name: uniqueName("ops"), description: "the ops team" });
     assert.deepEqual(group.keys, []);
     assert.equal(group.description, "the ops team");
 
-    const withKey = await alice.sshKeyGroups.addKey(group.id, key.id);
+    const { sshKeyGroup: withKey } = await alice.sshKeyGroups.addKey(group.id, key.id);
     assert.deepEqual(withKey.keys.map((k) => k.id), [key.id]);
     assert.deepEqual((await alice.sshKeyGroups.get(group.id)).keys.map((k) => k.id), [key.id]);
     assert.ok((await alice.sshKeyGroups.list().toArray()).some((g) => g.id === group.id));
 
-    const without = await alice.sshKeyGroups.removeKey(group.id, key.id);
+    const { sshKeyGroup: without } = await alice.sshKeyGroups.removeKey(group.id, key.id);
     assert.deepEqual(without.keys, []);
 
     await alice.sshKeyGroups.delete(group.id);
@@ -105,10 +108,12 @@ describe("instances", () => {
     const sshKey = sshPublicKey();
     const name = uniqueName("train");
     const preview = await alice.instances.create({ name, tier: "mig", sshKey, storageGb: 20, dryRun: true });
-    assert.equal(preview.name, name);
+    assert.equal(preview.dryRun, true);
+    assert.equal(preview.instance.name, name);
     assert.ok(!(await alice.instances.list().toArray()).some((i) => i.name === name), "a dry run creates nothing");
 
-    const created = await alice.instances.create({ name, tier: "mig", sshKey, storageGb: 20 });
+    const { instance: created, dryRun } = await alice.instances.create({ name, tier: "mig", sshKey, storageGb: 20 });
+    assert.equal(dryRun, false);
     assert.equal(created.storageGb, 20);
     assert.equal(created.tierInfo.id, "mig");
     assert.equal(created.owner?.email, "alice@example.com");
@@ -116,14 +121,14 @@ describe("instances", () => {
     assert.ok(running.sshHost);
     assert.equal(typeof running.sshPort, "number");
 
-    const renamed = await alice.instances.update(created.id, { name: `${name}-renamed` });
+    const { instance: renamed } = await alice.instances.update(created.id, { name: `${name}-renamed` });
     assert.equal(renamed.name, `${name}-renamed`);
 
     const watch = alice.instances.watch(created.id);
     const seen: InstanceStatusEvent[] = [await nextWithin(watch, 10_000, "the current status")];
     assert.equal(seen[0]?.status, "RUNNING");
     assert.equal(seen[0]?.instanceId, created.id);
-    const stopping = await alice.instances.stop(created.id);
+    const { instance: stopping } = await alice.instances.stop(created.id);
     assert.ok(["STOPPING", "STOPPED"].includes(stopping.status), stopping.status);
     for (let i = 0; i < 10 && seen.at(-1)?.status !== "STOPPED"; i++) {
       seen.push(await nextWithin(watch, 10_000, "STOPPED"));
@@ -135,14 +140,14 @@ describe("instances", () => {
     await alice.instances.start(created.id);
     await waitForStatus(created.id, "RUNNING");
     const deleted = await alice.instances.delete(created.id);
-    assert.equal(deleted.id, created.id);
+    assert.equal(deleted.instance.id, created.id);
     await waitForStatus(created.id, "TERMINATED");
     assert.ok(!(await alice.instances.list().toArray()).some((i) => i.id === created.id), "terminated instances are not listed");
     assert.ok((await alice.instances.list({ status: "TERMINATED" }).toArray()).some((i) => i.id === created.id));
   });
 
   it("watch ends by itself when the instance is terminated", async () => {
-    const created = await alice.instances.create({ name: uniqueName("short"), tier: "timesliced", sshKey: sshPublicKey() });
+    const { instance: created } = await alice.instances.create({ name: uniqueName("short"), tier: "timesliced", sshKey: sshPublicKey() });
     const watch = alice.instances.watch(created.id);
     const statuses: InstanceStatus[] = [(await nextWithin(watch, 10_000, "the current status")).status];
     await alice.instances.delete(created.id);
@@ -160,7 +165,7 @@ describe("instances", () => {
     const prefix = uniqueName("page");
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
-      made.push((await alice.instances.create({ name: `${prefix}-${i}`, tier: "timesliced", sshKey: sshPublicKey(), workloadType: "BATCH" })).id);
+      made.push((await alice.instances.create({ name: `${prefix}-${i}`, tier: "timesliced", sshKey: sshPublicKey(), workloadType: "BATCH" })).instance.id);
     }
     const listing = alice.instances.list({ maxResults: 2 });
     const pages = [];
@@ -184,11 +189,11 @@ describe("instances", () => {
   });
 
   it("requeue puts a preempted batch instance back in the queue", async () => {
-    const batch = await alice.instances.create({ name: uniqueName("batch"), tier: "dedicated", sshKey: sshPublicKey(), workloadType: "BATCH" });
+    const { instance: batch } = await alice.instances.create({ name: uniqueName("batch"), tier: "dedicated", sshKey: sshPublicKey(), workloadType: "BATCH" });
     await waitForStatus(batch.id, "RUNNING");
-    const interactive = await alice.instances.create({ name: uniqueName("urgent"), tier: "dedicated", sshKey: sshPublicKey() });
+    const { instance: interactive } = await alice.instances.create({ name: uniqueName("urgent"), tier: "dedicated", sshKey: sshPublicKey() });
     await waitForStatus(batch.id, "PREEMPTED");
-    const requeued = await alice.instances.requeue(batch.id);
+    const { instance: requeued } = await alice.instances.requeue(batch.id);
     assert.equal(requeued.id, batch.id);
     assert.equal(requeued.status, "PENDING");
     await alice.instances.delete(interactive.id);
@@ -204,26 +209,26 @@ describe("teams", () => {
     const bob = await client(server.url, bobToken).me();
     const carol = await client(server.url, carolToken).me();
 
-    const team = await alice.teams.create({ name: uniqueName("research"), description: "GPU research" });
+    const { team } = await alice.teams.create({ name: uniqueName("research"), description: "GPU research" });
     assert.equal(team.role, "OWNER");
     assert.deepEqual(await alice.teams.get(team.id), team);
     assert.ok((await alice.teams.list().toArray()).some((t) => t.id === team.id));
     assert.ok((await alice.teams.my().toArray()).some((t) => t.id === team.id));
     assert.ok(!(await client(server.url, bobToken).teams.my().toArray()).some((t) => t.id === team.id));
 
-    const byEmail = await alice.teams.addMember(team.id, { email: "bob@example.com", role: "VIEWER" });
+    const { member: byEmail } = await alice.teams.addMember(team.id, { email: "bob@example.com", role: "VIEWER" });
     assert.equal(byEmail.accountId, bob.id);
     assert.equal(byEmail.role, "VIEWER");
-    const byId = await alice.teams.addMember(team.id, { accountId: carol.id });
+    const { member: byId } = await alice.teams.addMember(team.id, { accountId: carol.id });
     assert.equal(byId.email, "carol@example.com");
     assert.equal(byId.role, "MEMBER");
 
     const members = await alice.teams.listMembers(team.id).toArray();
     assert.deepEqual(members.map((m) => m.email).sort(), ["alice@example.com", "bob@example.com", "carol@example.com"]);
 
-    const promoted = await alice.teams.updateMember(team.id, byId.id, { role: "ADMIN" });
+    const { member: promoted } = await alice.teams.updateMember(team.id, byId.id, { role: "ADMIN" });
     assert.equal(promoted.role, "ADMIN");
-    const removed = await alice.teams.removeMember(team.id, byEmail.id);
+    const { member: removed } = await alice.teams.removeMember(team.id, byEmail.id);
     assert.equal(removed.id, byEmail.id);
     const left = await alice.teams.listMembers(team.id, { maxResults: 1 }).toArray();
     assert.deepEqual(left.map((m) => m.email).sort(), ["alice@example.com", "carol@example.com"]);
@@ -245,7 +250,7 @@ describe("apiKeys", () => {
     const ci = client(server.url, created.key);
     assert.equal((await ci.me()).apiKeyId, created.apiKey.id);
     const revoked = await alice.apiKeys.revoke(created.apiKey.id);
-    assert.ok(revoked.revokedAt);
+    assert.ok(revoked.apiKey.revokedAt);
     await assert.rejects(alice.apiKeys.get(created.apiKey.id), NotFoundError);
   });
 });
@@ -259,7 +264,7 @@ describe("events", () => {
     const first = nextWithin(stream, 15_000, "an instance event").finally(() => (arrived = true));
     const made: Instance[] = [];
     for (let i = 0; i < 20 && !arrived; i++) {
-      made.push(await alice.instances.create({ name: uniqueName("evented"), tier: "timesliced", sshKey: sshPublicKey() }));
+      made.push((await alice.instances.create({ name: uniqueName("evented"), tier: "timesliced", sshKey: sshPublicKey() })).instance);
       await Promise.race([first.catch(() => undefined), new Promise((done) => setTimeout(done, 250))]);
     }
     const event = await first;

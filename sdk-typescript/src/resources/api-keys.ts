@@ -1,7 +1,7 @@
 import { CreateApiKeyDocument, GetApiKeyDocument, ListApiKeysDocument, RevokeApiKeyDocument } from "../generated/graphql.js";
 import type { PageIterator } from "../pagination.js";
 import type { RequestOptions } from "../transport.js";
-import type { ApiKey, CreatedApiKey, DryRunParam, ListParams } from "../types.js";
+import type { ApiKey, ApiKeyPayload, CreatedApiKey, DryRunParam, ListParams } from "../types.js";
 import { Resource } from "./base.js";
 
 export interface ApiKeyCreateParams extends DryRunParam {
@@ -20,9 +20,9 @@ export class ApiKeys extends Resource {
   async create(params: ApiKeyCreateParams, options?: RequestOptions): Promise<CreatedApiKey> {
     const { dryRun = false, ...input } = params;
     const result = await this.execute(CreateApiKeyDocument, { input, dryRun }, options);
-    const { apiKey, key } = result.data.createApiKey;
-    this.requireSecret(result, dryRun, key, "API key", apiKey.id);
-    return { apiKey, key: key ?? null };
+    const payload = result.data.createApiKey;
+    this.requireSecret(result, payload, payload.key, "API key", payload.apiKey.id);
+    return payload;
   }
 
   /** Your API keys (never their secrets). */
@@ -36,7 +36,7 @@ export class ApiKeys extends Resource {
   }
 
   /** Revoke an API key; it stops working at once. */
-  async revoke(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<ApiKey> {
-    return (await this.call(RevokeApiKeyDocument, { id, dryRun: params.dryRun ?? false }, options)).revokeApiKey.apiKey;
+  async revoke(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<ApiKeyPayload> {
+    return (await this.call(RevokeApiKeyDocument, { id, dryRun: params.dryRun ?? false }, options)).revokeApiKey;
   }
 }

@@ -42,11 +42,11 @@ export abstract class Resource {
   }
 
   /**
-   * The secret rule: a real (not dry-run) call whose one-time secret is null was answered by an
-   * idempotent replay (a retry of an attempt that committed, or a repeated Idempotency-Key).
+   * The secret rule: a real (not dry-run) call answered by an idempotent replay (a retry of an
+   * attempt that committed, or a repeated Idempotency-Key) has a null secret: it is lost.
    */
-  protected requireSecret(result: Result<unknown>, dryRun: boolean, secret: string | null | undefined, resourceType: string, resourceId: string): void {
-    if (!dryRun && (secret === null || secret === undefined)) {
+  protected requireSecret(result: Result<unknown>, payload: { dryRun: boolean }, secret: string | null, resourceType: string, resourceId: string): void {
+    if (result.replayed && !payload.dryRun && secret === null) {
       throw new SecretUnavailableError({ resourceType, resourceId, idempotencyKey: result.idempotencyKey, requestId: result.requestId });
     }
   }

@@ -11,7 +11,7 @@ import {
 } from "../generated/graphql.js";
 import type { PageIterator } from "../pagination.js";
 import type { RequestOptions } from "../transport.js";
-import type { DryRunParam, Instance, InstanceStatus, InstanceStatusEvent, ListParams, WorkloadType } from "../types.js";
+import type { DryRunParam, Instance, InstancePayload, InstanceStatus, InstanceStatusEvent, ListParams, WorkloadType } from "../types.js";
 import { Resource } from "./base.js";
 
 export interface InstanceCreateParams extends DryRunParam {
@@ -38,9 +38,9 @@ export interface InstanceUpdateParams extends DryRunParam {
 }
 
 export class Instances extends Resource {
-  async create(params: InstanceCreateParams, options?: RequestOptions): Promise<Instance> {
+  async create(params: InstanceCreateParams, options?: RequestOptions): Promise<InstancePayload> {
     const { dryRun = false, ...input } = params;
-    return (await this.call(CreateInstanceDocument, { input, dryRun }, options)).createInstance.instance;
+    return (await this.call(CreateInstanceDocument, { input, dryRun }, options)).createInstance;
   }
 
   list(params: InstanceListParams = {}, options?: RequestOptions): PageIterator<Instance> {
@@ -55,27 +55,27 @@ export class Instances extends Resource {
   }
 
   /** Rename an instance. */
-  async update(id: string, params: InstanceUpdateParams, options?: RequestOptions): Promise<Instance> {
+  async update(id: string, params: InstanceUpdateParams, options?: RequestOptions): Promise<InstancePayload> {
     const { dryRun = false, ...input } = params;
-    return (await this.call(UpdateInstanceDocument, { id, input, dryRun }, options)).updateInstance.instance;
+    return (await this.call(UpdateInstanceDocument, { id, input, dryRun }, options)).updateInstance;
   }
 
-  async start(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<Instance> {
-    return (await this.call(StartInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).startInstance.instance;
+  async start(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<InstancePayload> {
+    return (await this.call(StartInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).startInstance;
   }
 
-  async stop(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<Instance> {
-    return (await this.call(StopInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).stopInstance.instance;
+  async stop(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<InstancePayload> {
+    return (await this.call(StopInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).stopInstance;
   }
 
   /** Re-queue a preempted batch instance. */
-  async requeue(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<Instance> {
-    return (await this.call(RequeueInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).requeueInstance.instance;
+  async requeue(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<InstancePayload> {
+    return (await this.call(RequeueInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).requeueInstance;
   }
 
   /** Terminate an instance and release its storage. */
-  async delete(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<Instance> {
-    return (await this.call(DeleteInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).deleteInstance.instance;
+  async delete(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<InstancePayload> {
+    return (await this.call(DeleteInstanceDocument, { id, dryRun: params.dryRun ?? false }, options)).deleteInstance;
   }
 
   /**

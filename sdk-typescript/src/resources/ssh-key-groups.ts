@@ -8,7 +8,7 @@ import {
 } from "../generated/graphql.js";
 import type { PageIterator } from "../pagination.js";
 import type { RequestOptions } from "../transport.js";
-import type { DryRunParam, ListParams, SshKeyGroup } from "../types.js";
+import type { DryRunParam, ListParams, SshKeyGroup, SshKeyGroupPayload } from "../types.js";
 import { Resource } from "./base.js";
 
 export interface SshKeyGroupCreateParams extends DryRunParam {
@@ -17,9 +17,9 @@ export interface SshKeyGroupCreateParams extends DryRunParam {
 }
 
 export class SshKeyGroups extends Resource {
-  async create(params: SshKeyGroupCreateParams, options?: RequestOptions): Promise<SshKeyGroup> {
+  async create(params: SshKeyGroupCreateParams, options?: RequestOptions): Promise<SshKeyGroupPayload> {
     const { dryRun = false, ...input } = params;
-    return (await this.call(CreateSshKeyGroupDocument, { input, dryRun }, options)).createSshKeyGroup.sshKeyGroup;
+    return (await this.call(CreateSshKeyGroupDocument, { input, dryRun }, options)).createSshKeyGroup;
   }
 
   /** Your SSH key groups with their keys. */
@@ -32,17 +32,17 @@ export class SshKeyGroups extends Resource {
   }
 
   /** Add one of your SSH keys to a group. */
-  async addKey(groupId: string, sshKeyId: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyGroup> {
-    return (await this.call(AddSshKeyToGroupDocument, { groupId, sshKeyId, dryRun: params.dryRun ?? false }, options)).addSshKeyToGroup.sshKeyGroup;
+  async addKey(groupId: string, sshKeyId: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyGroupPayload> {
+    return (await this.call(AddSshKeyToGroupDocument, { groupId, sshKeyId, dryRun: params.dryRun ?? false }, options)).addSshKeyToGroup;
   }
 
   /** Take an SSH key out of a group. */
-  async removeKey(groupId: string, sshKeyId: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyGroup> {
-    return (await this.call(RemoveSshKeyFromGroupDocument, { groupId, sshKeyId, dryRun: params.dryRun ?? false }, options)).removeSshKeyFromGroup.sshKeyGroup;
+  async removeKey(groupId: string, sshKeyId: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyGroupPayload> {
+    return (await this.call(RemoveSshKeyFromGroupDocument, { groupId, sshKeyId, dryRun: params.dryRun ?? false }, options)).removeSshKeyFromGroup;
   }
 
   /** Delete a group (its keys stay). */
-  async delete(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyGroup> {
-    return (await this.call(DeleteSshKeyGroupDocument, { id, dryRun: params.dryRun ?? false }, options)).deleteSshKeyGroup.sshKeyGroup;
+  async delete(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyGroupPayload> {
+    return (await this.call(DeleteSshKeyGroupDocument, { id, dryRun: params.dryRun ?? false }, options)).deleteSshKeyGroup;
   }
 }

@@ -1,7 +1,7 @@
 import { DeleteSshKeyDocument, GenerateSshKeyDocument, GetSshKeyDocument, ListSshKeysDocument, UploadSshKeyDocument } from "../generated/graphql.js";
 import type { PageIterator } from "../pagination.js";
 import type { RequestOptions } from "../transport.js";
-import type { DryRunParam, GeneratedSshKey, ListParams, SshKey } from "../types.js";
+import type { DryRunParam, GeneratedSshKey, ListParams, SshKey, SshKeyPayload } from "../types.js";
 import { Resource } from "./base.js";
 
 export interface SshKeyCreateParams extends DryRunParam {
@@ -16,9 +16,9 @@ export interface SshKeyGenerateParams extends DryRunParam {
 
 export class SshKeys extends Resource {
   /** Upload an SSH public key. */
-  async create(params: SshKeyCreateParams, options?: RequestOptions): Promise<SshKey> {
+  async create(params: SshKeyCreateParams, options?: RequestOptions): Promise<SshKeyPayload> {
     const { dryRun = false, ...input } = params;
-    return (await this.call(UploadSshKeyDocument, { input, dryRun }, options)).uploadSshKey.sshKey;
+    return (await this.call(UploadSshKeyDocument, { input, dryRun }, options)).uploadSshKey;
   }
 
   /**
@@ -28,9 +28,9 @@ export class SshKeys extends Resource {
   async generate(params: SshKeyGenerateParams, options?: RequestOptions): Promise<GeneratedSshKey> {
     const { dryRun = false, name } = params;
     const result = await this.execute(GenerateSshKeyDocument, { name, dryRun }, options);
-    const { sshKey, privateKey } = result.data.generateSshKey;
-    this.requireSecret(result, dryRun, privateKey, "SSH key", sshKey.id);
-    return { sshKey, privateKey: privateKey ?? null };
+    const payload = result.data.generateSshKey;
+    this.requireSecret(result, payload, payload.privateKey, "SSH key", payload.sshKey.id);
+    return payload;
   }
 
   list(params: ListParams = {}, options?: RequestOptions): PageIterator<SshKey> {
@@ -42,7 +42,7 @@ export class SshKeys extends Resource {
   }
 
   /** Delete an SSH key (and take it out of groups). */
-  async delete(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKey> {
-    return (await this.call(DeleteSshKeyDocument, { id, dryRun: params.dryRun ?? false }, options)).deleteSshKey.sshKey;
+  async delete(id: string, params: DryRunParam = {}, options?: RequestOptions): Promise<SshKeyPayload> {
+    return (await this.call(DeleteSshKeyDocument, { id, dryRun: params.dryRun ?? false }, options)).deleteSshKey;
   }
 }

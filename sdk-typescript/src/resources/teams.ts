@@ -9,7 +9,7 @@ import {
 } from "../generated/graphql.js";
 import type { PageIterator } from "../pagination.js";
 import type { RequestOptions } from "../transport.js";
-import type { DryRunParam, ListParams, Team, TeamMember, TeamRole } from "../types.js";
+import type { DryRunParam, ListParams, Team, TeamMember, TeamMemberPayload, TeamPayload, TeamRole } from "../types.js";
 import { Resource } from "./base.js";
 
 export interface TeamCreateParams extends DryRunParam {
@@ -34,9 +34,9 @@ export interface TeamMemberUpdateParams extends DryRunParam {
 
 export class Teams extends Resource {
   /** Create a team; you become its owner. */
-  async create(params: TeamCreateParams, options?: RequestOptions): Promise<Team> {
+  async create(params: TeamCreateParams, options?: RequestOptions): Promise<TeamPayload> {
     const { dryRun = false, ...input } = params;
-    return (await this.call(CreateTeamDocument, { input, dryRun }, options)).createTeam.team;
+    return (await this.call(CreateTeamDocument, { input, dryRun }, options)).createTeam;
   }
 
   /** Every team in your tenant (with your role, null where you are not a member). */
@@ -62,19 +62,19 @@ export class Teams extends Resource {
   }
 
   /** Add a person by account id or by email. */
-  async addMember(teamId: string, params: TeamMemberAddParams, options?: RequestOptions): Promise<TeamMember> {
+  async addMember(teamId: string, params: TeamMemberAddParams, options?: RequestOptions): Promise<TeamMemberPayload> {
     const { dryRun = false, ...input } = params;
-    return (await this.call(AddTeamMemberDocument, { teamId, input, dryRun }, options)).addTeamMember.member;
+    return (await this.call(AddTeamMemberDocument, { teamId, input, dryRun }, options)).addTeamMember;
   }
 
   /** Change a member's role. */
-  async updateMember(teamId: string, memberId: string, params: TeamMemberUpdateParams, options?: RequestOptions): Promise<TeamMember> {
+  async updateMember(teamId: string, memberId: string, params: TeamMemberUpdateParams, options?: RequestOptions): Promise<TeamMemberPayload> {
     const { dryRun = false, role } = params;
-    return (await this.call(UpdateTeamMemberDocument, { teamId, memberId, role, dryRun }, options)).updateTeamMember.member;
+    return (await this.call(UpdateTeamMemberDocument, { teamId, memberId, role, dryRun }, options)).updateTeamMember;
   }
 
   /** Remove a member (or leave the team). */
-  async removeMember(teamId: string, memberId: string, params: DryRunParam = {}, options?: RequestOptions): Promise<TeamMember> {
-    return (await this.call(RemoveTeamMemberDocument, { teamId, memberId, dryRun: params.dryRun ?? false }, options)).removeTeamMember.member;
+  async removeMember(teamId: string, memberId: string, params: DryRunParam = {}, options?: RequestOptions): Promise<TeamMemberPayload> {
+    return (await this.call(RemoveTeamMemberDocument, { teamId, memberId, dryRun: params.dryRun ?? false }, options)).removeTeamMember;
   }
 }

@@ -80,16 +80,22 @@ def _body(r: httpx.Response, what: str) -> Any:
         raise BenchError(f"{what}: response is not JSON: {r.text[:500]}") from None
 
 
-def check_rest(n: int) -> Callable[[httpx.Response], None]:
+def check_rest(n: int, ids: list[str] | None = None) -> Callable[[httpx.Response], None]:
+    """200 with ``n`` instances (and, given ``ids``, exactly those, in that order)."""
+
     def check(r: httpx.Response) -> None:
         items = _body(r, "REST").get("instances")
         if not isinstance(items, list) or len(items) != n:
             raise BenchError(f"REST: expected {n} instances, got {len(items) if isinstance(items, list) else items!r}")
+        if ids is not None and [i["id"] for i in items] != ids:
+            raise BenchError("REST: not the expected instances")
 
     return check
 
 
-def check_graphql(n: int) -> Callable[[httpx.Response], None]:
+def check_graphql(n: int, ids: list[str] | None = None) -> Callable[[httpx.Response], None]:
+    """No errors, ``n`` items (given ``ids``, exactly those), owner and tierInfo resolved."""
+
     def check(r: httpx.Response) -> None:
         data = _body(r, "GraphQL")
         if data.get("errors"):
@@ -97,6 +103,8 @@ def check_graphql(n: int) -> Callable[[httpx.Response], None]:
         items = data["data"]["instances"]["items"]
         if len(items) != n:
             raise BenchError(f"GraphQL: expected {n} items, got {len(items)}")
+        if ids is not None and [i["id"] for i in items] != ids:
+            raise BenchError("GraphQL: not the expected instances")
         if items[0]["owner"] is None or items[-1]["owner"]["email"] != EMAIL:
             raise BenchError(f"GraphQL: owner not resolved: {items[-1]['owner']!r}")
         if items[-1]["tierInfo"] is None or items[-1]["tierInfo"]["id"] != items[-1]["tier"]:
@@ -105,8 +113,9 @@ def check_graphql(n: int) -> Callable[[httpx.Response], None]:
     return check
 
 
-def same_as_rest(url: str, api_key: str, baseline_url: str, baseline_path: str) -> None:
-    """The baseline must do the same work: the same rows, fields and values as REST, in the same order."""
+def same_as_rest(url: str, api_key: str, baseline_url: str, baseline_path: str) -> list[str]:
+    """The baseline must do the same work: the same rows, fields and values as REST, in the same order.
+    Returns the page's ids, which every measured response must then list."""
     rest = _body(httpx.get(f"{url}/api/v1/instances?maxResults={ITEMS}",
                            headers={"Authorization": f"Bearer {api_key}"}, timeout=30.0), "REST")
     base = _body(httpx.get(baseline_url + baseline_path, timeout=30.0), "baseline")
@@ -114,6 +123,7 @@ def same_as_rest(url: str, api_key: str, baseline_url: str, baseline_path: str) 
         diff = sorted(set(rest["instances"][0]) ^ set(base["instances"][0])) if rest.get("instances") else []
         raise BenchError(f"the baseline's body differs from REST's (fields only on one side: {diff}); "
                          "bench/baseline_app.py must return what GET /api/v1/instances does")
+    return [i["id"] for i in rest["instances"]]
 
 
 # --- setup ----------------------------------------------------------------------------------------
@@ -198,16 +208,16 @@ def run(args: argparse.Namespace, tmp: Path, procs: list[Proc], db: backends.Ben
                     env, tmp / "baseline.log", f"http://{HOST}:{bport}")
     procs.append(baseline)
     baseline.start(deadline)
-    same_as_rest(url, api_key, baseline.url, baseline_path)
+    ids = same_as_rest(url, api_key, baseline.url, baseline_path)
 
     gql100 = json.dumps({"query": GRAPHQL % ITEMS}).encode()
     targets = [Target("baseline (Starlette+SQLAlchemy)", "none", baseline.url, "GET", baseline_path,
-                      check_rest(ITEMS), proc=baseline)]
+                      check_rest(ITEMS, ids), proc=baseline)]
     for auth, cred in creds.items():
         bearer = {"Authorization": f"Bearer {cred}"}
         targets.append(Target("REST GET /api/v1/instances", auth, url, "GET", f"/api/v1/instances?maxResults={ITEMS}",
-                              check_rest(ITEMS), headers=bearer, proc=server))
-        targets.append(Target("GraphQL POST /graphql", auth, url, "POST", "/graphql", check_graphql(ITEMS),
+                              check_rest(ITEMS, ids), headers=bearer, proc=server))
+        targets.append(Target("GraphQL POST /graphql", auth, url, "POST", "/graphql", check_graphql(ITEMS, ids),
                               headers={**bearer, "Content-Type": "application/json"}, body=gql100, proc=server))
 
     print(f"== table 1: {ITEMS} items per response, concurrency {args.concurrency}, {args.warmup:g} s warm-up "

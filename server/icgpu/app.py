@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from icgpu.api import errors, ui
 from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
+from icgpu.api.read_scope import ReadScopeMiddleware
 from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
 from icgpu.platform import Platform
 from icgpu.runtime import tune_gc_after_startup
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(ssh_keys.router)
     app.include_router(graphql_router(platform), prefix="/graphql")
     ui.install(app)
+    app.add_middleware(ReadScopeMiddleware, db=platform.db)  # inside RequestIdMiddleware
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

@@ -1,18 +1,64 @@
-"""The store's entry point: one transaction per service call."""
+"""The store's entry point: one transaction per service call, and one read session per request.
+
+Within ``request_scope()`` (entered once per HTTP request by ``api/middleware.py``) every
+``read()`` block lends the same session, opened on first use, so a request's reads share one
+connection checkout and one read transaction. A block that finds it lent out (a concurrent
+GraphQL resolver, a nested read) gets a session of its own, so nothing waits and nothing
+deadlocks. A committed write ends the shared read transaction, so later reads see the write.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import make_transient
 
 from icgpu.db.engine import make_engine, make_sessionmaker
 from icgpu.db.migrate import upgrade
 
 DRY_RUN = "icgpu.dry_run"
+
+
+class _SharedRead:
+    """The read session of one request, lent to one ``read()`` block at a time."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self.factory = factory
+        self.session: AsyncSession | None = None
+        self.lent = False
+        self.open = True
+        self.stale = False  # a write committed while the session was lent out
+
+    def borrow(self) -> AsyncSession:
+        if self.session is None:
+            self.session = self.factory()
+        self.lent = True
+        return self.session
+
+    async def give_back(self, *, failed: bool) -> None:
+        self.lent = False
+        if failed or self.stale or not self.open:
+            await self.drop()
+
+    async def drop(self) -> None:
+        """End the read transaction; the next borrower starts a new one."""
+        self.stale = False
+        session, self.session = self.session, None
+        if session is not None:
+            await session.close()
+
+    async def after_write(self) -> None:
+        if self.lent:
+            self.stale = True
+        else:
+            await self.drop()
+
+
+_shared_read: ContextVar[_SharedRead | None] = ContextVar("icgpu_shared_read", default=None)
 
 
 def is_dry_run(session: AsyncSession) -> bool:
@@ -57,12 +103,39 @@ class Database:
                     for obj in deleted:  # a rollback would restore and expire them: let them go as they are
                         make_transient(obj)
                     await session.rollback()
+        shared = _shared_read.get()
+        if shared is not None and not dry_run:
+            await shared.after_write()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads only; nothing it does is committed."""
-        async with self._read_sessions() as session:
+        """A session for reads only; nothing it does is committed. Inside ``request_scope()`` it is
+        the request's shared read session when that is free."""
+        shared = _shared_read.get()
+        if shared is None or not shared.open or shared.lent:
+            async with self._read_sessions() as session:
+                yield session
+            return
+        session = shared.borrow()
+        failed = True
+        try:
             yield session
+            failed = False
+        finally:
+            await shared.give_back(failed=failed)
+
+    @asynccontextmanager
+    async def request_scope(self) -> AsyncIterator[None]:
+        """Share one read session among the ``read()`` blocks of the enclosed work (one request)."""
+        shared = _SharedRead(self._read_sessions)
+        token = _shared_read.set(shared)
+        try:
+            yield
+        finally:
+            shared.open = False
+            _shared_read.reset(token)
+            if not shared.lent:
+                await shared.drop()
 
     async def migrate(self) -> None:
         await upgrade(self.engine)

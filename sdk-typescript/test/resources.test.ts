@@ -223,14 +223,14 @@ describe("teams", () => {
     assert.equal(byId.email, "carol@example.com");
     assert.equal(byId.role, "MEMBER");
 
-    const members = await alice.teams.listMembers(team.id).toArray();
+    const members = await alice.teams.members(team.id).toArray();
     assert.deepEqual(members.map((m) => m.email).sort(), ["alice@example.com", "bob@example.com", "carol@example.com"]);
 
     const { member: promoted } = await alice.teams.updateMember(team.id, byId.id, { role: "ADMIN" });
     assert.equal(promoted.role, "ADMIN");
     const { member: removed } = await alice.teams.removeMember(team.id, byEmail.id);
     assert.equal(removed.id, byEmail.id);
-    const left = await alice.teams.listMembers(team.id, { maxResults: 1 }).toArray();
+    const left = await alice.teams.members(team.id, { maxResults: 1 }).toArray();
     assert.deepEqual(left.map((m) => m.email).sort(), ["alice@example.com", "carol@example.com"]);
     assert.ok((await client(server.url, bobToken).teams.list().toArray()).some((t) => t.id === team.id && t.role === null));
   });

@@ -57,7 +57,7 @@ export class Teams extends Resource {
   }
 
   /** A team's members (members only). */
-  listMembers(teamId: string, params: ListParams = {}, options?: RequestOptions): PageIterator<TeamMember> {
+  members(teamId: string, params: ListParams = {}, options?: RequestOptions): PageIterator<TeamMember> {
     return this.paginate(params, options, async (page, opts) => (await this.call(ListTeamMembersDocument, { teamId, ...page }, opts)).teamMembers);
   }
 

@@ -6,6 +6,22 @@ export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503]);
 /** GraphQL error types (`extensions.code`) retried even inside a 200 answer. */
 export const RETRY_ERROR_TYPES: ReadonlySet<string> = new Set(["ThrottlingException", "ServiceUnavailableException"]);
 
+/**
+ * Error codes retried: a retry that reaches the server while the first attempt (same
+ * Idempotency-Key) is still running is refused with this 409; once it has finished, the retry
+ * gets its replay.
+ */
+export const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(["IdempotencyKeyInProgress"]);
+
+/** Whether an API error is worth another attempt. */
+export function isRetryable(status: number | undefined, type: string | undefined, code: string | undefined): boolean {
+  return (
+    (status !== undefined && RETRY_STATUSES.has(status)) ||
+    (type !== undefined && RETRY_ERROR_TYPES.has(type)) ||
+    (code !== undefined && RETRY_ERROR_CODES.has(code))
+  );
+}
+
 const INITIAL_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** The longest `Retry-After` honoured; a longer one is not worth blocking a call for. */

@@ -4,7 +4,7 @@
  */
 
 import { APIConnectionError, APIError, APITimeoutError, makeAPIError } from "./errors.js";
-import { RETRY_ERROR_TYPES, RETRY_STATUSES, newIdempotencyKey, parseRetryAfter, retryDelayMs, sleep } from "./retry.js";
+import { isRetryable, newIdempotencyKey, parseRetryAfter, retryDelayMs, sleep } from "./retry.js";
 
 /** A generated document: the operation text, typed by its result and variables. */
 export interface Document<TResult, TVariables> {
@@ -185,11 +185,12 @@ function readResponse<T>(response: Response, text: string): Attempt<T> {
         : errors[0] !== undefined
           ? errorFromGraphQL(errors[0], requestId, response.status)
           : makeAPIError({ status: response.status, message: `HTTP ${response.status}: ${text.slice(0, 200)}`, requestId });
-    return { ok: false, error, retryable: RETRY_STATUSES.has(response.status), retryAfterMs };
+    return { ok: false, error, retryable: isRetryable(response.status, error.type, error.code), retryAfterMs };
   }
   if (errors[0] !== undefined) {
     const error = errorFromGraphQL(errors[0], requestId);
-    return { ok: false, error, retryable: error.type !== undefined && RETRY_ERROR_TYPES.has(error.type), retryAfterMs };
+    // The HTTP status is 200 here: only the error's own type and code decide.
+    return { ok: false, error, retryable: isRetryable(undefined, error.type, error.code), retryAfterMs };
   }
   if (json === undefined || json.data === undefined || json.data === null) {
     const error = makeAPIError({ status: response.status, message: `unexpected response: ${text.slice(0, 200)}`, requestId });

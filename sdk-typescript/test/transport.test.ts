@@ -179,6 +179,33 @@ describe("idempotent retries of mutations", () => {
     assert.deepEqual(named.map((t) => t.id), [team.id]);
   });
 
+  it("a create that times out after the commit is retried with the same key: exactly one team", async () => {
+    onFirst("CreateTeam", { kind: "forwardThenHang" });
+    const name = uniqueName("slow-once");
+    const patient = client(proxy.url, apiKey, { timeout: 1500, maxRetries: 2 });
+    const { team } = await patient.teams.create({ name });
+    const calls = proxy.calls("CreateTeam");
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1]?.headers["idempotency-key"], calls[0]?.headers["idempotency-key"]);
+    const named = (await direct.teams.list().toArray()).filter((t) => t.name === name);
+    assert.deepEqual(named.map((t) => t.id), [team.id]);
+  });
+
+  it("a retry refused while the first attempt is in progress (409 IdempotencyKeyInProgress) is retried", async () => {
+    onFirst("CreateTeam", {
+      kind: "respond",
+      status: 200,
+      headers: retryNow,
+      body: {
+        data: null,
+        errors: [{ message: "a request with this Idempotency-Key is still in progress", extensions: { code: "ConflictException", status: 409, reason: "IdempotencyKeyInProgress" } }],
+      },
+    });
+    const { team } = await proxied.teams.create({ name: uniqueName("in-progress") });
+    assert.equal(proxy.calls("CreateTeam").length, 2);
+    assert.equal((await direct.teams.get(team.id)).id, team.id);
+  });
+
   it("two calls get two keys", async () => {
     await proxied.teams.create({ name: uniqueName("a") });
     await proxied.teams.create({ name: uniqueName("b") });

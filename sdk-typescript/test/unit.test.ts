@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from "../src/index.js";
 import { makeAPIError } from "../src/errors.js";
-import { newIdempotencyKey, parseRetryAfter, retryDelayMs } from "../src/retry.js";
+import { isRetryable, newIdempotencyKey, parseRetryAfter, retryDelayMs } from "../src/retry.js";
 import { webSocketURL } from "../src/subscriptions.js";
 import { operationOf } from "../src/transport.js";
 
@@ -39,6 +39,16 @@ describe("retry policy", () => {
     assert.equal(retryDelayMs(10, undefined, () => 0), 8000);
     assert.equal(retryDelayMs(3, 1500), 1500);
     assert.equal(retryDelayMs(0, 3_600_000, () => 0), 500, "an hour-long Retry-After falls back to backoff");
+  });
+
+  it("retries 429/502/503, throttling and unavailability types, a key still in progress; nothing else", () => {
+    for (const status of [429, 502, 503]) assert.ok(isRetryable(status, undefined, undefined), String(status));
+    for (const status of [400, 401, 403, 404, 409, 500, 504]) assert.ok(!isRetryable(status, undefined, undefined), String(status));
+    assert.ok(isRetryable(undefined, "ThrottlingException", undefined));
+    assert.ok(isRetryable(undefined, "ServiceUnavailableException", undefined));
+    assert.ok(isRetryable(409, "ConflictException", "IdempotencyKeyInProgress"));
+    assert.ok(!isRetryable(409, "ConflictException", "IdempotencyKeyReused"));
+    assert.ok(!isRetryable(undefined, "InternalServiceException", undefined));
   });
 
   it("makes a fresh UUID per key", () => {

@@ -26,6 +26,8 @@ export type Action =
   | { kind: "forwardThenRespond"; status: number; body?: unknown; headers?: Record<string, string> }
   /** Forwarded and answered; then the client's connection is destroyed without a response. */
   | { kind: "forwardThenDrop" }
+  /** Forwarded and answered; the client never gets an answer (until it gives up or the proxy closes). */
+  | { kind: "forwardThenHang" }
   /** The client's connection is destroyed; nothing reaches the server. */
   | { kind: "drop" }
   /** No answer at all (until the proxy closes). */
@@ -113,6 +115,8 @@ export class Proxy {
     recorded.upstream = upstream;
     if (action.kind === "forwardThenDrop") {
       req.socket.destroy();
+    } else if (action.kind === "forwardThenHang") {
+      return;
     } else if (action.kind === "forwardThenRespond") {
       answer(res, action.status, action.body, action.headers);
     } else {

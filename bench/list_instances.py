@@ -325,7 +325,8 @@ def report(results: list[Result], counts: Counts, args: argparse.Namespace, back
 
     print()
     print("SQL statements per request — one request after a warm-up one, on the in-process servers;")
-    print("\"3 + 3 BEGIN\" means three queries, each in its own read transaction:")
+    print("\"3 + 1 BEGIN\" means three queries in one read transaction (SQLite's BEGINs are explicit statements,")
+    print("PostgreSQL's are the driver's and not seen):")
     print(f"{'request':<40} {'auth':<8} {'10 items':>16} {f'{ITEMS} items':>16}")
     rows = [("baseline GET /instances?maxResults=N", "baseline", "none")]
     rows += [(label, api, auth) for api, label in (("GraphQL", "GraphQL instances(maxResults: N)"),

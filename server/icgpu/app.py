@@ -11,8 +11,10 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from icgpu.api import errors, ui
+from icgpu.api.encoding import FastJSONResponse
 from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
 from icgpu.api.read_scope import ReadScopeMiddleware
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version="0.1.0",
         description="Control plane for a GPU cloud: REST (/api/v1), OpenAI-compatible (/v1) and GraphQL.",
         lifespan=lifespan,
+        default_response_class=FastJSONResponse if settings.fast_paths else JSONResponse,
         docs_url=None,  # ui.install serves /docs and /redoc with local assets
         redoc_url=None,
     )

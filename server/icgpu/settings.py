@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     event_poll_interval_seconds: float = 0.2
     sweep_interval_seconds: float = 30.0  # key.expired announcements; idempotency records hourly
     run_workers: bool = True
+    fast_paths: bool = Field(
+        default=True,
+        description="orjson responses and the GraphQL plain-field executor; false gives the reference path "
+                    "(same bytes, slower), for diagnosis and the response-equality test")
 
     @property
     def dev_issuer_enabled(self) -> bool:

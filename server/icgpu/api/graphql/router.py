@@ -28,6 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 from strawberry.types.unset import UNSET
 
 from icgpu.api.body import decode, decode_object, require_json_media_type
+from icgpu.api.encoding import dumps_ascii
 from icgpu.api.errors import respond
 from icgpu.api.graphql.context import Context
 from icgpu.api.graphql.schema import build_schema
@@ -82,7 +83,13 @@ class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class _Router(GraphQLRouter[Context, None]):
+    fast_json = True  # orjson, same bytes (api/encoding.py); off with ICGPU_FAST_PATHS=false
     graphql_transport_ws_handler_class = _TransportWS
+
+    def encode_json(self, data: object) -> str | bytes:
+        if self.fast_json:
+            return dumps_ascii(data)
+        return super().encode_json(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL with its assets served by this server (no CDN): ``api/ui.py``."""
@@ -135,11 +142,13 @@ def graphql_router(platform: Platform) -> GraphQLRouter[Context, None]:
     async def get_context() -> Context:
         return Context(platform)
 
-    return _Router(
+    router = _Router(
         build_schema(platform.settings),
         context_getter=get_context,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL],
         graphql_ide="graphiql",
         multipart_uploads_enabled=False,
     )
+    router.fast_json = platform.settings.fast_paths
+    return router
 

@@ -67,7 +67,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        execution_context_class=Executor,
+        execution_context_class=Executor if settings.fast_paths else None,
         extensions=[
             IdempotentMutations,  # outermost: stores a mutation's response as the client sees it
             ApiErrors,  # so it sees the errors of every later step (parse, limits, execution)

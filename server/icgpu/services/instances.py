@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any, Literal, Protocol, cast
 
 from pydantic import Field, field_validator
 from sqlalchemy import and_, func, literal_column, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
@@ -81,6 +81,32 @@ class InstanceUpdate(Input):
     @classmethod
     def _name(cls, v: str | None) -> str | None:
         return _valid_name(v) if v is not None else None
+
+
+INSTANCE_COLUMNS = tuple(Instance.__table__.c)
+
+
+class InstanceRecord(Protocol):
+    """An instance as lists return it: a plain row (no ORM object, no identity map: a page of 100
+    loads several times faster), with the same attributes as the ORM ``Instance``."""
+
+    id: str
+    tenant_id: str
+    account_id: str
+    name: str
+    tier: str
+    workload_type: str
+    storage_gb: int
+    ssh_key: str | None
+    ssh_key_group_id: str | None
+    team_id: str | None
+    status: str
+    status_reason: str | None
+    ssh_host: str | None
+    ssh_port: int | None
+    created_at: datetime
+    updated_at: datetime
+    terminated_at: datetime | None
 
 
 def parse_status(value: str) -> Status:
@@ -157,7 +183,8 @@ class InstanceService:
             found = {r.id: r for r in rows if await access.can_see(s, principal, r)}
         return [found.get(i) for i in ids]
 
-    async def list(self, principal: Principal, page: PageRequest, *, status: str | None = None) -> Page[Instance]:
+    async def list(self, principal: Principal, page: PageRequest, *,
+                   status: str | None = None) -> Page[InstanceRecord]:
         """Live instances the caller can see; ``status`` narrows to one state (``terminated`` included)."""
         principal.require(SCOPE, "read")
         # The same text as the partial indexes' predicate, so the planner may use them.
@@ -173,15 +200,16 @@ class InstanceService:
             branches = []
             for owner in owners:
                 branch, size = self.pages.apply(
-                    select(Instance).where(Instance.tenant_id == principal.tenant_id, owner, wanted), page,
+                    select(*INSTANCE_COLUMNS).where(Instance.tenant_id == principal.tenant_id, owner, wanted), page,
                     scope=scope, created_col=Instance.created_at, id_col=Instance.id)
                 branches.append(branch)
             if len(branches) == 1:
                 stmt = branches[0]
             else:
                 merged = union_all(*(select(b.subquery()) for b in branches)).subquery()
-                stmt = select(aliased(Instance, merged)).order_by(merged.c.created_at, merged.c.id).limit(size + 1)
-            return self.pages.page(list((await s.scalars(stmt)).all()), size, scope=scope)
+                stmt = select(merged).order_by(merged.c.created_at, merged.c.id).limit(size + 1)
+            rows = cast(list[InstanceRecord], list((await s.execute(stmt)).all()))
+            return self.pages.page(rows, size, scope=scope)
 
     async def get(self, principal: Principal, instance_id: str) -> Instance:
         principal.require(SCOPE, "read")

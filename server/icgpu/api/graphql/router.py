@@ -87,8 +87,9 @@ class _Router(GraphQLRouter[Context, None]):
     graphql_transport_ws_handler_class = _TransportWS
 
     def encode_json(self, data: object) -> str | bytes:
+        # A str, not bytes: WebSocket messages are sent as what this returns (text frames).
         if self.fast_json:
-            return dumps_ascii(data)
+            return dumps_ascii(data).decode("ascii")
         return super().encode_json(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

@@ -12,9 +12,8 @@ from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.docs import operation
 from icgpu.api.rest.dry_run import created, written
 from icgpu.api.rest.route import AuthedRoute, CheckedRoute
-from icgpu.db.tables import Instance
 from icgpu.services.instance_states import Status
-from icgpu.services.instances import InstanceCreate, InstanceUpdate
+from icgpu.services.instances import InstanceCreate, InstanceRecord, InstanceUpdate
 from icgpu.services.tiers import BATCH_DISCOUNT, TIERS, TierAvailability
 from icgpu.services.validation import parse
 
@@ -38,7 +37,7 @@ def tier_json(entry: TierAvailability) -> dict[str, Any]:
     }
 
 
-def instance_json(inst: Instance) -> dict[str, Any]:
+def instance_json(inst: InstanceRecord) -> dict[str, Any]:
     tier = TIERS[inst.tier]
     return {
         "id": inst.id,

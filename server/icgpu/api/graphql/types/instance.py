@@ -11,8 +11,8 @@ from strawberry.types import Info
 
 from icgpu.api.graphql.loaders import selects
 from icgpu.api.graphql.types.common import CATALOGUE, Account, GpuTier
-from icgpu.db.tables import Instance as InstanceRow
 from icgpu.services.instance_states import Status
+from icgpu.services.instances import InstanceRecord
 from icgpu.services.tiers import TIERS
 
 InstanceStatus = strawberry.enum(Status, name="InstanceStatus", description="Lifecycle status of an instance.")
@@ -52,7 +52,7 @@ class Instance:
     owner: Account | None = strawberry.field(description="The account that owns the instance.")
 
     @classmethod
-    async def many(cls, info: Info, rows: Sequence[InstanceRow]) -> list[Instance]:
+    async def many(cls, info: Info, rows: Sequence[InstanceRecord]) -> list[Instance]:
         """The rows as GraphQL instances. Their owners are loaded in one batch, and only when the
         query selects ``owner`` (anywhere below the current field)."""
         owners: dict[str, Account | None] = {}
@@ -62,11 +62,11 @@ class Instance:
         return [cls.from_row(r, owners.get(r.account_id)) for r in rows]
 
     @classmethod
-    async def one(cls, info: Info, row: InstanceRow) -> Instance:
+    async def one(cls, info: Info, row: InstanceRecord) -> Instance:
         return (await cls.many(info, [row]))[0]
 
     @classmethod
-    def from_row(cls, r: InstanceRow, owner: Account | None) -> Instance:
+    def from_row(cls, r: InstanceRecord, owner: Account | None) -> Instance:
         return cls(
             id=strawberry.ID(r.id), name=r.name, tier=r.tier, workload_type=WorkloadType(r.workload_type),
             storage_gb=r.storage_gb, ssh_key=r.ssh_key, ssh_key_group=r.ssh_key_group_id, team_id=r.team_id,

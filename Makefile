@@ -15,7 +15,7 @@ PYTEST := $(BIN)/pytest -q $(PYTEST_ARGS)
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help install test-deps run lint test test-sqlite test-pg fuzz schema generate check-generated bench clean
+.PHONY: help install test-deps run lint test test-sqlite test-pg test-sdk-ts fuzz schema generate check-generated bench bench-pg clean
 
 help:
 	@echo "make install      create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
@@ -29,7 +29,9 @@ help:
 	@echo "make schema       write schema/schema.graphql"
 	@echo "make generate     export the schema and regenerate every SDK (sdk-python, sdk-typescript)"
 	@echo "make check-generated  fail (\"run make generate\") when a generated file is out of date"
-	@echo "make bench        run bench/list_instances.py and bench/sdk_overhead.py"
+	@echo "make test-sdk-ts  the TypeScript SDK's suite alone (npm ci from the lockfile when needed)"
+	@echo "make bench        run bench/list_instances.py and bench/sdk_overhead.py (and the TS SDK's overhead)"
+	@echo "make bench-pg     run bench/list_instances.py on a private PostgreSQL (scripts/pg-up.sh; stopped on exit)"
 	@echo "make clean        remove $(VENV), .icgpu, .pytest_cache, .test-pg"
 	@echo "PYTEST_ARGS='-k foo -x' is passed to pytest."
 
@@ -79,6 +81,8 @@ test: test-deps install lint check-generated
 	url=$$(scripts/pg-up.sh) || { echo "make test: pg-up.sh failed" >&2; status=1; exit; }; \
 	echo "== pytest on SQLite"; \
 	ICGPU_TEST_DATABASE=sqlite $(PYTEST) || { rc=$$?; echo "== SQLite run failed (exit $$rc)"; status=1; }; \
+	echo "== TypeScript SDK (once: it does not depend on the database)"; \
+	scripts/test-sdk-ts.sh || { rc=$$?; echo "== TypeScript SDK suite failed (exit $$rc)"; status=1; }; \
 	echo "== pytest on PostgreSQL ($$url)"; \
 	export ICGPU_TEST_DATABASE_URL="$$url"; \
 	ICGPU_TEST_DATABASE=postgresql $(PYTEST) -m 'not db_independent' || { rc=$$?; echo "== PostgreSQL run failed (exit $$rc)"; status=1; }; \
@@ -111,16 +115,28 @@ generate: install $(CODEGEN_STAMP)
 	$(BIN)/icgpu schema export
 	sdk-python/codegen/generate.sh
 	if [ -f sdk-typescript/package.json ]; then \
-	  [ -d sdk-typescript/node_modules/.bin ] || npm --prefix sdk-typescript ci --no-audit --no-fund; \
+	  scripts/test-sdk-ts.sh install; \
 	  npm --prefix sdk-typescript run generate; \
 	fi
 
 check-generated: install $(CODEGEN_STAMP)
 	scripts/check-generated.sh
 
+test-sdk-ts: install
+	scripts/test-sdk-ts.sh
+
 bench: install $(CODEGEN_STAMP)
 	$(BIN)/python bench/list_instances.py
 	$(BIN)/python bench/sdk_overhead.py
+	scripts/test-sdk-ts.sh install && npm --prefix sdk-typescript run --silent bench
+
+bench-pg: install
+	@status=0; \
+	trap 'scripts/pg-down.sh || status=1; exit $$status' EXIT; \
+	trap 'status=130; exit' INT TERM; \
+	url=$$(scripts/pg-up.sh) || { echo "make bench-pg: pg-up.sh failed" >&2; status=1; exit; }; \
+	$(BIN)/python bench/list_instances.py --database postgresql --database-url "$$url" || status=$$?; \
+	exit $$status
 
 clean:
 	-scripts/pg-down.sh

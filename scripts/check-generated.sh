@@ -27,9 +27,7 @@ fi
 
 # 3. TypeScript SDK: its own generator, run in a copy laid out like the repository.
 if [[ -f sdk-typescript/package.json ]]; then
-  if [[ ! -d sdk-typescript/node_modules/.bin ]]; then
-    npm --prefix sdk-typescript ci --no-audit --no-fund >/dev/null
-  fi
+  scripts/test-sdk-ts.sh install >/dev/null  # npm ci when node_modules is missing or the lockfile changed
   mkdir -p "$work/ts/sdk-typescript"
   ln -s "$ROOT/schema" "$work/ts/schema"
   ln -s "$ROOT/sdk-typescript/node_modules" "$work/ts/sdk-typescript/node_modules"

@@ -9,7 +9,7 @@ SDK_STAMP := $(VENV)/.installed-sdk
 # The Python SDK's generator has its own venv: ariadne-codegen needs graphql-core<3.3, the server 3.3.
 CODEGEN       := $(VENV)/codegen
 CODEGEN_STAMP := $(CODEGEN)/.installed
-PYTEST := $(BIN)/pytest -q $(PYTEST_ARGS)
+PYTEST := $(BIN)/pytest -q --durations=12 $(PYTEST_ARGS)
 
 # `make run HOST=0.0.0.0 PORT=9000` overrides these (environment vars do not).
 HOST := 127.0.0.1

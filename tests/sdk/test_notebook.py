@@ -10,6 +10,10 @@ from nbclient import NotebookClient
 
 from tests.support.server import Server
 
+# The SDK's behaviour does not depend on the server's database (tests/server covers the server on
+# each): run once, in the SQLite run.
+pytestmark = pytest.mark.db_independent
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "notebooks" / "quickstart.ipynb"
 
 

@@ -26,6 +26,10 @@ from ic_gpu import (
 from tests.support.proxy import Proxy
 from tests.support.server import Server
 
+# The SDK's behaviour does not depend on the server's database (tests/server covers the server on
+# each): run once, in the SQLite run.
+pytestmark = pytest.mark.db_independent
+
 
 @pytest.fixture
 def proxy(server: Server) -> Iterator[Proxy]:

@@ -10,6 +10,10 @@ from ic_gpu import ICGPU, AsyncICGPU, NotFoundError
 
 from tests.support.server import Server
 
+# The SDK's behaviour does not depend on the server's database (tests/server covers the server on
+# each): run once, in the SQLite run.
+pytestmark = pytest.mark.db_independent
+
 MAX_EVENTS = 50
 
 

@@ -58,6 +58,12 @@ TIERS: dict[str, GpuTier] = {
     )
 }
 
+# Hourly price by (tier, workload type), as the float responses show: worked out once, not in
+# Decimal for every row of every page.
+HOURLY_PRICE: dict[tuple[str, str], float] = {
+    (t.id, w): float(t.hourly_price(w)) for t in TIERS.values() for w in ("interactive", "batch")
+}
+
 
 @dataclass(frozen=True)
 class TierAvailability:

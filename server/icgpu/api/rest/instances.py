@@ -14,7 +14,7 @@ from icgpu.api.rest.dry_run import created, written
 from icgpu.api.rest.route import AuthedRoute, CheckedRoute
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import InstanceCreate, InstanceRecord, InstanceUpdate
-from icgpu.services.tiers import BATCH_DISCOUNT, TIERS, TierAvailability
+from icgpu.services.tiers import BATCH_DISCOUNT, HOURLY_PRICE, TierAvailability
 from icgpu.services.validation import parse
 
 public = APIRouter(prefix="/api/v1", tags=["gpu-tiers"], route_class=CheckedRoute)
@@ -38,7 +38,6 @@ def tier_json(entry: TierAvailability) -> dict[str, Any]:
 
 
 def instance_json(inst: InstanceRecord) -> dict[str, Any]:
-    tier = TIERS[inst.tier]
     return {
         "id": inst.id,
         "name": inst.name,
@@ -52,7 +51,7 @@ def instance_json(inst: InstanceRecord) -> dict[str, Any]:
         "status_reason": inst.status_reason,
         "ssh_host": inst.ssh_host,
         "ssh_port": inst.ssh_port,
-        "hourly_price": float(tier.hourly_price(inst.workload_type)),
+        "hourly_price": HOURLY_PRICE[inst.tier, inst.workload_type],
         "account_id": inst.account_id,
         "created_at": inst.created_at.isoformat(),
         "updated_at": inst.updated_at.isoformat(),

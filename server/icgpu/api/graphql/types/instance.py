@@ -13,7 +13,7 @@ from icgpu.api.graphql.loaders import selects
 from icgpu.api.graphql.types.common import CATALOGUE, Account, GpuTier
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import InstanceRecord
-from icgpu.services.tiers import TIERS
+from icgpu.services.tiers import HOURLY_PRICE
 
 InstanceStatus = strawberry.enum(Status, name="InstanceStatus", description="Lifecycle status of an instance.")
 
@@ -22,10 +22,6 @@ InstanceStatus = strawberry.enum(Status, name="InstanceStatus", description="Lif
 class WorkloadType(Enum):
     INTERACTIVE = "interactive"
     BATCH = "batch"
-
-
-# Prices by tier and workload type, worked out once rather than in Decimal for every row.
-_HOURLY_PRICES = {(t.id, w.value): float(t.hourly_price(w.value)) for t in TIERS.values() for w in WorkloadType}
 
 
 @strawberry.type(description="A GPU instance with SSH access.")
@@ -72,7 +68,7 @@ class Instance:
             storage_gb=r.storage_gb, ssh_key=r.ssh_key, ssh_key_group=r.ssh_key_group_id, team_id=r.team_id,
             status=Status(r.status), status_reason=r.status_reason,
             ssh_host=r.ssh_host, ssh_port=r.ssh_port,
-            hourly_price=_HOURLY_PRICES[r.tier, r.workload_type],
+            hourly_price=HOURLY_PRICE[r.tier, r.workload_type],
             created_at=r.created_at, updated_at=r.updated_at, terminated_at=r.terminated_at,
             tier_info=CATALOGUE[r.tier], owner=owner,
         )

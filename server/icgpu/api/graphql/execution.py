@@ -202,9 +202,12 @@ def _null(non_null: bool) -> Any:
     return None
 
 
+_PRIMITIVES = frozenset({str, int, float, bool})  # never an exception or an awaitable
+
+
 def _leaf(named: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
     """graphql-core's complete_leaf_value, with its refusals left to graphql-core."""
-    if isinstance(value, Exception) or inspect.isawaitable(value):
+    if type(value) not in _PRIMITIVES and (isinstance(value, Exception) or inspect.isawaitable(value)):
         raise _Fallback
     try:
         serialized = named.serialize(value)

@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.database import Database
 from icgpu.db.tables import Account, Team, TeamMember
-from icgpu.errors import AccessDenied, Conflict, NotFound, ValidationError
+from icgpu.errors import AccessDenied, Conflict, NotFound
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
 from icgpu.services.pagination import Page, PageCodec, PageRequest
-from icgpu.services.validation import Input
+from icgpu.services.validation import Input, model_error
 
 SCOPE = "teams"
 Role = Literal["owner", "admin", "member", "viewer"]
@@ -48,8 +48,7 @@ class MemberAdd(Input):
     @model_validator(mode="after")
     def _one_person(self) -> MemberAdd:
         if (self.account_id is None) == (self.email is None):
-            # Raised as the API error itself, so it names a field (a model-level error has none).
-            raise ValidationError("account_id: give exactly one of an account id and an email", field="account_id")
+            raise model_error("account_id", "give exactly one of an account id and an email")
         return self
 
 

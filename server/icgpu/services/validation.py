@@ -8,6 +8,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from icgpu.errors import ValidationError
 
@@ -20,12 +21,19 @@ def first_error(exc: pydantic.ValidationError | Any) -> ValidationError:
     errors = exc.errors()
     err = errors[0] if errors else {"loc": (), "msg": "invalid input"}
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-    field = ".".join(loc) or None
+    # A model-level rule (between fields) names its field in the error's context: model_error().
+    ctx: Any = err.get("ctx") or {}
+    field = ".".join(loc) or ctx.get("field") or None
     msg = str(err.get("msg", "invalid input"))
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     return ValidationError(f"{field}: {msg}{more}" if field else msg + more, field=field)
+
+
+def model_error(field: str, message: str) -> PydanticCustomError:
+    """The error a model validator raises for a rule between fields, naming the field to blame."""
+    return PydanticCustomError("model_rule", message, {"field": field})
 
 
 def parse(model: type[M], data: Any) -> M:

@@ -102,16 +102,7 @@ def _dry_run_only(ec: Any) -> bool:
         name = definition.variable.name.value
         if name not in variables and isinstance(definition.default_value, BooleanValueNode):
             variables[name] = definition.default_value.value
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-    def fields(sel: SelectionSetNode, seen: frozenset[str]) -> Iterator[FieldNode]:
-        for node in sel.selections:
-            if isinstance(node, FieldNode):
-                yield node
-            elif isinstance(node, InlineFragmentNode):
-                yield from fields(node.selection_set, seen)
-            elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments and node.name.value not in seen:
-                yield from fields(fragments[node.name.value].selection_set, seen | {node.name.value})
+    fragments = _fragments(document)
 
     def dry(field: FieldNode) -> bool:
         if field.name.value == "__typename":
@@ -125,31 +116,42 @@ def _dry_run_only(ec: Any) -> bool:
             return variables.get(arg.value.name.value) is True
         return False
 
-    selected = list(fields(op.selection_set, frozenset()))
+    selected = list(_fields(op.selection_set, fragments))
     return any(f.name.value != "__typename" for f in selected) and all(dry(f) for f in selected)
+
+
+def _fragments(document: Any) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _fields(sel: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode],
+            seen: frozenset[str] = frozenset()) -> Iterator[FieldNode]:
+    """The fields of one selection set, through inline fragments and fragment spreads."""
+    for node in sel.selections if sel else ():
+        if isinstance(node, FieldNode):
+            yield node
+        elif isinstance(node, InlineFragmentNode):
+            yield from _fields(node.selection_set, fragments, seen)
+        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments and node.name.value not in seen:
+            yield from _fields(fragments[node.name.value].selection_set, fragments, seen | {node.name.value})
 
 
 def _response_names(document: Any, ec: Any) -> frozenset[str]:
     """The response keys (alias or name) under which the document selects a secret field."""
     if document is None:
         return SECRET_FIELDS
-    fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    fragments = _fragments(document)
     names: set[str] = set()
 
-    def walk(sel: SelectionSetNode | None, seen: frozenset[str]) -> None:
-        for node in sel.selections if sel else ():
-            if isinstance(node, FieldNode):
-                if node.name.value in SECRET_FIELDS:
-                    names.add(node.alias.value if node.alias else node.name.value)
-                walk(node.selection_set, seen)
-            elif isinstance(node, InlineFragmentNode):
-                walk(node.selection_set, seen)
-            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen and node.name.value in fragments:
-                walk(fragments[node.name.value].selection_set, seen | {node.name.value})
+    def walk(sel: SelectionSetNode | None) -> None:
+        for field in _fields(sel, fragments):
+            if field.name.value in SECRET_FIELDS:
+                names.add(field.alias.value if field.alias else field.name.value)
+            walk(field.selection_set)
 
     for definition in document.definitions:
-        if definition.kind == "operation_definition":
-            walk(definition.selection_set, frozenset())
+        if isinstance(definition, OperationDefinitionNode):
+            walk(definition.selection_set)
     return frozenset(names)
 
 

@@ -50,19 +50,26 @@ type Tenant struct {
 	Client *client.Client
 }
 
-// NewTenant bootstraps a tenant with a random name, so every test starts from empty lists.
+// NewTenant bootstraps a tenant with a random name on the shared server, so every test starts
+// from empty lists.
 func NewTenant(t *testing.T) *Tenant {
 	t.Helper()
+	return NewTenantOn(t, Shared)
+}
+
+// NewTenantOn bootstraps a tenant on s (a server started with other settings).
+func NewTenantOn(t *testing.T, s *Server) *Tenant {
+	t.Helper()
 	name := "tf-" + randomHex(4)
-	key, err := Shared.Bootstrap(name, name+"@example.com")
+	key, err := s.Bootstrap(name, name+"@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(client.Config{BaseURL: Shared.URL, APIKey: key})
+	c, err := client.New(client.Config{BaseURL: s.URL, APIKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Tenant{APIKey: key, URL: Shared.URL, Client: c}
+	return &Tenant{APIKey: key, URL: s.URL, Client: c}
 }
 
 // ProviderBlock is the provider configuration for this tenant, to prepend to a test's HCL.

@@ -15,7 +15,7 @@ PYTEST := $(BIN)/pytest -q --durations=12 $(PYTEST_ARGS)
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help install test-deps run lint test test-sqlite test-pg test-sdk-ts fuzz schema generate check-generated bench bench-pg clean
+.PHONY: help install test-deps run lint test test-sqlite test-pg test-sdk-ts test-provider tofu fuzz schema generate check-generated bench bench-pg clean
 
 help:
 	@echo "make install      create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
@@ -27,9 +27,11 @@ help:
 	@echo "make test-pg      pytest on PostgreSQL only"
 	@echo "make fuzz         only the schemathesis suite (tests/fuzz: REST on schema/openapi.json + GraphQL), SQLite"
 	@echo "make schema       write schema/schema.graphql"
-	@echo "make generate     export the schema and regenerate every SDK (sdk-python, sdk-typescript)"
+	@echo "make generate     export the schema and regenerate every client (sdk-python, sdk-typescript, terraform-provider)"
 	@echo "make check-generated  fail (\"run make generate\") when a generated file is out of date"
 	@echo "make test-sdk-ts  the TypeScript SDK's suite alone (npm ci from the lockfile when needed)"
+	@echo "make test-provider  the Terraform provider's unit, acceptance and CLI tests (OpenTofu from the tool cache)"
+	@echo "make tofu         build OpenTofu from its Go module into the tool cache (once per version)"
 	@echo "make bench        run bench/list_instances.py and bench/sdk_overhead.py (and the TS SDK's overhead)"
 	@echo "make bench-pg     run bench/list_instances.py on a private PostgreSQL (scripts/pg-up.sh; stopped on exit)"
 	@echo "make clean        remove $(VENV), .icgpu, .pytest_cache, .test-pg"
@@ -83,6 +85,8 @@ test: test-deps install lint check-generated
 	ICGPU_TEST_DATABASE=sqlite $(PYTEST) || { rc=$$?; echo "== SQLite run failed (exit $$rc)"; status=1; }; \
 	echo "== TypeScript SDK (once: it does not depend on the database)"; \
 	scripts/test-sdk-ts.sh || { rc=$$?; echo "== TypeScript SDK suite failed (exit $$rc)"; status=1; }; \
+	echo "== Terraform provider (once: it does not depend on the database)"; \
+	scripts/test-provider.sh || { rc=$$?; echo "== Terraform provider suites failed (exit $$rc)"; status=1; }; \
 	echo "== pytest on PostgreSQL ($$url)"; \
 	export ICGPU_TEST_DATABASE_URL="$$url"; \
 	ICGPU_TEST_DATABASE=postgresql $(PYTEST) -m 'not db_independent' || { rc=$$?; echo "== PostgreSQL run failed (exit $$rc)"; status=1; }; \
@@ -118,12 +122,19 @@ generate: install $(CODEGEN_STAMP)
 	  scripts/test-sdk-ts.sh install; \
 	  npm --prefix sdk-typescript run generate; \
 	fi
+	terraform-provider/generate.sh
 
 check-generated: install $(CODEGEN_STAMP)
 	scripts/check-generated.sh
 
 test-sdk-ts: install
 	scripts/test-sdk-ts.sh
+
+test-provider: install
+	scripts/test-provider.sh
+
+tofu:
+	scripts/build-tofu.sh
 
 bench: install $(CODEGEN_STAMP)
 	$(BIN)/python bench/list_instances.py

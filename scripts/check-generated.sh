@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fail, saying "run make generate", when a generated file differs from what the committed schema
 # and operations produce: schema/schema.graphql against the server's code, the Python SDK's
-# generated clients, and (when sdk-typescript/ exists) the TypeScript SDK's generated code.
+# generated clients, the TypeScript SDK's generated code and the Terraform provider's Go client.
 # Everything is regenerated into a temp dir; nothing in the work tree is written.
 set -euo pipefail
 
@@ -37,6 +37,13 @@ if [[ -f sdk-typescript/package.json ]]; then
     cat "$work/ts.diff" >&2
     stale+=("sdk-typescript/src/generated")
   fi
+fi
+
+# 4. The Terraform provider's genqlient client.
+terraform-provider/generate.sh "$work/go/generated.go" >"$work/go.log" 2>&1 || { cat "$work/go.log" >&2; exit 1; }
+if ! diff -q "$work/go/generated.go" terraform-provider/internal/client/generated/generated.go >"$work/go.diff"; then
+  cat "$work/go.diff" >&2
+  stale+=("terraform-provider/internal/client/generated")
 fi
 
 if ((${#stale[@]})); then

@@ -99,4 +99,3 @@ func sshKeyExists(ctx context.Context, gql graphql.Client, id string) error {
 	_, err := gen.GetSshKey(ctx, gql, id)
 	return err
 }
-

@@ -8,6 +8,7 @@
 # Later runs find <cache>/opentofu/<version>/tofu and return at once.
 set -euo pipefail
 cd "$(dirname "$0")/../tools/opentofu"
+command -v go >/dev/null 2>&1 || { echo "build-tofu: Go is not on PATH (the provider and OpenTofu need Go 1.26.6 or newer)" >&2; exit 1; }
 
 version=$(awk '$1 == "github.com/opentofu/opentofu" { print $2 }' go.mod)
 [ -n "$version" ] || { echo "build-tofu: no github.com/opentofu/opentofu in tools/opentofu/go.mod" >&2; exit 1; }

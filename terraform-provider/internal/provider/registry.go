@@ -9,6 +9,9 @@ import (
 // one line here (and its docs page, example and acceptance test).
 var resources = []func() resource.Resource{
 	NewSSHKeyResource,
+	NewAPIKeyResource,
 }
 
-var dataSources = []func() datasource.DataSource{}
+var dataSources = []func() datasource.DataSource{
+	NewGPUTiersDataSource,
+}

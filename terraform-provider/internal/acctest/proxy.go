@@ -110,6 +110,7 @@ func (p *LossyProxy) forward(r *http.Request, body []byte) (*http.Response, erro
 		return nil, err
 	}
 	out.Header = r.Header.Clone()
+	out.Header.Del("Accept-Encoding") // let the transport ask for gzip itself, so Lost() is plain JSON
 	out.Host = p.target.Host
 	return http.DefaultTransport.RoundTrip(out)
 }

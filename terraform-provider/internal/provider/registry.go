@@ -9,6 +9,7 @@ import (
 // one line here (and its docs page, example and acceptance test).
 var resources = []func() resource.Resource{
 	NewSSHKeyResource,
+	NewInstanceResource,
 	NewAPIKeyResource,
 }
 

@@ -306,7 +306,9 @@ func TestInstancePlanTimeValidation(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
 	ok := []string{q("name", "ok"), q("tier", "mig")}
-	with := func(extra ...string) string { return instanceConfig(tn, "", append(append([]string{}, ok...), extra...)...) }
+	with := func(extra ...string) string {
+		return instanceConfig(tn, "", append(append([]string{}, ok...), extra...)...)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{

@@ -50,3 +50,30 @@ func TestInstanceStatePlanModifierReplacesOnlyFailedInstances(t *testing.T) {
 		t.Error("a null prior state must not require a replacement")
 	}
 }
+
+func TestInstanceSSHKeyPlanModifier(t *testing.T) {
+	mod := replaceOnNewKey()
+	present := tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{}}, map[string]tftypes.Value{})
+	key := "ssh-ed25519 AAAAC3Nza me@host"
+	for _, tc := range []struct {
+		name        string
+		prior, plan types.String
+		replace     bool
+	}{
+		{"whitespace only (imported, configured with file())", types.StringValue(key), types.StringValue(key + "\n"), false},
+		{"another key", types.StringValue(key), types.StringValue("ssh-ed25519 AAAAother me@host"), true},
+		{"a key added", types.StringNull(), types.StringValue(key), true},
+		{"the key removed", types.StringValue(key), types.StringNull(), true},
+		{"a key not known yet", types.StringValue(key), types.StringUnknown(), true},
+	} {
+		req := planmodifier.StringRequest{
+			Path: path.Root("ssh_key"), State: tfsdk.State{Raw: present}, Plan: tfsdk.Plan{Raw: present},
+			StateValue: tc.prior, PlanValue: tc.plan, ConfigValue: tc.plan,
+		}
+		resp := &planmodifier.StringResponse{PlanValue: req.PlanValue}
+		mod.PlanModifyString(context.Background(), req, resp)
+		if resp.RequiresReplace != tc.replace {
+			t.Errorf("%s: RequiresReplace = %v, want %v", tc.name, resp.RequiresReplace, tc.replace)
+		}
+	}
+}

@@ -74,8 +74,8 @@ func (r *instanceResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional: true,
 				Description: "One OpenSSH public key line to authorize, e.g. file(\"~/.ssh/id_ed25519.pub\") or an " +
 					"icgpu_ssh_key's public_key. Surrounding whitespace is ignored. May be combined with ssh_key_group; " +
-					"changing it replaces the instance.",
-				PlanModifiers: replace,
+					"changing it replaces the instance (whitespace alone does not).",
+				PlanModifiers: []planmodifier.String{replaceOnNewKey()},
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 16384), publicKeyShape()},
 			},
 			"ssh_key_group": schema.StringAttribute{

@@ -53,7 +53,7 @@ func (r *sshKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, Description: "The key's id (key-...).", PlanModifiers: keep},
 			"name": schema.StringAttribute{
-				Required: true, Description: "A name for the key, unique in the tenant (1-100 characters). Changing it replaces the key.",
+				Required: true, Description: "A name for the key (1-100 characters). A tenant holds each key (fingerprint) once. Changing it replaces the key.",
 				PlanModifiers: replace,
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 100)},
 			},

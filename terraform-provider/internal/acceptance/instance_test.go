@@ -230,18 +230,23 @@ func TestInstanceLifecycle(t *testing.T) {
 }
 
 // TestInstanceFromSSHKeyResource: the key comes from an icgpu_ssh_key, a key group is granted,
-// the instance is batch work created stopped; a tier change replaces it (still stopped); import
+// the instance is shared with a team, it is batch work created stopped; a tier change replaces it (still stopped); import
 // keeps the exact key line.
 func TestInstanceFromSSHKeyResource(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
-	var group string
+	var group, team string
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
 		out, err := gen.CreateSshKeyGroup(ctx, gql, gen.CreateSshKeyGroupInput{Name: acctest.Name("grp")}, &dryRunOff)
+		if err != nil {
+			return err
+		}
+		group = out.CreateSshKeyGroup.SshKeyGroup.Id
+		teamOut, err := gen.CreateTeam(ctx, gql, gen.CreateTeamInput{Name: acctest.Name("team")}, &dryRunOff)
 		if err == nil {
-			group = out.CreateSshKeyGroup.SshKeyGroup.Id
+			team = teamOut.CreateTeam.Team.Id
 		}
 		return err
 	}); err != nil {
@@ -251,7 +256,7 @@ func TestInstanceFromSSHKeyResource(t *testing.T) {
 	name := acctest.Name("inst")
 	cfg := func(tier string) string {
 		return instanceConfig(tn, keyHCL, q("name", name), q("tier", tier), "ssh_key = icgpu_ssh_key.k.public_key",
-			q("ssh_key_group", group), q("workload_type", "batch"), q("state", "stopped"))
+			q("ssh_key_group", group), q("team_id", team), q("workload_type", "batch"), q("state", "stopped"))
 	}
 	var id string
 	resource.Test(t, resource.TestCase{
@@ -263,6 +268,7 @@ func TestInstanceFromSSHKeyResource(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttrPair(inst, "ssh_key", "icgpu_ssh_key.k", "public_key"),
 					resource.TestCheckResourceAttr(inst, "ssh_key_group", group),
+					resource.TestCheckResourceAttr(inst, "team_id", team),
 					resource.TestCheckResourceAttr(inst, "storage_gb", "50"),
 					resource.TestCheckResourceAttr(inst, "workload_type", "batch"),
 					resource.TestCheckResourceAttr(inst, "state", "stopped"),
@@ -273,6 +279,9 @@ func TestInstanceFromSSHKeyResource(t *testing.T) {
 							return err
 						}
 						if err := wantAPI("sshKeyGroup", *i.SshKeyGroup, group); err != nil {
+							return err
+						}
+						if err := wantAPI("teamId", *i.TeamId, team); err != nil {
 							return err
 						}
 						return wantAPI("workloadType", i.WorkloadType, gen.WorkloadTypeBatch)

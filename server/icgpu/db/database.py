@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import make_transient
+from sqlalchemy.pool import PoolResetState
 
 from icgpu.db.engine import make_engine, make_sessionmaker
 from icgpu.db.migrate import upgrade
@@ -58,6 +60,22 @@ class _SharedRead:
             await self.drop()
 
 
+def _sqlite_read_engine(url: str) -> AsyncEngine:
+    """SQLite's engine for reads. A session hands its connection back to the pool after rolling
+    back its own transaction, and the pool's default reset would roll back a second time: on
+    aiosqlite each rollback is a round trip to the connection's thread. Here the pool rolls back
+    only a connection that really is inside a transaction (returned by a path that did not end
+    it), which is all the default reset achieves."""
+    engine = make_engine(url, pool_reset_on_return=None)
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _end_open_transaction(dbapi_conn: Any, _record: Any, state: PoolResetState) -> None:
+        if state.asyncio_safe and not state.terminate_only and dbapi_conn.driver_connection.in_transaction:
+            dbapi_conn.rollback()
+
+    return engine
+
+
 _shared_read: ContextVar[_SharedRead | None] = ContextVar("icgpu_shared_read", default=None)
 
 
@@ -69,7 +87,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: AsyncEngine = make_engine(url, immediate=True)
-        self.read_engine: AsyncEngine = make_engine(url) if url.startswith("sqlite") else self.engine
+        self.read_engine: AsyncEngine = _sqlite_read_engine(url) if url.startswith("sqlite") else self.engine
         self._sessions = make_sessionmaker(self.engine)
         self._read_sessions = make_sessionmaker(self.read_engine)
 

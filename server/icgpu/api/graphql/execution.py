@@ -20,18 +20,23 @@ own errors. tests/server/test_response_equality.py holds the output to graphql-c
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
+from functools import partial
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import to_nodes
@@ -110,39 +115,37 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(obj_type, field_details_list)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             return None
-        steps: list[tuple[str, _Plain | None, _Plan | None]] = []
+        steps: list[tuple[str, _Plain | None, Callable[[Any], Any]]] = []
         for key, group in collected.grouped_field_set.items():
             name = group[0].node.name.value
             if name == "__typename":
-                steps.append((key, None, None))
+                steps.append((key, None, _typename))
                 continue
             field_def = obj_type.fields.get(name)
             plain = self._plain_field(field_def) if field_def is not None else None
             if plain is None:
                 return None
-            sub = None
+            finish: Callable[[Any], Any]
             if isinstance(plain.named, GraphQLObjectType):
                 if plain.named.is_type_of is not None:
                     return None
                 sub = self._object_plan(plain.named, group)
                 if sub is None:
                     return None
-            steps.append((key, plain, sub))
+                finish = sub
+            else:
+                finish = _finisher(plain.named)
+            steps.append((key, plain, finish))
         type_name = obj_type.name
 
         def complete(source: Any) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            for key, plain, sub in steps:
+            for key, plain, finish in steps:
                 if plain is None:
                     out[key] = type_name
                     continue
                 value = plain.read(source, plain.attr)
-                if value is None:
-                    out[key] = _null(plain.non_null)
-                elif sub is not None:
-                    out[key] = sub(value)
-                else:
-                    out[key] = _leaf(plain.named, value)  # type: ignore[arg-type]
+                out[key] = _null(plain.non_null) if value is None else finish(value)
             return out
 
         return complete
@@ -203,6 +206,11 @@ def _null(non_null: bool) -> Any:
 
 
 _PRIMITIVES = frozenset({str, int, float, bool})  # never an exception or an awaitable
+_STRING_SERIALIZERS = (GraphQLString.serialize, GraphQLID.serialize)  # a str comes out as it is
+
+
+def _typename(_: Any) -> None:  # a placeholder: ``complete`` writes the type's name
+    return None
 
 
 def _leaf(named: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
@@ -216,3 +224,43 @@ def _leaf(named: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
     if serialized is None or serialized is Undefined:
         raise _Fallback
     return serialized
+
+
+# By the type's identity (the entry holds the type, so its id stays its own); schemas are few.
+_FINISHERS: dict[int, tuple[GraphQLScalarType | GraphQLEnumType, Callable[[Any], Any]]] = {}
+_MAX_FINISHERS = 1000
+
+
+def _finisher(named: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    """``_leaf`` for one type, with the answers it would give worked out ahead where they are
+    fixed: a str as a String or an ID is itself, and a member of a strawberry enum always
+    serializes to the same name (found once per member here)."""
+    known = _FINISHERS.get(id(named))
+    if known is not None and known[0] is named:
+        return known[1]
+    if len(_FINISHERS) >= _MAX_FINISHERS:
+        _FINISHERS.clear()
+    finish = _FINISHERS[id(named)] = named, _make_finisher(named)
+    return finish[1]
+
+
+def _make_finisher(named: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    if isinstance(named, GraphQLScalarType) and named.serialize in _STRING_SERIALIZERS:
+        def string(value: Any) -> Any:
+            return value if type(value) is str else _leaf(named, value)
+        return string
+    enum_cls = getattr(named, "wrapped_cls", None)
+    if isinstance(named, GraphQLEnumType) and isinstance(enum_cls, type) and issubclass(enum_cls, Enum):
+        names: dict[Any, Any] = {}
+        for member in enum_cls:
+            with contextlib.suppress(Exception):
+                out = named.serialize(member)
+                if out is not None and out is not Undefined:
+                    names[member] = out
+
+        def enum(value: Any) -> Any:
+            if type(value) is enum_cls and value in names:
+                return names[value]
+            return _leaf(named, value)
+        return enum
+    return partial(_leaf, named)

@@ -11,6 +11,7 @@ from icgpu.api.rest.body import read_json
 from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.docs import operation
 from icgpu.api.rest.dry_run import created, written
+from icgpu.api.rest.reply import ok
 from icgpu.api.rest.route import AuthedRoute
 from icgpu.db.tables import ApiKey
 from icgpu.services.api_keys import ApiKeyCreate
@@ -66,15 +67,15 @@ async def create_team(request: Request, response: Response, platform: PlatformDe
 
 
 @router.get("/teams", tags=["teams"], **operation(schemas.TeamList))
-async def list_teams(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
+async def list_teams(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> Response | dict[str, Any]:
     result = await platform.teams.list(principal, page)
-    return {"teams": [team_json(t) for t in result.items], "nextToken": result.next_token}
+    return ok(platform, {"teams": [team_json(t) for t in result.items], "nextToken": result.next_token})
 
 
 @router.get("/teams/my", tags=["teams"], **operation(schemas.TeamList))
-async def my_teams(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
+async def my_teams(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> Response | dict[str, Any]:
     result = await platform.teams.list(principal, page, mine_only=True)
-    return {"teams": [team_json(t) for t in result.items], "nextToken": result.next_token}
+    return ok(platform, {"teams": [team_json(t) for t in result.items], "nextToken": result.next_token})
 
 
 @router.get("/teams/{team_id}", tags=["teams"], **operation(schemas.Team))
@@ -84,9 +85,9 @@ async def get_team(team_id: str, platform: PlatformDep, principal: CurrentPrinci
 
 @router.get("/teams/{team_id}/members", tags=["teams"], **operation(schemas.MemberList))
 async def list_members(team_id: str, platform: PlatformDep, principal: CurrentPrincipal,
-                       page: PageDep) -> dict[str, Any]:
+                       page: PageDep) -> Response | dict[str, Any]:
     result = await platform.teams.members(principal, team_id, page)
-    return {"members": [member_json(m) for m in result.items], "nextToken": result.next_token}
+    return ok(platform, {"members": [member_json(m) for m in result.items], "nextToken": result.next_token})
 
 
 @router.post("/teams/{team_id}/members", tags=["teams"],
@@ -130,9 +131,9 @@ async def create_api_key(request: Request, response: Response, platform: Platfor
 
 
 @router.get("/api-keys", tags=["api-keys"], **operation(schemas.ApiKeyList))
-async def list_api_keys(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
+async def list_api_keys(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> Response | dict[str, Any]:
     result = await platform.api_keys.list(principal, page)
-    return {"api_keys": [api_key_json(k) for k in result.items], "nextToken": result.next_token}
+    return ok(platform, {"api_keys": [api_key_json(k) for k in result.items], "nextToken": result.next_token})
 
 
 @router.get("/api-keys/{key_id}", tags=["api-keys"], **operation(schemas.ApiKey))

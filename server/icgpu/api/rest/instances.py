@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from operator import attrgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from icgpu.api import rows
 from icgpu.api.rest import schemas
 from icgpu.api.rest.body import read_json
 from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.docs import operation
 from icgpu.api.rest.dry_run import created, written
+from icgpu.api.rest.reply import ok
 from icgpu.api.rest.route import AuthedRoute, CheckedRoute
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import InstanceCreate, InstanceRecord, InstanceUpdate
@@ -37,31 +42,53 @@ def tier_json(entry: TierAvailability) -> dict[str, Any]:
     }
 
 
-def instance_json(inst: InstanceRecord) -> dict[str, Any]:
+# The columns an instance's JSON is made of, as named on the ORM object and on a list's rows.
+FIELDS = ("id", "name", "tier", "workload_type", "storage_gb", "ssh_key", "ssh_key_group_id", "team_id", "status",
+          "status_reason", "ssh_host", "ssh_port", "account_id", "created_at", "updated_at", "terminated_at")
+_by_name = attrgetter(*FIELDS)
+
+
+def _instance(id_: str, name: str, tier: str, workload_type: str, storage_gb: int, ssh_key: str | None,
+              group: str | None, team_id: str | None, status: str, reason: str | None, ssh_host: str | None,
+              ssh_port: int | None, account_id: str, created_at: datetime, updated_at: datetime,
+              terminated_at: datetime | None) -> dict[str, Any]:
     return {
-        "id": inst.id,
-        "name": inst.name,
-        "tier": inst.tier,
-        "workload_type": inst.workload_type,
-        "storage_gb": inst.storage_gb,
-        "ssh_key": inst.ssh_key,
-        "ssh_key_group": inst.ssh_key_group_id,
-        "team_id": inst.team_id,
-        "status": inst.status,
-        "status_reason": inst.status_reason,
-        "ssh_host": inst.ssh_host,
-        "ssh_port": inst.ssh_port,
-        "hourly_price": HOURLY_PRICE[inst.tier, inst.workload_type],
-        "account_id": inst.account_id,
-        "created_at": inst.created_at.isoformat(),
-        "updated_at": inst.updated_at.isoformat(),
-        "terminated_at": inst.terminated_at.isoformat() if inst.terminated_at else None,
+        "id": id_,
+        "name": name,
+        "tier": tier,
+        "workload_type": workload_type,
+        "storage_gb": storage_gb,
+        "ssh_key": ssh_key,
+        "ssh_key_group": group,
+        "team_id": team_id,
+        "status": status,
+        "status_reason": reason,
+        "ssh_host": ssh_host,
+        "ssh_port": ssh_port,
+        "hourly_price": HOURLY_PRICE[tier, workload_type],
+        "account_id": account_id,
+        "created_at": created_at.isoformat(),
+        "updated_at": updated_at.isoformat(),
+        "terminated_at": terminated_at.isoformat() if terminated_at else None,
     }
 
 
+def instance_json(inst: InstanceRecord) -> dict[str, Any]:
+    return _instance(*_by_name(inst))
+
+
+def instances_json(items: Sequence[InstanceRecord], *, by_position: bool) -> list[dict[str, Any]]:
+    """``[instance_json(i) for i in items]``, reading a page of rows by position (api/rows.py)
+    when ``by_position`` (a fast path: the reference reads them by name)."""
+    get = rows.getter(items, FIELDS) if by_position else None
+    if get is None:
+        return [instance_json(i) for i in items]
+    return [_instance(*get(row)) for row in items]
+
+
 @public.get("/gpu-tiers", **operation(schemas.TierList))
-async def list_tiers(platform: PlatformDep) -> dict[str, Any]:
-    return {"tiers": [tier_json(entry) for entry in await platform.tiers.list()]}
+async def list_tiers(platform: PlatformDep) -> Response | dict[str, Any]:
+    return ok(platform, {"tiers": [tier_json(entry) for entry in await platform.tiers.list()]})
 
 
 @router.post("", **operation(schemas.Instance, status=201, body=InstanceCreate,
@@ -78,14 +105,16 @@ async def create_instance(
 async def list_instances(
     platform: PlatformDep, principal: CurrentPrincipal, page: PageDep,
     status: Annotated[Status | None, Query(description="only instances in this status (terminated included)")] = None,
-) -> dict[str, Any]:
+) -> Response | dict[str, Any]:
     result = await platform.instances.list(principal, page, status=status.value if status else None)
-    return {"instances": [instance_json(i) for i in result.items], "nextToken": result.next_token}
+    return ok(platform, {"instances": instances_json(result.items, by_position=platform.settings.fast_paths),
+                         "nextToken": result.next_token})
 
 
 @router.get("/{instance_id}", **operation(schemas.Instance))
-async def get_instance(instance_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    return instance_json(await platform.instances.get(principal, instance_id))
+async def get_instance(instance_id: str, platform: PlatformDep,
+                       principal: CurrentPrincipal) -> Response | dict[str, Any]:
+    return ok(platform, instance_json(await platform.instances.get(principal, instance_id)))
 
 
 @router.patch("/{instance_id}", **operation(schemas.Instance, body=InstanceUpdate,

@@ -12,6 +12,7 @@ from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.docs import operation
 from icgpu.api.rest.dry_run import created, written
 from icgpu.api.rest.identity import iso
+from icgpu.api.rest.reply import ok
 from icgpu.api.rest.route import AuthedRoute
 from icgpu.db.tables import SshKey
 from icgpu.services.ssh_keys import GroupAddKey, GroupCreate, GroupView, SshKeyGenerate, SshKeyUpload
@@ -32,9 +33,9 @@ def group_json(v: GroupView) -> dict[str, Any]:
 
 
 @router.get("/ssh-keys", **operation(schemas.SshKeyList))
-async def list_ssh_keys(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
+async def list_ssh_keys(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> Response | dict[str, Any]:
     result = await platform.ssh_keys.list(principal, page)
-    return {"ssh_keys": [ssh_key_json(k) for k in result.items], "nextToken": result.next_token}
+    return ok(platform, {"ssh_keys": [ssh_key_json(k) for k in result.items], "nextToken": result.next_token})
 
 
 @router.post("/ssh-keys", **operation(schemas.SshKey, status=201, body=SshKeyUpload, dry_run=schemas.DryRunSshKey))
@@ -77,9 +78,9 @@ async def create_group(request: Request, response: Response, platform: PlatformD
 
 
 @router.get("/ssh-key-groups", **operation(schemas.SshKeyGroupList))
-async def list_groups(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> dict[str, Any]:
+async def list_groups(platform: PlatformDep, principal: CurrentPrincipal, page: PageDep) -> Response | dict[str, Any]:
     result = await platform.ssh_keys.list_groups(principal, page)
-    return {"ssh_key_groups": [group_json(g) for g in result.items], "nextToken": result.next_token}
+    return ok(platform, {"ssh_key_groups": [group_json(g) for g in result.items], "nextToken": result.next_token})
 
 
 @router.get("/ssh-key-groups/{group_id}", **operation(schemas.SshKeyGroup))

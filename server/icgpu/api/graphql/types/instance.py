@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
+from operator import attrgetter
 
 import strawberry
 from strawberry.types import Info
 
 from icgpu.api.graphql.loaders import selects
 from icgpu.api.graphql.types.common import CATALOGUE, Account, GpuTier
+from icgpu.api.rows import getter
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import InstanceRecord
 from icgpu.services.tiers import HOURLY_PRICE
@@ -50,12 +52,14 @@ class Instance:
     @classmethod
     async def many(cls, info: Info, rows: Sequence[InstanceRecord]) -> list[Instance]:
         """The rows as GraphQL instances. Their owners are loaded in one batch, and only when the
-        query selects ``owner`` (anywhere below the current field)."""
+        query selects ``owner`` (anywhere below the current field). A list's rows are read by
+        position (api/rows.py) on the fast path, by name on the reference path."""
         owners: dict[str, Account | None] = {}
         if rows and selects(info.selected_fields, "owner"):
             found = await info.context.loaders.accounts(r.account_id for r in rows)
             owners = {id_: Account.from_row(a) if a else None for id_, a in found.items()}
-        return [cls.from_row(r, owners.get(r.account_id)) for r in rows]
+        get = (getter(rows, _FIELDS) if info.context.platform.settings.fast_paths else None) or _by_name
+        return [cls._make(owners, *get(r)) for r in rows]
 
     @classmethod
     async def one(cls, info: Info, row: InstanceRecord) -> Instance:
@@ -63,15 +67,32 @@ class Instance:
 
     @classmethod
     def from_row(cls, r: InstanceRecord, owner: Account | None) -> Instance:
+        return cls._make({r.account_id: owner}, *_by_name(r))
+
+    @classmethod
+    def _make(cls, owners: dict[str, Account | None], id_: str, name: str, tier: str, workload_type: str,
+              storage_gb: int, ssh_key: str | None, group: str | None, team_id: str | None, status: str,
+              reason: str | None, ssh_host: str | None, ssh_port: int | None, account_id: str,
+              created_at: datetime, updated_at: datetime, terminated_at: datetime | None) -> Instance:
         return cls(
-            id=strawberry.ID(r.id), name=r.name, tier=r.tier, workload_type=WorkloadType(r.workload_type),
-            storage_gb=r.storage_gb, ssh_key=r.ssh_key, ssh_key_group=r.ssh_key_group_id, team_id=r.team_id,
-            status=Status(r.status), status_reason=r.status_reason,
-            ssh_host=r.ssh_host, ssh_port=r.ssh_port,
-            hourly_price=HOURLY_PRICE[r.tier, r.workload_type],
-            created_at=r.created_at, updated_at=r.updated_at, terminated_at=r.terminated_at,
-            tier_info=CATALOGUE[r.tier], owner=owner,
+            id=strawberry.ID(id_), name=name, tier=tier,
+            workload_type=_WORKLOADS.get(workload_type) or WorkloadType(workload_type),
+            storage_gb=storage_gb, ssh_key=ssh_key, ssh_key_group=group, team_id=team_id,
+            status=_STATUSES.get(status) or Status(status), status_reason=reason,
+            ssh_host=ssh_host, ssh_port=ssh_port,
+            hourly_price=HOURLY_PRICE[tier, workload_type],
+            created_at=created_at, updated_at=updated_at, terminated_at=terminated_at,
+            tier_info=CATALOGUE[tier], owner=owners.get(account_id),
         )
+
+
+# What an Instance is made of, as named on the ORM object and on a list's rows; the enums by
+# value (an unknown value still fails as the enum's own constructor makes it fail).
+_FIELDS = ("id", "name", "tier", "workload_type", "storage_gb", "ssh_key", "ssh_key_group_id", "team_id", "status",
+           "status_reason", "ssh_host", "ssh_port", "account_id", "created_at", "updated_at", "terminated_at")
+_by_name = attrgetter(*_FIELDS)
+_WORKLOADS = {w.value: w for w in WorkloadType}
+_STATUSES = {s.value: s for s in Status}
 
 
 @strawberry.type(description="One page of instances.")

@@ -20,8 +20,8 @@ and must not move on their own between the before and after looks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,95 +38,49 @@ from graphql import (
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from icgpu.db.tables import ApiKey, Event, Instance, SshKey, SshKeyGroup, SshKeyGroupMember, Team, TeamMember
+from icgpu.db.tables import ApiKey, Instance, SshKey, SshKeyGroup, SshKeyGroupMember, Team, TeamMember
 from tests.support.graphql import gql_post
 from tests.support.matrix import (
-    HIDDEN,
-    LAST_OWNER,
-    OK,
     Actor,
-    Outcome,
     World,
     build_world,
     check_graphql,
     check_rest,
-    denied,
     invalid,
     mutations,
     public_key,
     write_routes,
 )
+from tests.support.matrix_cases import (
+    ACTORS,
+    ADMINS,
+    ANYONE,
+    HUMANS,
+    LAST,
+    LEAVE,
+    MANAGE_SHARED,
+    MEMBERS,
+    NOBODY,
+    PRIVATE,
+    ROLE_OF,
+    SHARE,
+    Case,
+    Target,
+    by_id,
+    event_count,
+    everyone,
+    fresh_name,
+    named,
+)
+from tests.support.matrix_domains import DOMAIN_ROWS
 from tests.support.server import Server
 
-Target = dict[str, Any]
-HUMANS = ("creator", "owner", "admin", "member", "viewer", "outsider", "foreign")
-KEYS = ("scoped_key", "readonly_key", "owner_key")
-ACTORS = HUMANS + KEYS
-ROLE_OF = {"owner": "owner", "admin": "admin", "member": "member", "viewer": "viewer", "creator": "member",
-           "scoped_key": "owner", "readonly_key": "owner", "owner_key": "owner"}
-
-
-@dataclass(frozen=True)
-class Case:
-    route: str  # "METHOD /path/{param}": the REST call is made on exactly this route
-    mutation: str  # the GraphQL mutation field, which ``gql`` must call
-    variant: str
-    expect: Mapping[str, Outcome]  # per human actor; an actor missing here does not apply
-    build: Callable[[World, Actor], Target]  # a fresh target for this actor
-    state: Callable[[World, Target], Any]  # what the call may change
-    after: Callable[[Any, Target], Any]  # the state expected after an allowed call, from the state before
-    gql: str
-    gvars: Callable[[Target], dict[str, Any]]
-    body: Callable[[Target], dict[str, Any]] | None = None
-
-    def outcome(self, actor: str) -> Outcome | None:
-        if actor == "scoped_key":
-            return denied("ScopeNotGranted")
-        if actor == "readonly_key":
-            return denied("PermissionNotGranted")
-        return self.expect.get("owner" if actor == "owner_key" else actor)
-
-
-# -- the matrix (docs/permissions.md) ---------------------------------------------------------------
-
-def row(**outcomes: Outcome) -> dict[str, Outcome]:
-    return outcomes
-
-
-def everyone(outcome: Outcome) -> dict[str, Outcome]:
-    return dict.fromkeys(HUMANS, outcome)
-
-
-# Team-shared instance: start / stop / requeue / delete it.
-MANAGE_SHARED = row(creator=OK, owner=OK, admin=OK, member=denied(), viewer=denied(), outsider=HIDDEN,
-                    foreign=HIDDEN)
-# A private (unshared) instance: only its creator sees it, so only its creator acts on it.
-PRIVATE = {**everyone(HIDDEN), "creator": OK}
-# Share a new instance with the team (create with team_id).
-SHARE = row(creator=OK, owner=OK, admin=OK, member=OK, viewer=denied(), outsider=denied(),
-            foreign=invalid("team_id"))
-# Add / re-role / remove members and viewers; the same for admins and owners.
-MEMBERS = row(owner=OK, admin=OK, member=denied(), viewer=denied(), creator=denied(), outsider=denied(),
-              foreign=HIDDEN)
-ADMINS = {**MEMBERS, "admin": denied()}
-# Leave the team (remove yourself): anyone in it; the last owner cannot.
-LEAVE = row(owner=OK, admin=OK, member=OK, viewer=OK, creator=OK)
-LAST = row(owner=LAST_OWNER)
-# Personal resources (API keys, SSH keys, key groups): your own, yes; anyone else's, not found.
-ANYONE = everyone(OK)
-NOBODY = everyone(HIDDEN)
-
-
 # -- states -----------------------------------------------------------------------------------------
-
-def _events(s: AsyncSession, resource_id: str) -> Any:
-    return s.scalar(select(func.count()).select_from(Event).where(Event.resource_id == resource_id))
-
 
 def instance_state(w: World, t: Target) -> tuple[str, int]:
     async def look(s: AsyncSession) -> tuple[str, int]:
         status = await s.scalar(select(Instance.status).where(Instance.id == t["instance_id"]))
-        return str(status), int(await _events(s, t["instance_id"]))
+        return str(status), int(await event_count(s, t["instance_id"]))
 
     return w.db.run(look)
 
@@ -134,13 +88,6 @@ def instance_state(w: World, t: Target) -> tuple[str, int]:
 def created_instances(w: World, t: Target) -> tuple[str | None, ...]:
     """The team of each instance named ``t["name"]`` (names are unique in this module)."""
     return tuple(w.db.scalars(select(Instance.team_id).where(Instance.name == t["name"])))
-
-
-def named(model: Any) -> Callable[[World, Target], int]:
-    def count(w: World, t: Target) -> int:
-        return int(w.db.scalar(select(func.count()).select_from(model).where(model.name == t["name"])))
-
-    return count
 
 
 def membership(w: World, t: Target) -> str | None:
@@ -152,7 +99,7 @@ def membership(w: World, t: Target) -> str | None:
 def api_key_state(w: World, t: Target) -> tuple[bool, int]:
     async def look(s: AsyncSession) -> tuple[bool, int]:
         revoked = await s.scalar(select(ApiKey.revoked_at).where(ApiKey.id == t["key_id"]))
-        return revoked is not None, int(await _events(s, t["key_id"]))
+        return revoked is not None, int(await event_count(s, t["key_id"]))
 
     return w.db.run(look)
 
@@ -160,7 +107,7 @@ def api_key_state(w: World, t: Target) -> tuple[bool, int]:
 def instance_name(w: World, t: Target) -> tuple[str, int]:
     async def look(s: AsyncSession) -> tuple[str, int]:
         name = await s.scalar(select(Instance.name).where(Instance.id == t["instance_id"]))
-        return str(name), int(await _events(s, t["instance_id"]))
+        return str(name), int(await event_count(s, t["instance_id"]))
 
     return w.db.run(look)
 
@@ -182,10 +129,6 @@ def group_keys(w: World, t: Target) -> tuple[str, ...]:
 
 
 # -- targets ----------------------------------------------------------------------------------------
-
-def fresh_name(kind: str) -> Callable[[World, Actor], Target]:
-    return lambda w, a: {"name": w.name(kind)}
-
 
 def instance_in(status: str, *, shared: bool, workload_type: str = "interactive") -> Callable[[World, Actor], Target]:
     """An instance made by the creator (a plain member of the team), then put in ``status``."""
@@ -305,10 +248,6 @@ def group_with_key(of: str) -> Callable[[World, Actor], Target]:
 
 
 # -- GraphQL documents ------------------------------------------------------------------------------
-
-def by_id(mutation: str, selection: str = "id") -> str:
-    return f"mutation Act($id: ID!) {{ {mutation}(id: $id) {{ {selection} }} }}"
-
 
 CREATE_INSTANCE = ("mutation Create($input: CreateInstanceInput!) "
                    "{ createInstance(input: $input) { instance { id teamId } } }")
@@ -460,7 +399,7 @@ def _key_rows() -> Iterator[Case]:
                    by_id("deleteSshKeyGroup", "sshKeyGroup { id }"), lambda t: {"id": t["group_id"]})
 
 
-CASES = [*_instance_rows(), *_team_rows(), *_key_rows()]
+CASES = [*_instance_rows(), *_team_rows(), *_key_rows(), *(case for rows in DOMAIN_ROWS for case in rows())]
 
 
 # -- coverage: the table against the app -----------------------------------------------------------

@@ -30,6 +30,7 @@ from icgpu.services.ssh_keys import authorized_keys
 from icgpu.workers.background import Background
 
 log = logging.getLogger(__name__)
+INSTANCE_PREFIX = "inst-"
 ACTIVE = (Status.PENDING, Status.PROVISIONING, Status.RUNNING, Status.STOPPING)
 
 
@@ -79,8 +80,10 @@ class Reconciler(Background):
                 changed |= await self._reconcile(inst)
         # Release every workload whose instance no longer wants capacity (stopped, preempted,
         # terminated, errored, or gone from the table).
+        # Only instance workloads: VMs, Slurm nodes and function runs share the provisioner, and
+        # each kind's own reconciler releases its own (workload ids carry the resource's prefix).
         for instance_id in await self.provisioner.workloads():
-            if instance_id not in active_ids:
+            if instance_id.startswith(INSTANCE_PREFIX) and instance_id not in active_ids:
                 await self.provisioner.ensure_stopped(instance_id)
         if changed:
             self.signals.changed()

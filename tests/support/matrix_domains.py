@@ -1,0 +1,11 @@
+"""The row generators of the authorization matrix beyond instances, teams and keys: one
+``rows()`` per resource family, in its own module (``tests/support/matrix_<family>.py``), built from
+``tests/support/matrix_cases``. A new family adds its import and one entry here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from tests.support.matrix_cases import Case
+
+DOMAIN_ROWS: list[Callable[[], Iterator[Case]]] = []

@@ -9,9 +9,10 @@ checks that its body equals REST's before measuring. No authentication, no rate 
 pagination token, no middleware: whatever IC GPU spends beyond this is framework, auth and
 application overhead.
 
-It uses IC GPU's own engine factory (same SQLite pragmas and pool) and table definition (same
-column types, so datetimes come back as the same UTC values), so the comparison isolates the
-request path rather than the database driver. Run by bench/list_instances.py as::
+It reads through IC GPU's own read engine (``icgpu.db.database.read_engine_for``: the same SQLite
+pragmas, pool and driver adapter as the server's reads) and table definition (same column types,
+so datetimes come back as the same UTC values), so the comparison isolates the request path rather
+than the database driver. Run by bench/list_instances.py as::
 
     python bench/baseline_app.py --port 8123 --database-url sqlite+aiosqlite:////path/icgpu.db
 """
@@ -31,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from icgpu.db.engine import make_engine
+from icgpu.db.database import read_engine_for
 from icgpu.db.tables import Instance, TeamMember
 from icgpu.services.tiers import TIERS
 
@@ -43,7 +44,7 @@ COLUMNS = (T.c.id, T.c.name, T.c.tier, T.c.workload_type, T.c.storage_gb, T.c.ss
 
 
 def make_app(database_url: str) -> Starlette:
-    engine = make_engine(database_url)
+    engine = read_engine_for(database_url)
 
     async def instances(request: Request) -> JSONResponse:
         size = min(max(int(request.query_params.get("maxResults", "50")), 1), 100)

@@ -20,6 +20,7 @@ import cProfile
 import json
 import os
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,12 +149,16 @@ async def main_async(args: argparse.Namespace, env: dict[str, str], boot: dict[s
             targets = {args.only: targets[args.only]}
         for make in targets.values():
             await run_many(make, 30, args.concurrency)  # warm-up
-        for rnd in range(args.rounds):
-            parts = []
+        seen: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(args.rounds):  # interleaved, so a burst of other work lands on every target
             for name, make in targets.items():
-                parts.append(f"{name} {await run_many(make, args.requests, args.concurrency):6.2f}")
-            line = "  ".join(parts)
-            print(f"round {rnd + 1}: CPU ms/req  {line}", flush=True)
+                seen[name].append(await run_many(make, args.requests, args.concurrency))
+        for name, values in seen.items():
+            print(f"{name:10s} CPU ms/req  median {statistics.median(values):6.2f}  min {min(values):6.2f}", flush=True)
+        for a, b in (("baseline", "rest"), ("rest", "graphql")):
+            if a in seen and b in seen:
+                print(f"{a} / {b} (CPU)  median {statistics.median(seen[a]) / statistics.median(seen[b]):.2f}"
+                      f"  min {min(seen[a]) / min(seen[b]):.2f}")
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
@@ -169,9 +174,9 @@ async def main_async(args: argparse.Namespace, env: dict[str, str], boot: dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--profile", choices=("rest", "graphql", "baseline"))
     parser.add_argument("--only", choices=("rest", "graphql", "baseline"), help="measure this target alone")
     parser.add_argument("--lines", type=int, default=45)

@@ -9,11 +9,15 @@ deadlocks. A committed write ends the shared read transaction, so later reads se
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
+import aiosqlite
+from aiosqlite.context import contextmanager as aiosqlite_result
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import make_transient
@@ -60,13 +64,28 @@ class _SharedRead:
             await self.drop()
 
 
+def read_engine_for(url: str) -> AsyncEngine:
+    """The engine reads use (``Database.read_engine``; bench/baseline_app.py uses it too, so the
+    baseline reads through the same driver path)."""
+    return _sqlite_read_engine(url) if url.startswith("sqlite") else make_engine(url)
+
+
 def _sqlite_read_engine(url: str) -> AsyncEngine:
-    """SQLite's engine for reads. A session hands its connection back to the pool after rolling
-    back its own transaction, and the pool's default reset would roll back a second time: on
-    aiosqlite each rollback is a round trip to the connection's thread. Here the pool rolls back
-    only a connection that really is inside a transaction (returned by a path that did not end
-    it), which is all the default reset achieves."""
+    """SQLite's engine for reads, with fewer trips to aiosqlite's connection thread (each is a
+    queue put, a thread switch and a wake-up of the event loop):
+
+    - a statement is one trip, not four (``_OneHopCursor``);
+    - a session hands its connection back after rolling back its own transaction, and the pool's
+      default reset would roll back a second time. Here the pool rolls back only a connection
+      that really is inside a transaction (returned by a path that did not end it), which is
+      all the default reset achieves.
+    """
     engine = make_engine(url, pool_reset_on_return=None)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        # The same arguments SQLAlchemy would give aiosqlite.connect, to a connection of ours.
+        return dialect.dbapi.connect(*cargs, async_creator_fn=_OneHopConnection.open, **cparams)
 
     @event.listens_for(engine.sync_engine, "reset")
     def _end_open_transaction(dbapi_conn: Any, _record: Any, state: PoolResetState) -> None:
@@ -74,6 +93,67 @@ def _sqlite_read_engine(url: str) -> AsyncEngine:
             dbapi_conn.rollback()
 
     return engine
+
+
+class _OneHopCursor(aiosqlite.Cursor):
+    """aiosqlite's cursor, with one trip to the connection's thread per statement instead of
+    four (make the cursor, run, fetch, close): the sqlite3 cursor is made, the statement run and,
+    for a query, every row fetched in one trip (SQLAlchemy fetches them all at once anyway), and
+    closing is queued to that thread without waiting for it."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.iter_chunk_size = conn._iter_chunk_size
+        self._conn = conn
+        self._cursor: sqlite3.Cursor | None = None  # type: ignore[assignment]  # made by the first statement
+        self._rows: list[Any] = []
+
+    def _run(self, method: str, *args: Any) -> None:  # on the connection's thread
+        if self._cursor is None:
+            self._cursor = self._conn._conn.cursor()
+        getattr(self._cursor, method)(*args)
+        self._rows = self._cursor.fetchall() if self._cursor.description else []
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
+        await self._conn._execute(self._run, "execute", sql, [] if parameters is None else parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> aiosqlite.Cursor:
+        await self._conn._execute(self._run, "executemany", sql, parameters)
+        return self
+
+    async def executescript(self, sql_script: str) -> aiosqlite.Cursor:
+        await self._conn._execute(self._run, "executescript", sql_script)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = (self._cursor.arraysize if self._cursor is not None else 1) if size is None else size
+        rows, self._rows = self._rows[:count], self._rows[count:]
+        return rows
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def close(self) -> None:
+        self._rows = []
+        if self._cursor is not None:
+            self._conn._tx.put_nowait((None, self._cursor.close))
+
+
+class _OneHopConnection(aiosqlite.Connection):
+    @staticmethod
+    def open(database: str, **kwargs: Any) -> aiosqlite.Connection:
+        """What ``aiosqlite.connect`` does, with this class (awaited by SQLAlchemy)."""
+        conn = _OneHopConnection(partial(sqlite3.connect, database, **kwargs), 64)
+        conn._thread.daemon = True  # as SQLAlchemy makes aiosqlite's own: never holds up exit
+        return conn
+
+    @aiosqlite_result
+    async def cursor(self) -> aiosqlite.Cursor:
+        return _OneHopCursor(self)
 
 
 _shared_read: ContextVar[_SharedRead | None] = ContextVar("icgpu_shared_read", default=None)
@@ -87,7 +167,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: AsyncEngine = make_engine(url, immediate=True)
-        self.read_engine: AsyncEngine = _sqlite_read_engine(url) if url.startswith("sqlite") else self.engine
+        self.read_engine: AsyncEngine = read_engine_for(url) if url.startswith("sqlite") else self.engine
         self._sessions = make_sessionmaker(self.engine)
         self._read_sessions = make_sessionmaker(self.read_engine)
 

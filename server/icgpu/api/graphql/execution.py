@@ -24,6 +24,7 @@ import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import Enum
 from functools import partial
 from typing import Any
@@ -205,7 +206,8 @@ def _null(non_null: bool) -> Any:
     return None
 
 
-_PRIMITIVES = frozenset({str, int, float, bool})  # never an exception or an awaitable
+# Never an exception or an awaitable (exact types: a subclass could be either).
+_PRIMITIVES = frozenset({str, int, float, bool, datetime, date})
 _STRING_SERIALIZERS = (GraphQLString.serialize, GraphQLID.serialize)  # a str comes out as it is
 
 

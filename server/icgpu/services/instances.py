@@ -12,18 +12,18 @@ from datetime import datetime
 from typing import Any, Literal, Protocol, cast
 
 from pydantic import Field, field_validator
-from sqlalchemy import and_, func, literal_column, select, union_all, update
+from sqlalchemy import and_, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Instance, SshKeyGroup, Team, Tenant
+from icgpu.db.tables import Instance, SshKeyGroup, Team
 from icgpu.errors import AccessDenied, Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
-from icgpu.services import access
+from icgpu.services import access, quotas
 from icgpu.services.instance_states import EVENT_FOR, Status, can_move
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
@@ -224,7 +224,7 @@ class InstanceService:
         async with self.db.transaction(dry_run=dry_run) as s:
             await self._check_references(s, principal, data)
             await self._check_name_free(s, principal, data.name)
-            await self._reserve_storage(s, principal.tenant_id, data.storage_gb)
+            await quotas.reserve_storage(s, self.settings, principal.tenant_id, data.storage_gb)
             now = utcnow()
             inst = Instance(
                 id=new_id("inst"),
@@ -292,13 +292,7 @@ class InstanceService:
         async with self.db.transaction(dry_run=dry_run) as s:
             inst = await self._load_for_update(s, principal, instance_id)
             move(s, inst, Status.TERMINATED)
-            await s.execute(
-                update(Tenant)
-                .where(Tenant.id == inst.tenant_id)
-                .values(storage_used_gb=func.max(Tenant.storage_used_gb - inst.storage_gb, 0)
-                        if self.db.dialect == "sqlite"
-                        else func.greatest(Tenant.storage_used_gb - inst.storage_gb, 0))
-            )
+            await quotas.release_storage(s, inst.tenant_id, inst.storage_gb)
         self._changed(dry_run)
         return inst
 
@@ -358,22 +352,3 @@ class InstanceService:
     @staticmethod
     def _name_taken(name: str) -> Conflict:
         return Conflict(f"an instance named '{name}' already exists", code="ResourceAlreadyExists")
-
-    async def _reserve_storage(self, s: AsyncSession, tenant_id: str, gb: int) -> None:
-        """Atomically add ``gb`` to the tenant's storage if it stays within the quota."""
-        quota = func.coalesce(Tenant.storage_quota_gb, self.settings.tenant_storage_quota_gb)
-        res = await s.execute(
-            update(Tenant)
-            .where(Tenant.id == tenant_id, Tenant.storage_used_gb + gb <= quota)
-            .values(storage_used_gb=Tenant.storage_used_gb + gb)
-        )
-        if not res.rowcount:  # type: ignore[attr-defined]
-            tenant = await s.get(Tenant, tenant_id)
-            limit = (tenant.storage_quota_gb if tenant and tenant.storage_quota_gb is not None
-                     else self.settings.tenant_storage_quota_gb)
-            used = tenant.storage_used_gb if tenant else 0
-            raise Conflict(
-                f"storage quota exceeded: the tenant uses {used} GB of {limit} GB; "
-                f"{gb} GB more does not fit",
-                code="StorageQuotaExceeded",
-            )

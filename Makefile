@@ -64,8 +64,10 @@ test-deps:
 
 # --- run --------------------------------------------------------------------
 # ICGPU_* environment variables pass through to the server.
+# A single operator's development server: GPU function runs execute on this host
+# (ICGPU_LOCAL_FUNCTION_EXEC, off by default in the server; docs/functions.md says why).
 run: install
-	$(BIN)/icgpu serve --host $(HOST) --port $(PORT)
+	ICGPU_LOCAL_FUNCTION_EXEC=$${ICGPU_LOCAL_FUNCTION_EXEC:-true} $(BIN)/icgpu serve --host $(HOST) --port $(PORT)
 
 # --- checks -----------------------------------------------------------------
 lint: install

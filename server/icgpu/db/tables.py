@@ -209,3 +209,6 @@ class SimPod(Base):
     port: Mapped[int | None] = mapped_column(Integer, default=None)
     authorized_keys: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+from icgpu.db.tables_vms import FirewallRule, Subnet, Vm, VmNetwork, VmNetworkAttachment  # noqa: E402,F401  (VMs and networks, issue 10)

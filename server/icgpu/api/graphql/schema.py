@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from icgpu.api.graphql.documents import documents
 from icgpu.api.graphql.errors import ApiErrors
 from icgpu.api.graphql.events import EventSubscriptions
 from icgpu.api.graphql.execution import Executor
@@ -37,19 +27,6 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
         """Client errors are answers, not incidents: ApiErrors (the extension) logs only the
         unexpected ones, with their stack trace."""
-
-
-class _ParserCache(ParserCache):
-    """Parsed documents, cached under the query text and the parse options, which hold the token
-    limit: a query over the limit fails to parse, and failures are not cached. A query that fails
-    is left to strawberry's own parse step, which reports the error as it reports every other one
-    (an error raised here would escape that handling)."""
-
-    def on_parse(self) -> Iterator[None]:
-        ec = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            ec.graphql_document = self.cached_parse_document(ec.query, **ec.parse_options)
-        yield
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -71,12 +48,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=[
             IdempotentMutations,  # outermost: stores a mutation's response as the client sees it
             ApiErrors,  # so it sees the errors of every later step (parse, limits, execution)
-            # Factories, not instances: each operation gets its own extension objects.
-            partial(MaxTokensLimiter, max_token_count=4000),
-            partial(_ParserCache, maxsize=256),
-            partial(AddValidationRules, rules),
-            # Validated documents are cached too: a cached document has passed every limit above.
-            partial(ValidationCache, maxsize=256),
+            # A factory, not an instance: each operation gets its own extension object. The token
+            # limit, the limit rules, and parse and validation caches (documents.py).
+            documents(rules),
         ],
     )
 

@@ -19,6 +19,12 @@ from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
 from icgpu.api.read_scope import ReadScopeMiddleware
 from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
+from icgpu.api.rest import clusters as clusters_rest
+from icgpu.api.rest import functions as functions_rest
+from icgpu.api.rest import quotas as quotas_rest
+from icgpu.api.rest import slurm as slurm_rest
+from icgpu.api.rest import vm_networks as vm_networks_rest
+from icgpu.api.rest import vms as vms_rest
 from icgpu.platform import Platform
 from icgpu.runtime import tune_gc_after_startup
 from icgpu.settings import Settings
@@ -62,6 +68,13 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(dev_oidc.router)
     app.include_router(identity.router)
     app.include_router(ssh_keys.router)
+    app.include_router(slurm_rest.router)
+    app.include_router(clusters_rest.router)
+    app.include_router(functions_rest.router)
+    app.include_router(quotas_rest.router)
+    app.include_router(vms_rest.public)
+    app.include_router(vms_rest.router)
+    app.include_router(vm_networks_rest.router)
     ui.install(app)
     app.add_middleware(ReadScopeMiddleware, db=platform.db)  # inside RequestIdMiddleware
     app.add_middleware(RequestIdMiddleware)

@@ -13,20 +13,33 @@ from icgpu.auth.oidc import OIDCValidator
 from icgpu.db.database import Database
 from icgpu.events.bus import EventBus
 from icgpu.provisioning.base import Provisioner
+from icgpu.provisioning.local.clusters import LocalClusterProvisioner
 from icgpu.provisioning.local.simulator import LocalProvisioner
 from icgpu.services.accounts import AccountService
 from icgpu.services.api_keys import ApiKeyService
+from icgpu.services.clusters import ClusterService
+from icgpu.services.function_runs import FunctionRunService
+from icgpu.services.functions import FunctionService
 from icgpu.services.idempotency import IdempotencyService
 from icgpu.services.instances import InstanceService
 from icgpu.services.pagination import PageCodec
+from icgpu.services.quotas import QuotaService
 from icgpu.services.ratelimit import RateLimiter
 from icgpu.services.signals import Signals
+from icgpu.services.slurm import SlurmService
 from icgpu.services.ssh_keys import SshKeyService
 from icgpu.services.teams import TeamService
 from icgpu.services.tiers import TierService
+from icgpu.services.vm_networks import VmNetworkService
+from icgpu.services.vm_templates import VmTemplateService
+from icgpu.services.vms import VmService
 from icgpu.settings import Settings
+from icgpu.workers.cluster_reconciler import ClusterReconciler
+from icgpu.workers.function_runner import FunctionRunner
 from icgpu.workers.reconciler import Reconciler
+from icgpu.workers.slurm_reconciler import SlurmReconciler
 from icgpu.workers.sweeper import Sweeper
+from icgpu.workers.vm_reconciler import VmReconciler
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +65,32 @@ class Platform:
         self.tiers = TierService(self.provisioner)
         self.bus = EventBus(self.db, settings.event_poll_interval_seconds)
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
-                                     settings.reconcile_interval_seconds)
+                                     settings.reconcile_interval_seconds,
+                                     auto_stop_minute_seconds=settings.auto_stop_minute_seconds)
         self.teams = TeamService(self.db, self.pages)
         self.api_keys = ApiKeyService(self.db, self.pages, self.signals, self.key_cache)
         self.ssh_keys = SshKeyService(self.db, self.pages)
+        self.quotas = QuotaService(self.db, settings)
+        self.vm_templates = VmTemplateService()
+        self.vms = VmService(self.db, settings, self.pages, self.signals)
+        self.vm_networks = VmNetworkService(self.db, self.pages, self.signals, self.vms)
+        self.vm_reconciler = VmReconciler(self.db, self.provisioner, self.signals, settings)
+        self.slurm = SlurmService(self.db, settings, self.pages, self.signals, self.provisioner)
+        self.slurm_reconciler = SlurmReconciler(self.db, self.provisioner, self.signals,
+                                                settings.reconcile_interval_seconds)
+        self.clusters = ClusterService(self.db, settings, self.pages, self.signals)
+        self.cluster_reconciler = ClusterReconciler(self.db, LocalClusterProvisioner(settings, self.db), self.signals,
+                                                    settings.reconcile_interval_seconds)
+        self.functions = FunctionService(self.db, settings, self.pages, self.signals)
+        self.function_runs = FunctionRunService(self.db, settings, self.pages, self.signals)
+        self.function_runner = FunctionRunner(self.db, self.provisioner, self.functions, self.signals, settings)
         self.sweeper = Sweeper(self.idempotency, self.api_keys, settings.sweep_interval_seconds)
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)
+        self.signals.connect(self.vm_reconciler.wake)
+        self.signals.connect(self.function_runner.wake)
+        self.signals.connect(self.cluster_reconciler.wake)
+        self.signals.connect(self.slurm_reconciler.wake)
         self.oidc = OIDCValidator(settings, self.http)
         self.authenticator = Authenticator(self.oidc, self.accounts)
 
@@ -71,10 +103,18 @@ class Platform:
         await self.bus.start()
         if workers:
             self.reconciler.start()
+            self.vm_reconciler.start()
+            self.function_runner.start()
+            self.cluster_reconciler.start()
+            self.slurm_reconciler.start()
             self.sweeper.start()
 
     async def stop(self) -> None:
         await self.reconciler.stop()
+        await self.vm_reconciler.stop()
+        await self.function_runner.stop()
+        await self.cluster_reconciler.stop()
+        await self.slurm_reconciler.stop()
         await self.sweeper.stop()
         await self.bus.stop()
         if self.oidc.http is not self.http:

@@ -18,6 +18,7 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     storage_used_gb: Mapped[int] = mapped_column(Integer, default=0)
     storage_quota_gb: Mapped[int | None] = mapped_column(Integer, default=None)
+    gpu_limit: Mapped[int | None] = mapped_column(Integer, default=None)  # None: the tenant_gpu_limit setting
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -94,6 +95,8 @@ class Instance(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     terminated_at: Mapped[datetime | None] = mapped_column(default=None)
+    auto_stop_after_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    auto_stop_at: Mapped[datetime | None] = mapped_column(default=None)  # set while running
 
 
 class Team(Base):
@@ -211,4 +214,8 @@ class SimPod(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+from icgpu.db.tables_slurm import SlurmEnvironment  # noqa: E402,F401  (Slurm environments, issue 10)
 from icgpu.db.tables_vms import FirewallRule, Subnet, Vm, VmNetwork, VmNetworkAttachment  # noqa: E402,F401  (VMs and networks, issue 10)
+from icgpu.db.tables_disks import VmDisk  # noqa: E402,F401  (VM disks, issue 10)
+from icgpu.db.tables_functions import FunctionRun, GpuFunction  # noqa: E402,F401  (GPU functions, issue 10)
+from icgpu.db.tables_clusters import Cluster, SimCluster  # noqa: E402,F401  (virtual Kubernetes clusters, issue 10)

@@ -8,18 +8,24 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from icgpu.api.graphql.clusters import ClusterMutations, ClusterQueries
 from icgpu.api.graphql.documents import documents
 from icgpu.api.graphql.errors import ApiErrors
 from icgpu.api.graphql.events import EventSubscriptions
 from icgpu.api.graphql.execution import Executor
+from icgpu.api.graphql.functions import FunctionMutations, FunctionQueries
 from icgpu.api.graphql.idempotency import IdempotentMutations
 from icgpu.api.graphql.identity import IdentityMutations, IdentityQueries
 from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, InstanceSubscriptions
 from icgpu.api.graphql.limits import cost_rule, introspection_depth_rule
+from icgpu.api.graphql.quotas import QuotaQueries
+from icgpu.api.graphql.slurm import SlurmMutations, SlurmQueries
 from icgpu.settings import Settings
 
-Query = merge_types("Query", (InstanceQueries, IdentityQueries))
-Mutation = merge_types("Mutation", (InstanceMutations, IdentityMutations))
+Query = merge_types("Query", (InstanceQueries, IdentityQueries, SlurmQueries, ClusterQueries, QuotaQueries,
+                              FunctionQueries))
+Mutation = merge_types("Mutation", (InstanceMutations, IdentityMutations, SlurmMutations, ClusterMutations,
+                                    FunctionMutations))
 Subscription = merge_types("Subscription", (InstanceSubscriptions, EventSubscriptions))
 
 

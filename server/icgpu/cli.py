@@ -177,6 +177,38 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...),
         typer.echo(json.dumps(result))
 
 
+quota_app = typer.Typer(help="Per-tenant limits.", no_args_is_help=True)
+admin_app.add_typer(quota_app, name="quota")
+
+
+@quota_app.command("set")
+def quota_set(tenant: str = typer.Option(..., help="the tenant's name"),
+              gpus: int | None = typer.Option(None, help="GPUs its live workloads may hold at once"),
+              storage_gb: int | None = typer.Option(None, "--storage-gb", help="its storage quota in GB")) -> None:
+    """Override a tenant's GPU limit and/or storage quota; print its limits and usage as JSON."""
+    from icgpu.db.database import Database
+    from icgpu.errors import ApiError
+    from icgpu.services.quotas import QuotaService
+
+    settings = _settings()
+
+    async def run() -> dict[str, object]:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+            row, u = await QuotaService(db, settings).set_limits(tenant, gpus=gpus, storage_gb=storage_gb)
+        finally:
+            await db.close()
+        return {"tenant": row.name, "tenant_id": row.id, "gpu_limit": u.gpu_limit, "gpus_used": u.gpus_used,
+                "storage_quota_gb": u.storage_limit_gb, "storage_used_gb": u.storage_used_gb}
+
+    try:
+        result = asyncio.run(run())
+    except ApiError as err:
+        _fail(err.message)
+    typer.echo(json.dumps(result))
+
+
 @auth_app.command("token")
 def token(tenant: str = typer.Option(...), email: str = typer.Option(...),
           subject: str | None = typer.Option(None, help="defaults to 'dev:<tenant>/<email>', as admin bootstrap")

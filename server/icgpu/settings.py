@@ -49,10 +49,26 @@ class Settings(BaseSettings):
 
     # Instances and the local provisioner (a simulated GPU node).
     tenant_storage_quota_gb: int = 2000
+    tenant_gpu_limit: int = Field(
+        default=128, ge=0,
+        description="GPUs a tenant's live workloads may hold at once (instances, VMs, Slurm nodes, function "
+                    "runs; a slot of any tier counts as one); per-tenant overrides: icgpu admin quota set")
+    auto_stop_minute_seconds: float = Field(
+        default=60.0, gt=0,
+        description="the length of one minute of auto_stop_after_minutes, in seconds (tests shorten it)")
     local_inventory: str = "dedicated=4,mig=2x7,timesliced=2x4"
     local_provision_seconds: float = 1.0
     local_stop_seconds: float = 0.5
     local_ssh_host: str = "127.0.0.1"
+    # GPU functions: runs execute on this host only when the operator says so (docs/functions.md).
+    local_function_exec: bool = Field(
+        default=False,
+        description="run GPU function entrypoints as subprocesses of this server (simulating the container "
+                    "runtime); off, every run fails at once saying host execution is disabled")
+    function_output_limit_bytes: int = Field(default=1024 * 1024, ge=1024,
+                                             description="stdout kept as a run's output (the first bytes)")
+    function_log_limit_bytes: int = Field(default=64 * 1024, ge=1024,
+                                          description="stderr kept as a run's logs (the last bytes)")
     reconcile_interval_seconds: float = 0.5
     event_poll_interval_seconds: float = 0.2
     sweep_interval_seconds: float = 30.0  # key.expired announcements; idempotency records hourly

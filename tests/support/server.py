@@ -33,6 +33,8 @@ FAST = {
     "ICGPU_EVENT_POLL_INTERVAL_SECONDS": "0.05",
     "ICGPU_RATE_LIMIT_API": "100000",
     "ICGPU_RATE_LIMIT_LLM": "100000",
+    "ICGPU_TENANT_GPU_LIMIT": "100000",  # suites that make hundreds of instances; test_quotas.py sets its own
+    "ICGPU_LOCAL_FUNCTION_EXEC": "true",  # GPU function runs execute on the test host
 }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, cast
 
 from pydantic import Field, field_validator
-from sqlalchemy import and_, literal_column, select, union_all
+from sqlalchemy import and_, func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ from icgpu.errors import AccessDenied, Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access, quotas
-from icgpu.services.instance_states import EVENT_FOR, Status, can_move
+from icgpu.services.instance_states import EVENT_FOR, WANTS_RUNNING, Status, can_move
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_material import parse_public_key
@@ -33,6 +33,10 @@ from icgpu.services.validation import Input
 from icgpu.settings import Settings
 
 SCOPE = "instances"
+MAX_AUTO_STOP_MINUTES = 30 * 24 * 60  # thirty days
+# Statuses in which an instance holds (or is acquiring, or still releasing) one GPU slot: what
+# counts in the tenant's GPU limit (services/quotas.py).
+HOLDS_GPU = tuple(st.value for st in (*WANTS_RUNNING, Status.STOPPING))
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 def _valid_name(v: str) -> str:
@@ -52,6 +56,9 @@ class InstanceCreate(Input):
     workload_type: Literal["interactive", "batch"] = "interactive"
     ssh_key_group: str | None = Field(default=None, max_length=40, description="grants every key in the group")
     team_id: str | None = Field(default=None, max_length=40, description="share with this team")
+    auto_stop_after_minutes: int | None = Field(
+        default=None, ge=1, le=MAX_AUTO_STOP_MINUTES, strict=True,
+        description="stop the instance after it has run this many minutes (each start counts anew)")
 
     @field_validator("name")
     @classmethod
@@ -107,6 +114,17 @@ class InstanceRecord(Protocol):
     created_at: datetime
     updated_at: datetime
     terminated_at: datetime | None
+    auto_stop_after_minutes: int | None
+    auto_stop_at: datetime | None
+
+
+async def gpus_held(s: AsyncSession, tenant_id: str) -> int:
+    """The GPU slots the tenant's instances hold: one per instance that wants or still has one."""
+    return int(await s.scalar(select(func.count()).select_from(Instance).where(
+        Instance.tenant_id == tenant_id, Instance.status.in_(HOLDS_GPU))) or 0)
+
+
+quotas.register_gpu_usage("instances", gpus_held)
 
 
 def parse_status(value: str) -> Status:
@@ -127,6 +145,7 @@ def snapshot(inst: Instance) -> dict[str, Any]:
         "status": inst.status,
         "status_reason": inst.status_reason,
         "team_id": inst.team_id,
+        "auto_stop_after_minutes": inst.auto_stop_after_minutes,
     }
 
 
@@ -137,8 +156,11 @@ def move(
     *,
     reason: str | None = None,
     event_type: str | None = None,
+    minute_seconds: float = 60.0,
 ) -> None:
-    """Change status in the caller's transaction and write the matching event."""
+    """Change status in the caller's transaction and write the matching event. Entering
+    ``running`` arms the auto-stop deadline (``minute_seconds`` is the settings' length of a
+    minute); any other status disarms it."""
     previous = inst.status
     if not can_move(previous, target):
         raise Conflict(
@@ -154,6 +176,8 @@ def move(
         inst.ssh_port = None
     if target is Status.TERMINATED:
         inst.terminated_at = now
+    inst.auto_stop_at = (now + timedelta(seconds=inst.auto_stop_after_minutes * minute_seconds)
+                         if target is Status.RUNNING and inst.auto_stop_after_minutes else None)
     outbox.record(
         session,
         event_type or EVENT_FOR[target],
@@ -225,6 +249,7 @@ class InstanceService:
             await self._check_references(s, principal, data)
             await self._check_name_free(s, principal, data.name)
             await quotas.reserve_storage(s, self.settings, principal.tenant_id, data.storage_gb)
+            await quotas.check_gpus(s, self.settings, principal.tenant_id, 1)
             now = utcnow()
             inst = Instance(
                 id=new_id("inst"),
@@ -237,6 +262,7 @@ class InstanceService:
                 ssh_key=data.ssh_key,
                 ssh_key_group_id=data.ssh_key_group,
                 team_id=data.team_id,
+                auto_stop_after_minutes=data.auto_stop_after_minutes,
                 status=Status.PENDING.value,
                 created_at=now,
                 updated_at=now,
@@ -313,6 +339,8 @@ class InstanceService:
                 hint = " (only preempted batch instances can be requeued)" if verb == "requeue" else ""
                 raise Conflict(f"cannot {verb} instance {inst.id}: it is {inst.status}{hint}",
                                code="InvalidStateTransition")
+            if target is Status.PENDING:  # start and requeue take a GPU slot again
+                await quotas.check_gpus(s, self.settings, inst.tenant_id, 1)
             move(s, inst, target, reason=f"{verb} requested")
         self._changed(dry_run)
         return inst

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from icgpu.db.database import Database
 from icgpu.db.tables import Instance
+from icgpu.events import outbox
 from icgpu.provisioning.base import (
     PRIORITY_BATCH,
     PRIORITY_INTERACTIVE,
@@ -24,7 +26,7 @@ from icgpu.provisioning.base import (
     WorkloadSpec,
 )
 from icgpu.services.instance_states import Status
-from icgpu.services.instances import move
+from icgpu.services.instances import move, snapshot
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
 from icgpu.workers.background import Background
@@ -32,14 +34,17 @@ from icgpu.workers.background import Background
 log = logging.getLogger(__name__)
 INSTANCE_PREFIX = "inst-"
 ACTIVE = (Status.PENDING, Status.PROVISIONING, Status.RUNNING, Status.STOPPING)
+AUTO_STOPPED = "auto-stopped"  # the start of an auto-stopped instance's status_reason
 
 
 class Reconciler(Background):
-    def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, interval: float) -> None:
+    def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, interval: float, *,
+                 auto_stop_minute_seconds: float = 60.0) -> None:
         self.db = db
         self.provisioner = provisioner
         self.signals = signals
         self.interval = interval
+        self.minute_seconds = auto_stop_minute_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -71,7 +76,11 @@ class Reconciler(Background):
         # Running instances are only observed: one batched call for all of them.
         running = [r for r in rows if r.status == Status.RUNNING]
         seen = await self.provisioner.observe([r.id for r in running]) if running else {}
+        now = datetime.now(UTC)
         for inst in rows:
+            if inst.status == Status.RUNNING and inst.auto_stop_at is not None and inst.auto_stop_at <= now:
+                changed |= await self._auto_stop(inst)
+                continue
             if inst.status == Status.RUNNING:
                 obs = seen[inst.id]
                 if obs.phase is not Phase.RUNNING:
@@ -93,7 +102,8 @@ class Reconciler(Background):
         if status is Status.STOPPING:
             obs = await self.provisioner.ensure_stopped(inst.id)
             if obs.phase is Phase.ABSENT:
-                return await self._record(inst, Status.STOPPED, "stopped")
+                auto = inst.status_reason if (inst.status_reason or "").startswith(AUTO_STOPPED) else None
+                return await self._record(inst, Status.STOPPED, auto or "stopped")
             return False
         obs = await self.provisioner.ensure_running(await self._spec(inst), replace_failed=status is Status.PENDING)
         return await self._apply(inst, obs)
@@ -129,9 +139,27 @@ class Reconciler(Background):
             fresh = await s.get(Instance, inst.id, with_for_update=True)
             if fresh is None or fresh.status != inst.status:
                 return False
-            move(s, fresh, target, reason=reason)
+            move(s, fresh, target, reason=reason, minute_seconds=self.minute_seconds)
             if target is Status.RUNNING:
                 fresh.ssh_host, fresh.ssh_port = host, port
+        inst.status, inst.status_reason = fresh.status, fresh.status_reason
+        return True
+
+    async def _auto_stop(self, inst: Instance) -> bool:
+        """A running instance past its ``auto_stop_after_minutes``: stop it, with an
+        ``instance.auto_stopped`` event beside the usual stopping/stopped ones (compare-and-set)."""
+        async with self.db.transaction() as s:
+            fresh = await s.get(Instance, inst.id, with_for_update=True)
+            if (fresh is None or fresh.status != Status.RUNNING.value or fresh.auto_stop_at is None
+                    or fresh.auto_stop_at > datetime.now(UTC)):
+                return False
+            minutes = fresh.auto_stop_after_minutes
+            reason = f"{AUTO_STOPPED} after {minutes} minute{'s' if minutes != 1 else ''} running " \
+                     "(auto_stop_after_minutes)"
+            move(s, fresh, Status.STOPPING, reason=reason)
+            outbox.record(s, "instance.auto_stopped", tenant_id=fresh.tenant_id, account_id=fresh.account_id,
+                          team_id=fresh.team_id, resource_type="instance", resource_id=fresh.id,
+                          data={**snapshot(fresh), "previous_status": Status.RUNNING.value})
         inst.status, inst.status_reason = fresh.status, fresh.status_reason
         return True
 

@@ -61,6 +61,7 @@ class InstanceMutations:
             "name": input.name, "tier": input.tier, "ssh_key": input.ssh_key,
             "storage_gb": input.storage_gb, "workload_type": input.workload_type.value,
             "ssh_key_group": input.ssh_key_group, "team_id": input.team_id,
+            "auto_stop_after_minutes": input.auto_stop_after_minutes,
         })
         row = await ctx.platform.instances.create(await ctx.principal(), data, dry_run=dry_run)
         return await _payload(info, row, dry_run)

@@ -44,14 +44,16 @@ def tier_json(entry: TierAvailability) -> dict[str, Any]:
 
 # The columns an instance's JSON is made of, as named on the ORM object and on a list's rows.
 FIELDS = ("id", "name", "tier", "workload_type", "storage_gb", "ssh_key", "ssh_key_group_id", "team_id", "status",
-          "status_reason", "ssh_host", "ssh_port", "account_id", "created_at", "updated_at", "terminated_at")
+          "status_reason", "ssh_host", "ssh_port", "account_id", "created_at", "updated_at", "terminated_at",
+          "auto_stop_after_minutes", "auto_stop_at")
 _by_name = attrgetter(*FIELDS)
 
 
 def _instance(id_: str, name: str, tier: str, workload_type: str, storage_gb: int, ssh_key: str | None,
               group: str | None, team_id: str | None, status: str, reason: str | None, ssh_host: str | None,
               ssh_port: int | None, account_id: str, created_at: datetime, updated_at: datetime,
-              terminated_at: datetime | None) -> dict[str, Any]:
+              terminated_at: datetime | None, auto_stop_after_minutes: int | None,
+              auto_stop_at: datetime | None) -> dict[str, Any]:
     return {
         "id": id_,
         "name": name,
@@ -70,6 +72,8 @@ def _instance(id_: str, name: str, tier: str, workload_type: str, storage_gb: in
         "created_at": created_at.isoformat(),
         "updated_at": updated_at.isoformat(),
         "terminated_at": terminated_at.isoformat() if terminated_at else None,
+        "auto_stop_after_minutes": auto_stop_after_minutes,
+        "auto_stop_at": auto_stop_at.isoformat() if auto_stop_at else None,
     }
 
 

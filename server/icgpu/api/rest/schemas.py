@@ -101,6 +101,9 @@ class Instance(Shape):
     created_at: datetime
     updated_at: datetime
     terminated_at: datetime | None
+    auto_stop_after_minutes: int | None = Field(
+        description="stopped after running this many minutes (each start counts anew); null: never")
+    auto_stop_at: datetime | None = Field(description="when a running instance will be auto-stopped")
 
 
 class InstanceList(Shape):

@@ -10,7 +10,7 @@ from operator import attrgetter
 import strawberry
 from strawberry.types import Info
 
-from icgpu.api.graphql.loaders import selects
+from icgpu.api.graphql.loaders import selected
 from icgpu.api.graphql.types.common import CATALOGUE, Account, GpuTier
 from icgpu.api.rows import getter
 from icgpu.services.instance_states import Status
@@ -44,6 +44,9 @@ class Instance:
     created_at: datetime
     updated_at: datetime
     terminated_at: datetime | None
+    auto_stop_after_minutes: int | None = strawberry.field(
+        description="Stopped after running this many minutes (each start counts anew); null: never.")
+    auto_stop_at: datetime | None = strawberry.field(description="When a running instance will be auto-stopped.")
     # Plain values rather than resolvers: a page holds many instances, and a resolver per item and
     # field (an awaitable one for the owner) cost more than the rest of the item together.
     tier_info: GpuTier = strawberry.field(description="The tier's catalogue entry.")
@@ -55,7 +58,7 @@ class Instance:
         query selects ``owner`` (anywhere below the current field). A list's rows are read by
         position (api/rows.py) on the fast path, by name on the reference path."""
         owners: dict[str, Account | None] = {}
-        if rows and selects(info.selected_fields, "owner"):
+        if rows and selected(info, "owner"):
             found = await info.context.loaders.accounts(r.account_id for r in rows)
             owners = {id_: Account.from_row(a) if a else None for id_, a in found.items()}
         get = (getter(rows, _FIELDS) if info.context.platform.settings.fast_paths else None) or _by_name
@@ -73,7 +76,8 @@ class Instance:
     def _make(cls, owners: dict[str, Account | None], id_: str, name: str, tier: str, workload_type: str,
               storage_gb: int, ssh_key: str | None, group: str | None, team_id: str | None, status: str,
               reason: str | None, ssh_host: str | None, ssh_port: int | None, account_id: str,
-              created_at: datetime, updated_at: datetime, terminated_at: datetime | None) -> Instance:
+              created_at: datetime, updated_at: datetime, terminated_at: datetime | None,
+              auto_stop_after_minutes: int | None, auto_stop_at: datetime | None) -> Instance:
         return cls(
             id=strawberry.ID(id_), name=name, tier=tier,
             workload_type=_WORKLOADS.get(workload_type) or WorkloadType(workload_type),
@@ -82,6 +86,7 @@ class Instance:
             ssh_host=ssh_host, ssh_port=ssh_port,
             hourly_price=HOURLY_PRICE[tier, workload_type],
             created_at=created_at, updated_at=updated_at, terminated_at=terminated_at,
+            auto_stop_after_minutes=auto_stop_after_minutes, auto_stop_at=auto_stop_at,
             tier_info=CATALOGUE[tier], owner=owners.get(account_id),
         )
 
@@ -89,7 +94,8 @@ class Instance:
 # What an Instance is made of, as named on the ORM object and on a list's rows; the enums by
 # value (an unknown value still fails as the enum's own constructor makes it fail).
 _FIELDS = ("id", "name", "tier", "workload_type", "storage_gb", "ssh_key", "ssh_key_group_id", "team_id", "status",
-           "status_reason", "ssh_host", "ssh_port", "account_id", "created_at", "updated_at", "terminated_at")
+           "status_reason", "ssh_host", "ssh_port", "account_id", "created_at", "updated_at", "terminated_at",
+           "auto_stop_after_minutes", "auto_stop_at")
 _by_name = attrgetter(*_FIELDS)
 _WORKLOADS = {w.value: w for w in WorkloadType}
 _STATUSES = {s.value: s for s in Status}
@@ -110,6 +116,8 @@ class CreateInstanceInput:
     workload_type: WorkloadType = WorkloadType.INTERACTIVE
     ssh_key_group: str | None = strawberry.field(default=None, description="grant every key in this group")
     team_id: str | None = strawberry.field(default=None, description="share the instance with this team")
+    auto_stop_after_minutes: int | None = strawberry.field(
+        default=None, description="stop the instance after it has run this many minutes")
 
 
 @strawberry.input(description="What can change in place on an instance.")

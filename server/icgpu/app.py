@@ -23,6 +23,7 @@ from icgpu.api.rest import clusters as clusters_rest
 from icgpu.api.rest import functions as functions_rest
 from icgpu.api.rest import quotas as quotas_rest
 from icgpu.api.rest import slurm as slurm_rest
+from icgpu.api.rest import vm_disks as vm_disks_rest
 from icgpu.api.rest import vm_networks as vm_networks_rest
 from icgpu.api.rest import vms as vms_rest
 from icgpu.platform import Platform
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(clusters_rest.router)
     app.include_router(functions_rest.router)
     app.include_router(quotas_rest.router)
+    app.include_router(vm_disks_rest.router)
     app.include_router(vms_rest.public)
     app.include_router(vms_rest.router)
     app.include_router(vm_networks_rest.router)

@@ -30,6 +30,7 @@ from icgpu.services.slurm import SlurmService
 from icgpu.services.ssh_keys import SshKeyService
 from icgpu.services.teams import TeamService
 from icgpu.services.tiers import TierService
+from icgpu.services.vm_disks import VmDiskService
 from icgpu.services.vm_networks import VmNetworkService
 from icgpu.services.vm_templates import VmTemplateService
 from icgpu.services.vms import VmService
@@ -71,6 +72,7 @@ class Platform:
         self.api_keys = ApiKeyService(self.db, self.pages, self.signals, self.key_cache)
         self.ssh_keys = SshKeyService(self.db, self.pages)
         self.quotas = QuotaService(self.db, settings)
+        self.vm_disks = VmDiskService(self.db, settings, self.pages, self.signals)
         self.vm_templates = VmTemplateService()
         self.vms = VmService(self.db, settings, self.pages, self.signals)
         self.vm_networks = VmNetworkService(self.db, self.pages, self.signals, self.vms)

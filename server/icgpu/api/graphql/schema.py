@@ -20,13 +20,14 @@ from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, Inst
 from icgpu.api.graphql.limits import cost_rule, introspection_depth_rule
 from icgpu.api.graphql.quotas import QuotaQueries
 from icgpu.api.graphql.slurm import SlurmMutations, SlurmQueries
+from icgpu.api.graphql.vm_disks import VmDiskMutations, VmDiskQueries
 from icgpu.api.graphql.vms import VmMutations, VmQueries
 from icgpu.settings import Settings
 
 Query = merge_types("Query", (InstanceQueries, IdentityQueries, SlurmQueries, ClusterQueries, QuotaQueries,
-                              FunctionQueries, VmQueries))
+                              FunctionQueries, VmQueries, VmDiskQueries))
 Mutation = merge_types("Mutation", (InstanceMutations, IdentityMutations, SlurmMutations, ClusterMutations,
-                                    FunctionMutations, VmMutations))
+                                    FunctionMutations, VmMutations, VmDiskMutations))
 Subscription = merge_types("Subscription", (InstanceSubscriptions, EventSubscriptions))
 
 

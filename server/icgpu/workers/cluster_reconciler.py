@@ -1,0 +1,107 @@
+"""The cluster reconciler: drives each virtual cluster's control plane towards its status.
+
+Level-triggered and idempotent like the instance reconciler: every pass reads the clusters that
+want a control plane (pending, provisioning, running) or want it gone (deleting), asks the
+cluster provisioner and records what it observes with compare-and-set status changes. Control
+planes of no active cluster (failed, or gone from the table) are torn down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import select
+
+from icgpu.db.database import Database
+from icgpu.db.tables_clusters import Cluster
+from icgpu.provisioning.base import Phase
+from icgpu.provisioning.clusters import CLUSTER_PREFIX, ClusterObservation, ClusterProvisioner, ClusterSpec
+from icgpu.services.cluster_states import ClusterStatus
+from icgpu.services.clusters import move
+from icgpu.services.signals import Signals
+from icgpu.workers.background import Background
+
+log = logging.getLogger(__name__)
+S = ClusterStatus
+ACTIVE = (S.PENDING, S.PROVISIONING, S.RUNNING, S.DELETING)
+
+
+class ClusterReconciler(Background):
+    def __init__(self, db: Database, provisioner: ClusterProvisioner, signals: Signals, interval: float) -> None:
+        self.db = db
+        self.provisioner = provisioner
+        self.signals = signals
+        self.interval = interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._spawn(self._run(), "cluster-reconciler")
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.reconcile_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("cluster reconcile pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+    async def reconcile_once(self) -> None:
+        async with self.db.read() as s:
+            rows = (await s.scalars(select(Cluster).where(Cluster.status.in_([st.value for st in ACTIVE]))
+                                    .order_by(Cluster.created_at))).all()
+        changed = False
+        known = {r.id for r in rows}  # deleting ones are torn down in the loop below
+        running = [r for r in rows if r.status == S.RUNNING]
+        seen = await self.provisioner.observe_clusters([r.id for r in running]) if running else {}
+        for c in rows:
+            if c.status == S.RUNNING:
+                if seen[c.id].phase is not Phase.RUNNING:
+                    changed |= await self._apply(c, seen[c.id])
+            elif c.status == S.DELETING:
+                obs = await self.provisioner.ensure_cluster_gone(c.id)
+                if obs.phase is Phase.ABSENT:
+                    changed |= await self._record(c, S.TERMINATED, "control plane removed")
+            else:
+                spec = ClusterSpec(c.id, c.version, c.ca_cert_pem, c.ca_key_pem, c.token_hash)
+                changed |= await self._apply(c, await self.provisioner.ensure_cluster(spec))
+        for cluster_id in await self.provisioner.clusters():
+            if cluster_id.startswith(CLUSTER_PREFIX) and cluster_id not in known:
+                await self.provisioner.ensure_cluster_gone(cluster_id)
+        if changed:
+            self.signals.changed()
+
+    async def _apply(self, c: Cluster, obs: ClusterObservation) -> bool:
+        status = S(c.status)
+        if obs.phase is Phase.FAILED:
+            return await self._record(c, S.ERROR, obs.reason or "control plane failed")
+        if obs.phase is Phase.STARTING and status is S.PENDING:
+            return await self._record(c, S.PROVISIONING, "control plane starting", server_url=obs.server_url)
+        if obs.phase is Phase.RUNNING and status in (S.PENDING, S.PROVISIONING):
+            if status is S.PENDING:
+                await self._record(c, S.PROVISIONING, "control plane starting", server_url=obs.server_url)
+            return await self._record(c, S.RUNNING, None, server_url=obs.server_url)
+        if obs.phase is Phase.ABSENT and status is S.RUNNING:
+            return await self._record(c, S.PROVISIONING, "control plane lost; provisioning again")
+        return False
+
+    async def _record(self, c: Cluster, target: ClusterStatus, reason: str | None, *,
+                      server_url: str | None = None) -> bool:
+        """Compare-and-set: apply only if nobody changed the status since it was read."""
+        async with self.db.transaction() as s:
+            fresh = await s.get(Cluster, c.id, with_for_update=True)
+            if fresh is None or fresh.status != c.status:
+                return False
+            if server_url is not None:
+                fresh.server_url = server_url
+            move(s, fresh, target, reason=reason)
+        c.status, c.status_reason = fresh.status, fresh.status_reason
+        return True

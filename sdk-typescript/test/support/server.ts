@@ -30,6 +30,7 @@ const FAST: Record<string, string> = {
   ICGPU_EVENT_POLL_INTERVAL_SECONDS: "0.05",
   ICGPU_RATE_LIMIT_API: "100000",
   ICGPU_RATE_LIMIT_LLM: "100000",
+  ICGPU_LOCAL_FUNCTION_EXEC: "true", // GPU function runs execute on the test host
 };
 
 export interface Bootstrap {

@@ -1,0 +1,184 @@
+"""The function runner: gives each queued run a GPU of its tier and executes it.
+
+Level-triggered like the instance reconciler: every pass reads the live runs (queued, running),
+asks the shared provisioner for a slot for each queued one (workload id = run id; a run waits,
+queued, while its tier is full, and starts when a slot frees), starts the entrypoint through the
+host executor once the slot is running, and releases the slot of every run that is no longer live.
+A run cancelled while running has its process tree killed on the next pass. Only ``run-``
+workloads are released here: instances, VMs and Slurm nodes share the provisioner.
+
+With ``local_function_exec`` off (the default), a queued run fails at once: nothing runs tenants'
+commands on the host unless the operator asked for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import select
+
+from icgpu.db.database import Database
+from icgpu.db.tables_functions import FunctionRun, GpuFunction
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadSpec
+from icgpu.provisioning.local.function_exec import ExecResult, HostExecutor
+from icgpu.services.function_runs import LIVE_RUN, RUN_PREFIX, RunStatus, move_run
+from icgpu.services.functions import FunctionService
+from icgpu.services.signals import Signals
+from icgpu.settings import Settings
+from icgpu.workers.background import Background
+
+log = logging.getLogger(__name__)
+WORKLOAD_PREFIX = RUN_PREFIX + "-"
+EXEC_DISABLED = ("host execution is disabled: this server does not run function entrypoints "
+                 "(the operator enables it with ICGPU_LOCAL_FUNCTION_EXEC=true)")
+
+
+class FunctionRunner(Background):
+    def __init__(self, db: Database, provisioner: Provisioner, functions: FunctionService, signals: Signals,
+                 settings: Settings) -> None:
+        self.db = db
+        self.provisioner = provisioner
+        self.functions = functions
+        self.signals = signals
+        self.interval = settings.reconcile_interval_seconds
+        self.enabled = settings.local_function_exec
+        self.executor = HostExecutor(settings.data_dir.resolve() / "function-runs",
+                                     output_limit=settings.function_output_limit_bytes,
+                                     log_limit=settings.function_log_limit_bytes)
+        self._wake = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._spawn(self._run(), "function-runner")
+
+    async def stop(self) -> None:
+        await super().stop()
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("function runner pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+    async def run_once(self) -> None:
+        async with self.db.read() as s:
+            runs = list((await s.scalars(select(FunctionRun).where(FunctionRun.status.in_(LIVE_RUN))
+                                         .order_by(FunctionRun.created_at, FunctionRun.id))).all())
+        running = {r.id for r in runs if r.status == RunStatus.RUNNING}
+        # A run cancelled while executing: kill its process tree.
+        for run_id, task in list(self._tasks.items()):
+            if run_id not in running:
+                task.cancel()
+        changed = False
+        for run in runs:
+            if run.status == RunStatus.QUEUED:
+                changed |= await self._queued(run)
+            elif run.id not in self._tasks:
+                changed |= await self._record(run, RunStatus.FAILED, "the runner restarted while the run was "
+                                              "executing; its process is gone", error="interrupted")
+        # A slot is kept by a queued run and by a running one whose process runs here; every other
+        # run workload (finished, cancelled, gone from the table) is released.
+        keep = {r.id for r in runs if r.status == RunStatus.QUEUED or (r.status == RunStatus.RUNNING
+                                                                       and r.id in self._tasks)}
+        for workload in await self.provisioner.workloads():
+            if workload.startswith(WORKLOAD_PREFIX) and workload not in keep:
+                await self.provisioner.ensure_stopped(workload)
+        if changed:
+            self.signals.changed()
+
+    async def _queued(self, run: FunctionRun) -> bool:
+        if not self.enabled:
+            return await self._record(run, RunStatus.FAILED, EXEC_DISABLED, error=EXEC_DISABLED)
+        obs = await self.provisioner.ensure_running(
+            WorkloadSpec(instance_id=run.id, tier=run.gpu_tier, priority=PRIORITY_INTERACTIVE, storage_gb=0,
+                         authorized_keys=""), replace_failed=False)
+        if obs.phase in (Phase.EVICTED, Phase.FAILED):
+            reason = f"the GPU was lost before the run started: {obs.reason or obs.phase.value}"
+            return await self._record(run, RunStatus.FAILED, reason, error=reason)
+        if obs.phase is Phase.RUNNING:
+            if await self._record(run, RunStatus.RUNNING, f"running on {obs.slot or '?'}"):
+                self._tasks[run.id] = asyncio.create_task(self._execute(run.id), name=f"exec {run.id}")
+                return True
+            return False
+        return await self._note(run, _waiting(obs))
+
+    async def _execute(self, run_id: str) -> None:
+        try:
+            async with self.db.read() as s:
+                run = await s.get(FunctionRun, run_id)
+                fn = await s.get(GpuFunction, run.function_id) if run is not None else None
+            if run is None or fn is None:
+                return
+            try:
+                env = {**{k: str(v) for k, v in fn.env_vars.items()}, **self.functions.secret_env(fn)}
+                result = await self.executor.run(run.id, fn.id, fn.entrypoint, run.input, env,
+                                                 float(run.timeout_seconds))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the entrypoint could not be started at all
+                log.warning("run %s could not start: %s", run_id, type(exc).__name__)
+                reason = f"the entrypoint could not be started: {exc}"
+                await self._record(run, RunStatus.FAILED, reason, error=reason)
+                return
+            await self._finish(run, result)
+        finally:
+            self._tasks.pop(run_id, None)
+            self.signals.changed()
+            self.wake()
+
+    async def _finish(self, run: FunctionRun, result: ExecResult) -> None:
+        fields = {"output": result.output, "logs": result.logs, "exit_code": result.exit_code}
+        if result.outcome == "timed_out":
+            reason = f"timed out after {run.timeout_seconds} s; the process tree was killed"
+            await self._record(run, RunStatus.TIMED_OUT, reason, error=reason, **fields)
+        elif result.exit_code == 0:
+            await self._record(run, RunStatus.SUCCEEDED, "exited with code 0", **fields)
+        else:
+            code = result.exit_code
+            why = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+            await self._record(run, RunStatus.FAILED, why, error=why, **fields)
+
+    async def _record(self, run: FunctionRun, target: RunStatus, reason: str | None, **fields: object) -> bool:
+        """Compare-and-set: apply only if nobody changed the status since it was read."""
+        async with self.db.transaction() as s:
+            fresh = await s.get(FunctionRun, run.id, with_for_update=True)
+            if fresh is None or fresh.status != run.status:
+                return False
+            for name, value in fields.items():
+                setattr(fresh, name, value)
+            move_run(s, fresh, target, reason=reason)
+        run.status, run.status_reason = fresh.status, fresh.status_reason
+        return True
+
+    async def _note(self, run: FunctionRun, reason: str) -> bool:
+        if run.status_reason == reason:
+            return False
+        async with self.db.transaction() as s:
+            fresh = await s.get(FunctionRun, run.id, with_for_update=True)
+            if fresh is None or fresh.status != run.status:
+                return False
+            fresh.status_reason = reason
+        return False
+
+
+def _waiting(obs: Observation) -> str:
+    if obs.phase is Phase.STARTING:
+        return f"starting on {obs.slot or '?'}"
+    return obs.reason or "waiting for a GPU"

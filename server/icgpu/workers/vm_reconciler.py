@@ -1,0 +1,177 @@
+"""The VM reconciler: drives each VM towards its status, like the instance reconciler.
+
+* A GPU VM's workload (id = the VM id, interactive priority, so it may preempt batch instances)
+  takes one slot of its tier on the provisioner; an eviction or failure is an ``error``.
+* A CPU-only VM takes no slot: it is ``provisioning`` as soon as the reconciler sees it pending,
+  ``running`` ``local_provision_seconds`` later, and ``stopped`` ``local_stop_seconds`` after a stop.
+* A reboot keeps the VM's slot: ``rebooting`` becomes ``running`` again after the boot time.
+* A running VM past its ``auto_stop_at`` is stopped (``vm.auto_stopped``, then ``vm.stopped``).
+
+Only workloads whose id starts with ``vm-`` are released here; the other families release theirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from icgpu.db.base import utcnow
+from icgpu.db.database import Database
+from icgpu.db.tables_vms import Vm
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadSpec
+from icgpu.services.signals import Signals
+from icgpu.services.ssh_keys import authorized_keys
+from icgpu.services.vm_states import ACTIVE, VmStatus
+from icgpu.services.vms import minute_of, move
+from icgpu.settings import Settings
+from icgpu.workers.background import Background
+
+log = logging.getLogger(__name__)
+VM_PREFIX = "vm-"
+CPU_SSH_PORT = 22
+AUTO_STOPPED = "auto-stopped"
+
+
+class VmReconciler(Background):
+    def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, settings: Settings) -> None:
+        self.db = db
+        self.provisioner = provisioner
+        self.signals = signals
+        self.settings = settings
+        self.interval = settings.reconcile_interval_seconds
+        self.boot = timedelta(seconds=settings.local_provision_seconds)
+        self.halt = timedelta(seconds=settings.local_stop_seconds)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._spawn(self._run(), "vm-reconciler")
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.reconcile_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("VM reconcile pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+    async def reconcile_once(self) -> None:
+        async with self.db.read() as s:
+            rows = (await s.scalars(select(Vm).where(Vm.status.in_([st.value for st in ACTIVE]))
+                                    .order_by(Vm.created_at))).all()
+        changed = False
+        holding = {r.id for r in rows if r.gpu_tier is not None and r.status != VmStatus.STOPPING}
+        now = utcnow()
+        for vm in rows:
+            try:
+                if vm.status == VmStatus.RUNNING and vm.auto_stop_at is not None and vm.auto_stop_at <= now:
+                    changed |= await self._record(vm, VmStatus.STOPPING, f"{AUTO_STOPPED} after "
+                                                  f"{vm.auto_stop_after_minutes} minute(s)",
+                                                  event_type="vm.auto_stopped")
+                elif vm.gpu_tier is None:
+                    changed |= await self._cpu(vm)
+                else:
+                    changed |= await self._gpu(vm)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconciling VM %s failed", vm.id)
+        for workload_id in await self.provisioner.workloads():
+            if workload_id.startswith(VM_PREFIX) and workload_id not in holding:
+                await self.provisioner.ensure_stopped(workload_id)
+        if changed:
+            self.signals.changed()
+
+    # -- CPU-only VMs: timed transitions, no slot ----------------------------------------------------
+
+    async def _cpu(self, vm: Vm) -> bool:
+        status = VmStatus(vm.status)
+        since = vm.updated_at
+        if status is VmStatus.PENDING:
+            return await self._record(vm, VmStatus.PROVISIONING, "booting (CPU only)")
+        if status in (VmStatus.PROVISIONING, VmStatus.REBOOTING) and since + self.boot <= utcnow():
+            return await self._record(vm, VmStatus.RUNNING, None, host=self.settings.local_ssh_host,
+                                      port=CPU_SSH_PORT)
+        if status is VmStatus.STOPPING and since + self.halt <= utcnow():
+            return await self._record(vm, VmStatus.STOPPED, self._stopped_reason(vm))
+        return False
+
+    # -- GPU VMs: a slot of their tier on the provisioner --------------------------------------------
+
+    async def _gpu(self, vm: Vm) -> bool:
+        status = VmStatus(vm.status)
+        if status is VmStatus.STOPPING:
+            obs = await self.provisioner.ensure_stopped(vm.id)
+            if obs.phase is Phase.ABSENT:
+                return await self._record(vm, VmStatus.STOPPED, self._stopped_reason(vm))
+            return False
+        if status is VmStatus.RUNNING:
+            obs = (await self.provisioner.observe([vm.id]))[vm.id]
+            return await self._apply(vm, obs) if obs.phase is not Phase.RUNNING else False
+        obs = await self.provisioner.ensure_running(await self._spec(vm), replace_failed=status is VmStatus.PENDING)
+        return await self._apply(vm, obs)
+
+    async def _apply(self, vm: Vm, obs: Observation) -> bool:
+        status = VmStatus(vm.status)
+        if obs.phase in (Phase.EVICTED, Phase.FAILED):
+            return await self._record(vm, VmStatus.ERROR, obs.reason or "workload failed")
+        if obs.phase is Phase.UNSCHEDULABLE:
+            if status is VmStatus.PENDING and vm.status_reason != obs.reason:
+                await self._note(vm, obs.reason)
+            return False
+        if obs.phase is Phase.STARTING and status is VmStatus.PENDING:
+            return await self._record(vm, VmStatus.PROVISIONING, "scheduled on " + (obs.slot or "?"))
+        if obs.phase is Phase.RUNNING:
+            if status is VmStatus.PENDING:
+                await self._record(vm, VmStatus.PROVISIONING, "scheduled on " + (obs.slot or "?"))
+                return await self._record(vm, VmStatus.RUNNING, None, host=obs.host, port=obs.port)
+            if status is VmStatus.PROVISIONING:
+                return await self._record(vm, VmStatus.RUNNING, None, host=obs.host, port=obs.port)
+            if status is VmStatus.REBOOTING and vm.updated_at + self.boot <= utcnow():
+                return await self._record(vm, VmStatus.RUNNING, None, host=obs.host, port=obs.port)
+        if obs.phase is Phase.ABSENT and status in (VmStatus.RUNNING, VmStatus.REBOOTING):
+            return await self._record(vm, VmStatus.PROVISIONING, "workload lost; provisioning again")
+        return False
+
+    # -- recording -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _stopped_reason(vm: Vm) -> str:
+        reason = vm.status_reason or ""
+        return reason if reason.startswith(AUTO_STOPPED) else "stopped"
+
+    async def _record(self, vm: Vm, target: VmStatus, reason: str | None, *, host: str | None = None,
+                      port: int | None = None, event_type: str | None = None) -> bool:
+        """Compare-and-set: apply only if nobody changed the status since we read it."""
+        async with self.db.transaction() as s:
+            fresh = await s.get(Vm, vm.id, with_for_update=True)
+            if fresh is None or fresh.status != vm.status:
+                return False
+            if target is VmStatus.RUNNING:
+                fresh.ssh_host, fresh.ssh_port = host, port
+            move(s, fresh, target, reason=reason, event_type=event_type, minute=minute_of(self.settings))
+        vm.status, vm.status_reason, vm.updated_at = fresh.status, fresh.status_reason, fresh.updated_at
+        return True
+
+    async def _note(self, vm: Vm, reason: str | None) -> None:
+        async with self.db.transaction() as s:
+            fresh = await s.get(Vm, vm.id, with_for_update=True)
+            if fresh is not None and fresh.status == vm.status:
+                fresh.status_reason = reason
+
+    async def _spec(self, vm: Vm) -> WorkloadSpec:
+        async with self.db.read() as s:
+            keys = await authorized_keys(s, vm.ssh_key, vm.ssh_key_group_id)
+        assert vm.gpu_tier is not None
+        return WorkloadSpec(instance_id=vm.id, tier=vm.gpu_tier, priority=PRIORITY_INTERACTIVE,
+                            storage_gb=vm.disk_gb, authorized_keys=keys)

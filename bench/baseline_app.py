@@ -40,7 +40,7 @@ T = Instance.__table__
 M = TeamMember.__table__
 COLUMNS = (T.c.id, T.c.name, T.c.tier, T.c.workload_type, T.c.storage_gb, T.c.ssh_key, T.c.ssh_key_group_id,
            T.c.team_id, T.c.status, T.c.status_reason, T.c.ssh_host, T.c.ssh_port, T.c.account_id, T.c.created_at,
-           T.c.updated_at, T.c.terminated_at)
+           T.c.updated_at, T.c.terminated_at, T.c.auto_stop_after_minutes, T.c.auto_stop_at)
 
 
 def make_app(database_url: str) -> Starlette:
@@ -78,6 +78,8 @@ def make_app(database_url: str) -> Starlette:
             "created_at": r["created_at"].isoformat(),
             "updated_at": r["updated_at"].isoformat(),
             "terminated_at": r["terminated_at"].isoformat() if r["terminated_at"] else None,
+            "auto_stop_after_minutes": r["auto_stop_after_minutes"],
+            "auto_stop_at": r["auto_stop_at"].isoformat() if r["auto_stop_at"] else None,
         } for r in rows]
         return JSONResponse({"instances": items, "nextToken": None})
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiodataloader import DataLoader
+from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.types.nodes import SelectedField
 
 from icgpu.db.tables import Account
 
 if TYPE_CHECKING:
+    from strawberry.types import Info
     from strawberry.types.nodes import Selection
 
     from icgpu.api.graphql.context import Context
@@ -32,3 +34,32 @@ def selects(selections: Iterable[Selection], name: str) -> bool:
     """Whether a field called ``name`` is selected anywhere below these selections, fragments
     included. Resolvers use it to prefetch, for a whole page at once, what nested fields show."""
     return any((isinstance(s, SelectedField) and s.name == name) or selects(s.selections, name) for s in selections)
+
+
+def selected(info: Info, name: str) -> bool:
+    """``selects(info.selected_fields, name)``, read from graphql-core's nodes: strawberry's
+    ``selected_fields`` first converts the whole selection below the field into its own objects.
+    Like ``selects`` it looks below every fragment and ignores @skip/@include (prefetching for a
+    skipped field costs a query, never a wrong answer)."""
+    raw = info._raw_info
+    return _below(raw.field_nodes, raw.fragments, name, set())
+
+
+def _below(nodes: Iterable[Any], fragments: dict[str, FragmentDefinitionNode], name: str, seen: set[str]) -> bool:
+    for node in nodes:
+        selection_set = node.selection_set
+        if selection_set is None:
+            continue
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                if sel.name.value == name or _below((sel,), fragments, name, seen):
+                    return True
+            elif isinstance(sel, InlineFragmentNode):
+                if _below((sel,), fragments, name, seen):
+                    return True
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
+                seen.add(sel.name.value)
+                fragment = fragments.get(sel.name.value)
+                if fragment is not None and _below((fragment,), fragments, name, seen):
+                    return True
+    return False

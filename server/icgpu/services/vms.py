@@ -247,6 +247,8 @@ class VmService:
             await self._check_references(s, principal, data)
             await self._check_name_free(s, principal, data.name)
             assert data.cpu is not None and data.memory_gb is not None and data.disk_gb is not None
+            if data.gpu_tier is not None:
+                await quotas.check_gpus(s, self.settings, principal.tenant_id, 1)
             await quotas.reserve_storage(s, self.settings, principal.tenant_id, data.disk_gb)
             now = utcnow()
             vm = Vm(
@@ -332,6 +334,8 @@ class VmService:
             if vm.status not in allowed:
                 raise Conflict(f"cannot {verb} VM {vm.id}: it is {vm.status} (it must be {' or '.join(allowed)})",
                                code="InvalidStateTransition")
+            if target is VmStatus.PENDING and vm.gpu_tier is not None:
+                await quotas.check_gpus(s, self.settings, vm.tenant_id, 1)
             move(s, vm, target, reason=f"{verb} requested")
         self._changed(dry_run)
         return vm

@@ -9,9 +9,12 @@ from ._transport import AsyncTransport, SyncTransport
 from .generated import aio as a
 from .generated import sync as g
 from .resources.api_keys import ApiKeys, AsyncApiKeys
+from .resources.clusters import AsyncClusters, Clusters
 from .resources.events import AsyncEvents, Events
+from .resources.functions import AsyncFunctions, Functions
 from .resources.gpu_tiers import AsyncGpuTiers, GpuTiers
 from .resources.instances import AsyncInstances, Instances
+from .resources.slurm import AsyncSlurmEnvironments, SlurmEnvironments
 from .resources.ssh_keys import AsyncSshKeyGroups, AsyncSshKeys, SshKeyGroups, SshKeys
 from .resources.teams import AsyncTeams, Teams
 
@@ -37,6 +40,9 @@ class ICGPU:
         self.ssh_keys = SshKeys(gen, self.config)
         self.ssh_key_groups = SshKeyGroups(gen, self.config)
         self.events = Events(gen, self.config)
+        self.clusters = Clusters(gen, self.config)
+        self.slurm_environments = SlurmEnvironments(gen, self.config)
+        self.functions = Functions(gen, self.config)
 
     @property
     def base_url(self) -> str:
@@ -75,6 +81,9 @@ class AsyncICGPU:
         self.ssh_keys = AsyncSshKeys(gen, self.config)
         self.ssh_key_groups = AsyncSshKeyGroups(gen, self.config)
         self.events = AsyncEvents(gen, self.config)
+        self.clusters = AsyncClusters(gen, self.config)
+        self.slurm_environments = AsyncSlurmEnvironments(gen, self.config)
+        self.functions = AsyncFunctions(gen, self.config)
 
     @property
     def base_url(self) -> str:

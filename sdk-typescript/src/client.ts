@@ -3,9 +3,11 @@
 import { ICGPUError } from "./errors.js";
 import { ApiKeys } from "./resources/api-keys.js";
 import type { ClientContext } from "./resources/base.js";
+import { Clusters } from "./resources/clusters.js";
 import { Events } from "./resources/events.js";
 import { GpuTiers } from "./resources/gpu-tiers.js";
 import { Instances } from "./resources/instances.js";
+import { SlurmEnvironments } from "./resources/slurm-environments.js";
 import { SshKeyGroups } from "./resources/ssh-key-groups.js";
 import { SshKeys } from "./resources/ssh-keys.js";
 import { Teams } from "./resources/teams.js";
@@ -54,6 +56,8 @@ export class ICGPU {
   readonly sshKeys: SshKeys;
   readonly sshKeyGroups: SshKeyGroups;
   readonly events: Events;
+  readonly clusters: Clusters;
+  readonly slurmEnvironments: SlurmEnvironments;
   readonly #viewer: ViewerResource;
 
   constructor(options: ClientOptions = {}) {
@@ -76,6 +80,8 @@ export class ICGPU {
     this.sshKeys = new SshKeys(context);
     this.sshKeyGroups = new SshKeyGroups(context);
     this.events = new Events(context);
+    this.clusters = new Clusters(context);
+    this.slurmEnvironments = new SlurmEnvironments(context);
     this.#viewer = new ViewerResource(context);
   }
 

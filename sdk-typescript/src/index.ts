@@ -28,3 +28,11 @@ export type { SshKeyCreateParams, SshKeyGenerateParams, SshKeys } from "./resour
 export type { SshKeyGroupCreateParams, SshKeyGroups } from "./resources/ssh-key-groups.js";
 export type { EventStreamParams, Events } from "./resources/events.js";
 export type { GpuTiers } from "./resources/gpu-tiers.js";
+export type {
+  SlurmEnvironment,
+  SlurmEnvironmentCreateParams,
+  SlurmEnvironmentPayload,
+  SlurmEnvironments,
+  SlurmWaitParams,
+} from "./resources/slurm-environments.js";
+export type { Cluster, ClusterCreateParams, ClusterPayload, Clusters, ClusterWaitParams, Kubeconfig } from "./resources/clusters.js";

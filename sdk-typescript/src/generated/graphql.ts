@@ -11,6 +11,15 @@ export type AddTeamMemberInput = {
   role?: TeamRole;
 };
 
+/** Lifecycle status of a cluster. */
+export type ClusterStatus =
+  | 'DELETING'
+  | 'ERROR'
+  | 'PENDING'
+  | 'PROVISIONING'
+  | 'RUNNING'
+  | 'TERMINATED';
+
 export type CreateApiKeyInput = {
   expiresInDays?: number | null | undefined;
   name: string;
@@ -18,8 +27,34 @@ export type CreateApiKeyInput = {
   scopes: Array<string>;
 };
 
+/** A new virtual Kubernetes cluster. */
+export type CreateClusterInput = {
+  name: string;
+  /** share the cluster with this team */
+  teamId?: string | null | undefined;
+  /** one of clusterVersions */
+  version?: string;
+};
+
+/** A new GPU function. */
+export type CreateFunctionInput = {
+  entrypoint: string;
+  /** name -> value */
+  envVars?: unknown;
+  gpuTier?: string;
+  image: string;
+  name: string;
+  /** name -> value; write-only: set in each run, never returned */
+  secretEnvVars?: unknown;
+  /** share the function with this team */
+  teamId?: string | null | undefined;
+  timeoutSeconds?: number;
+};
+
 /** A new GPU instance. */
 export type CreateInstanceInput = {
+  /** stop the instance after it has run this many minutes */
+  autoStopAfterMinutes?: number | null | undefined;
   name: string;
   sshKey?: string | null | undefined;
   /** grant every key in this group */
@@ -29,6 +64,17 @@ export type CreateInstanceInput = {
   teamId?: string | null | undefined;
   tier: string;
   workloadType?: WorkloadType;
+};
+
+/** A new Slurm environment. */
+export type CreateSlurmEnvironmentInput = {
+  gpuPerNode: number;
+  /** the GPU tier of every node */
+  gpuTier?: string;
+  maxNodes: number;
+  name: string;
+  /** share the environment with this team */
+  teamId?: string | null | undefined;
 };
 
 export type CreateSshKeyGroupInput = {
@@ -41,6 +87,15 @@ export type CreateTeamInput = {
   name: string;
 };
 
+/** Lifecycle status of a function run. */
+export type FunctionRunStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'TIMED_OUT';
+
 /** Lifecycle status of an instance. */
 export type InstanceStatus =
   | 'ERROR'
@@ -52,12 +107,32 @@ export type InstanceStatus =
   | 'STOPPING'
   | 'TERMINATED';
 
+/** Lifecycle status of a Slurm environment. */
+export type SlurmEnvironmentStatus =
+  | 'ERROR'
+  | 'PENDING'
+  | 'PROVISIONING'
+  | 'READY'
+  | 'TERMINATED';
+
 /** Team roles, from least to most: viewer, member, admin, owner. */
 export type TeamRole =
   | 'ADMIN'
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+/** What can change on a function; a map given replaces the old one. */
+export type UpdateFunctionInput = {
+  entrypoint?: string | null | undefined;
+  envVars?: unknown;
+  gpuTier?: string | null | undefined;
+  image?: string | null | undefined;
+  name?: string | null | undefined;
+  /** write-only; {} removes them all */
+  secretEnvVars?: unknown;
+  timeoutSeconds?: number | null | undefined;
+};
 
 /** What can change in place on an instance. */
 export type UpdateInstanceInput = {
@@ -106,6 +181,49 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { revokeApiKey: { dryRun: boolean, valid: boolean, apiKey: { id: string, name: string, prefix: string, scopes: Array<string>, permissions: Array<string>, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null } } };
 
+export type ListClusterVersionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListClusterVersionsQuery = { clusterVersions: Array<string> };
+
+export type ListClustersQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListClustersQuery = { clusters: { nextToken: string | null, items: Array<{ id: string, name: string, version: string, status: ClusterStatus, statusReason: string | null, teamId: string | null, serverUrl: string | null, createdAt: string, updatedAt: string, terminatedAt: string | null, owner: { id: string, email: string, role: string } | null }> } };
+
+export type GetClusterQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetClusterQuery = { cluster: { id: string, name: string, version: string, status: ClusterStatus, statusReason: string | null, teamId: string | null, serverUrl: string | null, createdAt: string, updatedAt: string, terminatedAt: string | null, owner: { id: string, email: string, role: string } | null } };
+
+export type GetClusterKubeconfigQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetClusterKubeconfigQuery = { clusterKubeconfig: { clusterId: string, context: string, namespace: string, serverUrl: string, certificateAuthorityData: string, token: string, kubeconfig: string } };
+
+export type CreateClusterMutationVariables = Exact<{
+  input: CreateClusterInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateClusterMutation = { createCluster: { dryRun: boolean, valid: boolean, cluster: { id: string, name: string, version: string, status: ClusterStatus, statusReason: string | null, teamId: string | null, serverUrl: string | null, createdAt: string, updatedAt: string, terminatedAt: string | null, owner: { id: string, email: string, role: string } | null } } };
+
+export type DeleteClusterMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteClusterMutation = { deleteCluster: { dryRun: boolean, valid: boolean, cluster: { id: string, name: string, version: string, status: ClusterStatus, statusReason: string | null, teamId: string | null, serverUrl: string | null, createdAt: string, updatedAt: string, terminatedAt: string | null, owner: { id: string, email: string, role: string } | null } } };
+
 export type StreamEventsSubscriptionVariables = Exact<{
   types?: Array<string> | string | null | undefined;
 }>;
@@ -138,6 +256,90 @@ export type SshKeyFieldsFragment = { id: string, name: string, publicKey: string
 export type SshKeyGroupFieldsFragment = { id: string, name: string, description: string, createdAt: string, keys: Array<{ id: string, name: string, publicKey: string, fingerprint: string, keyType: string, bits: number, createdAt: string }> };
 
 export type EventFieldsFragment = { id: string, type: string, resourceType: string, resourceId: string, data: unknown, createdAt: string };
+
+export type SlurmEnvironmentFieldsFragment = { id: string, name: string, maxNodes: number, gpuPerNode: number, gpuTier: string, totalGpus: number, gpusPlaced: number, teamId: string | null, status: SlurmEnvironmentStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, sshUser: string | null, hourlyPrice: number, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null };
+
+export type ClusterFieldsFragment = { id: string, name: string, version: string, status: ClusterStatus, statusReason: string | null, teamId: string | null, serverUrl: string | null, createdAt: string, updatedAt: string, terminatedAt: string | null, owner: { id: string, email: string, role: string } | null };
+
+export type KubeconfigFieldsFragment = { clusterId: string, context: string, namespace: string, serverUrl: string, certificateAuthorityData: string, token: string, kubeconfig: string };
+
+export type GpuFunctionFieldsFragment = { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null };
+
+export type FunctionRunFieldsFragment = { id: string, functionId: string, status: FunctionRunStatus, statusReason: string | null, input: unknown, output: unknown, error: string | null, logs: string | null, exitCode: number | null, gpuTier: string, timeoutSeconds: number, pricePerHour: number, durationSeconds: number | null, cost: number | null, accountId: string, teamId: string | null, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null };
+
+export type ListFunctionsQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListFunctionsQuery = { functions: { nextToken: string | null, items: Array<{ id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null }> } };
+
+export type GetFunctionQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetFunctionQuery = { function: { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } };
+
+export type CreateFunctionMutationVariables = Exact<{
+  input: CreateFunctionInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateFunctionMutation = { createFunction: { dryRun: boolean, valid: boolean, function: { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type UpdateFunctionMutationVariables = Exact<{
+  id: string;
+  input: UpdateFunctionInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type UpdateFunctionMutation = { updateFunction: { dryRun: boolean, valid: boolean, function: { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type DeleteFunctionMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteFunctionMutation = { deleteFunction: { dryRun: boolean, valid: boolean, function: { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type RunFunctionMutationVariables = Exact<{
+  id: string;
+  input?: unknown;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type RunFunctionMutation = { runFunction: { dryRun: boolean, valid: boolean, run: { id: string, functionId: string, status: FunctionRunStatus, statusReason: string | null, input: unknown, output: unknown, error: string | null, logs: string | null, exitCode: number | null, gpuTier: string, timeoutSeconds: number, pricePerHour: number, durationSeconds: number | null, cost: number | null, accountId: string, teamId: string | null, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null } } };
+
+export type ListFunctionRunsQueryVariables = Exact<{
+  functionId: string;
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+  status?: FunctionRunStatus | null | undefined;
+}>;
+
+
+export type ListFunctionRunsQuery = { functionRuns: { nextToken: string | null, items: Array<{ id: string, functionId: string, status: FunctionRunStatus, statusReason: string | null, input: unknown, output: unknown, error: string | null, logs: string | null, exitCode: number | null, gpuTier: string, timeoutSeconds: number, pricePerHour: number, durationSeconds: number | null, cost: number | null, accountId: string, teamId: string | null, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type GetFunctionRunQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetFunctionRunQuery = { functionRun: { id: string, functionId: string, status: FunctionRunStatus, statusReason: string | null, input: unknown, output: unknown, error: string | null, logs: string | null, exitCode: number | null, gpuTier: string, timeoutSeconds: number, pricePerHour: number, durationSeconds: number | null, cost: number | null, accountId: string, teamId: string | null, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null } };
+
+export type CancelFunctionRunMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CancelFunctionRunMutation = { cancelFunctionRun: { dryRun: boolean, valid: boolean, run: { id: string, functionId: string, status: FunctionRunStatus, statusReason: string | null, input: unknown, output: unknown, error: string | null, logs: string | null, exitCode: number | null, gpuTier: string, timeoutSeconds: number, pricePerHour: number, durationSeconds: number | null, cost: number | null, accountId: string, teamId: string | null, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null } } };
 
 export type ListGpuTiersQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -220,6 +422,37 @@ export type WatchInstanceStatusSubscriptionVariables = Exact<{
 
 
 export type WatchInstanceStatusSubscription = { instanceStatus: { instanceId: string, status: InstanceStatus, previousStatus: InstanceStatus | null, reason: string | null, at: string } };
+
+export type ListSlurmEnvironmentsQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListSlurmEnvironmentsQuery = { slurmEnvironments: { nextToken: string | null, items: Array<{ id: string, name: string, maxNodes: number, gpuPerNode: number, gpuTier: string, totalGpus: number, gpusPlaced: number, teamId: string | null, status: SlurmEnvironmentStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, sshUser: string | null, hourlyPrice: number, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null }> } };
+
+export type GetSlurmEnvironmentQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetSlurmEnvironmentQuery = { slurmEnvironment: { id: string, name: string, maxNodes: number, gpuPerNode: number, gpuTier: string, totalGpus: number, gpusPlaced: number, teamId: string | null, status: SlurmEnvironmentStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, sshUser: string | null, hourlyPrice: number, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } };
+
+export type CreateSlurmEnvironmentMutationVariables = Exact<{
+  input: CreateSlurmEnvironmentInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateSlurmEnvironmentMutation = { createSlurmEnvironment: { dryRun: boolean, valid: boolean, slurmEnvironment: { id: string, name: string, maxNodes: number, gpuPerNode: number, gpuTier: string, totalGpus: number, gpusPlaced: number, teamId: string | null, status: SlurmEnvironmentStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, sshUser: string | null, hourlyPrice: number, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type DeleteSlurmEnvironmentMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteSlurmEnvironmentMutation = { deleteSlurmEnvironment: { dryRun: boolean, valid: boolean, slurmEnvironment: { id: string, name: string, maxNodes: number, gpuPerNode: number, gpuTier: string, totalGpus: number, gpusPlaced: number, teamId: string | null, status: SlurmEnvironmentStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, sshUser: string | null, hourlyPrice: number, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
 
 export type ListSshKeyGroupsQueryVariables = Exact<{
   maxResults?: number | null | undefined;
@@ -586,6 +819,103 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
+export const SlurmEnvironmentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SlurmEnvironmentFields on SlurmEnvironment {
+  id
+  name
+  maxNodes
+  gpuPerNode
+  gpuTier
+  totalGpus
+  gpusPlaced
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  sshUser
+  hourlyPrice
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}
+    `, {"fragmentName":"SlurmEnvironmentFields"}) as unknown as TypedDocumentString<SlurmEnvironmentFieldsFragment, unknown>;
+export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ClusterFields on Cluster {
+  id
+  name
+  version
+  status
+  statusReason
+  teamId
+  serverUrl
+  createdAt
+  updatedAt
+  terminatedAt
+  owner {
+    ...AccountFields
+  }
+}
+    fragment AccountFields on Account {
+  id
+  email
+  role
+}`, {"fragmentName":"ClusterFields"}) as unknown as TypedDocumentString<ClusterFieldsFragment, unknown>;
+export const KubeconfigFieldsFragmentDoc = new TypedDocumentString(`
+    fragment KubeconfigFields on Kubeconfig {
+  clusterId
+  context
+  namespace
+  serverUrl
+  certificateAuthorityData
+  token
+  kubeconfig
+}
+    `, {"fragmentName":"KubeconfigFields"}) as unknown as TypedDocumentString<KubeconfigFieldsFragment, unknown>;
+export const GpuFunctionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment GpuFunctionFields on GpuFunction {
+  id
+  name
+  image
+  entrypoint
+  gpuTier
+  timeoutSeconds
+  envVars
+  secretEnvVarNames
+  teamId
+  status
+  pricePerHour
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}
+    `, {"fragmentName":"GpuFunctionFields"}) as unknown as TypedDocumentString<GpuFunctionFieldsFragment, unknown>;
+export const FunctionRunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FunctionRunFields on FunctionRun {
+  id
+  functionId
+  status
+  statusReason
+  input
+  output
+  error
+  logs
+  exitCode
+  gpuTier
+  timeoutSeconds
+  pricePerHour
+  durationSeconds
+  cost
+  accountId
+  teamId
+  createdAt
+  updatedAt
+  startedAt
+  finishedAt
+}
+    `, {"fragmentName":"FunctionRunFields"}) as unknown as TypedDocumentString<FunctionRunFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys($maxResults: Int, $nextToken: String) {
   apiKeys(maxResults: $maxResults, nextToken: $nextToken) {
@@ -666,6 +996,141 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   expiresAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const ListClusterVersionsDocument = new TypedDocumentString(`
+    query ListClusterVersions {
+  clusterVersions
+}
+    `) as unknown as TypedDocumentString<ListClusterVersionsQuery, ListClusterVersionsQueryVariables>;
+export const ListClustersDocument = new TypedDocumentString(`
+    query ListClusters($maxResults: Int, $nextToken: String) {
+  clusters(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...ClusterFields
+    }
+    nextToken
+  }
+}
+    fragment AccountFields on Account {
+  id
+  email
+  role
+}
+fragment ClusterFields on Cluster {
+  id
+  name
+  version
+  status
+  statusReason
+  teamId
+  serverUrl
+  createdAt
+  updatedAt
+  terminatedAt
+  owner {
+    ...AccountFields
+  }
+}`) as unknown as TypedDocumentString<ListClustersQuery, ListClustersQueryVariables>;
+export const GetClusterDocument = new TypedDocumentString(`
+    query GetCluster($id: ID!) {
+  cluster(id: $id) {
+    ...ClusterFields
+  }
+}
+    fragment AccountFields on Account {
+  id
+  email
+  role
+}
+fragment ClusterFields on Cluster {
+  id
+  name
+  version
+  status
+  statusReason
+  teamId
+  serverUrl
+  createdAt
+  updatedAt
+  terminatedAt
+  owner {
+    ...AccountFields
+  }
+}`) as unknown as TypedDocumentString<GetClusterQuery, GetClusterQueryVariables>;
+export const GetClusterKubeconfigDocument = new TypedDocumentString(`
+    query GetClusterKubeconfig($id: ID!) {
+  clusterKubeconfig(id: $id) {
+    ...KubeconfigFields
+  }
+}
+    fragment KubeconfigFields on Kubeconfig {
+  clusterId
+  context
+  namespace
+  serverUrl
+  certificateAuthorityData
+  token
+  kubeconfig
+}`) as unknown as TypedDocumentString<GetClusterKubeconfigQuery, GetClusterKubeconfigQueryVariables>;
+export const CreateClusterDocument = new TypedDocumentString(`
+    mutation CreateCluster($input: CreateClusterInput!, $dryRun: Boolean) {
+  createCluster(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    cluster {
+      ...ClusterFields
+    }
+  }
+}
+    fragment AccountFields on Account {
+  id
+  email
+  role
+}
+fragment ClusterFields on Cluster {
+  id
+  name
+  version
+  status
+  statusReason
+  teamId
+  serverUrl
+  createdAt
+  updatedAt
+  terminatedAt
+  owner {
+    ...AccountFields
+  }
+}`) as unknown as TypedDocumentString<CreateClusterMutation, CreateClusterMutationVariables>;
+export const DeleteClusterDocument = new TypedDocumentString(`
+    mutation DeleteCluster($id: ID!, $dryRun: Boolean) {
+  deleteCluster(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    cluster {
+      ...ClusterFields
+    }
+  }
+}
+    fragment AccountFields on Account {
+  id
+  email
+  role
+}
+fragment ClusterFields on Cluster {
+  id
+  name
+  version
+  status
+  statusReason
+  teamId
+  serverUrl
+  createdAt
+  updatedAt
+  terminatedAt
+  owner {
+    ...AccountFields
+  }
+}`) as unknown as TypedDocumentString<DeleteClusterMutation, DeleteClusterMutationVariables>;
 export const StreamEventsDocument = new TypedDocumentString(`
     subscription StreamEvents($types: [String!]) {
   events(types: $types) {
@@ -680,6 +1145,264 @@ export const StreamEventsDocument = new TypedDocumentString(`
   data
   createdAt
 }`) as unknown as TypedDocumentString<StreamEventsSubscription, StreamEventsSubscriptionVariables>;
+export const ListFunctionsDocument = new TypedDocumentString(`
+    query ListFunctions($maxResults: Int, $nextToken: String) {
+  functions(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...GpuFunctionFields
+    }
+    nextToken
+  }
+}
+    fragment GpuFunctionFields on GpuFunction {
+  id
+  name
+  image
+  entrypoint
+  gpuTier
+  timeoutSeconds
+  envVars
+  secretEnvVarNames
+  teamId
+  status
+  pricePerHour
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<ListFunctionsQuery, ListFunctionsQueryVariables>;
+export const GetFunctionDocument = new TypedDocumentString(`
+    query GetFunction($id: ID!) {
+  function(id: $id) {
+    ...GpuFunctionFields
+  }
+}
+    fragment GpuFunctionFields on GpuFunction {
+  id
+  name
+  image
+  entrypoint
+  gpuTier
+  timeoutSeconds
+  envVars
+  secretEnvVarNames
+  teamId
+  status
+  pricePerHour
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<GetFunctionQuery, GetFunctionQueryVariables>;
+export const CreateFunctionDocument = new TypedDocumentString(`
+    mutation CreateFunction($input: CreateFunctionInput!, $dryRun: Boolean) {
+  createFunction(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    function {
+      ...GpuFunctionFields
+    }
+  }
+}
+    fragment GpuFunctionFields on GpuFunction {
+  id
+  name
+  image
+  entrypoint
+  gpuTier
+  timeoutSeconds
+  envVars
+  secretEnvVarNames
+  teamId
+  status
+  pricePerHour
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<CreateFunctionMutation, CreateFunctionMutationVariables>;
+export const UpdateFunctionDocument = new TypedDocumentString(`
+    mutation UpdateFunction($id: ID!, $input: UpdateFunctionInput!, $dryRun: Boolean) {
+  updateFunction(id: $id, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    function {
+      ...GpuFunctionFields
+    }
+  }
+}
+    fragment GpuFunctionFields on GpuFunction {
+  id
+  name
+  image
+  entrypoint
+  gpuTier
+  timeoutSeconds
+  envVars
+  secretEnvVarNames
+  teamId
+  status
+  pricePerHour
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<UpdateFunctionMutation, UpdateFunctionMutationVariables>;
+export const DeleteFunctionDocument = new TypedDocumentString(`
+    mutation DeleteFunction($id: ID!, $dryRun: Boolean) {
+  deleteFunction(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    function {
+      ...GpuFunctionFields
+    }
+  }
+}
+    fragment GpuFunctionFields on GpuFunction {
+  id
+  name
+  image
+  entrypoint
+  gpuTier
+  timeoutSeconds
+  envVars
+  secretEnvVarNames
+  teamId
+  status
+  pricePerHour
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<DeleteFunctionMutation, DeleteFunctionMutationVariables>;
+export const RunFunctionDocument = new TypedDocumentString(`
+    mutation RunFunction($id: ID!, $input: JSON, $dryRun: Boolean) {
+  runFunction(id: $id, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    run {
+      ...FunctionRunFields
+    }
+  }
+}
+    fragment FunctionRunFields on FunctionRun {
+  id
+  functionId
+  status
+  statusReason
+  input
+  output
+  error
+  logs
+  exitCode
+  gpuTier
+  timeoutSeconds
+  pricePerHour
+  durationSeconds
+  cost
+  accountId
+  teamId
+  createdAt
+  updatedAt
+  startedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<RunFunctionMutation, RunFunctionMutationVariables>;
+export const ListFunctionRunsDocument = new TypedDocumentString(`
+    query ListFunctionRuns($functionId: ID!, $maxResults: Int, $nextToken: String, $status: FunctionRunStatus) {
+  functionRuns(
+    functionId: $functionId
+    maxResults: $maxResults
+    nextToken: $nextToken
+    status: $status
+  ) {
+    items {
+      ...FunctionRunFields
+    }
+    nextToken
+  }
+}
+    fragment FunctionRunFields on FunctionRun {
+  id
+  functionId
+  status
+  statusReason
+  input
+  output
+  error
+  logs
+  exitCode
+  gpuTier
+  timeoutSeconds
+  pricePerHour
+  durationSeconds
+  cost
+  accountId
+  teamId
+  createdAt
+  updatedAt
+  startedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<ListFunctionRunsQuery, ListFunctionRunsQueryVariables>;
+export const GetFunctionRunDocument = new TypedDocumentString(`
+    query GetFunctionRun($id: ID!) {
+  functionRun(id: $id) {
+    ...FunctionRunFields
+  }
+}
+    fragment FunctionRunFields on FunctionRun {
+  id
+  functionId
+  status
+  statusReason
+  input
+  output
+  error
+  logs
+  exitCode
+  gpuTier
+  timeoutSeconds
+  pricePerHour
+  durationSeconds
+  cost
+  accountId
+  teamId
+  createdAt
+  updatedAt
+  startedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<GetFunctionRunQuery, GetFunctionRunQueryVariables>;
+export const CancelFunctionRunDocument = new TypedDocumentString(`
+    mutation CancelFunctionRun($id: ID!, $dryRun: Boolean) {
+  cancelFunctionRun(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    run {
+      ...FunctionRunFields
+    }
+  }
+}
+    fragment FunctionRunFields on FunctionRun {
+  id
+  functionId
+  status
+  statusReason
+  input
+  output
+  error
+  logs
+  exitCode
+  gpuTier
+  timeoutSeconds
+  pricePerHour
+  durationSeconds
+  cost
+  accountId
+  teamId
+  createdAt
+  updatedAt
+  startedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CancelFunctionRunMutation, CancelFunctionRunMutationVariables>;
 export const ListGpuTiersDocument = new TypedDocumentString(`
     query ListGpuTiers {
   gpuTiers {
@@ -1144,6 +1867,121 @@ export const WatchInstanceStatusDocument = new TypedDocumentString(`
   reason
   at
 }`) as unknown as TypedDocumentString<WatchInstanceStatusSubscription, WatchInstanceStatusSubscriptionVariables>;
+export const ListSlurmEnvironmentsDocument = new TypedDocumentString(`
+    query ListSlurmEnvironments($maxResults: Int, $nextToken: String) {
+  slurmEnvironments(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...SlurmEnvironmentFields
+    }
+    nextToken
+  }
+}
+    fragment SlurmEnvironmentFields on SlurmEnvironment {
+  id
+  name
+  maxNodes
+  gpuPerNode
+  gpuTier
+  totalGpus
+  gpusPlaced
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  sshUser
+  hourlyPrice
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<ListSlurmEnvironmentsQuery, ListSlurmEnvironmentsQueryVariables>;
+export const GetSlurmEnvironmentDocument = new TypedDocumentString(`
+    query GetSlurmEnvironment($id: ID!) {
+  slurmEnvironment(id: $id) {
+    ...SlurmEnvironmentFields
+  }
+}
+    fragment SlurmEnvironmentFields on SlurmEnvironment {
+  id
+  name
+  maxNodes
+  gpuPerNode
+  gpuTier
+  totalGpus
+  gpusPlaced
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  sshUser
+  hourlyPrice
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<GetSlurmEnvironmentQuery, GetSlurmEnvironmentQueryVariables>;
+export const CreateSlurmEnvironmentDocument = new TypedDocumentString(`
+    mutation CreateSlurmEnvironment($input: CreateSlurmEnvironmentInput!, $dryRun: Boolean) {
+  createSlurmEnvironment(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    slurmEnvironment {
+      ...SlurmEnvironmentFields
+    }
+  }
+}
+    fragment SlurmEnvironmentFields on SlurmEnvironment {
+  id
+  name
+  maxNodes
+  gpuPerNode
+  gpuTier
+  totalGpus
+  gpusPlaced
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  sshUser
+  hourlyPrice
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<CreateSlurmEnvironmentMutation, CreateSlurmEnvironmentMutationVariables>;
+export const DeleteSlurmEnvironmentDocument = new TypedDocumentString(`
+    mutation DeleteSlurmEnvironment($id: ID!, $dryRun: Boolean) {
+  deleteSlurmEnvironment(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    slurmEnvironment {
+      ...SlurmEnvironmentFields
+    }
+  }
+}
+    fragment SlurmEnvironmentFields on SlurmEnvironment {
+  id
+  name
+  maxNodes
+  gpuPerNode
+  gpuTier
+  totalGpus
+  gpusPlaced
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  sshUser
+  hourlyPrice
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<DeleteSlurmEnvironmentMutation, DeleteSlurmEnvironmentMutationVariables>;
 export const ListSshKeyGroupsDocument = new TypedDocumentString(`
     query ListSshKeyGroups($maxResults: Int, $nextToken: String) {
   sshKeyGroups(maxResults: $maxResults, nextToken: $nextToken) {

@@ -10,16 +10,36 @@ from .add_team_member import (
 )
 from .async_base_client import AsyncBaseClient
 from .base_model import BaseModel, Upload
+from .cancel_function_run import (
+    CancelFunctionRun,
+    CancelFunctionRunCancelFunctionRun,
+    CancelFunctionRunCancelFunctionRunRun,
+)
 from .client import AsyncGeneratedClient
 from .create_api_key import (
     CreateApiKey,
     CreateApiKeyCreateApiKey,
     CreateApiKeyCreateApiKeyApiKey,
 )
+from .create_cluster import (
+    CreateCluster,
+    CreateClusterCreateCluster,
+    CreateClusterCreateClusterCluster,
+)
+from .create_function import (
+    CreateFunction,
+    CreateFunctionCreateFunction,
+    CreateFunctionCreateFunctionFunction,
+)
 from .create_instance import (
     CreateInstance,
     CreateInstanceCreateInstance,
     CreateInstanceCreateInstanceInstance,
+)
+from .create_slurm_environment import (
+    CreateSlurmEnvironment,
+    CreateSlurmEnvironmentCreateSlurmEnvironment,
+    CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironment,
 )
 from .create_ssh_key_group import (
     CreateSshKeyGroup,
@@ -27,10 +47,25 @@ from .create_ssh_key_group import (
     CreateSshKeyGroupCreateSshKeyGroupSshKeyGroup,
 )
 from .create_team import CreateTeam, CreateTeamCreateTeam, CreateTeamCreateTeamTeam
+from .delete_cluster import (
+    DeleteCluster,
+    DeleteClusterDeleteCluster,
+    DeleteClusterDeleteClusterCluster,
+)
+from .delete_function import (
+    DeleteFunction,
+    DeleteFunctionDeleteFunction,
+    DeleteFunctionDeleteFunctionFunction,
+)
 from .delete_instance import (
     DeleteInstance,
     DeleteInstanceDeleteInstance,
     DeleteInstanceDeleteInstanceInstance,
+)
+from .delete_slurm_environment import (
+    DeleteSlurmEnvironment,
+    DeleteSlurmEnvironmentDeleteSlurmEnvironment,
+    DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironment,
 )
 from .delete_ssh_key import (
     DeleteSshKey,
@@ -42,7 +77,16 @@ from .delete_ssh_key_group import (
     DeleteSshKeyGroupDeleteSshKeyGroup,
     DeleteSshKeyGroupDeleteSshKeyGroupSshKeyGroup,
 )
-from .enums import InstanceStatus, TeamRole, WorkloadType
+from .enums import (
+    ClusterStatus,
+    FunctionRunStatus,
+    InstanceStatus,
+    SlurmEnvironmentStatus,
+    TeamRole,
+    VmDiskStatus,
+    VmStatus,
+    WorkloadType,
+)
 from .exceptions import (
     GraphQLClientError,
     GraphQLClientGraphQLError,
@@ -53,12 +97,18 @@ from .exceptions import (
 from .fragments import (
     AccountFields,
     ApiKeyFields,
+    ClusterFields,
+    ClusterFieldsOwner,
     EventFields,
+    FunctionRunFields,
+    GpuFunctionFields,
     GpuTierFields,
     InstanceFields,
     InstanceFieldsOwner,
     InstanceFieldsTierInfo,
     InstanceStatusEventFields,
+    KubeconfigFields,
+    SlurmEnvironmentFields,
     SshKeyFields,
     SshKeyGroupFields,
     SshKeyGroupFieldsKeys,
@@ -77,26 +127,65 @@ from .generate_ssh_key import (
     GenerateSshKeyGenerateSshKeySshKey,
 )
 from .get_api_key import GetApiKey, GetApiKeyApiKey
+from .get_cluster import GetCluster, GetClusterCluster
+from .get_cluster_kubeconfig import (
+    GetClusterKubeconfig,
+    GetClusterKubeconfigClusterKubeconfig,
+)
+from .get_function import GetFunction, GetFunctionFunction
+from .get_function_run import GetFunctionRun, GetFunctionRunFunctionRun
 from .get_instance import GetInstance, GetInstanceInstance
+from .get_slurm_environment import (
+    GetSlurmEnvironment,
+    GetSlurmEnvironmentSlurmEnvironment,
+)
 from .get_ssh_key import GetSshKey, GetSshKeySshKey
 from .get_ssh_key_group import GetSshKeyGroup, GetSshKeyGroupSshKeyGroup
 from .get_team import GetTeam, GetTeamTeam
 from .get_viewer import GetViewer, GetViewerViewer
 from .input_types import (
     AddTeamMemberInput,
+    AttachVmNetworkInput,
     CreateApiKeyInput,
+    CreateClusterInput,
+    CreateFirewallRuleInput,
+    CreateFunctionInput,
     CreateInstanceInput,
+    CreateSlurmEnvironmentInput,
     CreateSshKeyGroupInput,
+    CreateSubnetInput,
     CreateTeamInput,
+    CreateVmDiskInput,
+    CreateVmInput,
+    CreateVmNetworkInput,
+    UpdateFunctionInput,
     UpdateInstanceInput,
+    UpdateVmInput,
     UploadSshKeyInput,
 )
 from .list_api_keys import ListApiKeys, ListApiKeysApiKeys, ListApiKeysApiKeysItems
+from .list_cluster_versions import ListClusterVersions
+from .list_clusters import ListClusters, ListClustersClusters, ListClustersClustersItems
+from .list_function_runs import (
+    ListFunctionRuns,
+    ListFunctionRunsFunctionRuns,
+    ListFunctionRunsFunctionRunsItems,
+)
+from .list_functions import (
+    ListFunctions,
+    ListFunctionsFunctions,
+    ListFunctionsFunctionsItems,
+)
 from .list_gpu_tiers import ListGpuTiers, ListGpuTiersGpuTiers
 from .list_instances import (
     ListInstances,
     ListInstancesInstances,
     ListInstancesInstancesItems,
+)
+from .list_slurm_environments import (
+    ListSlurmEnvironments,
+    ListSlurmEnvironmentsSlurmEnvironments,
+    ListSlurmEnvironmentsSlurmEnvironmentsItems,
 )
 from .list_ssh_key_groups import (
     ListSshKeyGroups,
@@ -130,6 +219,7 @@ from .revoke_api_key import (
     RevokeApiKeyRevokeApiKey,
     RevokeApiKeyRevokeApiKeyApiKey,
 )
+from .run_function import RunFunction, RunFunctionRunFunction, RunFunctionRunFunctionRun
 from .start_instance import (
     StartInstance,
     StartInstanceStartInstance,
@@ -141,6 +231,11 @@ from .stop_instance import (
     StopInstanceStopInstanceInstance,
 )
 from .stream_events import StreamEvents, StreamEventsEvents
+from .update_function import (
+    UpdateFunction,
+    UpdateFunctionUpdateFunction,
+    UpdateFunctionUpdateFunctionFunction,
+)
 from .update_instance import (
     UpdateInstance,
     UpdateInstanceUpdateInstance,
@@ -173,26 +268,59 @@ __all__ = [
     "ApiKeyFields",
     "AsyncBaseClient",
     "AsyncGeneratedClient",
+    "AttachVmNetworkInput",
     "BaseModel",
+    "CancelFunctionRun",
+    "CancelFunctionRunCancelFunctionRun",
+    "CancelFunctionRunCancelFunctionRunRun",
+    "ClusterFields",
+    "ClusterFieldsOwner",
+    "ClusterStatus",
     "CreateApiKey",
     "CreateApiKeyCreateApiKey",
     "CreateApiKeyCreateApiKeyApiKey",
     "CreateApiKeyInput",
+    "CreateCluster",
+    "CreateClusterCreateCluster",
+    "CreateClusterCreateClusterCluster",
+    "CreateClusterInput",
+    "CreateFirewallRuleInput",
+    "CreateFunction",
+    "CreateFunctionCreateFunction",
+    "CreateFunctionCreateFunctionFunction",
+    "CreateFunctionInput",
     "CreateInstance",
     "CreateInstanceCreateInstance",
     "CreateInstanceCreateInstanceInstance",
     "CreateInstanceInput",
+    "CreateSlurmEnvironment",
+    "CreateSlurmEnvironmentCreateSlurmEnvironment",
+    "CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironment",
+    "CreateSlurmEnvironmentInput",
     "CreateSshKeyGroup",
     "CreateSshKeyGroupCreateSshKeyGroup",
     "CreateSshKeyGroupCreateSshKeyGroupSshKeyGroup",
     "CreateSshKeyGroupInput",
+    "CreateSubnetInput",
     "CreateTeam",
     "CreateTeamCreateTeam",
     "CreateTeamCreateTeamTeam",
     "CreateTeamInput",
+    "CreateVmDiskInput",
+    "CreateVmInput",
+    "CreateVmNetworkInput",
+    "DeleteCluster",
+    "DeleteClusterDeleteCluster",
+    "DeleteClusterDeleteClusterCluster",
+    "DeleteFunction",
+    "DeleteFunctionDeleteFunction",
+    "DeleteFunctionDeleteFunctionFunction",
     "DeleteInstance",
     "DeleteInstanceDeleteInstance",
     "DeleteInstanceDeleteInstanceInstance",
+    "DeleteSlurmEnvironment",
+    "DeleteSlurmEnvironmentDeleteSlurmEnvironment",
+    "DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironment",
     "DeleteSshKey",
     "DeleteSshKeyDeleteSshKey",
     "DeleteSshKeyDeleteSshKeySshKey",
@@ -200,13 +328,25 @@ __all__ = [
     "DeleteSshKeyGroupDeleteSshKeyGroup",
     "DeleteSshKeyGroupDeleteSshKeyGroupSshKeyGroup",
     "EventFields",
+    "FunctionRunFields",
+    "FunctionRunStatus",
     "GenerateSshKey",
     "GenerateSshKeyGenerateSshKey",
     "GenerateSshKeyGenerateSshKeySshKey",
     "GetApiKey",
     "GetApiKeyApiKey",
+    "GetCluster",
+    "GetClusterCluster",
+    "GetClusterKubeconfig",
+    "GetClusterKubeconfigClusterKubeconfig",
+    "GetFunction",
+    "GetFunctionFunction",
+    "GetFunctionRun",
+    "GetFunctionRunFunctionRun",
     "GetInstance",
     "GetInstanceInstance",
+    "GetSlurmEnvironment",
+    "GetSlurmEnvironmentSlurmEnvironment",
     "GetSshKey",
     "GetSshKeyGroup",
     "GetSshKeyGroupSshKeyGroup",
@@ -215,6 +355,7 @@ __all__ = [
     "GetTeamTeam",
     "GetViewer",
     "GetViewerViewer",
+    "GpuFunctionFields",
     "GpuTierFields",
     "GraphQLClientError",
     "GraphQLClientGraphQLError",
@@ -226,14 +367,28 @@ __all__ = [
     "InstanceFieldsTierInfo",
     "InstanceStatus",
     "InstanceStatusEventFields",
+    "KubeconfigFields",
     "ListApiKeys",
     "ListApiKeysApiKeys",
     "ListApiKeysApiKeysItems",
+    "ListClusterVersions",
+    "ListClusters",
+    "ListClustersClusters",
+    "ListClustersClustersItems",
+    "ListFunctionRuns",
+    "ListFunctionRunsFunctionRuns",
+    "ListFunctionRunsFunctionRunsItems",
+    "ListFunctions",
+    "ListFunctionsFunctions",
+    "ListFunctionsFunctionsItems",
     "ListGpuTiers",
     "ListGpuTiersGpuTiers",
     "ListInstances",
     "ListInstancesInstances",
     "ListInstancesInstancesItems",
+    "ListSlurmEnvironments",
+    "ListSlurmEnvironmentsSlurmEnvironments",
+    "ListSlurmEnvironmentsSlurmEnvironmentsItems",
     "ListSshKeyGroups",
     "ListSshKeyGroupsSshKeyGroups",
     "ListSshKeyGroupsSshKeyGroupsItems",
@@ -258,6 +413,11 @@ __all__ = [
     "RevokeApiKey",
     "RevokeApiKeyRevokeApiKey",
     "RevokeApiKeyRevokeApiKeyApiKey",
+    "RunFunction",
+    "RunFunctionRunFunction",
+    "RunFunctionRunFunctionRun",
+    "SlurmEnvironmentFields",
+    "SlurmEnvironmentStatus",
     "SshKeyFields",
     "SshKeyGroupFields",
     "SshKeyGroupFieldsKeys",
@@ -275,6 +435,10 @@ __all__ = [
     "TeamMembershipFieldsTeam",
     "TeamRole",
     "TenantFields",
+    "UpdateFunction",
+    "UpdateFunctionInput",
+    "UpdateFunctionUpdateFunction",
+    "UpdateFunctionUpdateFunctionFunction",
     "UpdateInstance",
     "UpdateInstanceInput",
     "UpdateInstanceUpdateInstance",
@@ -282,6 +446,7 @@ __all__ = [
     "UpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMemberMember",
+    "UpdateVmInput",
     "Upload",
     "UploadSshKey",
     "UploadSshKeyInput",
@@ -290,6 +455,8 @@ __all__ = [
     "ViewerFields",
     "ViewerFieldsTeams",
     "ViewerFieldsTenant",
+    "VmDiskStatus",
+    "VmStatus",
     "WatchInstanceStatus",
     "WatchInstanceStatusInstanceStatus",
     "WorkloadType",

@@ -1,4 +1,4 @@
-from typing import Optional
+from typing import Any, Optional
 
 from pydantic import Field
 
@@ -14,11 +14,55 @@ class AddTeamMemberInput(BaseModel):
     role: TeamRole = TeamRole.MEMBER
 
 
+class AttachVmNetworkInput(BaseModel):
+    """Attach a VM to your network of this name, creating it with the subnet if new."""
+
+    name: str
+    cidr: Optional[str] = None
+
+
 class CreateApiKeyInput(BaseModel):
     name: str
     scopes: list[str]
     permissions: list[str] = Field(default_factory=lambda: ["read"])
     expires_in_days: Optional[int] = Field(alias="expiresInDays", default=None)
+
+
+class CreateClusterInput(BaseModel):
+    """A new virtual Kubernetes cluster."""
+
+    name: str
+    version: str = "1.31"
+    "one of clusterVersions"
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "share the cluster with this team"
+
+
+class CreateFirewallRuleInput(BaseModel):
+    """A new firewall rule."""
+
+    direction: str
+    protocol: str
+    source: str
+    action: str
+    port_range: Optional[str] = Field(alias="portRange", default=None)
+    description: str = ""
+
+
+class CreateFunctionInput(BaseModel):
+    """A new GPU function."""
+
+    name: str
+    image: str
+    entrypoint: str
+    gpu_tier: str = Field(alias="gpuTier", default="timesliced")
+    timeout_seconds: int = Field(alias="timeoutSeconds", default=300)
+    env_vars: Optional[Any] = Field(alias="envVars", default=None)
+    "name -> value"
+    secret_env_vars: Optional[Any] = Field(alias="secretEnvVars", default=None)
+    "name -> value; write-only: set in each run, never returned"
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "share the function with this team"
 
 
 class CreateInstanceInput(BaseModel):
@@ -35,6 +79,22 @@ class CreateInstanceInput(BaseModel):
     "grant every key in this group"
     team_id: Optional[str] = Field(alias="teamId", default=None)
     "share the instance with this team"
+    auto_stop_after_minutes: Optional[int] = Field(
+        alias="autoStopAfterMinutes", default=None
+    )
+    "stop the instance after it has run this many minutes"
+
+
+class CreateSlurmEnvironmentInput(BaseModel):
+    """A new Slurm environment."""
+
+    name: str
+    max_nodes: int = Field(alias="maxNodes")
+    gpu_per_node: int = Field(alias="gpuPerNode")
+    gpu_tier: str = Field(alias="gpuTier", default="dedicated")
+    "the GPU tier of every node"
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "share the environment with this team"
 
 
 class CreateSshKeyGroupInput(BaseModel):
@@ -42,9 +102,68 @@ class CreateSshKeyGroupInput(BaseModel):
     description: str = ""
 
 
+class CreateSubnetInput(BaseModel):
+    """A new subnet: a private CIDR block that overlaps no other subnet of the network."""
+
+    name: str
+    cidr: str
+
+
 class CreateTeamInput(BaseModel):
     name: str
     description: str = ""
+
+
+class CreateVmDiskInput(BaseModel):
+    """A new persistent disk."""
+
+    name: str
+    size_gb: int = Field(alias="sizeGb")
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "share the disk with this team"
+
+
+class CreateVmInput(BaseModel):
+    """A new VM; cpu, memoryGb and diskGb default to the template's."""
+
+    name: str
+    template_id: str = Field(alias="templateId")
+    cpu: Optional[int] = None
+    memory_gb: Optional[int] = Field(alias="memoryGb", default=None)
+    disk_gb: Optional[int] = Field(alias="diskGb", default=None)
+    ssh_key: Optional[str] = Field(alias="sshKey", default=None)
+    ssh_key_group: Optional[str] = Field(alias="sshKeyGroup", default=None)
+    "grant every key in this group"
+    gpu_tier: Optional[str] = Field(alias="gpuTier", default=None)
+    "override the template's GPU tier"
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "share the VM with this team"
+    auto_stop_after_minutes: Optional[int] = Field(
+        alias="autoStopAfterMinutes", default=None
+    )
+    "stop the VM this many minutes after it starts running"
+
+
+class CreateVmNetworkInput(BaseModel):
+    """A new VM network."""
+
+    name: str
+    description: str = ""
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "share the network with this team"
+
+
+class UpdateFunctionInput(BaseModel):
+    """What can change on a function; a map given replaces the old one."""
+
+    name: Optional[str] = None
+    image: Optional[str] = None
+    entrypoint: Optional[str] = None
+    gpu_tier: Optional[str] = Field(alias="gpuTier", default=None)
+    timeout_seconds: Optional[int] = Field(alias="timeoutSeconds", default=None)
+    env_vars: Optional[Any] = Field(alias="envVars", default=None)
+    secret_env_vars: Optional[Any] = Field(alias="secretEnvVars", default=None)
+    "write-only; {} removes them all"
 
 
 class UpdateInstanceInput(BaseModel):
@@ -52,6 +171,16 @@ class UpdateInstanceInput(BaseModel):
 
     name: Optional[str] = None
     "a new name, unique among your live instances"
+
+
+class UpdateVmInput(BaseModel):
+    """What can change in place on a VM."""
+
+    name: Optional[str] = None
+    auto_stop_after_minutes: Optional[int] = Field(
+        alias="autoStopAfterMinutes", default=None
+    )
+    "minutes before a running VM is stopped; null turns auto-stop off"
 
 
 class UploadSshKeyInput(BaseModel):

@@ -4,17 +4,29 @@ from .add_ssh_key_to_group import AddSshKeyToGroup
 from .add_team_member import AddTeamMember
 from .base_client import BaseClient
 from .base_model import UNSET, UnsetType
+from .cancel_function_run import CancelFunctionRun
 from .create_api_key import CreateApiKey
+from .create_cluster import CreateCluster
+from .create_function import CreateFunction
 from .create_instance import CreateInstance
+from .create_slurm_environment import CreateSlurmEnvironment
 from .create_ssh_key_group import CreateSshKeyGroup
 from .create_team import CreateTeam
+from .delete_cluster import DeleteCluster
+from .delete_function import DeleteFunction
 from .delete_instance import DeleteInstance
+from .delete_slurm_environment import DeleteSlurmEnvironment
 from .delete_ssh_key import DeleteSshKey
 from .delete_ssh_key_group import DeleteSshKeyGroup
-from .enums import InstanceStatus, TeamRole
+from .enums import FunctionRunStatus, InstanceStatus, TeamRole
 from .generate_ssh_key import GenerateSshKey
 from .get_api_key import GetApiKey
+from .get_cluster import GetCluster
+from .get_cluster_kubeconfig import GetClusterKubeconfig
+from .get_function import GetFunction
+from .get_function_run import GetFunctionRun
 from .get_instance import GetInstance
+from .get_slurm_environment import GetSlurmEnvironment
 from .get_ssh_key import GetSshKey
 from .get_ssh_key_group import GetSshKeyGroup
 from .get_team import GetTeam
@@ -22,15 +34,24 @@ from .get_viewer import GetViewer
 from .input_types import (
     AddTeamMemberInput,
     CreateApiKeyInput,
+    CreateClusterInput,
+    CreateFunctionInput,
     CreateInstanceInput,
+    CreateSlurmEnvironmentInput,
     CreateSshKeyGroupInput,
     CreateTeamInput,
+    UpdateFunctionInput,
     UpdateInstanceInput,
     UploadSshKeyInput,
 )
 from .list_api_keys import ListApiKeys
+from .list_cluster_versions import ListClusterVersions
+from .list_clusters import ListClusters
+from .list_function_runs import ListFunctionRuns
+from .list_functions import ListFunctions
 from .list_gpu_tiers import ListGpuTiers
 from .list_instances import ListInstances
+from .list_slurm_environments import ListSlurmEnvironments
 from .list_ssh_key_groups import ListSshKeyGroups
 from .list_ssh_keys import ListSshKeys
 from .list_team_members import ListTeamMembers
@@ -39,8 +60,10 @@ from .remove_ssh_key_from_group import RemoveSshKeyFromGroup
 from .remove_team_member import RemoveTeamMember
 from .requeue_instance import RequeueInstance
 from .revoke_api_key import RevokeApiKey
+from .run_function import RunFunction
 from .start_instance import StartInstance
 from .stop_instance import StopInstance
+from .update_function import UpdateFunction
 from .update_instance import UpdateInstance
 from .update_team_member import UpdateTeamMember
 from .upload_ssh_key import UploadSshKey
@@ -185,6 +208,619 @@ class GeneratedClient(BaseClient):
         )
         data = self.get_data(response)
         return RevokeApiKey.model_validate(data)
+
+    def list_cluster_versions(self, **kwargs: Any) -> ListClusterVersions:
+        query = gql("""
+            query ListClusterVersions {
+              clusterVersions
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = self.execute(
+            query=query,
+            operation_name="ListClusterVersions",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListClusterVersions.model_validate(data)
+
+    def list_clusters(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListClusters:
+        query = gql("""
+            query ListClusters($maxResults: Int, $nextToken: String) {
+              clusters(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...ClusterFields
+                }
+                nextToken
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment ClusterFields on Cluster {
+              id
+              name
+              version
+              status
+              statusReason
+              teamId
+              serverUrl
+              createdAt
+              updatedAt
+              terminatedAt
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = self.execute(
+            query=query, operation_name="ListClusters", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListClusters.model_validate(data)
+
+    def get_cluster(self, id: str, **kwargs: Any) -> GetCluster:
+        query = gql("""
+            query GetCluster($id: ID!) {
+              cluster(id: $id) {
+                ...ClusterFields
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment ClusterFields on Cluster {
+              id
+              name
+              version
+              status
+              statusReason
+              teamId
+              serverUrl
+              createdAt
+              updatedAt
+              terminatedAt
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query, operation_name="GetCluster", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetCluster.model_validate(data)
+
+    def get_cluster_kubeconfig(self, id: str, **kwargs: Any) -> GetClusterKubeconfig:
+        query = gql("""
+            query GetClusterKubeconfig($id: ID!) {
+              clusterKubeconfig(id: $id) {
+                ...KubeconfigFields
+              }
+            }
+
+            fragment KubeconfigFields on Kubeconfig {
+              clusterId
+              context
+              namespace
+              serverUrl
+              certificateAuthorityData
+              token
+              kubeconfig
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetClusterKubeconfig",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetClusterKubeconfig.model_validate(data)
+
+    def create_cluster(
+        self,
+        input: CreateClusterInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateCluster:
+        query = gql("""
+            mutation CreateCluster($input: CreateClusterInput!, $dryRun: Boolean) {
+              createCluster(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                cluster {
+                  ...ClusterFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment ClusterFields on Cluster {
+              id
+              name
+              version
+              status
+              statusReason
+              teamId
+              serverUrl
+              createdAt
+              updatedAt
+              terminatedAt
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="CreateCluster", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateCluster.model_validate(data)
+
+    def delete_cluster(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteCluster:
+        query = gql("""
+            mutation DeleteCluster($id: ID!, $dryRun: Boolean) {
+              deleteCluster(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                cluster {
+                  ...ClusterFields
+                }
+              }
+            }
+
+            fragment AccountFields on Account {
+              id
+              email
+              role
+            }
+
+            fragment ClusterFields on Cluster {
+              id
+              name
+              version
+              status
+              statusReason
+              teamId
+              serverUrl
+              createdAt
+              updatedAt
+              terminatedAt
+              owner {
+                ...AccountFields
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="DeleteCluster", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteCluster.model_validate(data)
+
+    def list_functions(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListFunctions:
+        query = gql("""
+            query ListFunctions($maxResults: Int, $nextToken: String) {
+              functions(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...GpuFunctionFields
+                }
+                nextToken
+              }
+            }
+
+            fragment GpuFunctionFields on GpuFunction {
+              id
+              name
+              image
+              entrypoint
+              gpuTier
+              timeoutSeconds
+              envVars
+              secretEnvVarNames
+              teamId
+              status
+              pricePerHour
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = self.execute(
+            query=query, operation_name="ListFunctions", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListFunctions.model_validate(data)
+
+    def get_function(self, id: str, **kwargs: Any) -> GetFunction:
+        query = gql("""
+            query GetFunction($id: ID!) {
+              function(id: $id) {
+                ...GpuFunctionFields
+              }
+            }
+
+            fragment GpuFunctionFields on GpuFunction {
+              id
+              name
+              image
+              entrypoint
+              gpuTier
+              timeoutSeconds
+              envVars
+              secretEnvVarNames
+              teamId
+              status
+              pricePerHour
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query, operation_name="GetFunction", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetFunction.model_validate(data)
+
+    def create_function(
+        self,
+        input: CreateFunctionInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateFunction:
+        query = gql("""
+            mutation CreateFunction($input: CreateFunctionInput!, $dryRun: Boolean) {
+              createFunction(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                function {
+                  ...GpuFunctionFields
+                }
+              }
+            }
+
+            fragment GpuFunctionFields on GpuFunction {
+              id
+              name
+              image
+              entrypoint
+              gpuTier
+              timeoutSeconds
+              envVars
+              secretEnvVarNames
+              teamId
+              status
+              pricePerHour
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="CreateFunction", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateFunction.model_validate(data)
+
+    def update_function(
+        self,
+        id: str,
+        input: UpdateFunctionInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UpdateFunction:
+        query = gql("""
+            mutation UpdateFunction($id: ID!, $input: UpdateFunctionInput!, $dryRun: Boolean) {
+              updateFunction(id: $id, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                function {
+                  ...GpuFunctionFields
+                }
+              }
+            }
+
+            fragment GpuFunctionFields on GpuFunction {
+              id
+              name
+              image
+              entrypoint
+              gpuTier
+              timeoutSeconds
+              envVars
+              secretEnvVarNames
+              teamId
+              status
+              pricePerHour
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "input": input, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="UpdateFunction", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return UpdateFunction.model_validate(data)
+
+    def delete_function(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteFunction:
+        query = gql("""
+            mutation DeleteFunction($id: ID!, $dryRun: Boolean) {
+              deleteFunction(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                function {
+                  ...GpuFunctionFields
+                }
+              }
+            }
+
+            fragment GpuFunctionFields on GpuFunction {
+              id
+              name
+              image
+              entrypoint
+              gpuTier
+              timeoutSeconds
+              envVars
+              secretEnvVarNames
+              teamId
+              status
+              pricePerHour
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="DeleteFunction", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteFunction.model_validate(data)
+
+    def run_function(
+        self,
+        id: str,
+        input: Union[Optional[Any], UnsetType] = UNSET,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> RunFunction:
+        query = gql("""
+            mutation RunFunction($id: ID!, $input: JSON, $dryRun: Boolean) {
+              runFunction(id: $id, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                run {
+                  ...FunctionRunFields
+                }
+              }
+            }
+
+            fragment FunctionRunFields on FunctionRun {
+              id
+              functionId
+              status
+              statusReason
+              input
+              output
+              error
+              logs
+              exitCode
+              gpuTier
+              timeoutSeconds
+              pricePerHour
+              durationSeconds
+              cost
+              accountId
+              teamId
+              createdAt
+              updatedAt
+              startedAt
+              finishedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "input": input, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="RunFunction", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RunFunction.model_validate(data)
+
+    def list_function_runs(
+        self,
+        function_id: str,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        status: Union[Optional[FunctionRunStatus], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListFunctionRuns:
+        query = gql("""
+            query ListFunctionRuns($functionId: ID!, $maxResults: Int, $nextToken: String, $status: FunctionRunStatus) {
+              functionRuns(
+                functionId: $functionId
+                maxResults: $maxResults
+                nextToken: $nextToken
+                status: $status
+              ) {
+                items {
+                  ...FunctionRunFields
+                }
+                nextToken
+              }
+            }
+
+            fragment FunctionRunFields on FunctionRun {
+              id
+              functionId
+              status
+              statusReason
+              input
+              output
+              error
+              logs
+              exitCode
+              gpuTier
+              timeoutSeconds
+              pricePerHour
+              durationSeconds
+              cost
+              accountId
+              teamId
+              createdAt
+              updatedAt
+              startedAt
+              finishedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "functionId": function_id,
+            "maxResults": max_results,
+            "nextToken": next_token,
+            "status": status,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="ListFunctionRuns",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListFunctionRuns.model_validate(data)
+
+    def get_function_run(self, id: str, **kwargs: Any) -> GetFunctionRun:
+        query = gql("""
+            query GetFunctionRun($id: ID!) {
+              functionRun(id: $id) {
+                ...FunctionRunFields
+              }
+            }
+
+            fragment FunctionRunFields on FunctionRun {
+              id
+              functionId
+              status
+              statusReason
+              input
+              output
+              error
+              logs
+              exitCode
+              gpuTier
+              timeoutSeconds
+              pricePerHour
+              durationSeconds
+              cost
+              accountId
+              teamId
+              createdAt
+              updatedAt
+              startedAt
+              finishedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query, operation_name="GetFunctionRun", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetFunctionRun.model_validate(data)
+
+    def cancel_function_run(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> CancelFunctionRun:
+        query = gql("""
+            mutation CancelFunctionRun($id: ID!, $dryRun: Boolean) {
+              cancelFunctionRun(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                run {
+                  ...FunctionRunFields
+                }
+              }
+            }
+
+            fragment FunctionRunFields on FunctionRun {
+              id
+              functionId
+              status
+              statusReason
+              input
+              output
+              error
+              logs
+              exitCode
+              gpuTier
+              timeoutSeconds
+              pricePerHour
+              durationSeconds
+              cost
+              accountId
+              teamId
+              createdAt
+              updatedAt
+              startedAt
+              finishedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = self.execute(
+            query=query,
+            operation_name="CancelFunctionRun",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CancelFunctionRun.model_validate(data)
 
     def list_gpu_tiers(self, **kwargs: Any) -> ListGpuTiers:
         query = gql("""
@@ -784,6 +1420,188 @@ class GeneratedClient(BaseClient):
         )
         data = self.get_data(response)
         return DeleteInstance.model_validate(data)
+
+    def list_slurm_environments(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListSlurmEnvironments:
+        query = gql("""
+            query ListSlurmEnvironments($maxResults: Int, $nextToken: String) {
+              slurmEnvironments(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...SlurmEnvironmentFields
+                }
+                nextToken
+              }
+            }
+
+            fragment SlurmEnvironmentFields on SlurmEnvironment {
+              id
+              name
+              maxNodes
+              gpuPerNode
+              gpuTier
+              totalGpus
+              gpusPlaced
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              sshUser
+              hourlyPrice
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="ListSlurmEnvironments",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListSlurmEnvironments.model_validate(data)
+
+    def get_slurm_environment(self, id: str, **kwargs: Any) -> GetSlurmEnvironment:
+        query = gql("""
+            query GetSlurmEnvironment($id: ID!) {
+              slurmEnvironment(id: $id) {
+                ...SlurmEnvironmentFields
+              }
+            }
+
+            fragment SlurmEnvironmentFields on SlurmEnvironment {
+              id
+              name
+              maxNodes
+              gpuPerNode
+              gpuTier
+              totalGpus
+              gpusPlaced
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              sshUser
+              hourlyPrice
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetSlurmEnvironment",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetSlurmEnvironment.model_validate(data)
+
+    def create_slurm_environment(
+        self,
+        input: CreateSlurmEnvironmentInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateSlurmEnvironment:
+        query = gql("""
+            mutation CreateSlurmEnvironment($input: CreateSlurmEnvironmentInput!, $dryRun: Boolean) {
+              createSlurmEnvironment(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                slurmEnvironment {
+                  ...SlurmEnvironmentFields
+                }
+              }
+            }
+
+            fragment SlurmEnvironmentFields on SlurmEnvironment {
+              id
+              name
+              maxNodes
+              gpuPerNode
+              gpuTier
+              totalGpus
+              gpusPlaced
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              sshUser
+              hourlyPrice
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = self.execute(
+            query=query,
+            operation_name="CreateSlurmEnvironment",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateSlurmEnvironment.model_validate(data)
+
+    def delete_slurm_environment(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteSlurmEnvironment:
+        query = gql("""
+            mutation DeleteSlurmEnvironment($id: ID!, $dryRun: Boolean) {
+              deleteSlurmEnvironment(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                slurmEnvironment {
+                  ...SlurmEnvironmentFields
+                }
+              }
+            }
+
+            fragment SlurmEnvironmentFields on SlurmEnvironment {
+              id
+              name
+              maxNodes
+              gpuPerNode
+              gpuTier
+              totalGpus
+              gpusPlaced
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              sshUser
+              hourlyPrice
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteSlurmEnvironment",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteSlurmEnvironment.model_validate(data)
 
     def list_ssh_key_groups(
         self,

@@ -4,7 +4,14 @@ from typing import Any, Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import InstanceStatus, TeamRole, WorkloadType
+from .enums import (
+    ClusterStatus,
+    FunctionRunStatus,
+    InstanceStatus,
+    SlurmEnvironmentStatus,
+    TeamRole,
+    WorkloadType,
+)
 
 
 class AccountFields(BaseModel):
@@ -25,6 +32,24 @@ class ApiKeyFields(BaseModel):
     revoked_at: Optional[datetime] = Field(alias="revokedAt")
 
 
+class ClusterFields(BaseModel):
+    id: str
+    name: str
+    version: str
+    status: ClusterStatus
+    status_reason: Optional[str] = Field(alias="statusReason")
+    team_id: Optional[str] = Field(alias="teamId")
+    server_url: Optional[str] = Field(alias="serverUrl")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    terminated_at: Optional[datetime] = Field(alias="terminatedAt")
+    owner: Optional["ClusterFieldsOwner"]
+
+
+class ClusterFieldsOwner(AccountFields):
+    pass
+
+
 class EventFields(BaseModel):
     id: str
     type_: str = Field(alias="type")
@@ -32,6 +57,47 @@ class EventFields(BaseModel):
     resource_id: str = Field(alias="resourceId")
     data: Any
     created_at: datetime = Field(alias="createdAt")
+
+
+class FunctionRunFields(BaseModel):
+    id: str
+    function_id: str = Field(alias="functionId")
+    status: FunctionRunStatus
+    status_reason: Optional[str] = Field(alias="statusReason")
+    input: Any
+    output: Optional[Any]
+    error: Optional[str]
+    logs: Optional[str]
+    exit_code: Optional[int] = Field(alias="exitCode")
+    gpu_tier: str = Field(alias="gpuTier")
+    timeout_seconds: int = Field(alias="timeoutSeconds")
+    price_per_hour: float = Field(alias="pricePerHour")
+    duration_seconds: Optional[float] = Field(alias="durationSeconds")
+    cost: Optional[float]
+    account_id: str = Field(alias="accountId")
+    team_id: Optional[str] = Field(alias="teamId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    started_at: Optional[datetime] = Field(alias="startedAt")
+    finished_at: Optional[datetime] = Field(alias="finishedAt")
+
+
+class GpuFunctionFields(BaseModel):
+    id: str
+    name: str
+    image: str
+    entrypoint: str
+    gpu_tier: str = Field(alias="gpuTier")
+    timeout_seconds: int = Field(alias="timeoutSeconds")
+    env_vars: Any = Field(alias="envVars")
+    secret_env_var_names: list[str] = Field(alias="secretEnvVarNames")
+    team_id: Optional[str] = Field(alias="teamId")
+    status: str
+    price_per_hour: float = Field(alias="pricePerHour")
+    account_id: str = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    deleted_at: Optional[datetime] = Field(alias="deletedAt")
 
 
 class GpuTierFields(BaseModel):
@@ -81,6 +147,37 @@ class InstanceStatusEventFields(BaseModel):
     previous_status: Optional[InstanceStatus] = Field(alias="previousStatus")
     reason: Optional[str]
     at: datetime
+
+
+class KubeconfigFields(BaseModel):
+    cluster_id: str = Field(alias="clusterId")
+    context: str
+    namespace: str
+    server_url: str = Field(alias="serverUrl")
+    certificate_authority_data: str = Field(alias="certificateAuthorityData")
+    token: str
+    kubeconfig: str
+
+
+class SlurmEnvironmentFields(BaseModel):
+    id: str
+    name: str
+    max_nodes: int = Field(alias="maxNodes")
+    gpu_per_node: int = Field(alias="gpuPerNode")
+    gpu_tier: str = Field(alias="gpuTier")
+    total_gpus: int = Field(alias="totalGpus")
+    gpus_placed: int = Field(alias="gpusPlaced")
+    team_id: Optional[str] = Field(alias="teamId")
+    status: SlurmEnvironmentStatus
+    status_reason: Optional[str] = Field(alias="statusReason")
+    ssh_host: Optional[str] = Field(alias="sshHost")
+    ssh_port: Optional[int] = Field(alias="sshPort")
+    ssh_user: Optional[str] = Field(alias="sshUser")
+    hourly_price: float = Field(alias="hourlyPrice")
+    account_id: str = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    terminated_at: Optional[datetime] = Field(alias="terminatedAt")
 
 
 class SshKeyFields(BaseModel):
@@ -159,10 +256,15 @@ class ViewerFieldsTeams(TeamMembershipFields):
 
 AccountFields.model_rebuild()
 ApiKeyFields.model_rebuild()
+ClusterFields.model_rebuild()
 EventFields.model_rebuild()
+FunctionRunFields.model_rebuild()
+GpuFunctionFields.model_rebuild()
 GpuTierFields.model_rebuild()
 InstanceFields.model_rebuild()
 InstanceStatusEventFields.model_rebuild()
+KubeconfigFields.model_rebuild()
+SlurmEnvironmentFields.model_rebuild()
 SshKeyFields.model_rebuild()
 SshKeyGroupFields.model_rebuild()
 TeamFields.model_rebuild()

@@ -337,6 +337,391 @@ func (v *ApiKeyFields) GetExpiresAt() *time.Time { return v.ExpiresAt }
 // GetRevokedAt returns ApiKeyFields.RevokedAt, and is useful for accessing the field via an interface.
 func (v *ApiKeyFields) GetRevokedAt() *time.Time { return v.RevokedAt }
 
+// CancelFunctionRunCancelFunctionRunFunctionRunPayload includes the requested fields of the GraphQL type FunctionRunPayload.
+// The GraphQL type's documentation follows.
+//
+// A function run as a mutation left it (or would leave it, in a dry run).
+type CancelFunctionRunCancelFunctionRunFunctionRunPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                                                               `json:"valid"`
+	Run   CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun `json:"run"`
+}
+
+// GetDryRun returns CancelFunctionRunCancelFunctionRunFunctionRunPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CancelFunctionRunCancelFunctionRunFunctionRunPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayload) GetValid() bool { return v.Valid }
+
+// GetRun returns CancelFunctionRunCancelFunctionRunFunctionRunPayload.Run, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayload) GetRun() CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun {
+	return v.Run
+}
+
+// CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun includes the requested fields of the GraphQL type FunctionRun.
+// The GraphQL type's documentation follows.
+//
+// One execution of a GPU function.
+type CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun struct {
+	FunctionRunFields `json:"-"`
+}
+
+// GetId returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Id, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetId() string {
+	return v.FunctionRunFields.Id
+}
+
+// GetFunctionId returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.FunctionId, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetFunctionId() string {
+	return v.FunctionRunFields.FunctionId
+}
+
+// GetStatus returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Status, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetStatus() FunctionRunStatus {
+	return v.FunctionRunFields.Status
+}
+
+// GetStatusReason returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.StatusReason, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetStatusReason() *string {
+	return v.FunctionRunFields.StatusReason
+}
+
+// GetInput returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Input, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetInput() json.RawMessage {
+	return v.FunctionRunFields.Input
+}
+
+// GetOutput returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Output, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetOutput() *json.RawMessage {
+	return v.FunctionRunFields.Output
+}
+
+// GetError returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Error, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetError() *string {
+	return v.FunctionRunFields.Error
+}
+
+// GetLogs returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Logs, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetLogs() *string {
+	return v.FunctionRunFields.Logs
+}
+
+// GetExitCode returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.ExitCode, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetExitCode() *int {
+	return v.FunctionRunFields.ExitCode
+}
+
+// GetGpuTier returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.GpuTier, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetGpuTier() string {
+	return v.FunctionRunFields.GpuTier
+}
+
+// GetTimeoutSeconds returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetTimeoutSeconds() int {
+	return v.FunctionRunFields.TimeoutSeconds
+}
+
+// GetPricePerHour returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.PricePerHour, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetPricePerHour() float64 {
+	return v.FunctionRunFields.PricePerHour
+}
+
+// GetDurationSeconds returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.DurationSeconds, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetDurationSeconds() *float64 {
+	return v.FunctionRunFields.DurationSeconds
+}
+
+// GetCost returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.Cost, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetCost() *float64 {
+	return v.FunctionRunFields.Cost
+}
+
+// GetAccountId returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.AccountId, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetAccountId() string {
+	return v.FunctionRunFields.AccountId
+}
+
+// GetTeamId returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.TeamId, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetTeamId() *string {
+	return v.FunctionRunFields.TeamId
+}
+
+// GetCreatedAt returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetCreatedAt() time.Time {
+	return v.FunctionRunFields.CreatedAt
+}
+
+// GetUpdatedAt returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetUpdatedAt() time.Time {
+	return v.FunctionRunFields.UpdatedAt
+}
+
+// GetStartedAt returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.StartedAt, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetStartedAt() *time.Time {
+	return v.FunctionRunFields.StartedAt
+}
+
+// GetFinishedAt returns CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun.FinishedAt, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) GetFinishedAt() *time.Time {
+	return v.FunctionRunFields.FinishedAt
+}
+
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FunctionRunFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun struct {
+	Id string `json:"id"`
+
+	FunctionId string `json:"functionId"`
+
+	Status FunctionRunStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	Input json.RawMessage `json:"input"`
+
+	Output *json.RawMessage `json:"output"`
+
+	Error *string `json:"error"`
+
+	Logs *string `json:"logs"`
+
+	ExitCode *int `json:"exitCode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	DurationSeconds *float64 `json:"durationSeconds"`
+
+	Cost *float64 `json:"cost"`
+
+	AccountId string `json:"accountId"`
+
+	TeamId *string `json:"teamId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	StartedAt *time.Time `json:"startedAt"`
+
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun) __premarshalJSON() (*__premarshalCancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun, error) {
+	var retval __premarshalCancelFunctionRunCancelFunctionRunFunctionRunPayloadRunFunctionRun
+
+	retval.Id = v.FunctionRunFields.Id
+	retval.FunctionId = v.FunctionRunFields.FunctionId
+	retval.Status = v.FunctionRunFields.Status
+	retval.StatusReason = v.FunctionRunFields.StatusReason
+	retval.Input = v.FunctionRunFields.Input
+	retval.Output = v.FunctionRunFields.Output
+	retval.Error = v.FunctionRunFields.Error
+	retval.Logs = v.FunctionRunFields.Logs
+	retval.ExitCode = v.FunctionRunFields.ExitCode
+	retval.GpuTier = v.FunctionRunFields.GpuTier
+	retval.TimeoutSeconds = v.FunctionRunFields.TimeoutSeconds
+	retval.PricePerHour = v.FunctionRunFields.PricePerHour
+	retval.DurationSeconds = v.FunctionRunFields.DurationSeconds
+	retval.Cost = v.FunctionRunFields.Cost
+	retval.AccountId = v.FunctionRunFields.AccountId
+	retval.TeamId = v.FunctionRunFields.TeamId
+	retval.CreatedAt = v.FunctionRunFields.CreatedAt
+	retval.UpdatedAt = v.FunctionRunFields.UpdatedAt
+	retval.StartedAt = v.FunctionRunFields.StartedAt
+	retval.FinishedAt = v.FunctionRunFields.FinishedAt
+	return &retval, nil
+}
+
+// CancelFunctionRunResponse is returned by CancelFunctionRun on success.
+type CancelFunctionRunResponse struct {
+	// Cancel a queued or running run.
+	CancelFunctionRun CancelFunctionRunCancelFunctionRunFunctionRunPayload `json:"cancelFunctionRun"`
+}
+
+// GetCancelFunctionRun returns CancelFunctionRunResponse.CancelFunctionRun, and is useful for accessing the field via an interface.
+func (v *CancelFunctionRunResponse) GetCancelFunctionRun() CancelFunctionRunCancelFunctionRunFunctionRunPayload {
+	return v.CancelFunctionRun
+}
+
+// ClusterFields includes the GraphQL fields of Cluster requested by the fragment ClusterFields.
+// The GraphQL type's documentation follows.
+//
+// A virtual Kubernetes cluster with its own control plane and kubeconfig.
+type ClusterFields struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+	// Kubernetes minor version (one of clusterVersions).
+	Version      string        `json:"version"`
+	Status       ClusterStatus `json:"status"`
+	StatusReason *string       `json:"statusReason"`
+	TeamId       *string       `json:"teamId"`
+	// The API server's URL, once the control plane has one.
+	ServerUrl    *string    `json:"serverUrl"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+	TerminatedAt *time.Time `json:"terminatedAt"`
+	// The account that created the cluster.
+	Owner *ClusterFieldsOwnerAccount `json:"owner"`
+}
+
+// GetId returns ClusterFields.Id, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetId() string { return v.Id }
+
+// GetName returns ClusterFields.Name, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetName() string { return v.Name }
+
+// GetVersion returns ClusterFields.Version, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetVersion() string { return v.Version }
+
+// GetStatus returns ClusterFields.Status, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetStatus() ClusterStatus { return v.Status }
+
+// GetStatusReason returns ClusterFields.StatusReason, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetStatusReason() *string { return v.StatusReason }
+
+// GetTeamId returns ClusterFields.TeamId, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetTeamId() *string { return v.TeamId }
+
+// GetServerUrl returns ClusterFields.ServerUrl, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetServerUrl() *string { return v.ServerUrl }
+
+// GetCreatedAt returns ClusterFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns ClusterFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetTerminatedAt returns ClusterFields.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetTerminatedAt() *time.Time { return v.TerminatedAt }
+
+// GetOwner returns ClusterFields.Owner, and is useful for accessing the field via an interface.
+func (v *ClusterFields) GetOwner() *ClusterFieldsOwnerAccount { return v.Owner }
+
+// ClusterFieldsOwnerAccount includes the requested fields of the GraphQL type Account.
+// The GraphQL type's documentation follows.
+//
+// An account: a person or service in a tenant.
+type ClusterFieldsOwnerAccount struct {
+	AccountFields `json:"-"`
+}
+
+// GetId returns ClusterFieldsOwnerAccount.Id, and is useful for accessing the field via an interface.
+func (v *ClusterFieldsOwnerAccount) GetId() string { return v.AccountFields.Id }
+
+// GetEmail returns ClusterFieldsOwnerAccount.Email, and is useful for accessing the field via an interface.
+func (v *ClusterFieldsOwnerAccount) GetEmail() string { return v.AccountFields.Email }
+
+// GetRole returns ClusterFieldsOwnerAccount.Role, and is useful for accessing the field via an interface.
+func (v *ClusterFieldsOwnerAccount) GetRole() string { return v.AccountFields.Role }
+
+func (v *ClusterFieldsOwnerAccount) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ClusterFieldsOwnerAccount
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ClusterFieldsOwnerAccount = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.AccountFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalClusterFieldsOwnerAccount struct {
+	Id string `json:"id"`
+
+	Email string `json:"email"`
+
+	Role string `json:"role"`
+}
+
+func (v *ClusterFieldsOwnerAccount) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ClusterFieldsOwnerAccount) __premarshalJSON() (*__premarshalClusterFieldsOwnerAccount, error) {
+	var retval __premarshalClusterFieldsOwnerAccount
+
+	retval.Id = v.AccountFields.Id
+	retval.Email = v.AccountFields.Email
+	retval.Role = v.AccountFields.Role
+	return &retval, nil
+}
+
+// Lifecycle status of a cluster.
+type ClusterStatus string
+
+const (
+	ClusterStatusPending      ClusterStatus = "PENDING"
+	ClusterStatusProvisioning ClusterStatus = "PROVISIONING"
+	ClusterStatusRunning      ClusterStatus = "RUNNING"
+	ClusterStatusError        ClusterStatus = "ERROR"
+	ClusterStatusDeleting     ClusterStatus = "DELETING"
+	ClusterStatusTerminated   ClusterStatus = "TERMINATED"
+)
+
+var AllClusterStatus = []ClusterStatus{
+	ClusterStatusPending,
+	ClusterStatusProvisioning,
+	ClusterStatusRunning,
+	ClusterStatusError,
+	ClusterStatusDeleting,
+	ClusterStatusTerminated,
+}
+
 // CreateApiKeyCreateApiKeyCreatedApiKey includes the requested fields of the GraphQL type CreatedApiKey.
 // The GraphQL type's documentation follows.
 //
@@ -510,6 +895,435 @@ type CreateApiKeyResponse struct {
 // GetCreateApiKey returns CreateApiKeyResponse.CreateApiKey, and is useful for accessing the field via an interface.
 func (v *CreateApiKeyResponse) GetCreateApiKey() CreateApiKeyCreateApiKeyCreatedApiKey {
 	return v.CreateApiKey
+}
+
+// CreateClusterCreateClusterClusterPayload includes the requested fields of the GraphQL type ClusterPayload.
+// The GraphQL type's documentation follows.
+//
+// A cluster as a mutation left it (or would leave it, in a dry run).
+type CreateClusterCreateClusterClusterPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid   bool                                            `json:"valid"`
+	Cluster CreateClusterCreateClusterClusterPayloadCluster `json:"cluster"`
+}
+
+// GetDryRun returns CreateClusterCreateClusterClusterPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateClusterCreateClusterClusterPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayload) GetValid() bool { return v.Valid }
+
+// GetCluster returns CreateClusterCreateClusterClusterPayload.Cluster, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayload) GetCluster() CreateClusterCreateClusterClusterPayloadCluster {
+	return v.Cluster
+}
+
+// CreateClusterCreateClusterClusterPayloadCluster includes the requested fields of the GraphQL type Cluster.
+// The GraphQL type's documentation follows.
+//
+// A virtual Kubernetes cluster with its own control plane and kubeconfig.
+type CreateClusterCreateClusterClusterPayloadCluster struct {
+	ClusterFields `json:"-"`
+}
+
+// GetId returns CreateClusterCreateClusterClusterPayloadCluster.Id, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetId() string { return v.ClusterFields.Id }
+
+// GetName returns CreateClusterCreateClusterClusterPayloadCluster.Name, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetName() string {
+	return v.ClusterFields.Name
+}
+
+// GetVersion returns CreateClusterCreateClusterClusterPayloadCluster.Version, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetVersion() string {
+	return v.ClusterFields.Version
+}
+
+// GetStatus returns CreateClusterCreateClusterClusterPayloadCluster.Status, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetStatus() ClusterStatus {
+	return v.ClusterFields.Status
+}
+
+// GetStatusReason returns CreateClusterCreateClusterClusterPayloadCluster.StatusReason, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetStatusReason() *string {
+	return v.ClusterFields.StatusReason
+}
+
+// GetTeamId returns CreateClusterCreateClusterClusterPayloadCluster.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetTeamId() *string {
+	return v.ClusterFields.TeamId
+}
+
+// GetServerUrl returns CreateClusterCreateClusterClusterPayloadCluster.ServerUrl, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetServerUrl() *string {
+	return v.ClusterFields.ServerUrl
+}
+
+// GetCreatedAt returns CreateClusterCreateClusterClusterPayloadCluster.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetCreatedAt() time.Time {
+	return v.ClusterFields.CreatedAt
+}
+
+// GetUpdatedAt returns CreateClusterCreateClusterClusterPayloadCluster.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetUpdatedAt() time.Time {
+	return v.ClusterFields.UpdatedAt
+}
+
+// GetTerminatedAt returns CreateClusterCreateClusterClusterPayloadCluster.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetTerminatedAt() *time.Time {
+	return v.ClusterFields.TerminatedAt
+}
+
+// GetOwner returns CreateClusterCreateClusterClusterPayloadCluster.Owner, and is useful for accessing the field via an interface.
+func (v *CreateClusterCreateClusterClusterPayloadCluster) GetOwner() *ClusterFieldsOwnerAccount {
+	return v.ClusterFields.Owner
+}
+
+func (v *CreateClusterCreateClusterClusterPayloadCluster) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateClusterCreateClusterClusterPayloadCluster
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateClusterCreateClusterClusterPayloadCluster = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ClusterFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateClusterCreateClusterClusterPayloadCluster struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Version string `json:"version"`
+
+	Status ClusterStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	TeamId *string `json:"teamId"`
+
+	ServerUrl *string `json:"serverUrl"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+
+	Owner *ClusterFieldsOwnerAccount `json:"owner"`
+}
+
+func (v *CreateClusterCreateClusterClusterPayloadCluster) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateClusterCreateClusterClusterPayloadCluster) __premarshalJSON() (*__premarshalCreateClusterCreateClusterClusterPayloadCluster, error) {
+	var retval __premarshalCreateClusterCreateClusterClusterPayloadCluster
+
+	retval.Id = v.ClusterFields.Id
+	retval.Name = v.ClusterFields.Name
+	retval.Version = v.ClusterFields.Version
+	retval.Status = v.ClusterFields.Status
+	retval.StatusReason = v.ClusterFields.StatusReason
+	retval.TeamId = v.ClusterFields.TeamId
+	retval.ServerUrl = v.ClusterFields.ServerUrl
+	retval.CreatedAt = v.ClusterFields.CreatedAt
+	retval.UpdatedAt = v.ClusterFields.UpdatedAt
+	retval.TerminatedAt = v.ClusterFields.TerminatedAt
+	retval.Owner = v.ClusterFields.Owner
+	return &retval, nil
+}
+
+// A new virtual Kubernetes cluster.
+type CreateClusterInput struct {
+	Name string `json:"name"`
+	// one of clusterVersions
+	Version string `json:"version"`
+	// share the cluster with this team
+	TeamId *string `json:"teamId"`
+}
+
+// GetName returns CreateClusterInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateClusterInput) GetName() string { return v.Name }
+
+// GetVersion returns CreateClusterInput.Version, and is useful for accessing the field via an interface.
+func (v *CreateClusterInput) GetVersion() string { return v.Version }
+
+// GetTeamId returns CreateClusterInput.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateClusterInput) GetTeamId() *string { return v.TeamId }
+
+// CreateClusterResponse is returned by CreateCluster on success.
+type CreateClusterResponse struct {
+	// Create a virtual Kubernetes cluster.
+	CreateCluster CreateClusterCreateClusterClusterPayload `json:"createCluster"`
+}
+
+// GetCreateCluster returns CreateClusterResponse.CreateCluster, and is useful for accessing the field via an interface.
+func (v *CreateClusterResponse) GetCreateCluster() CreateClusterCreateClusterClusterPayload {
+	return v.CreateCluster
+}
+
+// CreateFunctionCreateFunctionGpuFunctionPayload includes the requested fields of the GraphQL type GpuFunctionPayload.
+// The GraphQL type's documentation follows.
+//
+// A function as a mutation left it (or would leave it, in a dry run).
+type CreateFunctionCreateFunctionGpuFunctionPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid    bool                                                              `json:"valid"`
+	Function CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction `json:"function"`
+}
+
+// GetDryRun returns CreateFunctionCreateFunctionGpuFunctionPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateFunctionCreateFunctionGpuFunctionPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayload) GetValid() bool { return v.Valid }
+
+// GetFunction returns CreateFunctionCreateFunctionGpuFunctionPayload.Function, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayload) GetFunction() CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction {
+	return v.Function
+}
+
+// CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction includes the requested fields of the GraphQL type GpuFunction.
+// The GraphQL type's documentation follows.
+//
+// A GPU function: an image and entrypoint run on demand.
+type CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction struct {
+	GpuFunctionFields `json:"-"`
+}
+
+// GetId returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.Id, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetId() string {
+	return v.GpuFunctionFields.Id
+}
+
+// GetName returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.Name, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetName() string {
+	return v.GpuFunctionFields.Name
+}
+
+// GetImage returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.Image, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetImage() string {
+	return v.GpuFunctionFields.Image
+}
+
+// GetEntrypoint returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.Entrypoint, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetEntrypoint() string {
+	return v.GpuFunctionFields.Entrypoint
+}
+
+// GetGpuTier returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.GpuTier, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetGpuTier() string {
+	return v.GpuFunctionFields.GpuTier
+}
+
+// GetTimeoutSeconds returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetTimeoutSeconds() int {
+	return v.GpuFunctionFields.TimeoutSeconds
+}
+
+// GetEnvVars returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.EnvVars, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetEnvVars() json.RawMessage {
+	return v.GpuFunctionFields.EnvVars
+}
+
+// GetSecretEnvVarNames returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.SecretEnvVarNames, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetSecretEnvVarNames() []string {
+	return v.GpuFunctionFields.SecretEnvVarNames
+}
+
+// GetTeamId returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetTeamId() *string {
+	return v.GpuFunctionFields.TeamId
+}
+
+// GetStatus returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.Status, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetStatus() string {
+	return v.GpuFunctionFields.Status
+}
+
+// GetPricePerHour returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.PricePerHour, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetPricePerHour() float64 {
+	return v.GpuFunctionFields.PricePerHour
+}
+
+// GetAccountId returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.AccountId, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetAccountId() string {
+	return v.GpuFunctionFields.AccountId
+}
+
+// GetCreatedAt returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetCreatedAt() time.Time {
+	return v.GpuFunctionFields.CreatedAt
+}
+
+// GetUpdatedAt returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetUpdatedAt() time.Time {
+	return v.GpuFunctionFields.UpdatedAt
+}
+
+// GetDeletedAt returns CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction.DeletedAt, and is useful for accessing the field via an interface.
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) GetDeletedAt() *time.Time {
+	return v.GpuFunctionFields.DeletedAt
+}
+
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.GpuFunctionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Image string `json:"image"`
+
+	Entrypoint string `json:"entrypoint"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	EnvVars json.RawMessage `json:"envVars"`
+
+	SecretEnvVarNames []string `json:"secretEnvVarNames"`
+
+	TeamId *string `json:"teamId"`
+
+	Status string `json:"status"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction) __premarshalJSON() (*__premarshalCreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction, error) {
+	var retval __premarshalCreateFunctionCreateFunctionGpuFunctionPayloadFunctionGpuFunction
+
+	retval.Id = v.GpuFunctionFields.Id
+	retval.Name = v.GpuFunctionFields.Name
+	retval.Image = v.GpuFunctionFields.Image
+	retval.Entrypoint = v.GpuFunctionFields.Entrypoint
+	retval.GpuTier = v.GpuFunctionFields.GpuTier
+	retval.TimeoutSeconds = v.GpuFunctionFields.TimeoutSeconds
+	retval.EnvVars = v.GpuFunctionFields.EnvVars
+	retval.SecretEnvVarNames = v.GpuFunctionFields.SecretEnvVarNames
+	retval.TeamId = v.GpuFunctionFields.TeamId
+	retval.Status = v.GpuFunctionFields.Status
+	retval.PricePerHour = v.GpuFunctionFields.PricePerHour
+	retval.AccountId = v.GpuFunctionFields.AccountId
+	retval.CreatedAt = v.GpuFunctionFields.CreatedAt
+	retval.UpdatedAt = v.GpuFunctionFields.UpdatedAt
+	retval.DeletedAt = v.GpuFunctionFields.DeletedAt
+	return &retval, nil
+}
+
+// A new GPU function.
+type CreateFunctionInput struct {
+	Name           string `json:"name"`
+	Image          string `json:"image"`
+	Entrypoint     string `json:"entrypoint"`
+	GpuTier        string `json:"gpuTier"`
+	TimeoutSeconds int    `json:"timeoutSeconds"`
+	// name -> value
+	EnvVars *json.RawMessage `json:"envVars"`
+	// name -> value; write-only: set in each run, never returned
+	SecretEnvVars *json.RawMessage `json:"secretEnvVars"`
+	// share the function with this team
+	TeamId *string `json:"teamId"`
+}
+
+// GetName returns CreateFunctionInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetName() string { return v.Name }
+
+// GetImage returns CreateFunctionInput.Image, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetImage() string { return v.Image }
+
+// GetEntrypoint returns CreateFunctionInput.Entrypoint, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetEntrypoint() string { return v.Entrypoint }
+
+// GetGpuTier returns CreateFunctionInput.GpuTier, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetGpuTier() string { return v.GpuTier }
+
+// GetTimeoutSeconds returns CreateFunctionInput.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetTimeoutSeconds() int { return v.TimeoutSeconds }
+
+// GetEnvVars returns CreateFunctionInput.EnvVars, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetEnvVars() *json.RawMessage { return v.EnvVars }
+
+// GetSecretEnvVars returns CreateFunctionInput.SecretEnvVars, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetSecretEnvVars() *json.RawMessage { return v.SecretEnvVars }
+
+// GetTeamId returns CreateFunctionInput.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateFunctionInput) GetTeamId() *string { return v.TeamId }
+
+// CreateFunctionResponse is returned by CreateFunction on success.
+type CreateFunctionResponse struct {
+	// Create a GPU function.
+	CreateFunction CreateFunctionCreateFunctionGpuFunctionPayload `json:"createFunction"`
+}
+
+// GetCreateFunction returns CreateFunctionResponse.CreateFunction, and is useful for accessing the field via an interface.
+func (v *CreateFunctionResponse) GetCreateFunction() CreateFunctionCreateFunctionGpuFunctionPayload {
+	return v.CreateFunction
 }
 
 // CreateInstanceCreateInstanceInstancePayload includes the requested fields of the GraphQL type InstancePayload.
@@ -739,6 +1553,8 @@ type CreateInstanceInput struct {
 	SshKeyGroup *string `json:"sshKeyGroup"`
 	// share the instance with this team
 	TeamId *string `json:"teamId"`
+	// stop the instance after it has run this many minutes
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
 }
 
 // GetName returns CreateInstanceInput.Name, and is useful for accessing the field via an interface.
@@ -762,6 +1578,9 @@ func (v *CreateInstanceInput) GetSshKeyGroup() *string { return v.SshKeyGroup }
 // GetTeamId returns CreateInstanceInput.TeamId, and is useful for accessing the field via an interface.
 func (v *CreateInstanceInput) GetTeamId() *string { return v.TeamId }
 
+// GetAutoStopAfterMinutes returns CreateInstanceInput.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *CreateInstanceInput) GetAutoStopAfterMinutes() *int { return v.AutoStopAfterMinutes }
+
 // CreateInstanceResponse is returned by CreateInstance on success.
 type CreateInstanceResponse struct {
 	// Create an instance.
@@ -771,6 +1590,263 @@ type CreateInstanceResponse struct {
 // GetCreateInstance returns CreateInstanceResponse.CreateInstance, and is useful for accessing the field via an interface.
 func (v *CreateInstanceResponse) GetCreateInstance() CreateInstanceCreateInstanceInstancePayload {
 	return v.CreateInstance
+}
+
+// CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload includes the requested fields of the GraphQL type SlurmEnvironmentPayload.
+// The GraphQL type's documentation follows.
+//
+// A Slurm environment as a mutation left it (or would leave it, in a dry run).
+type CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid            bool                                                                                `json:"valid"`
+	SlurmEnvironment CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment `json:"slurmEnvironment"`
+}
+
+// GetDryRun returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload) GetDryRun() bool {
+	return v.DryRun
+}
+
+// GetValid returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload) GetValid() bool {
+	return v.Valid
+}
+
+// GetSlurmEnvironment returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload.SlurmEnvironment, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload) GetSlurmEnvironment() CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment {
+	return v.SlurmEnvironment
+}
+
+// CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment includes the requested fields of the GraphQL type SlurmEnvironment.
+// The GraphQL type's documentation follows.
+//
+// A managed Slurm environment: a control plane over max_nodes x gpu_per_node GPUs.
+type CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment struct {
+	SlurmEnvironmentFields `json:"-"`
+}
+
+// GetId returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.Id, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetId() string {
+	return v.SlurmEnvironmentFields.Id
+}
+
+// GetName returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.Name, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetName() string {
+	return v.SlurmEnvironmentFields.Name
+}
+
+// GetMaxNodes returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.MaxNodes, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetMaxNodes() int {
+	return v.SlurmEnvironmentFields.MaxNodes
+}
+
+// GetGpuPerNode returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.GpuPerNode, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetGpuPerNode() int {
+	return v.SlurmEnvironmentFields.GpuPerNode
+}
+
+// GetGpuTier returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.GpuTier, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetGpuTier() string {
+	return v.SlurmEnvironmentFields.GpuTier
+}
+
+// GetTotalGpus returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.TotalGpus, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetTotalGpus() int {
+	return v.SlurmEnvironmentFields.TotalGpus
+}
+
+// GetGpusPlaced returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.GpusPlaced, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetGpusPlaced() int {
+	return v.SlurmEnvironmentFields.GpusPlaced
+}
+
+// GetTeamId returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetTeamId() *string {
+	return v.SlurmEnvironmentFields.TeamId
+}
+
+// GetStatus returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.Status, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetStatus() SlurmEnvironmentStatus {
+	return v.SlurmEnvironmentFields.Status
+}
+
+// GetStatusReason returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.StatusReason, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetStatusReason() *string {
+	return v.SlurmEnvironmentFields.StatusReason
+}
+
+// GetSshHost returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.SshHost, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetSshHost() *string {
+	return v.SlurmEnvironmentFields.SshHost
+}
+
+// GetSshPort returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.SshPort, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetSshPort() *int {
+	return v.SlurmEnvironmentFields.SshPort
+}
+
+// GetSshUser returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.SshUser, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetSshUser() *string {
+	return v.SlurmEnvironmentFields.SshUser
+}
+
+// GetHourlyPrice returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.HourlyPrice, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetHourlyPrice() float64 {
+	return v.SlurmEnvironmentFields.HourlyPrice
+}
+
+// GetAccountId returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.AccountId, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetAccountId() string {
+	return v.SlurmEnvironmentFields.AccountId
+}
+
+// GetCreatedAt returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetCreatedAt() time.Time {
+	return v.SlurmEnvironmentFields.CreatedAt
+}
+
+// GetUpdatedAt returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetUpdatedAt() time.Time {
+	return v.SlurmEnvironmentFields.UpdatedAt
+}
+
+// GetTerminatedAt returns CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetTerminatedAt() *time.Time {
+	return v.SlurmEnvironmentFields.TerminatedAt
+}
+
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SlurmEnvironmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	MaxNodes int `json:"maxNodes"`
+
+	GpuPerNode int `json:"gpuPerNode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TotalGpus int `json:"totalGpus"`
+
+	GpusPlaced int `json:"gpusPlaced"`
+
+	TeamId *string `json:"teamId"`
+
+	Status SlurmEnvironmentStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	SshUser *string `json:"sshUser"`
+
+	HourlyPrice float64 `json:"hourlyPrice"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) __premarshalJSON() (*__premarshalCreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment, error) {
+	var retval __premarshalCreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment
+
+	retval.Id = v.SlurmEnvironmentFields.Id
+	retval.Name = v.SlurmEnvironmentFields.Name
+	retval.MaxNodes = v.SlurmEnvironmentFields.MaxNodes
+	retval.GpuPerNode = v.SlurmEnvironmentFields.GpuPerNode
+	retval.GpuTier = v.SlurmEnvironmentFields.GpuTier
+	retval.TotalGpus = v.SlurmEnvironmentFields.TotalGpus
+	retval.GpusPlaced = v.SlurmEnvironmentFields.GpusPlaced
+	retval.TeamId = v.SlurmEnvironmentFields.TeamId
+	retval.Status = v.SlurmEnvironmentFields.Status
+	retval.StatusReason = v.SlurmEnvironmentFields.StatusReason
+	retval.SshHost = v.SlurmEnvironmentFields.SshHost
+	retval.SshPort = v.SlurmEnvironmentFields.SshPort
+	retval.SshUser = v.SlurmEnvironmentFields.SshUser
+	retval.HourlyPrice = v.SlurmEnvironmentFields.HourlyPrice
+	retval.AccountId = v.SlurmEnvironmentFields.AccountId
+	retval.CreatedAt = v.SlurmEnvironmentFields.CreatedAt
+	retval.UpdatedAt = v.SlurmEnvironmentFields.UpdatedAt
+	retval.TerminatedAt = v.SlurmEnvironmentFields.TerminatedAt
+	return &retval, nil
+}
+
+// A new Slurm environment.
+type CreateSlurmEnvironmentInput struct {
+	Name       string `json:"name"`
+	MaxNodes   int    `json:"maxNodes"`
+	GpuPerNode int    `json:"gpuPerNode"`
+	// the GPU tier of every node
+	GpuTier string `json:"gpuTier"`
+	// share the environment with this team
+	TeamId *string `json:"teamId"`
+}
+
+// GetName returns CreateSlurmEnvironmentInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentInput) GetName() string { return v.Name }
+
+// GetMaxNodes returns CreateSlurmEnvironmentInput.MaxNodes, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentInput) GetMaxNodes() int { return v.MaxNodes }
+
+// GetGpuPerNode returns CreateSlurmEnvironmentInput.GpuPerNode, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentInput) GetGpuPerNode() int { return v.GpuPerNode }
+
+// GetGpuTier returns CreateSlurmEnvironmentInput.GpuTier, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentInput) GetGpuTier() string { return v.GpuTier }
+
+// GetTeamId returns CreateSlurmEnvironmentInput.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentInput) GetTeamId() *string { return v.TeamId }
+
+// CreateSlurmEnvironmentResponse is returned by CreateSlurmEnvironment on success.
+type CreateSlurmEnvironmentResponse struct {
+	// Create a Slurm environment: it reserves maxNodes x gpuPerNode GPUs and is pending until they are all placed.
+	CreateSlurmEnvironment CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload `json:"createSlurmEnvironment"`
+}
+
+// GetCreateSlurmEnvironment returns CreateSlurmEnvironmentResponse.CreateSlurmEnvironment, and is useful for accessing the field via an interface.
+func (v *CreateSlurmEnvironmentResponse) GetCreateSlurmEnvironment() CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironmentPayload {
+	return v.CreateSlurmEnvironment
 }
 
 // CreateSshKeyGroupCreateSshKeyGroupSshKeyGroupPayload includes the requested fields of the GraphQL type SshKeyGroupPayload.
@@ -1034,6 +2110,378 @@ type CreateTeamResponse struct {
 // GetCreateTeam returns CreateTeamResponse.CreateTeam, and is useful for accessing the field via an interface.
 func (v *CreateTeamResponse) GetCreateTeam() CreateTeamCreateTeamTeamPayload { return v.CreateTeam }
 
+// DeleteClusterDeleteClusterClusterPayload includes the requested fields of the GraphQL type ClusterPayload.
+// The GraphQL type's documentation follows.
+//
+// A cluster as a mutation left it (or would leave it, in a dry run).
+type DeleteClusterDeleteClusterClusterPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid   bool                                            `json:"valid"`
+	Cluster DeleteClusterDeleteClusterClusterPayloadCluster `json:"cluster"`
+}
+
+// GetDryRun returns DeleteClusterDeleteClusterClusterPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteClusterDeleteClusterClusterPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayload) GetValid() bool { return v.Valid }
+
+// GetCluster returns DeleteClusterDeleteClusterClusterPayload.Cluster, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayload) GetCluster() DeleteClusterDeleteClusterClusterPayloadCluster {
+	return v.Cluster
+}
+
+// DeleteClusterDeleteClusterClusterPayloadCluster includes the requested fields of the GraphQL type Cluster.
+// The GraphQL type's documentation follows.
+//
+// A virtual Kubernetes cluster with its own control plane and kubeconfig.
+type DeleteClusterDeleteClusterClusterPayloadCluster struct {
+	ClusterFields `json:"-"`
+}
+
+// GetId returns DeleteClusterDeleteClusterClusterPayloadCluster.Id, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetId() string { return v.ClusterFields.Id }
+
+// GetName returns DeleteClusterDeleteClusterClusterPayloadCluster.Name, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetName() string {
+	return v.ClusterFields.Name
+}
+
+// GetVersion returns DeleteClusterDeleteClusterClusterPayloadCluster.Version, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetVersion() string {
+	return v.ClusterFields.Version
+}
+
+// GetStatus returns DeleteClusterDeleteClusterClusterPayloadCluster.Status, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetStatus() ClusterStatus {
+	return v.ClusterFields.Status
+}
+
+// GetStatusReason returns DeleteClusterDeleteClusterClusterPayloadCluster.StatusReason, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetStatusReason() *string {
+	return v.ClusterFields.StatusReason
+}
+
+// GetTeamId returns DeleteClusterDeleteClusterClusterPayloadCluster.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetTeamId() *string {
+	return v.ClusterFields.TeamId
+}
+
+// GetServerUrl returns DeleteClusterDeleteClusterClusterPayloadCluster.ServerUrl, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetServerUrl() *string {
+	return v.ClusterFields.ServerUrl
+}
+
+// GetCreatedAt returns DeleteClusterDeleteClusterClusterPayloadCluster.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetCreatedAt() time.Time {
+	return v.ClusterFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteClusterDeleteClusterClusterPayloadCluster.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetUpdatedAt() time.Time {
+	return v.ClusterFields.UpdatedAt
+}
+
+// GetTerminatedAt returns DeleteClusterDeleteClusterClusterPayloadCluster.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetTerminatedAt() *time.Time {
+	return v.ClusterFields.TerminatedAt
+}
+
+// GetOwner returns DeleteClusterDeleteClusterClusterPayloadCluster.Owner, and is useful for accessing the field via an interface.
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) GetOwner() *ClusterFieldsOwnerAccount {
+	return v.ClusterFields.Owner
+}
+
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteClusterDeleteClusterClusterPayloadCluster
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteClusterDeleteClusterClusterPayloadCluster = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ClusterFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteClusterDeleteClusterClusterPayloadCluster struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Version string `json:"version"`
+
+	Status ClusterStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	TeamId *string `json:"teamId"`
+
+	ServerUrl *string `json:"serverUrl"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+
+	Owner *ClusterFieldsOwnerAccount `json:"owner"`
+}
+
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteClusterDeleteClusterClusterPayloadCluster) __premarshalJSON() (*__premarshalDeleteClusterDeleteClusterClusterPayloadCluster, error) {
+	var retval __premarshalDeleteClusterDeleteClusterClusterPayloadCluster
+
+	retval.Id = v.ClusterFields.Id
+	retval.Name = v.ClusterFields.Name
+	retval.Version = v.ClusterFields.Version
+	retval.Status = v.ClusterFields.Status
+	retval.StatusReason = v.ClusterFields.StatusReason
+	retval.TeamId = v.ClusterFields.TeamId
+	retval.ServerUrl = v.ClusterFields.ServerUrl
+	retval.CreatedAt = v.ClusterFields.CreatedAt
+	retval.UpdatedAt = v.ClusterFields.UpdatedAt
+	retval.TerminatedAt = v.ClusterFields.TerminatedAt
+	retval.Owner = v.ClusterFields.Owner
+	return &retval, nil
+}
+
+// DeleteClusterResponse is returned by DeleteCluster on success.
+type DeleteClusterResponse struct {
+	// Delete a cluster: its credential is revoked at once, its control plane removed (deleting, then terminated).
+	DeleteCluster DeleteClusterDeleteClusterClusterPayload `json:"deleteCluster"`
+}
+
+// GetDeleteCluster returns DeleteClusterResponse.DeleteCluster, and is useful for accessing the field via an interface.
+func (v *DeleteClusterResponse) GetDeleteCluster() DeleteClusterDeleteClusterClusterPayload {
+	return v.DeleteCluster
+}
+
+// DeleteFunctionDeleteFunctionGpuFunctionPayload includes the requested fields of the GraphQL type GpuFunctionPayload.
+// The GraphQL type's documentation follows.
+//
+// A function as a mutation left it (or would leave it, in a dry run).
+type DeleteFunctionDeleteFunctionGpuFunctionPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid    bool                                                              `json:"valid"`
+	Function DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction `json:"function"`
+}
+
+// GetDryRun returns DeleteFunctionDeleteFunctionGpuFunctionPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteFunctionDeleteFunctionGpuFunctionPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayload) GetValid() bool { return v.Valid }
+
+// GetFunction returns DeleteFunctionDeleteFunctionGpuFunctionPayload.Function, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayload) GetFunction() DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction {
+	return v.Function
+}
+
+// DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction includes the requested fields of the GraphQL type GpuFunction.
+// The GraphQL type's documentation follows.
+//
+// A GPU function: an image and entrypoint run on demand.
+type DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction struct {
+	GpuFunctionFields `json:"-"`
+}
+
+// GetId returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.Id, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetId() string {
+	return v.GpuFunctionFields.Id
+}
+
+// GetName returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.Name, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetName() string {
+	return v.GpuFunctionFields.Name
+}
+
+// GetImage returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.Image, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetImage() string {
+	return v.GpuFunctionFields.Image
+}
+
+// GetEntrypoint returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.Entrypoint, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetEntrypoint() string {
+	return v.GpuFunctionFields.Entrypoint
+}
+
+// GetGpuTier returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.GpuTier, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetGpuTier() string {
+	return v.GpuFunctionFields.GpuTier
+}
+
+// GetTimeoutSeconds returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetTimeoutSeconds() int {
+	return v.GpuFunctionFields.TimeoutSeconds
+}
+
+// GetEnvVars returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.EnvVars, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetEnvVars() json.RawMessage {
+	return v.GpuFunctionFields.EnvVars
+}
+
+// GetSecretEnvVarNames returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.SecretEnvVarNames, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetSecretEnvVarNames() []string {
+	return v.GpuFunctionFields.SecretEnvVarNames
+}
+
+// GetTeamId returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetTeamId() *string {
+	return v.GpuFunctionFields.TeamId
+}
+
+// GetStatus returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.Status, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetStatus() string {
+	return v.GpuFunctionFields.Status
+}
+
+// GetPricePerHour returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.PricePerHour, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetPricePerHour() float64 {
+	return v.GpuFunctionFields.PricePerHour
+}
+
+// GetAccountId returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetAccountId() string {
+	return v.GpuFunctionFields.AccountId
+}
+
+// GetCreatedAt returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetCreatedAt() time.Time {
+	return v.GpuFunctionFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetUpdatedAt() time.Time {
+	return v.GpuFunctionFields.UpdatedAt
+}
+
+// GetDeletedAt returns DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction.DeletedAt, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) GetDeletedAt() *time.Time {
+	return v.GpuFunctionFields.DeletedAt
+}
+
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.GpuFunctionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Image string `json:"image"`
+
+	Entrypoint string `json:"entrypoint"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	EnvVars json.RawMessage `json:"envVars"`
+
+	SecretEnvVarNames []string `json:"secretEnvVarNames"`
+
+	TeamId *string `json:"teamId"`
+
+	Status string `json:"status"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction) __premarshalJSON() (*__premarshalDeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction, error) {
+	var retval __premarshalDeleteFunctionDeleteFunctionGpuFunctionPayloadFunctionGpuFunction
+
+	retval.Id = v.GpuFunctionFields.Id
+	retval.Name = v.GpuFunctionFields.Name
+	retval.Image = v.GpuFunctionFields.Image
+	retval.Entrypoint = v.GpuFunctionFields.Entrypoint
+	retval.GpuTier = v.GpuFunctionFields.GpuTier
+	retval.TimeoutSeconds = v.GpuFunctionFields.TimeoutSeconds
+	retval.EnvVars = v.GpuFunctionFields.EnvVars
+	retval.SecretEnvVarNames = v.GpuFunctionFields.SecretEnvVarNames
+	retval.TeamId = v.GpuFunctionFields.TeamId
+	retval.Status = v.GpuFunctionFields.Status
+	retval.PricePerHour = v.GpuFunctionFields.PricePerHour
+	retval.AccountId = v.GpuFunctionFields.AccountId
+	retval.CreatedAt = v.GpuFunctionFields.CreatedAt
+	retval.UpdatedAt = v.GpuFunctionFields.UpdatedAt
+	retval.DeletedAt = v.GpuFunctionFields.DeletedAt
+	return &retval, nil
+}
+
+// DeleteFunctionResponse is returned by DeleteFunction on success.
+type DeleteFunctionResponse struct {
+	// Delete a function; its live runs are cancelled.
+	DeleteFunction DeleteFunctionDeleteFunctionGpuFunctionPayload `json:"deleteFunction"`
+}
+
+// GetDeleteFunction returns DeleteFunctionResponse.DeleteFunction, and is useful for accessing the field via an interface.
+func (v *DeleteFunctionResponse) GetDeleteFunction() DeleteFunctionDeleteFunctionGpuFunctionPayload {
+	return v.DeleteFunction
+}
+
 // DeleteInstanceDeleteInstanceInstancePayload includes the requested fields of the GraphQL type InstancePayload.
 // The GraphQL type's documentation follows.
 //
@@ -1259,6 +2707,237 @@ type DeleteInstanceResponse struct {
 // GetDeleteInstance returns DeleteInstanceResponse.DeleteInstance, and is useful for accessing the field via an interface.
 func (v *DeleteInstanceResponse) GetDeleteInstance() DeleteInstanceDeleteInstanceInstancePayload {
 	return v.DeleteInstance
+}
+
+// DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload includes the requested fields of the GraphQL type SlurmEnvironmentPayload.
+// The GraphQL type's documentation follows.
+//
+// A Slurm environment as a mutation left it (or would leave it, in a dry run).
+type DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid            bool                                                                                `json:"valid"`
+	SlurmEnvironment DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment `json:"slurmEnvironment"`
+}
+
+// GetDryRun returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload) GetDryRun() bool {
+	return v.DryRun
+}
+
+// GetValid returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload) GetValid() bool {
+	return v.Valid
+}
+
+// GetSlurmEnvironment returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload.SlurmEnvironment, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload) GetSlurmEnvironment() DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment {
+	return v.SlurmEnvironment
+}
+
+// DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment includes the requested fields of the GraphQL type SlurmEnvironment.
+// The GraphQL type's documentation follows.
+//
+// A managed Slurm environment: a control plane over max_nodes x gpu_per_node GPUs.
+type DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment struct {
+	SlurmEnvironmentFields `json:"-"`
+}
+
+// GetId returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.Id, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetId() string {
+	return v.SlurmEnvironmentFields.Id
+}
+
+// GetName returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.Name, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetName() string {
+	return v.SlurmEnvironmentFields.Name
+}
+
+// GetMaxNodes returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.MaxNodes, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetMaxNodes() int {
+	return v.SlurmEnvironmentFields.MaxNodes
+}
+
+// GetGpuPerNode returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.GpuPerNode, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetGpuPerNode() int {
+	return v.SlurmEnvironmentFields.GpuPerNode
+}
+
+// GetGpuTier returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.GpuTier, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetGpuTier() string {
+	return v.SlurmEnvironmentFields.GpuTier
+}
+
+// GetTotalGpus returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.TotalGpus, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetTotalGpus() int {
+	return v.SlurmEnvironmentFields.TotalGpus
+}
+
+// GetGpusPlaced returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.GpusPlaced, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetGpusPlaced() int {
+	return v.SlurmEnvironmentFields.GpusPlaced
+}
+
+// GetTeamId returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetTeamId() *string {
+	return v.SlurmEnvironmentFields.TeamId
+}
+
+// GetStatus returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.Status, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetStatus() SlurmEnvironmentStatus {
+	return v.SlurmEnvironmentFields.Status
+}
+
+// GetStatusReason returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.StatusReason, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetStatusReason() *string {
+	return v.SlurmEnvironmentFields.StatusReason
+}
+
+// GetSshHost returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.SshHost, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetSshHost() *string {
+	return v.SlurmEnvironmentFields.SshHost
+}
+
+// GetSshPort returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.SshPort, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetSshPort() *int {
+	return v.SlurmEnvironmentFields.SshPort
+}
+
+// GetSshUser returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.SshUser, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetSshUser() *string {
+	return v.SlurmEnvironmentFields.SshUser
+}
+
+// GetHourlyPrice returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.HourlyPrice, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetHourlyPrice() float64 {
+	return v.SlurmEnvironmentFields.HourlyPrice
+}
+
+// GetAccountId returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetAccountId() string {
+	return v.SlurmEnvironmentFields.AccountId
+}
+
+// GetCreatedAt returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetCreatedAt() time.Time {
+	return v.SlurmEnvironmentFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetUpdatedAt() time.Time {
+	return v.SlurmEnvironmentFields.UpdatedAt
+}
+
+// GetTerminatedAt returns DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) GetTerminatedAt() *time.Time {
+	return v.SlurmEnvironmentFields.TerminatedAt
+}
+
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SlurmEnvironmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	MaxNodes int `json:"maxNodes"`
+
+	GpuPerNode int `json:"gpuPerNode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TotalGpus int `json:"totalGpus"`
+
+	GpusPlaced int `json:"gpusPlaced"`
+
+	TeamId *string `json:"teamId"`
+
+	Status SlurmEnvironmentStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	SshUser *string `json:"sshUser"`
+
+	HourlyPrice float64 `json:"hourlyPrice"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment) __premarshalJSON() (*__premarshalDeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment, error) {
+	var retval __premarshalDeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayloadSlurmEnvironment
+
+	retval.Id = v.SlurmEnvironmentFields.Id
+	retval.Name = v.SlurmEnvironmentFields.Name
+	retval.MaxNodes = v.SlurmEnvironmentFields.MaxNodes
+	retval.GpuPerNode = v.SlurmEnvironmentFields.GpuPerNode
+	retval.GpuTier = v.SlurmEnvironmentFields.GpuTier
+	retval.TotalGpus = v.SlurmEnvironmentFields.TotalGpus
+	retval.GpusPlaced = v.SlurmEnvironmentFields.GpusPlaced
+	retval.TeamId = v.SlurmEnvironmentFields.TeamId
+	retval.Status = v.SlurmEnvironmentFields.Status
+	retval.StatusReason = v.SlurmEnvironmentFields.StatusReason
+	retval.SshHost = v.SlurmEnvironmentFields.SshHost
+	retval.SshPort = v.SlurmEnvironmentFields.SshPort
+	retval.SshUser = v.SlurmEnvironmentFields.SshUser
+	retval.HourlyPrice = v.SlurmEnvironmentFields.HourlyPrice
+	retval.AccountId = v.SlurmEnvironmentFields.AccountId
+	retval.CreatedAt = v.SlurmEnvironmentFields.CreatedAt
+	retval.UpdatedAt = v.SlurmEnvironmentFields.UpdatedAt
+	retval.TerminatedAt = v.SlurmEnvironmentFields.TerminatedAt
+	return &retval, nil
+}
+
+// DeleteSlurmEnvironmentResponse is returned by DeleteSlurmEnvironment on success.
+type DeleteSlurmEnvironmentResponse struct {
+	// Delete a Slurm environment and release its GPUs.
+	DeleteSlurmEnvironment DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload `json:"deleteSlurmEnvironment"`
+}
+
+// GetDeleteSlurmEnvironment returns DeleteSlurmEnvironmentResponse.DeleteSlurmEnvironment, and is useful for accessing the field via an interface.
+func (v *DeleteSlurmEnvironmentResponse) GetDeleteSlurmEnvironment() DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload {
+	return v.DeleteSlurmEnvironment
 }
 
 // DeleteSshKeyDeleteSshKeySshKeyPayload includes the requested fields of the GraphQL type SshKeyPayload.
@@ -1542,6 +3221,118 @@ func (v *EventFields) GetData() json.RawMessage { return v.Data }
 // GetCreatedAt returns EventFields.CreatedAt, and is useful for accessing the field via an interface.
 func (v *EventFields) GetCreatedAt() time.Time { return v.CreatedAt }
 
+// FunctionRunFields includes the GraphQL fields of FunctionRun requested by the fragment FunctionRunFields.
+// The GraphQL type's documentation follows.
+//
+// One execution of a GPU function.
+type FunctionRunFields struct {
+	Id           string            `json:"id"`
+	FunctionId   string            `json:"functionId"`
+	Status       FunctionRunStatus `json:"status"`
+	StatusReason *string           `json:"statusReason"`
+	Input        json.RawMessage   `json:"input"`
+	// stdout: JSON when it parses, else the text
+	Output *json.RawMessage `json:"output"`
+	Error  *string          `json:"error"`
+	// stderr (its last bytes)
+	Logs            *string  `json:"logs"`
+	ExitCode        *int     `json:"exitCode"`
+	GpuTier         string   `json:"gpuTier"`
+	TimeoutSeconds  int      `json:"timeoutSeconds"`
+	PricePerHour    float64  `json:"pricePerHour"`
+	DurationSeconds *float64 `json:"durationSeconds"`
+	// price_per_hour x the time the run held its GPU
+	Cost *float64 `json:"cost"`
+	// who started the run
+	AccountId  string     `json:"accountId"`
+	TeamId     *string    `json:"teamId"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	UpdatedAt  time.Time  `json:"updatedAt"`
+	StartedAt  *time.Time `json:"startedAt"`
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
+// GetId returns FunctionRunFields.Id, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetId() string { return v.Id }
+
+// GetFunctionId returns FunctionRunFields.FunctionId, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetFunctionId() string { return v.FunctionId }
+
+// GetStatus returns FunctionRunFields.Status, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetStatus() FunctionRunStatus { return v.Status }
+
+// GetStatusReason returns FunctionRunFields.StatusReason, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetStatusReason() *string { return v.StatusReason }
+
+// GetInput returns FunctionRunFields.Input, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetInput() json.RawMessage { return v.Input }
+
+// GetOutput returns FunctionRunFields.Output, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetOutput() *json.RawMessage { return v.Output }
+
+// GetError returns FunctionRunFields.Error, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetError() *string { return v.Error }
+
+// GetLogs returns FunctionRunFields.Logs, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetLogs() *string { return v.Logs }
+
+// GetExitCode returns FunctionRunFields.ExitCode, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetExitCode() *int { return v.ExitCode }
+
+// GetGpuTier returns FunctionRunFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetGpuTier() string { return v.GpuTier }
+
+// GetTimeoutSeconds returns FunctionRunFields.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetTimeoutSeconds() int { return v.TimeoutSeconds }
+
+// GetPricePerHour returns FunctionRunFields.PricePerHour, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetPricePerHour() float64 { return v.PricePerHour }
+
+// GetDurationSeconds returns FunctionRunFields.DurationSeconds, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetDurationSeconds() *float64 { return v.DurationSeconds }
+
+// GetCost returns FunctionRunFields.Cost, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetCost() *float64 { return v.Cost }
+
+// GetAccountId returns FunctionRunFields.AccountId, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetAccountId() string { return v.AccountId }
+
+// GetTeamId returns FunctionRunFields.TeamId, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetTeamId() *string { return v.TeamId }
+
+// GetCreatedAt returns FunctionRunFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns FunctionRunFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetStartedAt returns FunctionRunFields.StartedAt, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetStartedAt() *time.Time { return v.StartedAt }
+
+// GetFinishedAt returns FunctionRunFields.FinishedAt, and is useful for accessing the field via an interface.
+func (v *FunctionRunFields) GetFinishedAt() *time.Time { return v.FinishedAt }
+
+// Lifecycle status of a function run.
+type FunctionRunStatus string
+
+const (
+	FunctionRunStatusQueued    FunctionRunStatus = "QUEUED"
+	FunctionRunStatusRunning   FunctionRunStatus = "RUNNING"
+	FunctionRunStatusSucceeded FunctionRunStatus = "SUCCEEDED"
+	FunctionRunStatusFailed    FunctionRunStatus = "FAILED"
+	FunctionRunStatusTimedOut  FunctionRunStatus = "TIMED_OUT"
+	FunctionRunStatusCancelled FunctionRunStatus = "CANCELLED"
+)
+
+var AllFunctionRunStatus = []FunctionRunStatus{
+	FunctionRunStatusQueued,
+	FunctionRunStatusRunning,
+	FunctionRunStatusSucceeded,
+	FunctionRunStatusFailed,
+	FunctionRunStatusTimedOut,
+	FunctionRunStatusCancelled,
+}
+
 // GenerateSshKeyGenerateSshKeyGeneratedSshKey includes the requested fields of the GraphQL type GeneratedSshKey.
 // The GraphQL type's documentation follows.
 //
@@ -1791,6 +3582,591 @@ type GetApiKeyResponse struct {
 // GetApiKey returns GetApiKeyResponse.ApiKey, and is useful for accessing the field via an interface.
 func (v *GetApiKeyResponse) GetApiKey() GetApiKeyApiKey { return v.ApiKey }
 
+// GetClusterCluster includes the requested fields of the GraphQL type Cluster.
+// The GraphQL type's documentation follows.
+//
+// A virtual Kubernetes cluster with its own control plane and kubeconfig.
+type GetClusterCluster struct {
+	ClusterFields `json:"-"`
+}
+
+// GetId returns GetClusterCluster.Id, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetId() string { return v.ClusterFields.Id }
+
+// GetName returns GetClusterCluster.Name, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetName() string { return v.ClusterFields.Name }
+
+// GetVersion returns GetClusterCluster.Version, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetVersion() string { return v.ClusterFields.Version }
+
+// GetStatus returns GetClusterCluster.Status, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetStatus() ClusterStatus { return v.ClusterFields.Status }
+
+// GetStatusReason returns GetClusterCluster.StatusReason, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetStatusReason() *string { return v.ClusterFields.StatusReason }
+
+// GetTeamId returns GetClusterCluster.TeamId, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetTeamId() *string { return v.ClusterFields.TeamId }
+
+// GetServerUrl returns GetClusterCluster.ServerUrl, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetServerUrl() *string { return v.ClusterFields.ServerUrl }
+
+// GetCreatedAt returns GetClusterCluster.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetCreatedAt() time.Time { return v.ClusterFields.CreatedAt }
+
+// GetUpdatedAt returns GetClusterCluster.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetUpdatedAt() time.Time { return v.ClusterFields.UpdatedAt }
+
+// GetTerminatedAt returns GetClusterCluster.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetTerminatedAt() *time.Time { return v.ClusterFields.TerminatedAt }
+
+// GetOwner returns GetClusterCluster.Owner, and is useful for accessing the field via an interface.
+func (v *GetClusterCluster) GetOwner() *ClusterFieldsOwnerAccount { return v.ClusterFields.Owner }
+
+func (v *GetClusterCluster) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetClusterCluster
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetClusterCluster = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ClusterFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetClusterCluster struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Version string `json:"version"`
+
+	Status ClusterStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	TeamId *string `json:"teamId"`
+
+	ServerUrl *string `json:"serverUrl"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+
+	Owner *ClusterFieldsOwnerAccount `json:"owner"`
+}
+
+func (v *GetClusterCluster) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetClusterCluster) __premarshalJSON() (*__premarshalGetClusterCluster, error) {
+	var retval __premarshalGetClusterCluster
+
+	retval.Id = v.ClusterFields.Id
+	retval.Name = v.ClusterFields.Name
+	retval.Version = v.ClusterFields.Version
+	retval.Status = v.ClusterFields.Status
+	retval.StatusReason = v.ClusterFields.StatusReason
+	retval.TeamId = v.ClusterFields.TeamId
+	retval.ServerUrl = v.ClusterFields.ServerUrl
+	retval.CreatedAt = v.ClusterFields.CreatedAt
+	retval.UpdatedAt = v.ClusterFields.UpdatedAt
+	retval.TerminatedAt = v.ClusterFields.TerminatedAt
+	retval.Owner = v.ClusterFields.Owner
+	return &retval, nil
+}
+
+// GetClusterKubeconfigClusterKubeconfig includes the requested fields of the GraphQL type Kubeconfig.
+// The GraphQL type's documentation follows.
+//
+// A cluster's kubeconfig and its parts. It holds the cluster's bearer credential.
+type GetClusterKubeconfigClusterKubeconfig struct {
+	KubeconfigFields `json:"-"`
+}
+
+// GetClusterId returns GetClusterKubeconfigClusterKubeconfig.ClusterId, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetClusterId() string {
+	return v.KubeconfigFields.ClusterId
+}
+
+// GetContext returns GetClusterKubeconfigClusterKubeconfig.Context, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetContext() string {
+	return v.KubeconfigFields.Context
+}
+
+// GetNamespace returns GetClusterKubeconfigClusterKubeconfig.Namespace, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetNamespace() string {
+	return v.KubeconfigFields.Namespace
+}
+
+// GetServerUrl returns GetClusterKubeconfigClusterKubeconfig.ServerUrl, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetServerUrl() string {
+	return v.KubeconfigFields.ServerUrl
+}
+
+// GetCertificateAuthorityData returns GetClusterKubeconfigClusterKubeconfig.CertificateAuthorityData, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetCertificateAuthorityData() string {
+	return v.KubeconfigFields.CertificateAuthorityData
+}
+
+// GetToken returns GetClusterKubeconfigClusterKubeconfig.Token, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetToken() string { return v.KubeconfigFields.Token }
+
+// GetKubeconfig returns GetClusterKubeconfigClusterKubeconfig.Kubeconfig, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetKubeconfig() string {
+	return v.KubeconfigFields.Kubeconfig
+}
+
+func (v *GetClusterKubeconfigClusterKubeconfig) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetClusterKubeconfigClusterKubeconfig
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetClusterKubeconfigClusterKubeconfig = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.KubeconfigFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetClusterKubeconfigClusterKubeconfig struct {
+	ClusterId string `json:"clusterId"`
+
+	Context string `json:"context"`
+
+	Namespace string `json:"namespace"`
+
+	ServerUrl string `json:"serverUrl"`
+
+	CertificateAuthorityData string `json:"certificateAuthorityData"`
+
+	Token string `json:"token"`
+
+	Kubeconfig string `json:"kubeconfig"`
+}
+
+func (v *GetClusterKubeconfigClusterKubeconfig) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetClusterKubeconfigClusterKubeconfig) __premarshalJSON() (*__premarshalGetClusterKubeconfigClusterKubeconfig, error) {
+	var retval __premarshalGetClusterKubeconfigClusterKubeconfig
+
+	retval.ClusterId = v.KubeconfigFields.ClusterId
+	retval.Context = v.KubeconfigFields.Context
+	retval.Namespace = v.KubeconfigFields.Namespace
+	retval.ServerUrl = v.KubeconfigFields.ServerUrl
+	retval.CertificateAuthorityData = v.KubeconfigFields.CertificateAuthorityData
+	retval.Token = v.KubeconfigFields.Token
+	retval.Kubeconfig = v.KubeconfigFields.Kubeconfig
+	return &retval, nil
+}
+
+// GetClusterKubeconfigResponse is returned by GetClusterKubeconfig on success.
+type GetClusterKubeconfigResponse struct {
+	// The cluster's kubeconfig (with its bearer credential). Not found once the cluster is deleted; ClusterNotReady before its API server has an address.
+	ClusterKubeconfig GetClusterKubeconfigClusterKubeconfig `json:"clusterKubeconfig"`
+}
+
+// GetClusterKubeconfig returns GetClusterKubeconfigResponse.ClusterKubeconfig, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigResponse) GetClusterKubeconfig() GetClusterKubeconfigClusterKubeconfig {
+	return v.ClusterKubeconfig
+}
+
+// GetClusterResponse is returned by GetCluster on success.
+type GetClusterResponse struct {
+	Cluster GetClusterCluster `json:"cluster"`
+}
+
+// GetCluster returns GetClusterResponse.Cluster, and is useful for accessing the field via an interface.
+func (v *GetClusterResponse) GetCluster() GetClusterCluster { return v.Cluster }
+
+// GetFunctionFunctionGpuFunction includes the requested fields of the GraphQL type GpuFunction.
+// The GraphQL type's documentation follows.
+//
+// A GPU function: an image and entrypoint run on demand.
+type GetFunctionFunctionGpuFunction struct {
+	GpuFunctionFields `json:"-"`
+}
+
+// GetId returns GetFunctionFunctionGpuFunction.Id, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetId() string { return v.GpuFunctionFields.Id }
+
+// GetName returns GetFunctionFunctionGpuFunction.Name, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetName() string { return v.GpuFunctionFields.Name }
+
+// GetImage returns GetFunctionFunctionGpuFunction.Image, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetImage() string { return v.GpuFunctionFields.Image }
+
+// GetEntrypoint returns GetFunctionFunctionGpuFunction.Entrypoint, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetEntrypoint() string {
+	return v.GpuFunctionFields.Entrypoint
+}
+
+// GetGpuTier returns GetFunctionFunctionGpuFunction.GpuTier, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetGpuTier() string { return v.GpuFunctionFields.GpuTier }
+
+// GetTimeoutSeconds returns GetFunctionFunctionGpuFunction.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetTimeoutSeconds() int {
+	return v.GpuFunctionFields.TimeoutSeconds
+}
+
+// GetEnvVars returns GetFunctionFunctionGpuFunction.EnvVars, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetEnvVars() json.RawMessage {
+	return v.GpuFunctionFields.EnvVars
+}
+
+// GetSecretEnvVarNames returns GetFunctionFunctionGpuFunction.SecretEnvVarNames, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetSecretEnvVarNames() []string {
+	return v.GpuFunctionFields.SecretEnvVarNames
+}
+
+// GetTeamId returns GetFunctionFunctionGpuFunction.TeamId, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetTeamId() *string { return v.GpuFunctionFields.TeamId }
+
+// GetStatus returns GetFunctionFunctionGpuFunction.Status, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetStatus() string { return v.GpuFunctionFields.Status }
+
+// GetPricePerHour returns GetFunctionFunctionGpuFunction.PricePerHour, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetPricePerHour() float64 {
+	return v.GpuFunctionFields.PricePerHour
+}
+
+// GetAccountId returns GetFunctionFunctionGpuFunction.AccountId, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetAccountId() string { return v.GpuFunctionFields.AccountId }
+
+// GetCreatedAt returns GetFunctionFunctionGpuFunction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetCreatedAt() time.Time {
+	return v.GpuFunctionFields.CreatedAt
+}
+
+// GetUpdatedAt returns GetFunctionFunctionGpuFunction.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetUpdatedAt() time.Time {
+	return v.GpuFunctionFields.UpdatedAt
+}
+
+// GetDeletedAt returns GetFunctionFunctionGpuFunction.DeletedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionFunctionGpuFunction) GetDeletedAt() *time.Time {
+	return v.GpuFunctionFields.DeletedAt
+}
+
+func (v *GetFunctionFunctionGpuFunction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetFunctionFunctionGpuFunction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetFunctionFunctionGpuFunction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.GpuFunctionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetFunctionFunctionGpuFunction struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Image string `json:"image"`
+
+	Entrypoint string `json:"entrypoint"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	EnvVars json.RawMessage `json:"envVars"`
+
+	SecretEnvVarNames []string `json:"secretEnvVarNames"`
+
+	TeamId *string `json:"teamId"`
+
+	Status string `json:"status"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *GetFunctionFunctionGpuFunction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetFunctionFunctionGpuFunction) __premarshalJSON() (*__premarshalGetFunctionFunctionGpuFunction, error) {
+	var retval __premarshalGetFunctionFunctionGpuFunction
+
+	retval.Id = v.GpuFunctionFields.Id
+	retval.Name = v.GpuFunctionFields.Name
+	retval.Image = v.GpuFunctionFields.Image
+	retval.Entrypoint = v.GpuFunctionFields.Entrypoint
+	retval.GpuTier = v.GpuFunctionFields.GpuTier
+	retval.TimeoutSeconds = v.GpuFunctionFields.TimeoutSeconds
+	retval.EnvVars = v.GpuFunctionFields.EnvVars
+	retval.SecretEnvVarNames = v.GpuFunctionFields.SecretEnvVarNames
+	retval.TeamId = v.GpuFunctionFields.TeamId
+	retval.Status = v.GpuFunctionFields.Status
+	retval.PricePerHour = v.GpuFunctionFields.PricePerHour
+	retval.AccountId = v.GpuFunctionFields.AccountId
+	retval.CreatedAt = v.GpuFunctionFields.CreatedAt
+	retval.UpdatedAt = v.GpuFunctionFields.UpdatedAt
+	retval.DeletedAt = v.GpuFunctionFields.DeletedAt
+	return &retval, nil
+}
+
+// GetFunctionResponse is returned by GetFunction on success.
+type GetFunctionResponse struct {
+	Function GetFunctionFunctionGpuFunction `json:"function"`
+}
+
+// GetFunction returns GetFunctionResponse.Function, and is useful for accessing the field via an interface.
+func (v *GetFunctionResponse) GetFunction() GetFunctionFunctionGpuFunction { return v.Function }
+
+// GetFunctionRunFunctionRun includes the requested fields of the GraphQL type FunctionRun.
+// The GraphQL type's documentation follows.
+//
+// One execution of a GPU function.
+type GetFunctionRunFunctionRun struct {
+	FunctionRunFields `json:"-"`
+}
+
+// GetId returns GetFunctionRunFunctionRun.Id, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetId() string { return v.FunctionRunFields.Id }
+
+// GetFunctionId returns GetFunctionRunFunctionRun.FunctionId, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetFunctionId() string { return v.FunctionRunFields.FunctionId }
+
+// GetStatus returns GetFunctionRunFunctionRun.Status, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetStatus() FunctionRunStatus { return v.FunctionRunFields.Status }
+
+// GetStatusReason returns GetFunctionRunFunctionRun.StatusReason, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetStatusReason() *string {
+	return v.FunctionRunFields.StatusReason
+}
+
+// GetInput returns GetFunctionRunFunctionRun.Input, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetInput() json.RawMessage { return v.FunctionRunFields.Input }
+
+// GetOutput returns GetFunctionRunFunctionRun.Output, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetOutput() *json.RawMessage { return v.FunctionRunFields.Output }
+
+// GetError returns GetFunctionRunFunctionRun.Error, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetError() *string { return v.FunctionRunFields.Error }
+
+// GetLogs returns GetFunctionRunFunctionRun.Logs, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetLogs() *string { return v.FunctionRunFields.Logs }
+
+// GetExitCode returns GetFunctionRunFunctionRun.ExitCode, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetExitCode() *int { return v.FunctionRunFields.ExitCode }
+
+// GetGpuTier returns GetFunctionRunFunctionRun.GpuTier, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetGpuTier() string { return v.FunctionRunFields.GpuTier }
+
+// GetTimeoutSeconds returns GetFunctionRunFunctionRun.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetTimeoutSeconds() int {
+	return v.FunctionRunFields.TimeoutSeconds
+}
+
+// GetPricePerHour returns GetFunctionRunFunctionRun.PricePerHour, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetPricePerHour() float64 {
+	return v.FunctionRunFields.PricePerHour
+}
+
+// GetDurationSeconds returns GetFunctionRunFunctionRun.DurationSeconds, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetDurationSeconds() *float64 {
+	return v.FunctionRunFields.DurationSeconds
+}
+
+// GetCost returns GetFunctionRunFunctionRun.Cost, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetCost() *float64 { return v.FunctionRunFields.Cost }
+
+// GetAccountId returns GetFunctionRunFunctionRun.AccountId, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetAccountId() string { return v.FunctionRunFields.AccountId }
+
+// GetTeamId returns GetFunctionRunFunctionRun.TeamId, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetTeamId() *string { return v.FunctionRunFields.TeamId }
+
+// GetCreatedAt returns GetFunctionRunFunctionRun.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetCreatedAt() time.Time { return v.FunctionRunFields.CreatedAt }
+
+// GetUpdatedAt returns GetFunctionRunFunctionRun.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetUpdatedAt() time.Time { return v.FunctionRunFields.UpdatedAt }
+
+// GetStartedAt returns GetFunctionRunFunctionRun.StartedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetStartedAt() *time.Time { return v.FunctionRunFields.StartedAt }
+
+// GetFinishedAt returns GetFunctionRunFunctionRun.FinishedAt, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunFunctionRun) GetFinishedAt() *time.Time { return v.FunctionRunFields.FinishedAt }
+
+func (v *GetFunctionRunFunctionRun) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetFunctionRunFunctionRun
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetFunctionRunFunctionRun = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FunctionRunFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetFunctionRunFunctionRun struct {
+	Id string `json:"id"`
+
+	FunctionId string `json:"functionId"`
+
+	Status FunctionRunStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	Input json.RawMessage `json:"input"`
+
+	Output *json.RawMessage `json:"output"`
+
+	Error *string `json:"error"`
+
+	Logs *string `json:"logs"`
+
+	ExitCode *int `json:"exitCode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	DurationSeconds *float64 `json:"durationSeconds"`
+
+	Cost *float64 `json:"cost"`
+
+	AccountId string `json:"accountId"`
+
+	TeamId *string `json:"teamId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	StartedAt *time.Time `json:"startedAt"`
+
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
+func (v *GetFunctionRunFunctionRun) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetFunctionRunFunctionRun) __premarshalJSON() (*__premarshalGetFunctionRunFunctionRun, error) {
+	var retval __premarshalGetFunctionRunFunctionRun
+
+	retval.Id = v.FunctionRunFields.Id
+	retval.FunctionId = v.FunctionRunFields.FunctionId
+	retval.Status = v.FunctionRunFields.Status
+	retval.StatusReason = v.FunctionRunFields.StatusReason
+	retval.Input = v.FunctionRunFields.Input
+	retval.Output = v.FunctionRunFields.Output
+	retval.Error = v.FunctionRunFields.Error
+	retval.Logs = v.FunctionRunFields.Logs
+	retval.ExitCode = v.FunctionRunFields.ExitCode
+	retval.GpuTier = v.FunctionRunFields.GpuTier
+	retval.TimeoutSeconds = v.FunctionRunFields.TimeoutSeconds
+	retval.PricePerHour = v.FunctionRunFields.PricePerHour
+	retval.DurationSeconds = v.FunctionRunFields.DurationSeconds
+	retval.Cost = v.FunctionRunFields.Cost
+	retval.AccountId = v.FunctionRunFields.AccountId
+	retval.TeamId = v.FunctionRunFields.TeamId
+	retval.CreatedAt = v.FunctionRunFields.CreatedAt
+	retval.UpdatedAt = v.FunctionRunFields.UpdatedAt
+	retval.StartedAt = v.FunctionRunFields.StartedAt
+	retval.FinishedAt = v.FunctionRunFields.FinishedAt
+	return &retval, nil
+}
+
+// GetFunctionRunResponse is returned by GetFunctionRun on success.
+type GetFunctionRunResponse struct {
+	FunctionRun GetFunctionRunFunctionRun `json:"functionRun"`
+}
+
+// GetFunctionRun returns GetFunctionRunResponse.FunctionRun, and is useful for accessing the field via an interface.
+func (v *GetFunctionRunResponse) GetFunctionRun() GetFunctionRunFunctionRun { return v.FunctionRun }
+
 // GetInstanceInstance includes the requested fields of the GraphQL type Instance.
 // The GraphQL type's documentation follows.
 //
@@ -1957,6 +4333,205 @@ type GetInstanceResponse struct {
 
 // GetInstance returns GetInstanceResponse.Instance, and is useful for accessing the field via an interface.
 func (v *GetInstanceResponse) GetInstance() GetInstanceInstance { return v.Instance }
+
+// GetSlurmEnvironmentResponse is returned by GetSlurmEnvironment on success.
+type GetSlurmEnvironmentResponse struct {
+	SlurmEnvironment GetSlurmEnvironmentSlurmEnvironment `json:"slurmEnvironment"`
+}
+
+// GetSlurmEnvironment returns GetSlurmEnvironmentResponse.SlurmEnvironment, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentResponse) GetSlurmEnvironment() GetSlurmEnvironmentSlurmEnvironment {
+	return v.SlurmEnvironment
+}
+
+// GetSlurmEnvironmentSlurmEnvironment includes the requested fields of the GraphQL type SlurmEnvironment.
+// The GraphQL type's documentation follows.
+//
+// A managed Slurm environment: a control plane over max_nodes x gpu_per_node GPUs.
+type GetSlurmEnvironmentSlurmEnvironment struct {
+	SlurmEnvironmentFields `json:"-"`
+}
+
+// GetId returns GetSlurmEnvironmentSlurmEnvironment.Id, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetId() string { return v.SlurmEnvironmentFields.Id }
+
+// GetName returns GetSlurmEnvironmentSlurmEnvironment.Name, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetName() string { return v.SlurmEnvironmentFields.Name }
+
+// GetMaxNodes returns GetSlurmEnvironmentSlurmEnvironment.MaxNodes, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetMaxNodes() int {
+	return v.SlurmEnvironmentFields.MaxNodes
+}
+
+// GetGpuPerNode returns GetSlurmEnvironmentSlurmEnvironment.GpuPerNode, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetGpuPerNode() int {
+	return v.SlurmEnvironmentFields.GpuPerNode
+}
+
+// GetGpuTier returns GetSlurmEnvironmentSlurmEnvironment.GpuTier, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetGpuTier() string {
+	return v.SlurmEnvironmentFields.GpuTier
+}
+
+// GetTotalGpus returns GetSlurmEnvironmentSlurmEnvironment.TotalGpus, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetTotalGpus() int {
+	return v.SlurmEnvironmentFields.TotalGpus
+}
+
+// GetGpusPlaced returns GetSlurmEnvironmentSlurmEnvironment.GpusPlaced, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetGpusPlaced() int {
+	return v.SlurmEnvironmentFields.GpusPlaced
+}
+
+// GetTeamId returns GetSlurmEnvironmentSlurmEnvironment.TeamId, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetTeamId() *string {
+	return v.SlurmEnvironmentFields.TeamId
+}
+
+// GetStatus returns GetSlurmEnvironmentSlurmEnvironment.Status, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetStatus() SlurmEnvironmentStatus {
+	return v.SlurmEnvironmentFields.Status
+}
+
+// GetStatusReason returns GetSlurmEnvironmentSlurmEnvironment.StatusReason, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetStatusReason() *string {
+	return v.SlurmEnvironmentFields.StatusReason
+}
+
+// GetSshHost returns GetSlurmEnvironmentSlurmEnvironment.SshHost, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetSshHost() *string {
+	return v.SlurmEnvironmentFields.SshHost
+}
+
+// GetSshPort returns GetSlurmEnvironmentSlurmEnvironment.SshPort, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetSshPort() *int {
+	return v.SlurmEnvironmentFields.SshPort
+}
+
+// GetSshUser returns GetSlurmEnvironmentSlurmEnvironment.SshUser, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetSshUser() *string {
+	return v.SlurmEnvironmentFields.SshUser
+}
+
+// GetHourlyPrice returns GetSlurmEnvironmentSlurmEnvironment.HourlyPrice, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetHourlyPrice() float64 {
+	return v.SlurmEnvironmentFields.HourlyPrice
+}
+
+// GetAccountId returns GetSlurmEnvironmentSlurmEnvironment.AccountId, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetAccountId() string {
+	return v.SlurmEnvironmentFields.AccountId
+}
+
+// GetCreatedAt returns GetSlurmEnvironmentSlurmEnvironment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetCreatedAt() time.Time {
+	return v.SlurmEnvironmentFields.CreatedAt
+}
+
+// GetUpdatedAt returns GetSlurmEnvironmentSlurmEnvironment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetUpdatedAt() time.Time {
+	return v.SlurmEnvironmentFields.UpdatedAt
+}
+
+// GetTerminatedAt returns GetSlurmEnvironmentSlurmEnvironment.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *GetSlurmEnvironmentSlurmEnvironment) GetTerminatedAt() *time.Time {
+	return v.SlurmEnvironmentFields.TerminatedAt
+}
+
+func (v *GetSlurmEnvironmentSlurmEnvironment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetSlurmEnvironmentSlurmEnvironment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetSlurmEnvironmentSlurmEnvironment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SlurmEnvironmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetSlurmEnvironmentSlurmEnvironment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	MaxNodes int `json:"maxNodes"`
+
+	GpuPerNode int `json:"gpuPerNode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TotalGpus int `json:"totalGpus"`
+
+	GpusPlaced int `json:"gpusPlaced"`
+
+	TeamId *string `json:"teamId"`
+
+	Status SlurmEnvironmentStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	SshUser *string `json:"sshUser"`
+
+	HourlyPrice float64 `json:"hourlyPrice"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *GetSlurmEnvironmentSlurmEnvironment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetSlurmEnvironmentSlurmEnvironment) __premarshalJSON() (*__premarshalGetSlurmEnvironmentSlurmEnvironment, error) {
+	var retval __premarshalGetSlurmEnvironmentSlurmEnvironment
+
+	retval.Id = v.SlurmEnvironmentFields.Id
+	retval.Name = v.SlurmEnvironmentFields.Name
+	retval.MaxNodes = v.SlurmEnvironmentFields.MaxNodes
+	retval.GpuPerNode = v.SlurmEnvironmentFields.GpuPerNode
+	retval.GpuTier = v.SlurmEnvironmentFields.GpuTier
+	retval.TotalGpus = v.SlurmEnvironmentFields.TotalGpus
+	retval.GpusPlaced = v.SlurmEnvironmentFields.GpusPlaced
+	retval.TeamId = v.SlurmEnvironmentFields.TeamId
+	retval.Status = v.SlurmEnvironmentFields.Status
+	retval.StatusReason = v.SlurmEnvironmentFields.StatusReason
+	retval.SshHost = v.SlurmEnvironmentFields.SshHost
+	retval.SshPort = v.SlurmEnvironmentFields.SshPort
+	retval.SshUser = v.SlurmEnvironmentFields.SshUser
+	retval.HourlyPrice = v.SlurmEnvironmentFields.HourlyPrice
+	retval.AccountId = v.SlurmEnvironmentFields.AccountId
+	retval.CreatedAt = v.SlurmEnvironmentFields.CreatedAt
+	retval.UpdatedAt = v.SlurmEnvironmentFields.UpdatedAt
+	retval.TerminatedAt = v.SlurmEnvironmentFields.TerminatedAt
+	return &retval, nil
+}
 
 // GetSshKeyGroupResponse is returned by GetSshKeyGroup on success.
 type GetSshKeyGroupResponse struct {
@@ -2347,6 +4922,76 @@ func (v *GetViewerViewer) __premarshalJSON() (*__premarshalGetViewerViewer, erro
 	return &retval, nil
 }
 
+// GpuFunctionFields includes the GraphQL fields of GpuFunction requested by the fragment GpuFunctionFields.
+// The GraphQL type's documentation follows.
+//
+// A GPU function: an image and entrypoint run on demand.
+type GpuFunctionFields struct {
+	Id             string `json:"id"`
+	Name           string `json:"name"`
+	Image          string `json:"image"`
+	Entrypoint     string `json:"entrypoint"`
+	GpuTier        string `json:"gpuTier"`
+	TimeoutSeconds int    `json:"timeoutSeconds"`
+	// The plain environment variables (name -> value).
+	EnvVars json.RawMessage `json:"envVars"`
+	// The names of the write-only secret variables; their values are never returned.
+	SecretEnvVarNames []string `json:"secretEnvVarNames"`
+	TeamId            *string  `json:"teamId"`
+	// active, or deleted
+	Status       string     `json:"status"`
+	PricePerHour float64    `json:"pricePerHour"`
+	AccountId    string     `json:"accountId"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+	DeletedAt    *time.Time `json:"deletedAt"`
+}
+
+// GetId returns GpuFunctionFields.Id, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetId() string { return v.Id }
+
+// GetName returns GpuFunctionFields.Name, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetName() string { return v.Name }
+
+// GetImage returns GpuFunctionFields.Image, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetImage() string { return v.Image }
+
+// GetEntrypoint returns GpuFunctionFields.Entrypoint, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetEntrypoint() string { return v.Entrypoint }
+
+// GetGpuTier returns GpuFunctionFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetGpuTier() string { return v.GpuTier }
+
+// GetTimeoutSeconds returns GpuFunctionFields.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetTimeoutSeconds() int { return v.TimeoutSeconds }
+
+// GetEnvVars returns GpuFunctionFields.EnvVars, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetEnvVars() json.RawMessage { return v.EnvVars }
+
+// GetSecretEnvVarNames returns GpuFunctionFields.SecretEnvVarNames, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetSecretEnvVarNames() []string { return v.SecretEnvVarNames }
+
+// GetTeamId returns GpuFunctionFields.TeamId, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetTeamId() *string { return v.TeamId }
+
+// GetStatus returns GpuFunctionFields.Status, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetStatus() string { return v.Status }
+
+// GetPricePerHour returns GpuFunctionFields.PricePerHour, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetPricePerHour() float64 { return v.PricePerHour }
+
+// GetAccountId returns GpuFunctionFields.AccountId, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetAccountId() string { return v.AccountId }
+
+// GetCreatedAt returns GpuFunctionFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns GpuFunctionFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetDeletedAt returns GpuFunctionFields.DeletedAt, and is useful for accessing the field via an interface.
+func (v *GpuFunctionFields) GetDeletedAt() *time.Time { return v.DeletedAt }
+
 // GpuTierFields includes the GraphQL fields of GpuTier requested by the fragment GpuTierFields.
 // The GraphQL type's documentation follows.
 //
@@ -2698,6 +5343,45 @@ func (v *InstanceStatusEventFields) GetReason() *string { return v.Reason }
 // GetAt returns InstanceStatusEventFields.At, and is useful for accessing the field via an interface.
 func (v *InstanceStatusEventFields) GetAt() time.Time { return v.At }
 
+// KubeconfigFields includes the GraphQL fields of Kubeconfig requested by the fragment KubeconfigFields.
+// The GraphQL type's documentation follows.
+//
+// A cluster's kubeconfig and its parts. It holds the cluster's bearer credential.
+type KubeconfigFields struct {
+	ClusterId string `json:"clusterId"`
+	// The current context (the cluster's name).
+	Context   string `json:"context"`
+	Namespace string `json:"namespace"`
+	ServerUrl string `json:"serverUrl"`
+	// The cluster CA's PEM certificate, base64.
+	CertificateAuthorityData string `json:"certificateAuthorityData"`
+	// The bearer credential; revoked when the cluster is deleted.
+	Token string `json:"token"`
+	// The whole kubeconfig, YAML.
+	Kubeconfig string `json:"kubeconfig"`
+}
+
+// GetClusterId returns KubeconfigFields.ClusterId, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetClusterId() string { return v.ClusterId }
+
+// GetContext returns KubeconfigFields.Context, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetContext() string { return v.Context }
+
+// GetNamespace returns KubeconfigFields.Namespace, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetNamespace() string { return v.Namespace }
+
+// GetServerUrl returns KubeconfigFields.ServerUrl, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetServerUrl() string { return v.ServerUrl }
+
+// GetCertificateAuthorityData returns KubeconfigFields.CertificateAuthorityData, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetCertificateAuthorityData() string { return v.CertificateAuthorityData }
+
+// GetToken returns KubeconfigFields.Token, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetToken() string { return v.Token }
+
+// GetKubeconfig returns KubeconfigFields.Kubeconfig, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetKubeconfig() string { return v.Kubeconfig }
+
 // ListApiKeysApiKeysApiKeyConnection includes the requested fields of the GraphQL type ApiKeyConnection.
 type ListApiKeysApiKeysApiKeyConnection struct {
 	Items     []ListApiKeysApiKeysApiKeyConnectionItemsApiKey `json:"items"`
@@ -2837,6 +5521,612 @@ type ListApiKeysResponse struct {
 
 // GetApiKeys returns ListApiKeysResponse.ApiKeys, and is useful for accessing the field via an interface.
 func (v *ListApiKeysResponse) GetApiKeys() ListApiKeysApiKeysApiKeyConnection { return v.ApiKeys }
+
+// ListClusterVersionsResponse is returned by ListClusterVersions on success.
+type ListClusterVersionsResponse struct {
+	// Kubernetes versions a new cluster may run, oldest first; the last is the default.
+	ClusterVersions []string `json:"clusterVersions"`
+}
+
+// GetClusterVersions returns ListClusterVersionsResponse.ClusterVersions, and is useful for accessing the field via an interface.
+func (v *ListClusterVersionsResponse) GetClusterVersions() []string { return v.ClusterVersions }
+
+// ListClustersClustersClusterConnection includes the requested fields of the GraphQL type ClusterConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of clusters.
+type ListClustersClustersClusterConnection struct {
+	Items     []ListClustersClustersClusterConnectionItemsCluster `json:"items"`
+	NextToken *string                                             `json:"nextToken"`
+}
+
+// GetItems returns ListClustersClustersClusterConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnection) GetItems() []ListClustersClustersClusterConnectionItemsCluster {
+	return v.Items
+}
+
+// GetNextToken returns ListClustersClustersClusterConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnection) GetNextToken() *string { return v.NextToken }
+
+// ListClustersClustersClusterConnectionItemsCluster includes the requested fields of the GraphQL type Cluster.
+// The GraphQL type's documentation follows.
+//
+// A virtual Kubernetes cluster with its own control plane and kubeconfig.
+type ListClustersClustersClusterConnectionItemsCluster struct {
+	ClusterFields `json:"-"`
+}
+
+// GetId returns ListClustersClustersClusterConnectionItemsCluster.Id, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetId() string { return v.ClusterFields.Id }
+
+// GetName returns ListClustersClustersClusterConnectionItemsCluster.Name, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetName() string {
+	return v.ClusterFields.Name
+}
+
+// GetVersion returns ListClustersClustersClusterConnectionItemsCluster.Version, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetVersion() string {
+	return v.ClusterFields.Version
+}
+
+// GetStatus returns ListClustersClustersClusterConnectionItemsCluster.Status, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetStatus() ClusterStatus {
+	return v.ClusterFields.Status
+}
+
+// GetStatusReason returns ListClustersClustersClusterConnectionItemsCluster.StatusReason, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetStatusReason() *string {
+	return v.ClusterFields.StatusReason
+}
+
+// GetTeamId returns ListClustersClustersClusterConnectionItemsCluster.TeamId, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetTeamId() *string {
+	return v.ClusterFields.TeamId
+}
+
+// GetServerUrl returns ListClustersClustersClusterConnectionItemsCluster.ServerUrl, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetServerUrl() *string {
+	return v.ClusterFields.ServerUrl
+}
+
+// GetCreatedAt returns ListClustersClustersClusterConnectionItemsCluster.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetCreatedAt() time.Time {
+	return v.ClusterFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListClustersClustersClusterConnectionItemsCluster.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetUpdatedAt() time.Time {
+	return v.ClusterFields.UpdatedAt
+}
+
+// GetTerminatedAt returns ListClustersClustersClusterConnectionItemsCluster.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetTerminatedAt() *time.Time {
+	return v.ClusterFields.TerminatedAt
+}
+
+// GetOwner returns ListClustersClustersClusterConnectionItemsCluster.Owner, and is useful for accessing the field via an interface.
+func (v *ListClustersClustersClusterConnectionItemsCluster) GetOwner() *ClusterFieldsOwnerAccount {
+	return v.ClusterFields.Owner
+}
+
+func (v *ListClustersClustersClusterConnectionItemsCluster) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListClustersClustersClusterConnectionItemsCluster
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListClustersClustersClusterConnectionItemsCluster = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ClusterFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListClustersClustersClusterConnectionItemsCluster struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Version string `json:"version"`
+
+	Status ClusterStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	TeamId *string `json:"teamId"`
+
+	ServerUrl *string `json:"serverUrl"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+
+	Owner *ClusterFieldsOwnerAccount `json:"owner"`
+}
+
+func (v *ListClustersClustersClusterConnectionItemsCluster) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListClustersClustersClusterConnectionItemsCluster) __premarshalJSON() (*__premarshalListClustersClustersClusterConnectionItemsCluster, error) {
+	var retval __premarshalListClustersClustersClusterConnectionItemsCluster
+
+	retval.Id = v.ClusterFields.Id
+	retval.Name = v.ClusterFields.Name
+	retval.Version = v.ClusterFields.Version
+	retval.Status = v.ClusterFields.Status
+	retval.StatusReason = v.ClusterFields.StatusReason
+	retval.TeamId = v.ClusterFields.TeamId
+	retval.ServerUrl = v.ClusterFields.ServerUrl
+	retval.CreatedAt = v.ClusterFields.CreatedAt
+	retval.UpdatedAt = v.ClusterFields.UpdatedAt
+	retval.TerminatedAt = v.ClusterFields.TerminatedAt
+	retval.Owner = v.ClusterFields.Owner
+	return &retval, nil
+}
+
+// ListClustersResponse is returned by ListClusters on success.
+type ListClustersResponse struct {
+	// Your clusters and those shared with your teams, oldest first, one page at a time (terminated ones aside).
+	Clusters ListClustersClustersClusterConnection `json:"clusters"`
+}
+
+// GetClusters returns ListClustersResponse.Clusters, and is useful for accessing the field via an interface.
+func (v *ListClustersResponse) GetClusters() ListClustersClustersClusterConnection { return v.Clusters }
+
+// ListFunctionRunsFunctionRunsFunctionRunConnection includes the requested fields of the GraphQL type FunctionRunConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of function runs.
+type ListFunctionRunsFunctionRunsFunctionRunConnection struct {
+	Items     []ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun `json:"items"`
+	NextToken *string                                                             `json:"nextToken"`
+}
+
+// GetItems returns ListFunctionRunsFunctionRunsFunctionRunConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnection) GetItems() []ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun {
+	return v.Items
+}
+
+// GetNextToken returns ListFunctionRunsFunctionRunsFunctionRunConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun includes the requested fields of the GraphQL type FunctionRun.
+// The GraphQL type's documentation follows.
+//
+// One execution of a GPU function.
+type ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun struct {
+	FunctionRunFields `json:"-"`
+}
+
+// GetId returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Id, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetId() string {
+	return v.FunctionRunFields.Id
+}
+
+// GetFunctionId returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.FunctionId, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetFunctionId() string {
+	return v.FunctionRunFields.FunctionId
+}
+
+// GetStatus returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Status, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetStatus() FunctionRunStatus {
+	return v.FunctionRunFields.Status
+}
+
+// GetStatusReason returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.StatusReason, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetStatusReason() *string {
+	return v.FunctionRunFields.StatusReason
+}
+
+// GetInput returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Input, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetInput() json.RawMessage {
+	return v.FunctionRunFields.Input
+}
+
+// GetOutput returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Output, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetOutput() *json.RawMessage {
+	return v.FunctionRunFields.Output
+}
+
+// GetError returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Error, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetError() *string {
+	return v.FunctionRunFields.Error
+}
+
+// GetLogs returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Logs, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetLogs() *string {
+	return v.FunctionRunFields.Logs
+}
+
+// GetExitCode returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.ExitCode, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetExitCode() *int {
+	return v.FunctionRunFields.ExitCode
+}
+
+// GetGpuTier returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.GpuTier, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetGpuTier() string {
+	return v.FunctionRunFields.GpuTier
+}
+
+// GetTimeoutSeconds returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetTimeoutSeconds() int {
+	return v.FunctionRunFields.TimeoutSeconds
+}
+
+// GetPricePerHour returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.PricePerHour, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetPricePerHour() float64 {
+	return v.FunctionRunFields.PricePerHour
+}
+
+// GetDurationSeconds returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.DurationSeconds, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetDurationSeconds() *float64 {
+	return v.FunctionRunFields.DurationSeconds
+}
+
+// GetCost returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.Cost, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetCost() *float64 {
+	return v.FunctionRunFields.Cost
+}
+
+// GetAccountId returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.AccountId, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetAccountId() string {
+	return v.FunctionRunFields.AccountId
+}
+
+// GetTeamId returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.TeamId, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetTeamId() *string {
+	return v.FunctionRunFields.TeamId
+}
+
+// GetCreatedAt returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetCreatedAt() time.Time {
+	return v.FunctionRunFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetUpdatedAt() time.Time {
+	return v.FunctionRunFields.UpdatedAt
+}
+
+// GetStartedAt returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.StartedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetStartedAt() *time.Time {
+	return v.FunctionRunFields.StartedAt
+}
+
+// GetFinishedAt returns ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun.FinishedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) GetFinishedAt() *time.Time {
+	return v.FunctionRunFields.FinishedAt
+}
+
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FunctionRunFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun struct {
+	Id string `json:"id"`
+
+	FunctionId string `json:"functionId"`
+
+	Status FunctionRunStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	Input json.RawMessage `json:"input"`
+
+	Output *json.RawMessage `json:"output"`
+
+	Error *string `json:"error"`
+
+	Logs *string `json:"logs"`
+
+	ExitCode *int `json:"exitCode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	DurationSeconds *float64 `json:"durationSeconds"`
+
+	Cost *float64 `json:"cost"`
+
+	AccountId string `json:"accountId"`
+
+	TeamId *string `json:"teamId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	StartedAt *time.Time `json:"startedAt"`
+
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun) __premarshalJSON() (*__premarshalListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun, error) {
+	var retval __premarshalListFunctionRunsFunctionRunsFunctionRunConnectionItemsFunctionRun
+
+	retval.Id = v.FunctionRunFields.Id
+	retval.FunctionId = v.FunctionRunFields.FunctionId
+	retval.Status = v.FunctionRunFields.Status
+	retval.StatusReason = v.FunctionRunFields.StatusReason
+	retval.Input = v.FunctionRunFields.Input
+	retval.Output = v.FunctionRunFields.Output
+	retval.Error = v.FunctionRunFields.Error
+	retval.Logs = v.FunctionRunFields.Logs
+	retval.ExitCode = v.FunctionRunFields.ExitCode
+	retval.GpuTier = v.FunctionRunFields.GpuTier
+	retval.TimeoutSeconds = v.FunctionRunFields.TimeoutSeconds
+	retval.PricePerHour = v.FunctionRunFields.PricePerHour
+	retval.DurationSeconds = v.FunctionRunFields.DurationSeconds
+	retval.Cost = v.FunctionRunFields.Cost
+	retval.AccountId = v.FunctionRunFields.AccountId
+	retval.TeamId = v.FunctionRunFields.TeamId
+	retval.CreatedAt = v.FunctionRunFields.CreatedAt
+	retval.UpdatedAt = v.FunctionRunFields.UpdatedAt
+	retval.StartedAt = v.FunctionRunFields.StartedAt
+	retval.FinishedAt = v.FunctionRunFields.FinishedAt
+	return &retval, nil
+}
+
+// ListFunctionRunsResponse is returned by ListFunctionRuns on success.
+type ListFunctionRunsResponse struct {
+	// A function's runs, oldest first, one page at a time.
+	FunctionRuns ListFunctionRunsFunctionRunsFunctionRunConnection `json:"functionRuns"`
+}
+
+// GetFunctionRuns returns ListFunctionRunsResponse.FunctionRuns, and is useful for accessing the field via an interface.
+func (v *ListFunctionRunsResponse) GetFunctionRuns() ListFunctionRunsFunctionRunsFunctionRunConnection {
+	return v.FunctionRuns
+}
+
+// ListFunctionsFunctionsGpuFunctionConnection includes the requested fields of the GraphQL type GpuFunctionConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of functions.
+type ListFunctionsFunctionsGpuFunctionConnection struct {
+	Items     []ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction `json:"items"`
+	NextToken *string                                                       `json:"nextToken"`
+}
+
+// GetItems returns ListFunctionsFunctionsGpuFunctionConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnection) GetItems() []ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction {
+	return v.Items
+}
+
+// GetNextToken returns ListFunctionsFunctionsGpuFunctionConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnection) GetNextToken() *string { return v.NextToken }
+
+// ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction includes the requested fields of the GraphQL type GpuFunction.
+// The GraphQL type's documentation follows.
+//
+// A GPU function: an image and entrypoint run on demand.
+type ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction struct {
+	GpuFunctionFields `json:"-"`
+}
+
+// GetId returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.Id, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetId() string {
+	return v.GpuFunctionFields.Id
+}
+
+// GetName returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.Name, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetName() string {
+	return v.GpuFunctionFields.Name
+}
+
+// GetImage returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.Image, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetImage() string {
+	return v.GpuFunctionFields.Image
+}
+
+// GetEntrypoint returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.Entrypoint, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetEntrypoint() string {
+	return v.GpuFunctionFields.Entrypoint
+}
+
+// GetGpuTier returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.GpuTier, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetGpuTier() string {
+	return v.GpuFunctionFields.GpuTier
+}
+
+// GetTimeoutSeconds returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetTimeoutSeconds() int {
+	return v.GpuFunctionFields.TimeoutSeconds
+}
+
+// GetEnvVars returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.EnvVars, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetEnvVars() json.RawMessage {
+	return v.GpuFunctionFields.EnvVars
+}
+
+// GetSecretEnvVarNames returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.SecretEnvVarNames, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetSecretEnvVarNames() []string {
+	return v.GpuFunctionFields.SecretEnvVarNames
+}
+
+// GetTeamId returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.TeamId, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetTeamId() *string {
+	return v.GpuFunctionFields.TeamId
+}
+
+// GetStatus returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.Status, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetStatus() string {
+	return v.GpuFunctionFields.Status
+}
+
+// GetPricePerHour returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.PricePerHour, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetPricePerHour() float64 {
+	return v.GpuFunctionFields.PricePerHour
+}
+
+// GetAccountId returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.AccountId, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetAccountId() string {
+	return v.GpuFunctionFields.AccountId
+}
+
+// GetCreatedAt returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetCreatedAt() time.Time {
+	return v.GpuFunctionFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetUpdatedAt() time.Time {
+	return v.GpuFunctionFields.UpdatedAt
+}
+
+// GetDeletedAt returns ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction.DeletedAt, and is useful for accessing the field via an interface.
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) GetDeletedAt() *time.Time {
+	return v.GpuFunctionFields.DeletedAt
+}
+
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.GpuFunctionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Image string `json:"image"`
+
+	Entrypoint string `json:"entrypoint"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	EnvVars json.RawMessage `json:"envVars"`
+
+	SecretEnvVarNames []string `json:"secretEnvVarNames"`
+
+	TeamId *string `json:"teamId"`
+
+	Status string `json:"status"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction) __premarshalJSON() (*__premarshalListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction, error) {
+	var retval __premarshalListFunctionsFunctionsGpuFunctionConnectionItemsGpuFunction
+
+	retval.Id = v.GpuFunctionFields.Id
+	retval.Name = v.GpuFunctionFields.Name
+	retval.Image = v.GpuFunctionFields.Image
+	retval.Entrypoint = v.GpuFunctionFields.Entrypoint
+	retval.GpuTier = v.GpuFunctionFields.GpuTier
+	retval.TimeoutSeconds = v.GpuFunctionFields.TimeoutSeconds
+	retval.EnvVars = v.GpuFunctionFields.EnvVars
+	retval.SecretEnvVarNames = v.GpuFunctionFields.SecretEnvVarNames
+	retval.TeamId = v.GpuFunctionFields.TeamId
+	retval.Status = v.GpuFunctionFields.Status
+	retval.PricePerHour = v.GpuFunctionFields.PricePerHour
+	retval.AccountId = v.GpuFunctionFields.AccountId
+	retval.CreatedAt = v.GpuFunctionFields.CreatedAt
+	retval.UpdatedAt = v.GpuFunctionFields.UpdatedAt
+	retval.DeletedAt = v.GpuFunctionFields.DeletedAt
+	return &retval, nil
+}
+
+// ListFunctionsResponse is returned by ListFunctions on success.
+type ListFunctionsResponse struct {
+	// Your functions and those shared with your teams, oldest first, one page at a time (deleted ones are not listed).
+	Functions ListFunctionsFunctionsGpuFunctionConnection `json:"functions"`
+}
+
+// GetFunctions returns ListFunctionsResponse.Functions, and is useful for accessing the field via an interface.
+func (v *ListFunctionsResponse) GetFunctions() ListFunctionsFunctionsGpuFunctionConnection {
+	return v.Functions
+}
 
 // ListGpuTiersGpuTiersGpuTier includes the requested fields of the GraphQL type GpuTier.
 // The GraphQL type's documentation follows.
@@ -3171,6 +6461,229 @@ type ListInstancesResponse struct {
 // GetInstances returns ListInstancesResponse.Instances, and is useful for accessing the field via an interface.
 func (v *ListInstancesResponse) GetInstances() ListInstancesInstancesInstanceConnection {
 	return v.Instances
+}
+
+// ListSlurmEnvironmentsResponse is returned by ListSlurmEnvironments on success.
+type ListSlurmEnvironmentsResponse struct {
+	// Your live Slurm environments and those shared with your teams, oldest first, one page at a time.
+	SlurmEnvironments ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection `json:"slurmEnvironments"`
+}
+
+// GetSlurmEnvironments returns ListSlurmEnvironmentsResponse.SlurmEnvironments, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsResponse) GetSlurmEnvironments() ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection {
+	return v.SlurmEnvironments
+}
+
+// ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection includes the requested fields of the GraphQL type SlurmEnvironmentConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of Slurm environments.
+type ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection struct {
+	Items     []ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment `json:"items"`
+	NextToken *string                                                                                 `json:"nextToken"`
+}
+
+// GetItems returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection) GetItems() []ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment {
+	return v.Items
+}
+
+// GetNextToken returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment includes the requested fields of the GraphQL type SlurmEnvironment.
+// The GraphQL type's documentation follows.
+//
+// A managed Slurm environment: a control plane over max_nodes x gpu_per_node GPUs.
+type ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment struct {
+	SlurmEnvironmentFields `json:"-"`
+}
+
+// GetId returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.Id, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetId() string {
+	return v.SlurmEnvironmentFields.Id
+}
+
+// GetName returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.Name, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetName() string {
+	return v.SlurmEnvironmentFields.Name
+}
+
+// GetMaxNodes returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.MaxNodes, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetMaxNodes() int {
+	return v.SlurmEnvironmentFields.MaxNodes
+}
+
+// GetGpuPerNode returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.GpuPerNode, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetGpuPerNode() int {
+	return v.SlurmEnvironmentFields.GpuPerNode
+}
+
+// GetGpuTier returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.GpuTier, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetGpuTier() string {
+	return v.SlurmEnvironmentFields.GpuTier
+}
+
+// GetTotalGpus returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.TotalGpus, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetTotalGpus() int {
+	return v.SlurmEnvironmentFields.TotalGpus
+}
+
+// GetGpusPlaced returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.GpusPlaced, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetGpusPlaced() int {
+	return v.SlurmEnvironmentFields.GpusPlaced
+}
+
+// GetTeamId returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.TeamId, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetTeamId() *string {
+	return v.SlurmEnvironmentFields.TeamId
+}
+
+// GetStatus returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.Status, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetStatus() SlurmEnvironmentStatus {
+	return v.SlurmEnvironmentFields.Status
+}
+
+// GetStatusReason returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.StatusReason, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetStatusReason() *string {
+	return v.SlurmEnvironmentFields.StatusReason
+}
+
+// GetSshHost returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.SshHost, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetSshHost() *string {
+	return v.SlurmEnvironmentFields.SshHost
+}
+
+// GetSshPort returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.SshPort, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetSshPort() *int {
+	return v.SlurmEnvironmentFields.SshPort
+}
+
+// GetSshUser returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.SshUser, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetSshUser() *string {
+	return v.SlurmEnvironmentFields.SshUser
+}
+
+// GetHourlyPrice returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.HourlyPrice, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetHourlyPrice() float64 {
+	return v.SlurmEnvironmentFields.HourlyPrice
+}
+
+// GetAccountId returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.AccountId, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetAccountId() string {
+	return v.SlurmEnvironmentFields.AccountId
+}
+
+// GetCreatedAt returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetCreatedAt() time.Time {
+	return v.SlurmEnvironmentFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetUpdatedAt() time.Time {
+	return v.SlurmEnvironmentFields.UpdatedAt
+}
+
+// GetTerminatedAt returns ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) GetTerminatedAt() *time.Time {
+	return v.SlurmEnvironmentFields.TerminatedAt
+}
+
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SlurmEnvironmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	MaxNodes int `json:"maxNodes"`
+
+	GpuPerNode int `json:"gpuPerNode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TotalGpus int `json:"totalGpus"`
+
+	GpusPlaced int `json:"gpusPlaced"`
+
+	TeamId *string `json:"teamId"`
+
+	Status SlurmEnvironmentStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	SshUser *string `json:"sshUser"`
+
+	HourlyPrice float64 `json:"hourlyPrice"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment) __premarshalJSON() (*__premarshalListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment, error) {
+	var retval __premarshalListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSlurmEnvironment
+
+	retval.Id = v.SlurmEnvironmentFields.Id
+	retval.Name = v.SlurmEnvironmentFields.Name
+	retval.MaxNodes = v.SlurmEnvironmentFields.MaxNodes
+	retval.GpuPerNode = v.SlurmEnvironmentFields.GpuPerNode
+	retval.GpuTier = v.SlurmEnvironmentFields.GpuTier
+	retval.TotalGpus = v.SlurmEnvironmentFields.TotalGpus
+	retval.GpusPlaced = v.SlurmEnvironmentFields.GpusPlaced
+	retval.TeamId = v.SlurmEnvironmentFields.TeamId
+	retval.Status = v.SlurmEnvironmentFields.Status
+	retval.StatusReason = v.SlurmEnvironmentFields.StatusReason
+	retval.SshHost = v.SlurmEnvironmentFields.SshHost
+	retval.SshPort = v.SlurmEnvironmentFields.SshPort
+	retval.SshUser = v.SlurmEnvironmentFields.SshUser
+	retval.HourlyPrice = v.SlurmEnvironmentFields.HourlyPrice
+	retval.AccountId = v.SlurmEnvironmentFields.AccountId
+	retval.CreatedAt = v.SlurmEnvironmentFields.CreatedAt
+	retval.UpdatedAt = v.SlurmEnvironmentFields.UpdatedAt
+	retval.TerminatedAt = v.SlurmEnvironmentFields.TerminatedAt
+	return &retval, nil
 }
 
 // ListSshKeyGroupsResponse is returned by ListSshKeyGroups on success.
@@ -4266,6 +7779,351 @@ func (v *RevokeApiKeyRevokeApiKeyApiKeyPayloadApiKey) __premarshalJSON() (*__pre
 	return &retval, nil
 }
 
+// RunFunctionResponse is returned by RunFunction on success.
+type RunFunctionResponse struct {
+	// Queue a run of a function with an input object.
+	RunFunction RunFunctionRunFunctionFunctionRunPayload `json:"runFunction"`
+}
+
+// GetRunFunction returns RunFunctionResponse.RunFunction, and is useful for accessing the field via an interface.
+func (v *RunFunctionResponse) GetRunFunction() RunFunctionRunFunctionFunctionRunPayload {
+	return v.RunFunction
+}
+
+// RunFunctionRunFunctionFunctionRunPayload includes the requested fields of the GraphQL type FunctionRunPayload.
+// The GraphQL type's documentation follows.
+//
+// A function run as a mutation left it (or would leave it, in a dry run).
+type RunFunctionRunFunctionFunctionRunPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                                                   `json:"valid"`
+	Run   RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun `json:"run"`
+}
+
+// GetDryRun returns RunFunctionRunFunctionFunctionRunPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns RunFunctionRunFunctionFunctionRunPayload.Valid, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayload) GetValid() bool { return v.Valid }
+
+// GetRun returns RunFunctionRunFunctionFunctionRunPayload.Run, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayload) GetRun() RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun {
+	return v.Run
+}
+
+// RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun includes the requested fields of the GraphQL type FunctionRun.
+// The GraphQL type's documentation follows.
+//
+// One execution of a GPU function.
+type RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun struct {
+	FunctionRunFields `json:"-"`
+}
+
+// GetId returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Id, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetId() string {
+	return v.FunctionRunFields.Id
+}
+
+// GetFunctionId returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.FunctionId, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetFunctionId() string {
+	return v.FunctionRunFields.FunctionId
+}
+
+// GetStatus returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Status, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetStatus() FunctionRunStatus {
+	return v.FunctionRunFields.Status
+}
+
+// GetStatusReason returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.StatusReason, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetStatusReason() *string {
+	return v.FunctionRunFields.StatusReason
+}
+
+// GetInput returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Input, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetInput() json.RawMessage {
+	return v.FunctionRunFields.Input
+}
+
+// GetOutput returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Output, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetOutput() *json.RawMessage {
+	return v.FunctionRunFields.Output
+}
+
+// GetError returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Error, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetError() *string {
+	return v.FunctionRunFields.Error
+}
+
+// GetLogs returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Logs, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetLogs() *string {
+	return v.FunctionRunFields.Logs
+}
+
+// GetExitCode returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.ExitCode, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetExitCode() *int {
+	return v.FunctionRunFields.ExitCode
+}
+
+// GetGpuTier returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.GpuTier, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetGpuTier() string {
+	return v.FunctionRunFields.GpuTier
+}
+
+// GetTimeoutSeconds returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetTimeoutSeconds() int {
+	return v.FunctionRunFields.TimeoutSeconds
+}
+
+// GetPricePerHour returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.PricePerHour, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetPricePerHour() float64 {
+	return v.FunctionRunFields.PricePerHour
+}
+
+// GetDurationSeconds returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.DurationSeconds, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetDurationSeconds() *float64 {
+	return v.FunctionRunFields.DurationSeconds
+}
+
+// GetCost returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.Cost, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetCost() *float64 {
+	return v.FunctionRunFields.Cost
+}
+
+// GetAccountId returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.AccountId, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetAccountId() string {
+	return v.FunctionRunFields.AccountId
+}
+
+// GetTeamId returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.TeamId, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetTeamId() *string {
+	return v.FunctionRunFields.TeamId
+}
+
+// GetCreatedAt returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.CreatedAt, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetCreatedAt() time.Time {
+	return v.FunctionRunFields.CreatedAt
+}
+
+// GetUpdatedAt returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetUpdatedAt() time.Time {
+	return v.FunctionRunFields.UpdatedAt
+}
+
+// GetStartedAt returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.StartedAt, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetStartedAt() *time.Time {
+	return v.FunctionRunFields.StartedAt
+}
+
+// GetFinishedAt returns RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun.FinishedAt, and is useful for accessing the field via an interface.
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) GetFinishedAt() *time.Time {
+	return v.FunctionRunFields.FinishedAt
+}
+
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FunctionRunFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalRunFunctionRunFunctionFunctionRunPayloadRunFunctionRun struct {
+	Id string `json:"id"`
+
+	FunctionId string `json:"functionId"`
+
+	Status FunctionRunStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	Input json.RawMessage `json:"input"`
+
+	Output *json.RawMessage `json:"output"`
+
+	Error *string `json:"error"`
+
+	Logs *string `json:"logs"`
+
+	ExitCode *int `json:"exitCode"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	DurationSeconds *float64 `json:"durationSeconds"`
+
+	Cost *float64 `json:"cost"`
+
+	AccountId string `json:"accountId"`
+
+	TeamId *string `json:"teamId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	StartedAt *time.Time `json:"startedAt"`
+
+	FinishedAt *time.Time `json:"finishedAt"`
+}
+
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) __premarshalJSON() (*__premarshalRunFunctionRunFunctionFunctionRunPayloadRunFunctionRun, error) {
+	var retval __premarshalRunFunctionRunFunctionFunctionRunPayloadRunFunctionRun
+
+	retval.Id = v.FunctionRunFields.Id
+	retval.FunctionId = v.FunctionRunFields.FunctionId
+	retval.Status = v.FunctionRunFields.Status
+	retval.StatusReason = v.FunctionRunFields.StatusReason
+	retval.Input = v.FunctionRunFields.Input
+	retval.Output = v.FunctionRunFields.Output
+	retval.Error = v.FunctionRunFields.Error
+	retval.Logs = v.FunctionRunFields.Logs
+	retval.ExitCode = v.FunctionRunFields.ExitCode
+	retval.GpuTier = v.FunctionRunFields.GpuTier
+	retval.TimeoutSeconds = v.FunctionRunFields.TimeoutSeconds
+	retval.PricePerHour = v.FunctionRunFields.PricePerHour
+	retval.DurationSeconds = v.FunctionRunFields.DurationSeconds
+	retval.Cost = v.FunctionRunFields.Cost
+	retval.AccountId = v.FunctionRunFields.AccountId
+	retval.TeamId = v.FunctionRunFields.TeamId
+	retval.CreatedAt = v.FunctionRunFields.CreatedAt
+	retval.UpdatedAt = v.FunctionRunFields.UpdatedAt
+	retval.StartedAt = v.FunctionRunFields.StartedAt
+	retval.FinishedAt = v.FunctionRunFields.FinishedAt
+	return &retval, nil
+}
+
+// SlurmEnvironmentFields includes the GraphQL fields of SlurmEnvironment requested by the fragment SlurmEnvironmentFields.
+// The GraphQL type's documentation follows.
+//
+// A managed Slurm environment: a control plane over max_nodes x gpu_per_node GPUs.
+type SlurmEnvironmentFields struct {
+	Id         string `json:"id"`
+	Name       string `json:"name"`
+	MaxNodes   int    `json:"maxNodes"`
+	GpuPerNode int    `json:"gpuPerNode"`
+	GpuTier    string `json:"gpuTier"`
+	// maxNodes x gpuPerNode: the GPUs the environment reserves.
+	TotalGpus int `json:"totalGpus"`
+	// GPUs placed on the inventory so far.
+	GpusPlaced   int                    `json:"gpusPlaced"`
+	TeamId       *string                `json:"teamId"`
+	Status       SlurmEnvironmentStatus `json:"status"`
+	StatusReason *string                `json:"statusReason"`
+	// The head node's SSH host, once ready.
+	SshHost *string `json:"sshHost"`
+	SshPort *int    `json:"sshPort"`
+	SshUser *string `json:"sshUser"`
+	// The tier's hourly price times totalGpus.
+	HourlyPrice  float64    `json:"hourlyPrice"`
+	AccountId    string     `json:"accountId"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+// GetId returns SlurmEnvironmentFields.Id, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetId() string { return v.Id }
+
+// GetName returns SlurmEnvironmentFields.Name, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetName() string { return v.Name }
+
+// GetMaxNodes returns SlurmEnvironmentFields.MaxNodes, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetMaxNodes() int { return v.MaxNodes }
+
+// GetGpuPerNode returns SlurmEnvironmentFields.GpuPerNode, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetGpuPerNode() int { return v.GpuPerNode }
+
+// GetGpuTier returns SlurmEnvironmentFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetGpuTier() string { return v.GpuTier }
+
+// GetTotalGpus returns SlurmEnvironmentFields.TotalGpus, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetTotalGpus() int { return v.TotalGpus }
+
+// GetGpusPlaced returns SlurmEnvironmentFields.GpusPlaced, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetGpusPlaced() int { return v.GpusPlaced }
+
+// GetTeamId returns SlurmEnvironmentFields.TeamId, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetTeamId() *string { return v.TeamId }
+
+// GetStatus returns SlurmEnvironmentFields.Status, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetStatus() SlurmEnvironmentStatus { return v.Status }
+
+// GetStatusReason returns SlurmEnvironmentFields.StatusReason, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetStatusReason() *string { return v.StatusReason }
+
+// GetSshHost returns SlurmEnvironmentFields.SshHost, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetSshHost() *string { return v.SshHost }
+
+// GetSshPort returns SlurmEnvironmentFields.SshPort, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetSshPort() *int { return v.SshPort }
+
+// GetSshUser returns SlurmEnvironmentFields.SshUser, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetSshUser() *string { return v.SshUser }
+
+// GetHourlyPrice returns SlurmEnvironmentFields.HourlyPrice, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetHourlyPrice() float64 { return v.HourlyPrice }
+
+// GetAccountId returns SlurmEnvironmentFields.AccountId, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetAccountId() string { return v.AccountId }
+
+// GetCreatedAt returns SlurmEnvironmentFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns SlurmEnvironmentFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetTerminatedAt returns SlurmEnvironmentFields.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *SlurmEnvironmentFields) GetTerminatedAt() *time.Time { return v.TerminatedAt }
+
+// Lifecycle status of a Slurm environment.
+type SlurmEnvironmentStatus string
+
+const (
+	SlurmEnvironmentStatusPending      SlurmEnvironmentStatus = "PENDING"
+	SlurmEnvironmentStatusProvisioning SlurmEnvironmentStatus = "PROVISIONING"
+	SlurmEnvironmentStatusReady        SlurmEnvironmentStatus = "READY"
+	SlurmEnvironmentStatusError        SlurmEnvironmentStatus = "ERROR"
+	SlurmEnvironmentStatusTerminated   SlurmEnvironmentStatus = "TERMINATED"
+)
+
+var AllSlurmEnvironmentStatus = []SlurmEnvironmentStatus{
+	SlurmEnvironmentStatusPending,
+	SlurmEnvironmentStatusProvisioning,
+	SlurmEnvironmentStatusReady,
+	SlurmEnvironmentStatusError,
+	SlurmEnvironmentStatusTerminated,
+}
+
 // SshKeyFields includes the GraphQL fields of SshKey requested by the fragment SshKeyFields.
 type SshKeyFields struct {
 	Id          string    `json:"id"`
@@ -5141,6 +8999,242 @@ func (v *TenantFields) GetId() string { return v.Id }
 // GetName returns TenantFields.Name, and is useful for accessing the field via an interface.
 func (v *TenantFields) GetName() string { return v.Name }
 
+// What can change on a function; a map given replaces the old one.
+type UpdateFunctionInput struct {
+	Name           *string          `json:"name"`
+	Image          *string          `json:"image"`
+	Entrypoint     *string          `json:"entrypoint"`
+	GpuTier        *string          `json:"gpuTier"`
+	TimeoutSeconds *int             `json:"timeoutSeconds"`
+	EnvVars        *json.RawMessage `json:"envVars"`
+	// write-only; {} removes them all
+	SecretEnvVars *json.RawMessage `json:"secretEnvVars"`
+}
+
+// GetName returns UpdateFunctionInput.Name, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetName() *string { return v.Name }
+
+// GetImage returns UpdateFunctionInput.Image, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetImage() *string { return v.Image }
+
+// GetEntrypoint returns UpdateFunctionInput.Entrypoint, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetEntrypoint() *string { return v.Entrypoint }
+
+// GetGpuTier returns UpdateFunctionInput.GpuTier, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetGpuTier() *string { return v.GpuTier }
+
+// GetTimeoutSeconds returns UpdateFunctionInput.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetTimeoutSeconds() *int { return v.TimeoutSeconds }
+
+// GetEnvVars returns UpdateFunctionInput.EnvVars, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetEnvVars() *json.RawMessage { return v.EnvVars }
+
+// GetSecretEnvVars returns UpdateFunctionInput.SecretEnvVars, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionInput) GetSecretEnvVars() *json.RawMessage { return v.SecretEnvVars }
+
+// UpdateFunctionResponse is returned by UpdateFunction on success.
+type UpdateFunctionResponse struct {
+	// Change a function in place.
+	UpdateFunction UpdateFunctionUpdateFunctionGpuFunctionPayload `json:"updateFunction"`
+}
+
+// GetUpdateFunction returns UpdateFunctionResponse.UpdateFunction, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionResponse) GetUpdateFunction() UpdateFunctionUpdateFunctionGpuFunctionPayload {
+	return v.UpdateFunction
+}
+
+// UpdateFunctionUpdateFunctionGpuFunctionPayload includes the requested fields of the GraphQL type GpuFunctionPayload.
+// The GraphQL type's documentation follows.
+//
+// A function as a mutation left it (or would leave it, in a dry run).
+type UpdateFunctionUpdateFunctionGpuFunctionPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid    bool                                                              `json:"valid"`
+	Function UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction `json:"function"`
+}
+
+// GetDryRun returns UpdateFunctionUpdateFunctionGpuFunctionPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns UpdateFunctionUpdateFunctionGpuFunctionPayload.Valid, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayload) GetValid() bool { return v.Valid }
+
+// GetFunction returns UpdateFunctionUpdateFunctionGpuFunctionPayload.Function, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayload) GetFunction() UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction {
+	return v.Function
+}
+
+// UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction includes the requested fields of the GraphQL type GpuFunction.
+// The GraphQL type's documentation follows.
+//
+// A GPU function: an image and entrypoint run on demand.
+type UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction struct {
+	GpuFunctionFields `json:"-"`
+}
+
+// GetId returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.Id, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetId() string {
+	return v.GpuFunctionFields.Id
+}
+
+// GetName returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.Name, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetName() string {
+	return v.GpuFunctionFields.Name
+}
+
+// GetImage returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.Image, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetImage() string {
+	return v.GpuFunctionFields.Image
+}
+
+// GetEntrypoint returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.Entrypoint, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetEntrypoint() string {
+	return v.GpuFunctionFields.Entrypoint
+}
+
+// GetGpuTier returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.GpuTier, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetGpuTier() string {
+	return v.GpuFunctionFields.GpuTier
+}
+
+// GetTimeoutSeconds returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.TimeoutSeconds, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetTimeoutSeconds() int {
+	return v.GpuFunctionFields.TimeoutSeconds
+}
+
+// GetEnvVars returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.EnvVars, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetEnvVars() json.RawMessage {
+	return v.GpuFunctionFields.EnvVars
+}
+
+// GetSecretEnvVarNames returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.SecretEnvVarNames, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetSecretEnvVarNames() []string {
+	return v.GpuFunctionFields.SecretEnvVarNames
+}
+
+// GetTeamId returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.TeamId, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetTeamId() *string {
+	return v.GpuFunctionFields.TeamId
+}
+
+// GetStatus returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.Status, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetStatus() string {
+	return v.GpuFunctionFields.Status
+}
+
+// GetPricePerHour returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.PricePerHour, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetPricePerHour() float64 {
+	return v.GpuFunctionFields.PricePerHour
+}
+
+// GetAccountId returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.AccountId, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetAccountId() string {
+	return v.GpuFunctionFields.AccountId
+}
+
+// GetCreatedAt returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetCreatedAt() time.Time {
+	return v.GpuFunctionFields.CreatedAt
+}
+
+// GetUpdatedAt returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetUpdatedAt() time.Time {
+	return v.GpuFunctionFields.UpdatedAt
+}
+
+// GetDeletedAt returns UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction.DeletedAt, and is useful for accessing the field via an interface.
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) GetDeletedAt() *time.Time {
+	return v.GpuFunctionFields.DeletedAt
+}
+
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.GpuFunctionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalUpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Image string `json:"image"`
+
+	Entrypoint string `json:"entrypoint"`
+
+	GpuTier string `json:"gpuTier"`
+
+	TimeoutSeconds int `json:"timeoutSeconds"`
+
+	EnvVars json.RawMessage `json:"envVars"`
+
+	SecretEnvVarNames []string `json:"secretEnvVarNames"`
+
+	TeamId *string `json:"teamId"`
+
+	Status string `json:"status"`
+
+	PricePerHour float64 `json:"pricePerHour"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *UpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction) __premarshalJSON() (*__premarshalUpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction, error) {
+	var retval __premarshalUpdateFunctionUpdateFunctionGpuFunctionPayloadFunctionGpuFunction
+
+	retval.Id = v.GpuFunctionFields.Id
+	retval.Name = v.GpuFunctionFields.Name
+	retval.Image = v.GpuFunctionFields.Image
+	retval.Entrypoint = v.GpuFunctionFields.Entrypoint
+	retval.GpuTier = v.GpuFunctionFields.GpuTier
+	retval.TimeoutSeconds = v.GpuFunctionFields.TimeoutSeconds
+	retval.EnvVars = v.GpuFunctionFields.EnvVars
+	retval.SecretEnvVarNames = v.GpuFunctionFields.SecretEnvVarNames
+	retval.TeamId = v.GpuFunctionFields.TeamId
+	retval.Status = v.GpuFunctionFields.Status
+	retval.PricePerHour = v.GpuFunctionFields.PricePerHour
+	retval.AccountId = v.GpuFunctionFields.AccountId
+	retval.CreatedAt = v.GpuFunctionFields.CreatedAt
+	retval.UpdatedAt = v.GpuFunctionFields.UpdatedAt
+	retval.DeletedAt = v.GpuFunctionFields.DeletedAt
+	return &retval, nil
+}
+
 // What can change in place on an instance.
 type UpdateInstanceInput struct {
 	// a new name, unique among your live instances
@@ -5954,6 +10048,18 @@ func (v *__AddTeamMemberInput) GetInput() AddTeamMemberInput { return v.Input }
 // GetDryRun returns __AddTeamMemberInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__AddTeamMemberInput) GetDryRun() *bool { return v.DryRun }
 
+// __CancelFunctionRunInput is used internally by genqlient
+type __CancelFunctionRunInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __CancelFunctionRunInput.Id, and is useful for accessing the field via an interface.
+func (v *__CancelFunctionRunInput) GetId() string { return v.Id }
+
+// GetDryRun returns __CancelFunctionRunInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CancelFunctionRunInput) GetDryRun() *bool { return v.DryRun }
+
 // __CreateApiKeyInput is used internally by genqlient
 type __CreateApiKeyInput struct {
 	Input  CreateApiKeyInput `json:"input"`
@@ -5966,6 +10072,30 @@ func (v *__CreateApiKeyInput) GetInput() CreateApiKeyInput { return v.Input }
 // GetDryRun returns __CreateApiKeyInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateApiKeyInput) GetDryRun() *bool { return v.DryRun }
 
+// __CreateClusterInput is used internally by genqlient
+type __CreateClusterInput struct {
+	Input  CreateClusterInput `json:"input"`
+	DryRun *bool              `json:"dryRun"`
+}
+
+// GetInput returns __CreateClusterInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateClusterInput) GetInput() CreateClusterInput { return v.Input }
+
+// GetDryRun returns __CreateClusterInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateClusterInput) GetDryRun() *bool { return v.DryRun }
+
+// __CreateFunctionInput is used internally by genqlient
+type __CreateFunctionInput struct {
+	Input  CreateFunctionInput `json:"input"`
+	DryRun *bool               `json:"dryRun"`
+}
+
+// GetInput returns __CreateFunctionInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateFunctionInput) GetInput() CreateFunctionInput { return v.Input }
+
+// GetDryRun returns __CreateFunctionInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateFunctionInput) GetDryRun() *bool { return v.DryRun }
+
 // __CreateInstanceInput is used internally by genqlient
 type __CreateInstanceInput struct {
 	Input  CreateInstanceInput `json:"input"`
@@ -5977,6 +10107,18 @@ func (v *__CreateInstanceInput) GetInput() CreateInstanceInput { return v.Input 
 
 // GetDryRun returns __CreateInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateInstanceInput) GetDryRun() *bool { return v.DryRun }
+
+// __CreateSlurmEnvironmentInput is used internally by genqlient
+type __CreateSlurmEnvironmentInput struct {
+	Input  CreateSlurmEnvironmentInput `json:"input"`
+	DryRun *bool                       `json:"dryRun"`
+}
+
+// GetInput returns __CreateSlurmEnvironmentInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateSlurmEnvironmentInput) GetInput() CreateSlurmEnvironmentInput { return v.Input }
+
+// GetDryRun returns __CreateSlurmEnvironmentInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateSlurmEnvironmentInput) GetDryRun() *bool { return v.DryRun }
 
 // __CreateSshKeyGroupInput is used internally by genqlient
 type __CreateSshKeyGroupInput struct {
@@ -6002,6 +10144,30 @@ func (v *__CreateTeamInput) GetInput() CreateTeamInput { return v.Input }
 // GetDryRun returns __CreateTeamInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateTeamInput) GetDryRun() *bool { return v.DryRun }
 
+// __DeleteClusterInput is used internally by genqlient
+type __DeleteClusterInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteClusterInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteClusterInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteClusterInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteClusterInput) GetDryRun() *bool { return v.DryRun }
+
+// __DeleteFunctionInput is used internally by genqlient
+type __DeleteFunctionInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteFunctionInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteFunctionInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteFunctionInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteFunctionInput) GetDryRun() *bool { return v.DryRun }
+
 // __DeleteInstanceInput is used internally by genqlient
 type __DeleteInstanceInput struct {
 	Id     string `json:"id"`
@@ -6013,6 +10179,18 @@ func (v *__DeleteInstanceInput) GetId() string { return v.Id }
 
 // GetDryRun returns __DeleteInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteInstanceInput) GetDryRun() *bool { return v.DryRun }
+
+// __DeleteSlurmEnvironmentInput is used internally by genqlient
+type __DeleteSlurmEnvironmentInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteSlurmEnvironmentInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteSlurmEnvironmentInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteSlurmEnvironmentInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteSlurmEnvironmentInput) GetDryRun() *bool { return v.DryRun }
 
 // __DeleteSshKeyGroupInput is used internally by genqlient
 type __DeleteSshKeyGroupInput struct {
@@ -6058,6 +10236,38 @@ type __GetApiKeyInput struct {
 // GetId returns __GetApiKeyInput.Id, and is useful for accessing the field via an interface.
 func (v *__GetApiKeyInput) GetId() string { return v.Id }
 
+// __GetClusterInput is used internally by genqlient
+type __GetClusterInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetClusterInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetClusterInput) GetId() string { return v.Id }
+
+// __GetClusterKubeconfigInput is used internally by genqlient
+type __GetClusterKubeconfigInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetClusterKubeconfigInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetClusterKubeconfigInput) GetId() string { return v.Id }
+
+// __GetFunctionInput is used internally by genqlient
+type __GetFunctionInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetFunctionInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetFunctionInput) GetId() string { return v.Id }
+
+// __GetFunctionRunInput is used internally by genqlient
+type __GetFunctionRunInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetFunctionRunInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetFunctionRunInput) GetId() string { return v.Id }
+
 // __GetInstanceInput is used internally by genqlient
 type __GetInstanceInput struct {
 	Id string `json:"id"`
@@ -6065,6 +10275,14 @@ type __GetInstanceInput struct {
 
 // GetId returns __GetInstanceInput.Id, and is useful for accessing the field via an interface.
 func (v *__GetInstanceInput) GetId() string { return v.Id }
+
+// __GetSlurmEnvironmentInput is used internally by genqlient
+type __GetSlurmEnvironmentInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetSlurmEnvironmentInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetSlurmEnvironmentInput) GetId() string { return v.Id }
 
 // __GetSshKeyGroupInput is used internally by genqlient
 type __GetSshKeyGroupInput struct {
@@ -6102,6 +10320,50 @@ func (v *__ListApiKeysInput) GetMaxResults() *int { return v.MaxResults }
 // GetNextToken returns __ListApiKeysInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListApiKeysInput) GetNextToken() *string { return v.NextToken }
 
+// __ListClustersInput is used internally by genqlient
+type __ListClustersInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListClustersInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListClustersInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListClustersInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListClustersInput) GetNextToken() *string { return v.NextToken }
+
+// __ListFunctionRunsInput is used internally by genqlient
+type __ListFunctionRunsInput struct {
+	FunctionId string             `json:"functionId"`
+	MaxResults *int               `json:"maxResults"`
+	NextToken  *string            `json:"nextToken"`
+	Status     *FunctionRunStatus `json:"status"`
+}
+
+// GetFunctionId returns __ListFunctionRunsInput.FunctionId, and is useful for accessing the field via an interface.
+func (v *__ListFunctionRunsInput) GetFunctionId() string { return v.FunctionId }
+
+// GetMaxResults returns __ListFunctionRunsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListFunctionRunsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListFunctionRunsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListFunctionRunsInput) GetNextToken() *string { return v.NextToken }
+
+// GetStatus returns __ListFunctionRunsInput.Status, and is useful for accessing the field via an interface.
+func (v *__ListFunctionRunsInput) GetStatus() *FunctionRunStatus { return v.Status }
+
+// __ListFunctionsInput is used internally by genqlient
+type __ListFunctionsInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListFunctionsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListFunctionsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListFunctionsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListFunctionsInput) GetNextToken() *string { return v.NextToken }
+
 // __ListInstancesInput is used internally by genqlient
 type __ListInstancesInput struct {
 	MaxResults *int            `json:"maxResults"`
@@ -6117,6 +10379,18 @@ func (v *__ListInstancesInput) GetNextToken() *string { return v.NextToken }
 
 // GetStatus returns __ListInstancesInput.Status, and is useful for accessing the field via an interface.
 func (v *__ListInstancesInput) GetStatus() *InstanceStatus { return v.Status }
+
+// __ListSlurmEnvironmentsInput is used internally by genqlient
+type __ListSlurmEnvironmentsInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListSlurmEnvironmentsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListSlurmEnvironmentsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListSlurmEnvironmentsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListSlurmEnvironmentsInput) GetNextToken() *string { return v.NextToken }
 
 // __ListSshKeyGroupsInput is used internally by genqlient
 type __ListSshKeyGroupsInput struct {
@@ -6230,6 +10504,22 @@ func (v *__RevokeApiKeyInput) GetId() string { return v.Id }
 // GetDryRun returns __RevokeApiKeyInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__RevokeApiKeyInput) GetDryRun() *bool { return v.DryRun }
 
+// __RunFunctionInput is used internally by genqlient
+type __RunFunctionInput struct {
+	Id     string           `json:"id"`
+	Input  *json.RawMessage `json:"input"`
+	DryRun *bool            `json:"dryRun"`
+}
+
+// GetId returns __RunFunctionInput.Id, and is useful for accessing the field via an interface.
+func (v *__RunFunctionInput) GetId() string { return v.Id }
+
+// GetInput returns __RunFunctionInput.Input, and is useful for accessing the field via an interface.
+func (v *__RunFunctionInput) GetInput() *json.RawMessage { return v.Input }
+
+// GetDryRun returns __RunFunctionInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__RunFunctionInput) GetDryRun() *bool { return v.DryRun }
+
 // __StartInstanceInput is used internally by genqlient
 type __StartInstanceInput struct {
 	Id     string `json:"id"`
@@ -6261,6 +10551,22 @@ type __StreamEventsInput struct {
 
 // GetTypes returns __StreamEventsInput.Types, and is useful for accessing the field via an interface.
 func (v *__StreamEventsInput) GetTypes() []string { return v.Types }
+
+// __UpdateFunctionInput is used internally by genqlient
+type __UpdateFunctionInput struct {
+	Id     string              `json:"id"`
+	Input  UpdateFunctionInput `json:"input"`
+	DryRun *bool               `json:"dryRun"`
+}
+
+// GetId returns __UpdateFunctionInput.Id, and is useful for accessing the field via an interface.
+func (v *__UpdateFunctionInput) GetId() string { return v.Id }
+
+// GetInput returns __UpdateFunctionInput.Input, and is useful for accessing the field via an interface.
+func (v *__UpdateFunctionInput) GetInput() UpdateFunctionInput { return v.Input }
+
+// GetDryRun returns __UpdateFunctionInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__UpdateFunctionInput) GetDryRun() *bool { return v.DryRun }
 
 // __UpdateInstanceInput is used internally by genqlient
 type __UpdateInstanceInput struct {
@@ -6428,6 +10734,68 @@ func AddTeamMember(
 	return data_, err_
 }
 
+// The mutation executed by CancelFunctionRun.
+const CancelFunctionRun_Operation = `
+mutation CancelFunctionRun ($id: ID!, $dryRun: Boolean) {
+	cancelFunctionRun(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		run {
+			... FunctionRunFields
+		}
+	}
+}
+fragment FunctionRunFields on FunctionRun {
+	id
+	functionId
+	status
+	statusReason
+	input
+	output
+	error
+	logs
+	exitCode
+	gpuTier
+	timeoutSeconds
+	pricePerHour
+	durationSeconds
+	cost
+	accountId
+	teamId
+	createdAt
+	updatedAt
+	startedAt
+	finishedAt
+}
+`
+
+func CancelFunctionRun(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *CancelFunctionRunResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CancelFunctionRun",
+		Query:  CancelFunctionRun_Operation,
+		Variables: &__CancelFunctionRunInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CancelFunctionRunResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by CreateApiKey.
 const CreateApiKey_Operation = `
 mutation CreateApiKey ($input: CreateApiKeyInput!, $dryRun: Boolean) {
@@ -6469,6 +10837,123 @@ func CreateApiKey(
 	}
 
 	data_ = &CreateApiKeyResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateCluster.
+const CreateCluster_Operation = `
+mutation CreateCluster ($input: CreateClusterInput!, $dryRun: Boolean) {
+	createCluster(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		cluster {
+			... ClusterFields
+		}
+	}
+}
+fragment ClusterFields on Cluster {
+	id
+	name
+	version
+	status
+	statusReason
+	teamId
+	serverUrl
+	createdAt
+	updatedAt
+	terminatedAt
+	owner {
+		... AccountFields
+	}
+}
+fragment AccountFields on Account {
+	id
+	email
+	role
+}
+`
+
+func CreateCluster(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateClusterInput,
+	dryRun *bool,
+) (data_ *CreateClusterResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateCluster",
+		Query:  CreateCluster_Operation,
+		Variables: &__CreateClusterInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateClusterResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateFunction.
+const CreateFunction_Operation = `
+mutation CreateFunction ($input: CreateFunctionInput!, $dryRun: Boolean) {
+	createFunction(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		function {
+			... GpuFunctionFields
+		}
+	}
+}
+fragment GpuFunctionFields on GpuFunction {
+	id
+	name
+	image
+	entrypoint
+	gpuTier
+	timeoutSeconds
+	envVars
+	secretEnvVarNames
+	teamId
+	status
+	pricePerHour
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func CreateFunction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateFunctionInput,
+	dryRun *bool,
+) (data_ *CreateFunctionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateFunction",
+		Query:  CreateFunction_Operation,
+		Variables: &__CreateFunctionInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateFunctionResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -6549,6 +11034,66 @@ func CreateInstance(
 	}
 
 	data_ = &CreateInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateSlurmEnvironment.
+const CreateSlurmEnvironment_Operation = `
+mutation CreateSlurmEnvironment ($input: CreateSlurmEnvironmentInput!, $dryRun: Boolean) {
+	createSlurmEnvironment(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		slurmEnvironment {
+			... SlurmEnvironmentFields
+		}
+	}
+}
+fragment SlurmEnvironmentFields on SlurmEnvironment {
+	id
+	name
+	maxNodes
+	gpuPerNode
+	gpuTier
+	totalGpus
+	gpusPlaced
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	sshUser
+	hourlyPrice
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func CreateSlurmEnvironment(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateSlurmEnvironmentInput,
+	dryRun *bool,
+) (data_ *CreateSlurmEnvironmentResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateSlurmEnvironment",
+		Query:  CreateSlurmEnvironment_Operation,
+		Variables: &__CreateSlurmEnvironmentInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateSlurmEnvironmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -6666,6 +11211,123 @@ func CreateTeam(
 	return data_, err_
 }
 
+// The mutation executed by DeleteCluster.
+const DeleteCluster_Operation = `
+mutation DeleteCluster ($id: ID!, $dryRun: Boolean) {
+	deleteCluster(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		cluster {
+			... ClusterFields
+		}
+	}
+}
+fragment ClusterFields on Cluster {
+	id
+	name
+	version
+	status
+	statusReason
+	teamId
+	serverUrl
+	createdAt
+	updatedAt
+	terminatedAt
+	owner {
+		... AccountFields
+	}
+}
+fragment AccountFields on Account {
+	id
+	email
+	role
+}
+`
+
+func DeleteCluster(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteClusterResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteCluster",
+		Query:  DeleteCluster_Operation,
+		Variables: &__DeleteClusterInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteClusterResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeleteFunction.
+const DeleteFunction_Operation = `
+mutation DeleteFunction ($id: ID!, $dryRun: Boolean) {
+	deleteFunction(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		function {
+			... GpuFunctionFields
+		}
+	}
+}
+fragment GpuFunctionFields on GpuFunction {
+	id
+	name
+	image
+	entrypoint
+	gpuTier
+	timeoutSeconds
+	envVars
+	secretEnvVarNames
+	teamId
+	status
+	pricePerHour
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func DeleteFunction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteFunctionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteFunction",
+		Query:  DeleteFunction_Operation,
+		Variables: &__DeleteFunctionInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteFunctionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DeleteInstance.
 const DeleteInstance_Operation = `
 mutation DeleteInstance ($id: ID!, $dryRun: Boolean) {
@@ -6735,6 +11397,66 @@ func DeleteInstance(
 	}
 
 	data_ = &DeleteInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeleteSlurmEnvironment.
+const DeleteSlurmEnvironment_Operation = `
+mutation DeleteSlurmEnvironment ($id: ID!, $dryRun: Boolean) {
+	deleteSlurmEnvironment(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		slurmEnvironment {
+			... SlurmEnvironmentFields
+		}
+	}
+}
+fragment SlurmEnvironmentFields on SlurmEnvironment {
+	id
+	name
+	maxNodes
+	gpuPerNode
+	gpuTier
+	totalGpus
+	gpusPlaced
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	sshUser
+	hourlyPrice
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func DeleteSlurmEnvironment(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteSlurmEnvironmentResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteSlurmEnvironment",
+		Query:  DeleteSlurmEnvironment_Operation,
+		Variables: &__DeleteSlurmEnvironmentInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteSlurmEnvironmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -6948,6 +11670,210 @@ func GetApiKey(
 	return data_, err_
 }
 
+// The query executed by GetCluster.
+const GetCluster_Operation = `
+query GetCluster ($id: ID!) {
+	cluster(id: $id) {
+		... ClusterFields
+	}
+}
+fragment ClusterFields on Cluster {
+	id
+	name
+	version
+	status
+	statusReason
+	teamId
+	serverUrl
+	createdAt
+	updatedAt
+	terminatedAt
+	owner {
+		... AccountFields
+	}
+}
+fragment AccountFields on Account {
+	id
+	email
+	role
+}
+`
+
+func GetCluster(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetClusterResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetCluster",
+		Query:  GetCluster_Operation,
+		Variables: &__GetClusterInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetClusterResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetClusterKubeconfig.
+const GetClusterKubeconfig_Operation = `
+query GetClusterKubeconfig ($id: ID!) {
+	clusterKubeconfig(id: $id) {
+		... KubeconfigFields
+	}
+}
+fragment KubeconfigFields on Kubeconfig {
+	clusterId
+	context
+	namespace
+	serverUrl
+	certificateAuthorityData
+	token
+	kubeconfig
+}
+`
+
+func GetClusterKubeconfig(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetClusterKubeconfigResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetClusterKubeconfig",
+		Query:  GetClusterKubeconfig_Operation,
+		Variables: &__GetClusterKubeconfigInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetClusterKubeconfigResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetFunction.
+const GetFunction_Operation = `
+query GetFunction ($id: ID!) {
+	function(id: $id) {
+		... GpuFunctionFields
+	}
+}
+fragment GpuFunctionFields on GpuFunction {
+	id
+	name
+	image
+	entrypoint
+	gpuTier
+	timeoutSeconds
+	envVars
+	secretEnvVarNames
+	teamId
+	status
+	pricePerHour
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func GetFunction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetFunctionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetFunction",
+		Query:  GetFunction_Operation,
+		Variables: &__GetFunctionInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetFunctionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetFunctionRun.
+const GetFunctionRun_Operation = `
+query GetFunctionRun ($id: ID!) {
+	functionRun(id: $id) {
+		... FunctionRunFields
+	}
+}
+fragment FunctionRunFields on FunctionRun {
+	id
+	functionId
+	status
+	statusReason
+	input
+	output
+	error
+	logs
+	exitCode
+	gpuTier
+	timeoutSeconds
+	pricePerHour
+	durationSeconds
+	cost
+	accountId
+	teamId
+	createdAt
+	updatedAt
+	startedAt
+	finishedAt
+}
+`
+
+func GetFunctionRun(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetFunctionRunResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetFunctionRun",
+		Query:  GetFunctionRun_Operation,
+		Variables: &__GetFunctionRunInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetFunctionRunResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by GetInstance.
 const GetInstance_Operation = `
 query GetInstance ($id: ID!) {
@@ -7011,6 +11937,60 @@ func GetInstance(
 	}
 
 	data_ = &GetInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetSlurmEnvironment.
+const GetSlurmEnvironment_Operation = `
+query GetSlurmEnvironment ($id: ID!) {
+	slurmEnvironment(id: $id) {
+		... SlurmEnvironmentFields
+	}
+}
+fragment SlurmEnvironmentFields on SlurmEnvironment {
+	id
+	name
+	maxNodes
+	gpuPerNode
+	gpuTier
+	totalGpus
+	gpusPlaced
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	sshUser
+	hourlyPrice
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func GetSlurmEnvironment(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetSlurmEnvironmentResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetSlurmEnvironment",
+		Query:  GetSlurmEnvironment_Operation,
+		Variables: &__GetSlurmEnvironmentInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetSlurmEnvironmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -7272,6 +12252,214 @@ func ListApiKeys(
 	return data_, err_
 }
 
+// The query executed by ListClusterVersions.
+const ListClusterVersions_Operation = `
+query ListClusterVersions {
+	clusterVersions
+}
+`
+
+func ListClusterVersions(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ListClusterVersionsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListClusterVersions",
+		Query:  ListClusterVersions_Operation,
+	}
+
+	data_ = &ListClusterVersionsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListClusters.
+const ListClusters_Operation = `
+query ListClusters ($maxResults: Int, $nextToken: String) {
+	clusters(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... ClusterFields
+		}
+		nextToken
+	}
+}
+fragment ClusterFields on Cluster {
+	id
+	name
+	version
+	status
+	statusReason
+	teamId
+	serverUrl
+	createdAt
+	updatedAt
+	terminatedAt
+	owner {
+		... AccountFields
+	}
+}
+fragment AccountFields on Account {
+	id
+	email
+	role
+}
+`
+
+func ListClusters(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListClustersResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListClusters",
+		Query:  ListClusters_Operation,
+		Variables: &__ListClustersInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListClustersResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListFunctionRuns.
+const ListFunctionRuns_Operation = `
+query ListFunctionRuns ($functionId: ID!, $maxResults: Int, $nextToken: String, $status: FunctionRunStatus) {
+	functionRuns(functionId: $functionId, maxResults: $maxResults, nextToken: $nextToken, status: $status) {
+		items {
+			... FunctionRunFields
+		}
+		nextToken
+	}
+}
+fragment FunctionRunFields on FunctionRun {
+	id
+	functionId
+	status
+	statusReason
+	input
+	output
+	error
+	logs
+	exitCode
+	gpuTier
+	timeoutSeconds
+	pricePerHour
+	durationSeconds
+	cost
+	accountId
+	teamId
+	createdAt
+	updatedAt
+	startedAt
+	finishedAt
+}
+`
+
+func ListFunctionRuns(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	functionId string,
+	maxResults *int,
+	nextToken *string,
+	status *FunctionRunStatus,
+) (data_ *ListFunctionRunsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListFunctionRuns",
+		Query:  ListFunctionRuns_Operation,
+		Variables: &__ListFunctionRunsInput{
+			FunctionId: functionId,
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+			Status:     status,
+		},
+	}
+
+	data_ = &ListFunctionRunsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListFunctions.
+const ListFunctions_Operation = `
+query ListFunctions ($maxResults: Int, $nextToken: String) {
+	functions(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... GpuFunctionFields
+		}
+		nextToken
+	}
+}
+fragment GpuFunctionFields on GpuFunction {
+	id
+	name
+	image
+	entrypoint
+	gpuTier
+	timeoutSeconds
+	envVars
+	secretEnvVarNames
+	teamId
+	status
+	pricePerHour
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func ListFunctions(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListFunctionsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListFunctions",
+		Query:  ListFunctions_Operation,
+		Variables: &__ListFunctionsInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListFunctionsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by ListGpuTiers.
 const ListGpuTiers_Operation = `
 query ListGpuTiers {
@@ -7383,6 +12571,65 @@ func ListInstances(
 	}
 
 	data_ = &ListInstancesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListSlurmEnvironments.
+const ListSlurmEnvironments_Operation = `
+query ListSlurmEnvironments ($maxResults: Int, $nextToken: String) {
+	slurmEnvironments(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... SlurmEnvironmentFields
+		}
+		nextToken
+	}
+}
+fragment SlurmEnvironmentFields on SlurmEnvironment {
+	id
+	name
+	maxNodes
+	gpuPerNode
+	gpuTier
+	totalGpus
+	gpusPlaced
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	sshUser
+	hourlyPrice
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func ListSlurmEnvironments(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListSlurmEnvironmentsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListSlurmEnvironments",
+		Query:  ListSlurmEnvironments_Operation,
+		Variables: &__ListSlurmEnvironmentsInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListSlurmEnvironmentsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -7838,6 +13085,70 @@ func RevokeApiKey(
 	return data_, err_
 }
 
+// The mutation executed by RunFunction.
+const RunFunction_Operation = `
+mutation RunFunction ($id: ID!, $input: JSON, $dryRun: Boolean) {
+	runFunction(id: $id, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		run {
+			... FunctionRunFields
+		}
+	}
+}
+fragment FunctionRunFields on FunctionRun {
+	id
+	functionId
+	status
+	statusReason
+	input
+	output
+	error
+	logs
+	exitCode
+	gpuTier
+	timeoutSeconds
+	pricePerHour
+	durationSeconds
+	cost
+	accountId
+	teamId
+	createdAt
+	updatedAt
+	startedAt
+	finishedAt
+}
+`
+
+func RunFunction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	input *json.RawMessage,
+	dryRun *bool,
+) (data_ *RunFunctionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RunFunction",
+		Query:  RunFunction_Operation,
+		Variables: &__RunFunctionInput{
+			Id:     id,
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &RunFunctionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by StartInstance.
 const StartInstance_Operation = `
 mutation StartInstance ($id: ID!, $dryRun: Boolean) {
@@ -8058,6 +13369,65 @@ func StreamEventsForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	}
 	dataChan_ <- wsResp
 	return nil
+}
+
+// The mutation executed by UpdateFunction.
+const UpdateFunction_Operation = `
+mutation UpdateFunction ($id: ID!, $input: UpdateFunctionInput!, $dryRun: Boolean) {
+	updateFunction(id: $id, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		function {
+			... GpuFunctionFields
+		}
+	}
+}
+fragment GpuFunctionFields on GpuFunction {
+	id
+	name
+	image
+	entrypoint
+	gpuTier
+	timeoutSeconds
+	envVars
+	secretEnvVarNames
+	teamId
+	status
+	pricePerHour
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func UpdateFunction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	input UpdateFunctionInput,
+	dryRun *bool,
+) (data_ *UpdateFunctionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UpdateFunction",
+		Query:  UpdateFunction_Operation,
+		Variables: &__UpdateFunctionInput{
+			Id:     id,
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &UpdateFunctionResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
 }
 
 // The mutation executed by UpdateInstance.

@@ -409,3 +409,26 @@ def test_waits_for_gpus_held_by_instances(tmp_path: Path) -> None:
         boss.key_api.close()
     finally:
         srv.stop()
+
+
+def test_gpu_limit_counts_the_environment(tmp_path: Path) -> None:
+    srv = Server(tmp=tmp_path, extra_env={"ICGPU_TENANT_GPU_LIMIT": "3", "ICGPU_RUN_WORKERS": "false"}).start()
+    try:
+        me = caller(srv, "limited", "lim@limited.example.com")
+        before = written(srv)
+        for dry in (False, True):
+            r = me.api.post(SLURM, json={**DOCUMENTED, "max_nodes": 4}, params={"dryRun": "true"} if dry else {})
+            assert_error(r, 409, "ConflictException", code="GpuQuotaExceeded")
+        assert written(srv) == before
+        made = me.api.post(SLURM, json={"name": "fits", "max_nodes": 1, "gpu_per_node": 2})
+        assert made.status_code == 201, made.text
+        view = me.api.get("/api/v1/quotas").json()["gpus"]
+        assert (view["used"], view["remaining"], view["by_family"]["slurm"]) == (2, 1, 2)
+        assert_error(me.api.post(SLURM, json={"name": "more", "max_nodes": 2, "gpu_per_node": 1}), 409,
+                     "ConflictException", code="GpuQuotaExceeded")
+        assert me.api.delete(f"{SLURM}/{made.json()['id']}").status_code == 200
+        assert me.api.get("/api/v1/quotas").json()["gpus"]["by_family"]["slurm"] == 0
+        me.api.close()
+        me.key_api.close()
+    finally:
+        srv.stop()

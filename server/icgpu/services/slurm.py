@@ -203,9 +203,8 @@ class SlurmService:
         async with self.db.transaction(dry_run=dry_run) as s:
             await self._check_team(s, principal, data.team_id)
             await self._check_name_free(s, principal, data.name)
-            check_gpus = getattr(quotas, "check_gpus", None)
-            if check_gpus is not None:  # the per-tenant GPU limit (services/quotas.py)
-                await check_gpus(s, self.settings, principal.tenant_id, data.max_nodes * data.gpu_per_node)
+            # The tenant's GPU limit counts the environment's GPUs from creation (pending included).
+            await quotas.check_gpus(s, self.settings, principal.tenant_id, data.max_nodes * data.gpu_per_node)
             now = utcnow()
             env = SlurmEnvironment(
                 id=new_id(PREFIX), tenant_id=principal.tenant_id, account_id=principal.account_id,

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tests.support import matrix_clusters, matrix_functions, matrix_slurm
+from tests.support import matrix_clusters, matrix_functions, matrix_slurm, matrix_vm_disks, matrix_vms
 from tests.support.matrix_cases import Case
 
 DOMAIN_ROWS: list[Callable[[], Iterator[Case]]] = [
     matrix_slurm.rows,
     matrix_clusters.rows,
     matrix_functions.rows,
+    matrix_vm_disks.rows,
+    matrix_vms.rows,
 ]

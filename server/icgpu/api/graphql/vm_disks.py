@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
-from icgpu.api.graphql.inputs import camel, parse_input
+from icgpu.api.graphql.inputs import parse_input
 from icgpu.api.graphql.permissions import requires
 from icgpu.api.graphql.types.payloads import DryRun, MutationPayload
 from icgpu.db.tables_disks import VmDisk as VmDiskRow
-from icgpu.errors import ValidationError
 from icgpu.services.pagination import PageRequest
 from icgpu.services.vm_disks import DiskAttach, DiskCreate, DiskResize, DiskStatus
 
@@ -66,17 +64,6 @@ def _payload(row: VmDiskRow, dry_run: bool) -> VmDiskPayload:
     return VmDiskPayload(dry_run=dry_run, valid=True, vm_disk=VmDisk.from_row(row))
 
 
-async def _named(call: Awaitable[VmDiskRow]) -> VmDiskRow:
-    """The service's call, with a field it blames (``size_gb``) named as GraphQL names it."""
-    try:
-        return await call
-    except ValidationError as err:
-        if err.field:
-            graphql_name = camel(err.field) or err.field
-            err.message = err.message.replace(f"{err.field}:", f"{graphql_name}:", 1)
-            err.field = graphql_name
-        raise
-
 
 @strawberry.type
 class VmDiskQueries:
@@ -101,16 +88,15 @@ class VmDiskMutations:
     async def create_vm_disk(self, info: Info, input: CreateVmDiskInput, dry_run: DryRun = False) -> VmDiskPayload:
         ctx = info.context
         data = parse_input(DiskCreate, {"name": input.name, "size_gb": input.size_gb, "team_id": input.team_id})
-        return _payload(await _named(ctx.platform.vm_disks.create(await ctx.principal(), data, dry_run=dry_run)),
-                        dry_run)
+        return _payload(await ctx.platform.vm_disks.create(await ctx.principal(), data, dry_run=dry_run), dry_run)
 
     @strawberry.mutation(permission_classes=WRITE, description="Attach a disk to a VM of your tenant.")
     async def attach_vm_disk(self, info: Info, id: strawberry.ID, vm_id: str,
                              dry_run: DryRun = False) -> VmDiskPayload:
         ctx = info.context
         data = parse_input(DiskAttach, {"vm_id": vm_id})
-        return _payload(await _named(ctx.platform.vm_disks.attach(await ctx.principal(), str(id), data,
-                                                                   dry_run=dry_run)), dry_run)
+        return _payload(await ctx.platform.vm_disks.attach(await ctx.principal(), str(id), data, dry_run=dry_run),
+                        dry_run)
 
     @strawberry.mutation(permission_classes=WRITE, description="Detach a disk from its VM.")
     async def detach_vm_disk(self, info: Info, id: strawberry.ID, dry_run: DryRun = False) -> VmDiskPayload:
@@ -123,8 +109,8 @@ class VmDiskMutations:
                              dry_run: DryRun = False) -> VmDiskPayload:
         ctx = info.context
         data = parse_input(DiskResize, {"size_gb": size_gb})
-        return _payload(await _named(ctx.platform.vm_disks.resize(await ctx.principal(), str(id), data,
-                                                                   dry_run=dry_run)), dry_run)
+        return _payload(await ctx.platform.vm_disks.resize(await ctx.principal(), str(id), data, dry_run=dry_run),
+                        dry_run)
 
     @strawberry.mutation(permission_classes=WRITE, description="Delete a detached disk; its storage is released.")
     async def delete_vm_disk(self, info: Info, id: strawberry.ID, dry_run: DryRun = False) -> VmDiskPayload:

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from functools import partial
+from operator import attrgetter, call
 from typing import Any
 
 from graphql import (
@@ -106,7 +106,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 non_null = isinstance(item_type, GraphQLNonNull)
                 try:
                     return [plan(item) if item is not None else _null(non_null) for item in items]
-                except _Fallback:
+                except Exception:  # a _Fallback, or a read that failed: graphql-core completes and reports
                     pass
         return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
 
@@ -117,10 +117,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             return None
         steps: list[tuple[str, _Plain | None, Callable[[Any], Any]]] = []
+        type_name = obj_type.name
         for key, group in collected.grouped_field_set.items():
             name = group[0].node.name.value
             if name == "__typename":
-                steps.append((key, None, _typename))
+                steps.append((key, None, _constant(type_name)))
                 continue
             field_def = obj_type.fields.get(name)
             plain = self._plain_field(field_def) if field_def is not None else None
@@ -133,21 +134,25 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 sub = self._object_plan(plain.named, group)
                 if sub is None:
                     return None
-                finish = sub
+                finish = _object_finisher(sub, plain.non_null)
             else:
-                finish = _finisher(plain.named)
+                finish = _finisher(plain.named, plain.non_null)
             steps.append((key, plain, finish))
-        type_name = obj_type.name
+        keys = tuple(key for key, _, _ in steps)
+        finishers = tuple(finish for _, _, finish in steps)
+        if len(steps) > 1 and all(plain is None or plain.read is getattr for _, plain, _ in steps):
+            # Every field is an attribute: read them all in one call (``__class__`` stands in for
+            # __typename, whose finisher ignores it), then finish each value.
+            read_all = attrgetter(*("__class__" if plain is None else plain.attr for _, plain, _ in steps))
+
+            def complete_attributes(source: Any) -> dict[str, Any]:
+                return dict(zip(keys, map(call, finishers, read_all(source)), strict=True))
+
+            return complete_attributes
 
         def complete(source: Any) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for key, plain, finish in steps:
-                if plain is None:
-                    out[key] = type_name
-                    continue
-                value = plain.read(source, plain.attr)
-                out[key] = _null(plain.non_null) if value is None else finish(value)
-            return out
+            return {key: finish(None if plain is None else plain.read(source, plain.attr))
+                    for key, plain, finish in steps}
 
         return complete
 
@@ -211,8 +216,16 @@ _PRIMITIVES = frozenset({str, int, float, bool, datetime, date})
 _STRING_SERIALIZERS = (GraphQLString.serialize, GraphQLID.serialize)  # a str comes out as it is
 
 
-def _typename(_: Any) -> None:  # a placeholder: ``complete`` writes the type's name
-    return None
+def _constant(value: Any) -> Callable[[Any], Any]:
+    def constant(_: Any) -> Any:
+        return value
+    return constant
+
+
+def _object_finisher(sub: _Plan, non_null: bool) -> Callable[[Any], Any]:
+    def finish(value: Any) -> Any:
+        return _null(non_null) if value is None else sub(value)
+    return finish
 
 
 def _leaf(named: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
@@ -228,28 +241,32 @@ def _leaf(named: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
     return serialized
 
 
-# By the type's identity (the entry holds the type, so its id stays its own); schemas are few.
-_FINISHERS: dict[int, tuple[GraphQLScalarType | GraphQLEnumType, Callable[[Any], Any]]] = {}
+# By the type's identity and nullability (the entry holds the type, so its id stays its own);
+# schemas are few.
+_FINISHERS: dict[tuple[int, bool], tuple[GraphQLScalarType | GraphQLEnumType, Callable[[Any], Any]]] = {}
 _MAX_FINISHERS = 1000
 
 
-def _finisher(named: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
-    """``_leaf`` for one type, with the answers it would give worked out ahead where they are
-    fixed: a str as a String or an ID is itself, and a member of a strawberry enum always
-    serializes to the same name (found once per member here)."""
-    known = _FINISHERS.get(id(named))
+def _finisher(named: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> Callable[[Any], Any]:
+    """What graphql-core's completion makes of a value read for a field of this type: null (or a
+    _Fallback when the field is non-null), else ``_leaf``, with the answers it would give worked
+    out ahead where they are fixed: a str as a String or an ID is itself, and a member of a
+    strawberry enum always serializes to the same name (found once per member here)."""
+    known = _FINISHERS.get((id(named), non_null))
     if known is not None and known[0] is named:
         return known[1]
     if len(_FINISHERS) >= _MAX_FINISHERS:
         _FINISHERS.clear()
-    finish = _FINISHERS[id(named)] = named, _make_finisher(named)
+    finish = _FINISHERS[id(named), non_null] = named, _make_finisher(named, non_null)
     return finish[1]
 
 
-def _make_finisher(named: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+def _make_finisher(named: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> Callable[[Any], Any]:
     if isinstance(named, GraphQLScalarType) and named.serialize in _STRING_SERIALIZERS:
         def string(value: Any) -> Any:
-            return value if type(value) is str else _leaf(named, value)
+            if type(value) is str:
+                return value
+            return _null(non_null) if value is None else _leaf(named, value)
         return string
     enum_cls = getattr(named, "wrapped_cls", None)
     if isinstance(named, GraphQLEnumType) and isinstance(enum_cls, type) and issubclass(enum_cls, Enum):
@@ -263,6 +280,9 @@ def _make_finisher(named: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any]
         def enum(value: Any) -> Any:
             if type(value) is enum_cls and value in names:
                 return names[value]
-            return _leaf(named, value)
+            return _null(non_null) if value is None else _leaf(named, value)
         return enum
-    return partial(_leaf, named)
+
+    def leaf(value: Any) -> Any:
+        return _null(non_null) if value is None else _leaf(named, value)
+    return leaf

@@ -435,6 +435,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     srv = Server(tmp=Path(tmp_path_factory.mktemp("srv")), extra_env={
         "ICGPU_RUN_WORKERS": "false",  # instance states stay where the test puts them
         "ICGPU_TENANT_STORAGE_QUOTA_GB": "1000000",  # hundreds of fresh instances
+        "ICGPU_TENANT_GPU_LIMIT": "1000000",  # ... and VMs, Slurm environments and function runs
     }).start()
     w = None
     try:

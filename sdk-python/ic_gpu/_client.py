@@ -14,9 +14,11 @@ from .resources.events import AsyncEvents, Events
 from .resources.functions import AsyncFunctions, Functions
 from .resources.gpu_tiers import AsyncGpuTiers, GpuTiers
 from .resources.instances import AsyncInstances, Instances
+from .resources.quotas import AsyncQuotas, Quotas
 from .resources.slurm import AsyncSlurmEnvironments, SlurmEnvironments
 from .resources.ssh_keys import AsyncSshKeyGroups, AsyncSshKeys, SshKeyGroups, SshKeys
 from .resources.teams import AsyncTeams, Teams
+from .resources.vm_disks import AsyncVmDisks, VmDisks
 
 
 class ICGPU:
@@ -43,6 +45,8 @@ class ICGPU:
         self.clusters = Clusters(gen, self.config)
         self.slurm_environments = SlurmEnvironments(gen, self.config)
         self.functions = Functions(gen, self.config)
+        self.vm_disks = VmDisks(gen, self.config)
+        self.quotas = Quotas(gen, self.config)
 
     @property
     def base_url(self) -> str:
@@ -84,6 +88,8 @@ class AsyncICGPU:
         self.clusters = AsyncClusters(gen, self.config)
         self.slurm_environments = AsyncSlurmEnvironments(gen, self.config)
         self.functions = AsyncFunctions(gen, self.config)
+        self.vm_disks = AsyncVmDisks(gen, self.config)
+        self.quotas = AsyncQuotas(gen, self.config)
 
     @property
     def base_url(self) -> str:

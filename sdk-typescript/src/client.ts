@@ -7,11 +7,13 @@ import { Clusters } from "./resources/clusters.js";
 import { Events } from "./resources/events.js";
 import { GpuTiers } from "./resources/gpu-tiers.js";
 import { Instances } from "./resources/instances.js";
+import { QuotasResource } from "./resources/quotas.js";
 import { SlurmEnvironments } from "./resources/slurm-environments.js";
 import { SshKeyGroups } from "./resources/ssh-key-groups.js";
 import { SshKeys } from "./resources/ssh-keys.js";
 import { Teams } from "./resources/teams.js";
 import { ViewerResource } from "./resources/viewer.js";
+import { VmDisks } from "./resources/vm-disks.js";
 import { Transport, type RequestOptions } from "./transport.js";
 import type { Viewer } from "./types.js";
 
@@ -58,6 +60,8 @@ export class ICGPU {
   readonly events: Events;
   readonly clusters: Clusters;
   readonly slurmEnvironments: SlurmEnvironments;
+  readonly vmDisks: VmDisks;
+  readonly quotas: QuotasResource;
   readonly #viewer: ViewerResource;
 
   constructor(options: ClientOptions = {}) {
@@ -82,6 +86,8 @@ export class ICGPU {
     this.events = new Events(context);
     this.clusters = new Clusters(context);
     this.slurmEnvironments = new SlurmEnvironments(context);
+    this.vmDisks = new VmDisks(context);
+    this.quotas = new QuotasResource(context);
     this.#viewer = new ViewerResource(context);
   }
 

@@ -36,3 +36,5 @@ export type {
   SlurmWaitParams,
 } from "./resources/slurm-environments.js";
 export type { Cluster, ClusterCreateParams, ClusterPayload, Clusters, ClusterWaitParams, Kubeconfig } from "./resources/clusters.js";
+export type { VmDisk, VmDiskCreateParams, VmDiskListParams, VmDiskPayload, VmDisks } from "./resources/vm-disks.js";
+export type { Quotas, QuotasResource } from "./resources/quotas.js";

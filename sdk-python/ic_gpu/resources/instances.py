@@ -15,16 +15,20 @@ TERMINAL = "TERMINATED"
 
 
 def create_input(name: str, tier: str, ssh_key: str | None, storage_gb: int | None, workload_type: str | None,
-                 ssh_key_group: str | None, team_id: str | None) -> dict[str, object]:
+                 ssh_key_group: str | None, team_id: str | None,
+                 auto_stop_after_minutes: int | None = None) -> dict[str, object]:
     return given(name=name, tier=tier, ssh_key=ssh_key, storage_gb=storage_gb, workload_type=upper(workload_type),
-                 ssh_key_group=ssh_key_group, team_id=team_id)
+                 ssh_key_group=ssh_key_group, team_id=team_id, auto_stop_after_minutes=auto_stop_after_minutes)
 
 
 class Instances(SyncResource):
     def create(self, *, name: str, tier: str, ssh_key: str | None = None, storage_gb: int | None = None,
                workload_type: str | None = None, ssh_key_group: str | None = None, team_id: str | None = None,
+               auto_stop_after_minutes: int | None = None,
                dry_run: bool = False) -> g.CreateInstanceCreateInstance:
-        spec = create_input(name, tier, ssh_key, storage_gb, workload_type, ssh_key_group, team_id)
+        """``auto_stop_after_minutes``: the server stops the instance after it has run that long."""
+        spec = create_input(name, tier, ssh_key, storage_gb, workload_type, ssh_key_group, team_id,
+                            auto_stop_after_minutes)
         return self._gen.create_instance(g.CreateInstanceInput(**spec), dry_run=dry_run).create_instance
 
     def list(self, *, max_results: int | None = None, status: str | None = None) -> SyncPage[g.InstanceFields]:
@@ -73,8 +77,10 @@ async def _watch(client: a.AsyncGeneratedClient, id: str) -> AsyncIterator[a.Ins
 class AsyncInstances(AsyncResource):
     async def create(self, *, name: str, tier: str, ssh_key: str | None = None, storage_gb: int | None = None,
                      workload_type: str | None = None, ssh_key_group: str | None = None, team_id: str | None = None,
+                     auto_stop_after_minutes: int | None = None,
                      dry_run: bool = False) -> a.CreateInstanceCreateInstance:
-        spec = create_input(name, tier, ssh_key, storage_gb, workload_type, ssh_key_group, team_id)
+        spec = create_input(name, tier, ssh_key, storage_gb, workload_type, ssh_key_group, team_id,
+                            auto_stop_after_minutes)
         return (await self._gen.create_instance(a.CreateInstanceInput(**spec), dry_run=dry_run)).create_instance
 
     def list(self, *, max_results: int | None = None, status: str | None = None) -> AsyncPage[a.InstanceFields]:

@@ -87,6 +87,14 @@ export type CreateTeamInput = {
   name: string;
 };
 
+/** A new persistent disk. */
+export type CreateVmDiskInput = {
+  name: string;
+  sizeGb: number;
+  /** share the disk with this team */
+  teamId?: string | null | undefined;
+};
+
 /** Lifecycle status of a function run. */
 export type FunctionRunStatus =
   | 'CANCELLED'
@@ -144,6 +152,12 @@ export type UploadSshKeyInput = {
   name: string;
   publicKey: string;
 };
+
+/** available: not attached; attached: to vmId; deleted. */
+export type VmDiskStatus =
+  | 'ATTACHED'
+  | 'AVAILABLE'
+  | 'DELETED';
 
 /** interactive: guaranteed; batch: 50% off and preemptible. */
 export type WorkloadType =
@@ -235,7 +249,7 @@ export type AccountFieldsFragment = { id: string, email: string, role: string };
 
 export type GpuTierFieldsFragment = { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null };
 
-export type InstanceFieldsFragment = { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null };
+export type InstanceFieldsFragment = { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null };
 
 export type InstanceStatusEventFieldsFragment = { instanceId: string, status: InstanceStatus, previousStatus: InstanceStatus | null, reason: string | null, at: string };
 
@@ -266,6 +280,10 @@ export type KubeconfigFieldsFragment = { clusterId: string, context: string, nam
 export type GpuFunctionFieldsFragment = { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null };
 
 export type FunctionRunFieldsFragment = { id: string, functionId: string, status: FunctionRunStatus, statusReason: string | null, input: unknown, output: unknown, error: string | null, logs: string | null, exitCode: number | null, gpuTier: string, timeoutSeconds: number, pricePerHour: number, durationSeconds: number | null, cost: number | null, accountId: string, teamId: string | null, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null };
+
+export type VmDiskFieldsFragment = { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null };
+
+export type QuotasFieldsFragment = { storage: { limitGb: number, usedGb: number, remainingGb: number }, gpus: { limit: number, used: number, remaining: number, byFamily: Array<{ family: string, used: number }> } };
 
 export type ListFunctionsQueryVariables = Exact<{
   maxResults?: number | null | undefined;
@@ -358,14 +376,14 @@ export type ListInstancesQueryVariables = Exact<{
 }>;
 
 
-export type ListInstancesQuery = { instances: { nextToken: string | null, items: Array<{ id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null }> } };
+export type ListInstancesQuery = { instances: { nextToken: string | null, items: Array<{ id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null }> } };
 
 export type GetInstanceQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type GetInstanceQuery = { instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } };
+export type GetInstanceQuery = { instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } };
 
 export type CreateInstanceMutationVariables = Exact<{
   input: CreateInstanceInput;
@@ -373,7 +391,7 @@ export type CreateInstanceMutationVariables = Exact<{
 }>;
 
 
-export type CreateInstanceMutation = { createInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
+export type CreateInstanceMutation = { createInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
 
 export type UpdateInstanceMutationVariables = Exact<{
   id: string;
@@ -382,7 +400,7 @@ export type UpdateInstanceMutationVariables = Exact<{
 }>;
 
 
-export type UpdateInstanceMutation = { updateInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
+export type UpdateInstanceMutation = { updateInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
 
 export type StartInstanceMutationVariables = Exact<{
   id: string;
@@ -390,7 +408,7 @@ export type StartInstanceMutationVariables = Exact<{
 }>;
 
 
-export type StartInstanceMutation = { startInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
+export type StartInstanceMutation = { startInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
 
 export type StopInstanceMutationVariables = Exact<{
   id: string;
@@ -398,7 +416,7 @@ export type StopInstanceMutationVariables = Exact<{
 }>;
 
 
-export type StopInstanceMutation = { stopInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
+export type StopInstanceMutation = { stopInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
 
 export type RequeueInstanceMutationVariables = Exact<{
   id: string;
@@ -406,7 +424,7 @@ export type RequeueInstanceMutationVariables = Exact<{
 }>;
 
 
-export type RequeueInstanceMutation = { requeueInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
+export type RequeueInstanceMutation = { requeueInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
 
 export type DeleteInstanceMutationVariables = Exact<{
   id: string;
@@ -414,7 +432,7 @@ export type DeleteInstanceMutationVariables = Exact<{
 }>;
 
 
-export type DeleteInstanceMutation = { deleteInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
+export type DeleteInstanceMutation = { deleteInstance: { dryRun: boolean, valid: boolean, instance: { id: string, name: string, tier: string, workloadType: WorkloadType, storageGb: number, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: InstanceStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, hourlyPrice: number, createdAt: string, updatedAt: string, terminatedAt: string | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, tierInfo: { id: string, name: string, isolation: string, description: string, gpuMemoryGb: number, pricePerHour: number, batchPricePerHour: number, capacity: number | null, available: number | null }, owner: { id: string, email: string, role: string } | null } } };
 
 export type WatchInstanceStatusSubscriptionVariables = Exact<{
   id: string;
@@ -422,6 +440,11 @@ export type WatchInstanceStatusSubscriptionVariables = Exact<{
 
 
 export type WatchInstanceStatusSubscription = { instanceStatus: { instanceId: string, status: InstanceStatus, previousStatus: InstanceStatus | null, reason: string | null, at: string } };
+
+export type GetQuotasQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GetQuotasQuery = { quotas: { storage: { limitGb: number, usedGb: number, remainingGb: number }, gpus: { limit: number, used: number, remaining: number, byFamily: Array<{ family: string, used: number }> } } };
 
 export type ListSlurmEnvironmentsQueryVariables = Exact<{
   maxResults?: number | null | undefined;
@@ -603,6 +626,64 @@ export type RemoveTeamMemberMutationVariables = Exact<{
 
 export type RemoveTeamMemberMutation = { removeTeamMember: { dryRun: boolean, valid: boolean, member: { id: string, teamId: string, accountId: string, email: string, role: TeamRole, createdAt: string } } };
 
+export type ListVmDisksQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+  vmId?: string | null | undefined;
+}>;
+
+
+export type ListVmDisksQuery = { vmDisks: { nextToken: string | null, items: Array<{ id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null }> } };
+
+export type GetVmDiskQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetVmDiskQuery = { vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } };
+
+export type CreateVmDiskMutationVariables = Exact<{
+  input: CreateVmDiskInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateVmDiskMutation = { createVmDisk: { dryRun: boolean, valid: boolean, vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type AttachVmDiskMutationVariables = Exact<{
+  id: string;
+  vmId: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type AttachVmDiskMutation = { attachVmDisk: { dryRun: boolean, valid: boolean, vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type DetachVmDiskMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DetachVmDiskMutation = { detachVmDisk: { dryRun: boolean, valid: boolean, vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type ResizeVmDiskMutationVariables = Exact<{
+  id: string;
+  sizeGb: number;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type ResizeVmDiskMutation = { resizeVmDisk: { dryRun: boolean, valid: boolean, vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type DeleteVmDiskMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteVmDiskMutation = { deleteVmDisk: { dryRun: boolean, valid: boolean, vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -659,6 +740,8 @@ export const InstanceFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -916,6 +999,39 @@ export const FunctionRunFieldsFragmentDoc = new TypedDocumentString(`
   finishedAt
 }
     `, {"fragmentName":"FunctionRunFields"}) as unknown as TypedDocumentString<FunctionRunFieldsFragment, unknown>;
+export const VmDiskFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}
+    `, {"fragmentName":"VmDiskFields"}) as unknown as TypedDocumentString<VmDiskFieldsFragment, unknown>;
+export const QuotasFieldsFragmentDoc = new TypedDocumentString(`
+    fragment QuotasFields on Quotas {
+  storage {
+    limitGb
+    usedGb
+    remainingGb
+  }
+  gpus {
+    limit
+    used
+    remaining
+    byFamily {
+      family
+      used
+    }
+  }
+}
+    `, {"fragmentName":"QuotasFields"}) as unknown as TypedDocumentString<QuotasFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys($maxResults: Int, $nextToken: String) {
   apiKeys(maxResults: $maxResults, nextToken: $nextToken) {
@@ -1501,6 +1617,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1547,6 +1665,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1597,6 +1717,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1647,6 +1769,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1697,6 +1821,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1747,6 +1873,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1797,6 +1925,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1847,6 +1977,8 @@ fragment InstanceFields on Instance {
   createdAt
   updatedAt
   terminatedAt
+  autoStopAfterMinutes
+  autoStopAt
   tierInfo {
     ...GpuTierFields
   }
@@ -1867,6 +1999,28 @@ export const WatchInstanceStatusDocument = new TypedDocumentString(`
   reason
   at
 }`) as unknown as TypedDocumentString<WatchInstanceStatusSubscription, WatchInstanceStatusSubscriptionVariables>;
+export const GetQuotasDocument = new TypedDocumentString(`
+    query GetQuotas {
+  quotas {
+    ...QuotasFields
+  }
+}
+    fragment QuotasFields on Quotas {
+  storage {
+    limitGb
+    usedGb
+    remainingGb
+  }
+  gpus {
+    limit
+    used
+    remaining
+    byFamily {
+      family
+      used
+    }
+  }
+}`) as unknown as TypedDocumentString<GetQuotasQuery, GetQuotasQueryVariables>;
 export const ListSlurmEnvironmentsDocument = new TypedDocumentString(`
     query ListSlurmEnvironments($maxResults: Int, $nextToken: String) {
   slurmEnvironments(maxResults: $maxResults, nextToken: $nextToken) {
@@ -2361,3 +2515,159 @@ export const RemoveTeamMemberDocument = new TypedDocumentString(`
   role
   createdAt
 }`) as unknown as TypedDocumentString<RemoveTeamMemberMutation, RemoveTeamMemberMutationVariables>;
+export const ListVmDisksDocument = new TypedDocumentString(`
+    query ListVmDisks($maxResults: Int, $nextToken: String, $vmId: String) {
+  vmDisks(maxResults: $maxResults, nextToken: $nextToken, vmId: $vmId) {
+    items {
+      ...VmDiskFields
+    }
+    nextToken
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<ListVmDisksQuery, ListVmDisksQueryVariables>;
+export const GetVmDiskDocument = new TypedDocumentString(`
+    query GetVmDisk($id: ID!) {
+  vmDisk(id: $id) {
+    ...VmDiskFields
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<GetVmDiskQuery, GetVmDiskQueryVariables>;
+export const CreateVmDiskDocument = new TypedDocumentString(`
+    mutation CreateVmDisk($input: CreateVmDiskInput!, $dryRun: Boolean) {
+  createVmDisk(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmDisk {
+      ...VmDiskFields
+    }
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<CreateVmDiskMutation, CreateVmDiskMutationVariables>;
+export const AttachVmDiskDocument = new TypedDocumentString(`
+    mutation AttachVmDisk($id: ID!, $vmId: String!, $dryRun: Boolean) {
+  attachVmDisk(id: $id, vmId: $vmId, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmDisk {
+      ...VmDiskFields
+    }
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<AttachVmDiskMutation, AttachVmDiskMutationVariables>;
+export const DetachVmDiskDocument = new TypedDocumentString(`
+    mutation DetachVmDisk($id: ID!, $dryRun: Boolean) {
+  detachVmDisk(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmDisk {
+      ...VmDiskFields
+    }
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<DetachVmDiskMutation, DetachVmDiskMutationVariables>;
+export const ResizeVmDiskDocument = new TypedDocumentString(`
+    mutation ResizeVmDisk($id: ID!, $sizeGb: Int!, $dryRun: Boolean) {
+  resizeVmDisk(id: $id, sizeGb: $sizeGb, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmDisk {
+      ...VmDiskFields
+    }
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<ResizeVmDiskMutation, ResizeVmDiskMutationVariables>;
+export const DeleteVmDiskDocument = new TypedDocumentString(`
+    mutation DeleteVmDisk($id: ID!, $dryRun: Boolean) {
+  deleteVmDisk(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmDisk {
+      ...VmDiskFields
+    }
+  }
+}
+    fragment VmDiskFields on VmDisk {
+  id
+  name
+  sizeGb
+  status
+  vmId
+  teamId
+  accountId
+  attachedAt
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<DeleteVmDiskMutation, DeleteVmDiskMutationVariables>;

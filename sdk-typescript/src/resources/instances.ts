@@ -26,6 +26,8 @@ export interface InstanceCreateParams extends DryRunParam {
   sshKeyGroup?: string | null;
   /** Share the instance with this team. */
   teamId?: string | null;
+  /** Stop the instance after it has run this many minutes (each start counts anew). */
+  autoStopAfterMinutes?: number | null;
 }
 
 export interface InstanceListParams extends ListParams {

@@ -9,6 +9,11 @@ from .add_team_member import (
     AddTeamMemberAddTeamMemberMember,
 )
 from .async_base_client import AsyncBaseClient
+from .attach_vm_disk import (
+    AttachVmDisk,
+    AttachVmDiskAttachVmDisk,
+    AttachVmDiskAttachVmDiskVmDisk,
+)
 from .base_model import BaseModel, Upload
 from .cancel_function_run import (
     CancelFunctionRun,
@@ -47,6 +52,11 @@ from .create_ssh_key_group import (
     CreateSshKeyGroupCreateSshKeyGroupSshKeyGroup,
 )
 from .create_team import CreateTeam, CreateTeamCreateTeam, CreateTeamCreateTeamTeam
+from .create_vm_disk import (
+    CreateVmDisk,
+    CreateVmDiskCreateVmDisk,
+    CreateVmDiskCreateVmDiskVmDisk,
+)
 from .delete_cluster import (
     DeleteCluster,
     DeleteClusterDeleteCluster,
@@ -76,6 +86,16 @@ from .delete_ssh_key_group import (
     DeleteSshKeyGroup,
     DeleteSshKeyGroupDeleteSshKeyGroup,
     DeleteSshKeyGroupDeleteSshKeyGroupSshKeyGroup,
+)
+from .delete_vm_disk import (
+    DeleteVmDisk,
+    DeleteVmDiskDeleteVmDisk,
+    DeleteVmDiskDeleteVmDiskVmDisk,
+)
+from .detach_vm_disk import (
+    DetachVmDisk,
+    DetachVmDiskDetachVmDisk,
+    DetachVmDiskDetachVmDiskVmDisk,
 )
 from .enums import (
     ClusterStatus,
@@ -108,6 +128,10 @@ from .fragments import (
     InstanceFieldsTierInfo,
     InstanceStatusEventFields,
     KubeconfigFields,
+    QuotasFields,
+    QuotasFieldsGpus,
+    QuotasFieldsGpusByFamily,
+    QuotasFieldsStorage,
     SlurmEnvironmentFields,
     SshKeyFields,
     SshKeyGroupFields,
@@ -120,6 +144,7 @@ from .fragments import (
     ViewerFields,
     ViewerFieldsTeams,
     ViewerFieldsTenant,
+    VmDiskFields,
 )
 from .generate_ssh_key import (
     GenerateSshKey,
@@ -135,6 +160,7 @@ from .get_cluster_kubeconfig import (
 from .get_function import GetFunction, GetFunctionFunction
 from .get_function_run import GetFunctionRun, GetFunctionRunFunctionRun
 from .get_instance import GetInstance, GetInstanceInstance
+from .get_quotas import GetQuotas, GetQuotasQuotas
 from .get_slurm_environment import (
     GetSlurmEnvironment,
     GetSlurmEnvironmentSlurmEnvironment,
@@ -143,6 +169,7 @@ from .get_ssh_key import GetSshKey, GetSshKeySshKey
 from .get_ssh_key_group import GetSshKeyGroup, GetSshKeyGroupSshKeyGroup
 from .get_team import GetTeam, GetTeamTeam
 from .get_viewer import GetViewer, GetViewerViewer
+from .get_vm_disk import GetVmDisk, GetVmDiskVmDisk
 from .input_types import (
     AddTeamMemberInput,
     AttachVmNetworkInput,
@@ -199,6 +226,7 @@ from .list_team_members import (
     ListTeamMembersTeamMembersItems,
 )
 from .list_teams import ListTeams, ListTeamsTeams, ListTeamsTeamsItems
+from .list_vm_disks import ListVmDisks, ListVmDisksVmDisks, ListVmDisksVmDisksItems
 from .remove_ssh_key_from_group import (
     RemoveSshKeyFromGroup,
     RemoveSshKeyFromGroupRemoveSshKeyFromGroup,
@@ -213,6 +241,11 @@ from .requeue_instance import (
     RequeueInstance,
     RequeueInstanceRequeueInstance,
     RequeueInstanceRequeueInstanceInstance,
+)
+from .resize_vm_disk import (
+    ResizeVmDisk,
+    ResizeVmDiskResizeVmDisk,
+    ResizeVmDiskResizeVmDiskVmDisk,
 )
 from .revoke_api_key import (
     RevokeApiKey,
@@ -268,6 +301,9 @@ __all__ = [
     "ApiKeyFields",
     "AsyncBaseClient",
     "AsyncGeneratedClient",
+    "AttachVmDisk",
+    "AttachVmDiskAttachVmDisk",
+    "AttachVmDiskAttachVmDiskVmDisk",
     "AttachVmNetworkInput",
     "BaseModel",
     "CancelFunctionRun",
@@ -306,6 +342,9 @@ __all__ = [
     "CreateTeamCreateTeam",
     "CreateTeamCreateTeamTeam",
     "CreateTeamInput",
+    "CreateVmDisk",
+    "CreateVmDiskCreateVmDisk",
+    "CreateVmDiskCreateVmDiskVmDisk",
     "CreateVmDiskInput",
     "CreateVmInput",
     "CreateVmNetworkInput",
@@ -327,6 +366,12 @@ __all__ = [
     "DeleteSshKeyGroup",
     "DeleteSshKeyGroupDeleteSshKeyGroup",
     "DeleteSshKeyGroupDeleteSshKeyGroupSshKeyGroup",
+    "DeleteVmDisk",
+    "DeleteVmDiskDeleteVmDisk",
+    "DeleteVmDiskDeleteVmDiskVmDisk",
+    "DetachVmDisk",
+    "DetachVmDiskDetachVmDisk",
+    "DetachVmDiskDetachVmDiskVmDisk",
     "EventFields",
     "FunctionRunFields",
     "FunctionRunStatus",
@@ -345,6 +390,8 @@ __all__ = [
     "GetFunctionRunFunctionRun",
     "GetInstance",
     "GetInstanceInstance",
+    "GetQuotas",
+    "GetQuotasQuotas",
     "GetSlurmEnvironment",
     "GetSlurmEnvironmentSlurmEnvironment",
     "GetSshKey",
@@ -355,6 +402,8 @@ __all__ = [
     "GetTeamTeam",
     "GetViewer",
     "GetViewerViewer",
+    "GetVmDisk",
+    "GetVmDiskVmDisk",
     "GpuFunctionFields",
     "GpuTierFields",
     "GraphQLClientError",
@@ -401,6 +450,13 @@ __all__ = [
     "ListTeams",
     "ListTeamsTeams",
     "ListTeamsTeamsItems",
+    "ListVmDisks",
+    "ListVmDisksVmDisks",
+    "ListVmDisksVmDisksItems",
+    "QuotasFields",
+    "QuotasFieldsGpus",
+    "QuotasFieldsGpusByFamily",
+    "QuotasFieldsStorage",
     "RemoveSshKeyFromGroup",
     "RemoveSshKeyFromGroupRemoveSshKeyFromGroup",
     "RemoveSshKeyFromGroupRemoveSshKeyFromGroupSshKeyGroup",
@@ -410,6 +466,9 @@ __all__ = [
     "RequeueInstance",
     "RequeueInstanceRequeueInstance",
     "RequeueInstanceRequeueInstanceInstance",
+    "ResizeVmDisk",
+    "ResizeVmDiskResizeVmDisk",
+    "ResizeVmDiskResizeVmDiskVmDisk",
     "RevokeApiKey",
     "RevokeApiKeyRevokeApiKey",
     "RevokeApiKeyRevokeApiKeyApiKey",
@@ -455,6 +514,7 @@ __all__ = [
     "ViewerFields",
     "ViewerFieldsTeams",
     "ViewerFieldsTenant",
+    "VmDiskFields",
     "VmDiskStatus",
     "VmStatus",
     "WatchInstanceStatus",

@@ -10,6 +10,7 @@ from .enums import (
     InstanceStatus,
     SlurmEnvironmentStatus,
     TeamRole,
+    VmDiskStatus,
     WorkloadType,
 )
 
@@ -129,6 +130,8 @@ class InstanceFields(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
     terminated_at: Optional[datetime] = Field(alias="terminatedAt")
+    auto_stop_after_minutes: Optional[int] = Field(alias="autoStopAfterMinutes")
+    auto_stop_at: Optional[datetime] = Field(alias="autoStopAt")
     tier_info: "InstanceFieldsTierInfo" = Field(alias="tierInfo")
     owner: Optional["InstanceFieldsOwner"]
 
@@ -157,6 +160,29 @@ class KubeconfigFields(BaseModel):
     certificate_authority_data: str = Field(alias="certificateAuthorityData")
     token: str
     kubeconfig: str
+
+
+class QuotasFields(BaseModel):
+    storage: "QuotasFieldsStorage"
+    gpus: "QuotasFieldsGpus"
+
+
+class QuotasFieldsStorage(BaseModel):
+    limit_gb: int = Field(alias="limitGb")
+    used_gb: int = Field(alias="usedGb")
+    remaining_gb: int = Field(alias="remainingGb")
+
+
+class QuotasFieldsGpus(BaseModel):
+    limit: int
+    used: int
+    remaining: int
+    by_family: list["QuotasFieldsGpusByFamily"] = Field(alias="byFamily")
+
+
+class QuotasFieldsGpusByFamily(BaseModel):
+    family: str
+    used: int
 
 
 class SlurmEnvironmentFields(BaseModel):
@@ -254,6 +280,20 @@ class ViewerFieldsTeams(TeamMembershipFields):
     pass
 
 
+class VmDiskFields(BaseModel):
+    id: str
+    name: str
+    size_gb: int = Field(alias="sizeGb")
+    status: VmDiskStatus
+    vm_id: Optional[str] = Field(alias="vmId")
+    team_id: Optional[str] = Field(alias="teamId")
+    account_id: str = Field(alias="accountId")
+    attached_at: Optional[datetime] = Field(alias="attachedAt")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    deleted_at: Optional[datetime] = Field(alias="deletedAt")
+
+
 AccountFields.model_rebuild()
 ApiKeyFields.model_rebuild()
 ClusterFields.model_rebuild()
@@ -264,6 +304,7 @@ GpuTierFields.model_rebuild()
 InstanceFields.model_rebuild()
 InstanceStatusEventFields.model_rebuild()
 KubeconfigFields.model_rebuild()
+QuotasFields.model_rebuild()
 SlurmEnvironmentFields.model_rebuild()
 SshKeyFields.model_rebuild()
 SshKeyGroupFields.model_rebuild()
@@ -272,3 +313,4 @@ TeamMemberFields.model_rebuild()
 TeamMembershipFields.model_rebuild()
 TenantFields.model_rebuild()
 ViewerFields.model_rebuild()
+VmDiskFields.model_rebuild()

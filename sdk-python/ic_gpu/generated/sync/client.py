@@ -2,6 +2,7 @@ from typing import Any, Optional, Union
 
 from .add_ssh_key_to_group import AddSshKeyToGroup
 from .add_team_member import AddTeamMember
+from .attach_vm_disk import AttachVmDisk
 from .base_client import BaseClient
 from .base_model import UNSET, UnsetType
 from .cancel_function_run import CancelFunctionRun
@@ -12,12 +13,15 @@ from .create_instance import CreateInstance
 from .create_slurm_environment import CreateSlurmEnvironment
 from .create_ssh_key_group import CreateSshKeyGroup
 from .create_team import CreateTeam
+from .create_vm_disk import CreateVmDisk
 from .delete_cluster import DeleteCluster
 from .delete_function import DeleteFunction
 from .delete_instance import DeleteInstance
 from .delete_slurm_environment import DeleteSlurmEnvironment
 from .delete_ssh_key import DeleteSshKey
 from .delete_ssh_key_group import DeleteSshKeyGroup
+from .delete_vm_disk import DeleteVmDisk
+from .detach_vm_disk import DetachVmDisk
 from .enums import FunctionRunStatus, InstanceStatus, TeamRole
 from .generate_ssh_key import GenerateSshKey
 from .get_api_key import GetApiKey
@@ -26,11 +30,13 @@ from .get_cluster_kubeconfig import GetClusterKubeconfig
 from .get_function import GetFunction
 from .get_function_run import GetFunctionRun
 from .get_instance import GetInstance
+from .get_quotas import GetQuotas
 from .get_slurm_environment import GetSlurmEnvironment
 from .get_ssh_key import GetSshKey
 from .get_ssh_key_group import GetSshKeyGroup
 from .get_team import GetTeam
 from .get_viewer import GetViewer
+from .get_vm_disk import GetVmDisk
 from .input_types import (
     AddTeamMemberInput,
     CreateApiKeyInput,
@@ -40,6 +46,7 @@ from .input_types import (
     CreateSlurmEnvironmentInput,
     CreateSshKeyGroupInput,
     CreateTeamInput,
+    CreateVmDiskInput,
     UpdateFunctionInput,
     UpdateInstanceInput,
     UploadSshKeyInput,
@@ -56,9 +63,11 @@ from .list_ssh_key_groups import ListSshKeyGroups
 from .list_ssh_keys import ListSshKeys
 from .list_team_members import ListTeamMembers
 from .list_teams import ListTeams
+from .list_vm_disks import ListVmDisks
 from .remove_ssh_key_from_group import RemoveSshKeyFromGroup
 from .remove_team_member import RemoveTeamMember
 from .requeue_instance import RequeueInstance
+from .resize_vm_disk import ResizeVmDisk
 from .revoke_api_key import RevokeApiKey
 from .run_function import RunFunction
 from .start_instance import StartInstance
@@ -953,6 +962,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1015,6 +1026,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1082,6 +1095,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1150,6 +1165,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1214,6 +1231,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1278,6 +1297,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1342,6 +1363,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1406,6 +1429,8 @@ class GeneratedClient(BaseClient):
               createdAt
               updatedAt
               terminatedAt
+              autoStopAfterMinutes
+              autoStopAt
               tierInfo {
                 ...GpuTierFields
               }
@@ -1420,6 +1445,38 @@ class GeneratedClient(BaseClient):
         )
         data = self.get_data(response)
         return DeleteInstance.model_validate(data)
+
+    def get_quotas(self, **kwargs: Any) -> GetQuotas:
+        query = gql("""
+            query GetQuotas {
+              quotas {
+                ...QuotasFields
+              }
+            }
+
+            fragment QuotasFields on Quotas {
+              storage {
+                limitGb
+                usedGb
+                remainingGb
+              }
+              gpus {
+                limit
+                used
+                remaining
+                byFamily {
+                  family
+                  used
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = self.execute(
+            query=query, operation_name="GetQuotas", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetQuotas.model_validate(data)
 
     def list_slurm_environments(
         self,
@@ -2300,3 +2357,260 @@ class GeneratedClient(BaseClient):
         )
         data = self.get_data(response)
         return RemoveTeamMember.model_validate(data)
+
+    def list_vm_disks(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        vm_id: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListVmDisks:
+        query = gql("""
+            query ListVmDisks($maxResults: Int, $nextToken: String, $vmId: String) {
+              vmDisks(maxResults: $maxResults, nextToken: $nextToken, vmId: $vmId) {
+                items {
+                  ...VmDiskFields
+                }
+                nextToken
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+            "vmId": vm_id,
+        }
+        response = self.execute(
+            query=query, operation_name="ListVmDisks", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListVmDisks.model_validate(data)
+
+    def get_vm_disk(self, id: str, **kwargs: Any) -> GetVmDisk:
+        query = gql("""
+            query GetVmDisk($id: ID!) {
+              vmDisk(id: $id) {
+                ...VmDiskFields
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query, operation_name="GetVmDisk", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetVmDisk.model_validate(data)
+
+    def create_vm_disk(
+        self,
+        input: CreateVmDiskInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateVmDisk:
+        query = gql("""
+            mutation CreateVmDisk($input: CreateVmDiskInput!, $dryRun: Boolean) {
+              createVmDisk(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmDisk {
+                  ...VmDiskFields
+                }
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="CreateVmDisk", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateVmDisk.model_validate(data)
+
+    def attach_vm_disk(
+        self,
+        id: str,
+        vm_id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> AttachVmDisk:
+        query = gql("""
+            mutation AttachVmDisk($id: ID!, $vmId: String!, $dryRun: Boolean) {
+              attachVmDisk(id: $id, vmId: $vmId, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmDisk {
+                  ...VmDiskFields
+                }
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "vmId": vm_id, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="AttachVmDisk", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return AttachVmDisk.model_validate(data)
+
+    def detach_vm_disk(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DetachVmDisk:
+        query = gql("""
+            mutation DetachVmDisk($id: ID!, $dryRun: Boolean) {
+              detachVmDisk(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmDisk {
+                  ...VmDiskFields
+                }
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="DetachVmDisk", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DetachVmDisk.model_validate(data)
+
+    def resize_vm_disk(
+        self,
+        id: str,
+        size_gb: int,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ResizeVmDisk:
+        query = gql("""
+            mutation ResizeVmDisk($id: ID!, $sizeGb: Int!, $dryRun: Boolean) {
+              resizeVmDisk(id: $id, sizeGb: $sizeGb, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmDisk {
+                  ...VmDiskFields
+                }
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "sizeGb": size_gb, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="ResizeVmDisk", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ResizeVmDisk.model_validate(data)
+
+    def delete_vm_disk(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteVmDisk:
+        query = gql("""
+            mutation DeleteVmDisk($id: ID!, $dryRun: Boolean) {
+              deleteVmDisk(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmDisk {
+                  ...VmDiskFields
+                }
+              }
+            }
+
+            fragment VmDiskFields on VmDisk {
+              id
+              name
+              sizeGb
+              status
+              vmId
+              teamId
+              accountId
+              attachedAt
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = self.execute(
+            query=query, operation_name="DeleteVmDisk", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteVmDisk.model_validate(data)

@@ -337,6 +337,169 @@ func (v *ApiKeyFields) GetExpiresAt() *time.Time { return v.ExpiresAt }
 // GetRevokedAt returns ApiKeyFields.RevokedAt, and is useful for accessing the field via an interface.
 func (v *ApiKeyFields) GetRevokedAt() *time.Time { return v.RevokedAt }
 
+// AttachVmDiskAttachVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
+// The GraphQL type's documentation follows.
+//
+// A disk as a mutation left it (or would leave it, in a dry run).
+type AttachVmDiskAttachVmDiskVmDiskPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	VmDisk AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk `json:"vmDisk"`
+}
+
+// GetDryRun returns AttachVmDiskAttachVmDiskVmDiskPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns AttachVmDiskAttachVmDiskVmDiskPayload.Valid, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayload) GetValid() bool { return v.Valid }
+
+// GetVmDisk returns AttachVmDiskAttachVmDiskVmDiskPayload.VmDisk, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayload) GetVmDisk() AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk {
+	return v.VmDisk
+}
+
+// AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetStatus() VmDiskStatus {
+	return v.VmDiskFields.Status
+}
+
+// GetVmId returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetTeamId() *string {
+	return v.VmDiskFields.TeamId
+}
+
+// GetAccountId returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetAccountId() string {
+	return v.VmDiskFields.AccountId
+}
+
+// GetAttachedAt returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetAttachedAt() *time.Time {
+	return v.VmDiskFields.AttachedAt
+}
+
+// GetCreatedAt returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetCreatedAt() time.Time {
+	return v.VmDiskFields.CreatedAt
+}
+
+// GetUpdatedAt returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetUpdatedAt() time.Time {
+	return v.VmDiskFields.UpdatedAt
+}
+
+// GetDeletedAt returns AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) GetDeletedAt() *time.Time {
+	return v.VmDiskFields.DeletedAt
+}
+
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalAttachVmDiskAttachVmDiskVmDiskPayloadVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AttachVmDiskAttachVmDiskVmDiskPayloadVmDisk) __premarshalJSON() (*__premarshalAttachVmDiskAttachVmDiskVmDiskPayloadVmDisk, error) {
+	var retval __premarshalAttachVmDiskAttachVmDiskVmDiskPayloadVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
+// AttachVmDiskResponse is returned by AttachVmDisk on success.
+type AttachVmDiskResponse struct {
+	// Attach a disk to a VM of your tenant.
+	AttachVmDisk AttachVmDiskAttachVmDiskVmDiskPayload `json:"attachVmDisk"`
+}
+
+// GetAttachVmDisk returns AttachVmDiskResponse.AttachVmDisk, and is useful for accessing the field via an interface.
+func (v *AttachVmDiskResponse) GetAttachVmDisk() AttachVmDiskAttachVmDiskVmDiskPayload {
+	return v.AttachVmDisk
+}
+
 // CancelFunctionRunCancelFunctionRunFunctionRunPayload includes the requested fields of the GraphQL type FunctionRunPayload.
 // The GraphQL type's documentation follows.
 //
@@ -1437,6 +1600,16 @@ func (v *CreateInstanceCreateInstanceInstancePayloadInstance) GetTerminatedAt() 
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns CreateInstanceCreateInstanceInstancePayloadInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *CreateInstanceCreateInstanceInstancePayloadInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns CreateInstanceCreateInstanceInstancePayloadInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *CreateInstanceCreateInstanceInstancePayloadInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns CreateInstanceCreateInstanceInstancePayloadInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *CreateInstanceCreateInstanceInstancePayloadInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -1505,6 +1678,10 @@ type __premarshalCreateInstanceCreateInstanceInstancePayloadInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -1537,6 +1714,8 @@ func (v *CreateInstanceCreateInstanceInstancePayloadInstance) __premarshalJSON()
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -2110,6 +2289,186 @@ type CreateTeamResponse struct {
 // GetCreateTeam returns CreateTeamResponse.CreateTeam, and is useful for accessing the field via an interface.
 func (v *CreateTeamResponse) GetCreateTeam() CreateTeamCreateTeamTeamPayload { return v.CreateTeam }
 
+// CreateVmDiskCreateVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
+// The GraphQL type's documentation follows.
+//
+// A disk as a mutation left it (or would leave it, in a dry run).
+type CreateVmDiskCreateVmDiskVmDiskPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	VmDisk CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk `json:"vmDisk"`
+}
+
+// GetDryRun returns CreateVmDiskCreateVmDiskVmDiskPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateVmDiskCreateVmDiskVmDiskPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayload) GetValid() bool { return v.Valid }
+
+// GetVmDisk returns CreateVmDiskCreateVmDiskVmDiskPayload.VmDisk, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayload) GetVmDisk() CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk {
+	return v.VmDisk
+}
+
+// CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetStatus() VmDiskStatus {
+	return v.VmDiskFields.Status
+}
+
+// GetVmId returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetTeamId() *string {
+	return v.VmDiskFields.TeamId
+}
+
+// GetAccountId returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetAccountId() string {
+	return v.VmDiskFields.AccountId
+}
+
+// GetAttachedAt returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetAttachedAt() *time.Time {
+	return v.VmDiskFields.AttachedAt
+}
+
+// GetCreatedAt returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetCreatedAt() time.Time {
+	return v.VmDiskFields.CreatedAt
+}
+
+// GetUpdatedAt returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetUpdatedAt() time.Time {
+	return v.VmDiskFields.UpdatedAt
+}
+
+// GetDeletedAt returns CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) GetDeletedAt() *time.Time {
+	return v.VmDiskFields.DeletedAt
+}
+
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateVmDiskCreateVmDiskVmDiskPayloadVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateVmDiskCreateVmDiskVmDiskPayloadVmDisk) __premarshalJSON() (*__premarshalCreateVmDiskCreateVmDiskVmDiskPayloadVmDisk, error) {
+	var retval __premarshalCreateVmDiskCreateVmDiskVmDiskPayloadVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
+// A new persistent disk.
+type CreateVmDiskInput struct {
+	Name   string `json:"name"`
+	SizeGb int    `json:"sizeGb"`
+	// share the disk with this team
+	TeamId *string `json:"teamId"`
+}
+
+// GetName returns CreateVmDiskInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskInput) GetName() string { return v.Name }
+
+// GetSizeGb returns CreateVmDiskInput.SizeGb, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskInput) GetSizeGb() int { return v.SizeGb }
+
+// GetTeamId returns CreateVmDiskInput.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskInput) GetTeamId() *string { return v.TeamId }
+
+// CreateVmDiskResponse is returned by CreateVmDisk on success.
+type CreateVmDiskResponse struct {
+	// Create a persistent disk.
+	CreateVmDisk CreateVmDiskCreateVmDiskVmDiskPayload `json:"createVmDisk"`
+}
+
+// GetCreateVmDisk returns CreateVmDiskResponse.CreateVmDisk, and is useful for accessing the field via an interface.
+func (v *CreateVmDiskResponse) GetCreateVmDisk() CreateVmDiskCreateVmDiskVmDiskPayload {
+	return v.CreateVmDisk
+}
+
 // DeleteClusterDeleteClusterClusterPayload includes the requested fields of the GraphQL type ClusterPayload.
 // The GraphQL type's documentation follows.
 //
@@ -2593,6 +2952,16 @@ func (v *DeleteInstanceDeleteInstanceInstancePayloadInstance) GetTerminatedAt() 
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns DeleteInstanceDeleteInstanceInstancePayloadInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *DeleteInstanceDeleteInstanceInstancePayloadInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns DeleteInstanceDeleteInstanceInstancePayloadInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *DeleteInstanceDeleteInstanceInstancePayloadInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns DeleteInstanceDeleteInstanceInstancePayloadInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *DeleteInstanceDeleteInstanceInstancePayloadInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -2661,6 +3030,10 @@ type __premarshalDeleteInstanceDeleteInstanceInstancePayloadInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -2693,6 +3066,8 @@ func (v *DeleteInstanceDeleteInstanceInstancePayloadInstance) __premarshalJSON()
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -3188,6 +3563,332 @@ type DeleteSshKeyResponse struct {
 // GetDeleteSshKey returns DeleteSshKeyResponse.DeleteSshKey, and is useful for accessing the field via an interface.
 func (v *DeleteSshKeyResponse) GetDeleteSshKey() DeleteSshKeyDeleteSshKeySshKeyPayload {
 	return v.DeleteSshKey
+}
+
+// DeleteVmDiskDeleteVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
+// The GraphQL type's documentation follows.
+//
+// A disk as a mutation left it (or would leave it, in a dry run).
+type DeleteVmDiskDeleteVmDiskVmDiskPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	VmDisk DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk `json:"vmDisk"`
+}
+
+// GetDryRun returns DeleteVmDiskDeleteVmDiskVmDiskPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteVmDiskDeleteVmDiskVmDiskPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayload) GetValid() bool { return v.Valid }
+
+// GetVmDisk returns DeleteVmDiskDeleteVmDiskVmDiskPayload.VmDisk, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayload) GetVmDisk() DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk {
+	return v.VmDisk
+}
+
+// DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetStatus() VmDiskStatus {
+	return v.VmDiskFields.Status
+}
+
+// GetVmId returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetTeamId() *string {
+	return v.VmDiskFields.TeamId
+}
+
+// GetAccountId returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetAccountId() string {
+	return v.VmDiskFields.AccountId
+}
+
+// GetAttachedAt returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetAttachedAt() *time.Time {
+	return v.VmDiskFields.AttachedAt
+}
+
+// GetCreatedAt returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetCreatedAt() time.Time {
+	return v.VmDiskFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetUpdatedAt() time.Time {
+	return v.VmDiskFields.UpdatedAt
+}
+
+// GetDeletedAt returns DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) GetDeletedAt() *time.Time {
+	return v.VmDiskFields.DeletedAt
+}
+
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk) __premarshalJSON() (*__premarshalDeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk, error) {
+	var retval __premarshalDeleteVmDiskDeleteVmDiskVmDiskPayloadVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
+// DeleteVmDiskResponse is returned by DeleteVmDisk on success.
+type DeleteVmDiskResponse struct {
+	// Delete a detached disk; its storage is released.
+	DeleteVmDisk DeleteVmDiskDeleteVmDiskVmDiskPayload `json:"deleteVmDisk"`
+}
+
+// GetDeleteVmDisk returns DeleteVmDiskResponse.DeleteVmDisk, and is useful for accessing the field via an interface.
+func (v *DeleteVmDiskResponse) GetDeleteVmDisk() DeleteVmDiskDeleteVmDiskVmDiskPayload {
+	return v.DeleteVmDisk
+}
+
+// DetachVmDiskDetachVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
+// The GraphQL type's documentation follows.
+//
+// A disk as a mutation left it (or would leave it, in a dry run).
+type DetachVmDiskDetachVmDiskVmDiskPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	VmDisk DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk `json:"vmDisk"`
+}
+
+// GetDryRun returns DetachVmDiskDetachVmDiskVmDiskPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DetachVmDiskDetachVmDiskVmDiskPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayload) GetValid() bool { return v.Valid }
+
+// GetVmDisk returns DetachVmDiskDetachVmDiskVmDiskPayload.VmDisk, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayload) GetVmDisk() DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk {
+	return v.VmDisk
+}
+
+// DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetStatus() VmDiskStatus {
+	return v.VmDiskFields.Status
+}
+
+// GetVmId returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetTeamId() *string {
+	return v.VmDiskFields.TeamId
+}
+
+// GetAccountId returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetAccountId() string {
+	return v.VmDiskFields.AccountId
+}
+
+// GetAttachedAt returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetAttachedAt() *time.Time {
+	return v.VmDiskFields.AttachedAt
+}
+
+// GetCreatedAt returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetCreatedAt() time.Time {
+	return v.VmDiskFields.CreatedAt
+}
+
+// GetUpdatedAt returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetUpdatedAt() time.Time {
+	return v.VmDiskFields.UpdatedAt
+}
+
+// GetDeletedAt returns DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) GetDeletedAt() *time.Time {
+	return v.VmDiskFields.DeletedAt
+}
+
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDetachVmDiskDetachVmDiskVmDiskPayloadVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DetachVmDiskDetachVmDiskVmDiskPayloadVmDisk) __premarshalJSON() (*__premarshalDetachVmDiskDetachVmDiskVmDiskPayloadVmDisk, error) {
+	var retval __premarshalDetachVmDiskDetachVmDiskVmDiskPayloadVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
+// DetachVmDiskResponse is returned by DetachVmDisk on success.
+type DetachVmDiskResponse struct {
+	// Detach a disk from its VM.
+	DetachVmDisk DetachVmDiskDetachVmDiskVmDiskPayload `json:"detachVmDisk"`
+}
+
+// GetDetachVmDisk returns DetachVmDiskResponse.DetachVmDisk, and is useful for accessing the field via an interface.
+func (v *DetachVmDiskResponse) GetDetachVmDisk() DetachVmDiskDetachVmDiskVmDiskPayload {
+	return v.DetachVmDisk
 }
 
 // EventFields includes the GraphQL fields of Event requested by the fragment EventFields.
@@ -4223,6 +4924,14 @@ func (v *GetInstanceInstance) GetUpdatedAt() time.Time { return v.InstanceFields
 // GetTerminatedAt returns GetInstanceInstance.TerminatedAt, and is useful for accessing the field via an interface.
 func (v *GetInstanceInstance) GetTerminatedAt() *time.Time { return v.InstanceFields.TerminatedAt }
 
+// GetAutoStopAfterMinutes returns GetInstanceInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *GetInstanceInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns GetInstanceInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *GetInstanceInstance) GetAutoStopAt() *time.Time { return v.InstanceFields.AutoStopAt }
+
 // GetTierInfo returns GetInstanceInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *GetInstanceInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -4289,6 +4998,10 @@ type __premarshalGetInstanceInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -4321,6 +5034,8 @@ func (v *GetInstanceInstance) __premarshalJSON() (*__premarshalGetInstanceInstan
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -4333,6 +5048,76 @@ type GetInstanceResponse struct {
 
 // GetInstance returns GetInstanceResponse.Instance, and is useful for accessing the field via an interface.
 func (v *GetInstanceResponse) GetInstance() GetInstanceInstance { return v.Instance }
+
+// GetQuotasQuotas includes the requested fields of the GraphQL type Quotas.
+// The GraphQL type's documentation follows.
+//
+// Each limit of the tenant, what is used and what is left.
+type GetQuotasQuotas struct {
+	QuotasFields `json:"-"`
+}
+
+// GetStorage returns GetQuotasQuotas.Storage, and is useful for accessing the field via an interface.
+func (v *GetQuotasQuotas) GetStorage() QuotasFieldsStorageStorageQuota { return v.QuotasFields.Storage }
+
+// GetGpus returns GetQuotasQuotas.Gpus, and is useful for accessing the field via an interface.
+func (v *GetQuotasQuotas) GetGpus() QuotasFieldsGpusGpuQuota { return v.QuotasFields.Gpus }
+
+func (v *GetQuotasQuotas) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetQuotasQuotas
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetQuotasQuotas = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.QuotasFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetQuotasQuotas struct {
+	Storage QuotasFieldsStorageStorageQuota `json:"storage"`
+
+	Gpus QuotasFieldsGpusGpuQuota `json:"gpus"`
+}
+
+func (v *GetQuotasQuotas) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetQuotasQuotas) __premarshalJSON() (*__premarshalGetQuotasQuotas, error) {
+	var retval __premarshalGetQuotasQuotas
+
+	retval.Storage = v.QuotasFields.Storage
+	retval.Gpus = v.QuotasFields.Gpus
+	return &retval, nil
+}
+
+// GetQuotasResponse is returned by GetQuotas on success.
+type GetQuotasResponse struct {
+	// Your tenant's limits (storage, GPUs), what is used and what is left.
+	Quotas GetQuotasQuotas `json:"quotas"`
+}
+
+// GetQuotas returns GetQuotasResponse.Quotas, and is useful for accessing the field via an interface.
+func (v *GetQuotasResponse) GetQuotas() GetQuotasQuotas { return v.Quotas }
 
 // GetSlurmEnvironmentResponse is returned by GetSlurmEnvironment on success.
 type GetSlurmEnvironmentResponse struct {
@@ -4922,6 +5707,129 @@ func (v *GetViewerViewer) __premarshalJSON() (*__premarshalGetViewerViewer, erro
 	return &retval, nil
 }
 
+// GetVmDiskResponse is returned by GetVmDisk on success.
+type GetVmDiskResponse struct {
+	VmDisk GetVmDiskVmDisk `json:"vmDisk"`
+}
+
+// GetVmDisk returns GetVmDiskResponse.VmDisk, and is useful for accessing the field via an interface.
+func (v *GetVmDiskResponse) GetVmDisk() GetVmDiskVmDisk { return v.VmDisk }
+
+// GetVmDiskVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type GetVmDiskVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns GetVmDiskVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns GetVmDiskVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns GetVmDiskVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns GetVmDiskVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetStatus() VmDiskStatus { return v.VmDiskFields.Status }
+
+// GetVmId returns GetVmDiskVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns GetVmDiskVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetTeamId() *string { return v.VmDiskFields.TeamId }
+
+// GetAccountId returns GetVmDiskVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetAccountId() string { return v.VmDiskFields.AccountId }
+
+// GetAttachedAt returns GetVmDiskVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetAttachedAt() *time.Time { return v.VmDiskFields.AttachedAt }
+
+// GetCreatedAt returns GetVmDiskVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetCreatedAt() time.Time { return v.VmDiskFields.CreatedAt }
+
+// GetUpdatedAt returns GetVmDiskVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetUpdatedAt() time.Time { return v.VmDiskFields.UpdatedAt }
+
+// GetDeletedAt returns GetVmDiskVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *GetVmDiskVmDisk) GetDeletedAt() *time.Time { return v.VmDiskFields.DeletedAt }
+
+func (v *GetVmDiskVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetVmDiskVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetVmDiskVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetVmDiskVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *GetVmDiskVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetVmDiskVmDisk) __premarshalJSON() (*__premarshalGetVmDiskVmDisk, error) {
+	var retval __premarshalGetVmDiskVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
 // GpuFunctionFields includes the GraphQL fields of GpuFunction requested by the fragment GpuFunctionFields.
 // The GraphQL type's documentation follows.
 //
@@ -5057,6 +5965,10 @@ type InstanceFields struct {
 	CreatedAt    time.Time      `json:"createdAt"`
 	UpdatedAt    time.Time      `json:"updatedAt"`
 	TerminatedAt *time.Time     `json:"terminatedAt"`
+	// Stopped after running this many minutes (each start counts anew); null: never.
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+	// When a running instance will be auto-stopped.
+	AutoStopAt *time.Time `json:"autoStopAt"`
 	// The tier's catalogue entry.
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 	// The account that owns the instance.
@@ -5110,6 +6022,12 @@ func (v *InstanceFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
 
 // GetTerminatedAt returns InstanceFields.TerminatedAt, and is useful for accessing the field via an interface.
 func (v *InstanceFields) GetTerminatedAt() *time.Time { return v.TerminatedAt }
+
+// GetAutoStopAfterMinutes returns InstanceFields.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *InstanceFields) GetAutoStopAfterMinutes() *int { return v.AutoStopAfterMinutes }
+
+// GetAutoStopAt returns InstanceFields.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *InstanceFields) GetAutoStopAt() *time.Time { return v.AutoStopAt }
 
 // GetTierInfo returns InstanceFields.TierInfo, and is useful for accessing the field via an interface.
 func (v *InstanceFields) GetTierInfo() InstanceFieldsTierInfoGpuTier { return v.TierInfo }
@@ -6347,6 +7265,16 @@ func (v *ListInstancesInstancesInstanceConnectionItemsInstance) GetTerminatedAt(
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns ListInstancesInstancesInstanceConnectionItemsInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *ListInstancesInstancesInstanceConnectionItemsInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns ListInstancesInstancesInstanceConnectionItemsInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *ListInstancesInstancesInstanceConnectionItemsInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns ListInstancesInstancesInstanceConnectionItemsInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *ListInstancesInstancesInstanceConnectionItemsInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -6415,6 +7343,10 @@ type __premarshalListInstancesInstancesInstanceConnectionItemsInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -6447,6 +7379,8 @@ func (v *ListInstancesInstancesInstanceConnectionItemsInstance) __premarshalJSON
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -7149,6 +8083,235 @@ func (v *ListTeamsTeamsTeamConnectionItemsTeam) __premarshalJSON() (*__premarsha
 	return &retval, nil
 }
 
+// ListVmDisksResponse is returned by ListVmDisks on success.
+type ListVmDisksResponse struct {
+	// Your live disks and those shared with your teams, oldest first; vmId narrows to the disks attached to that VM.
+	VmDisks ListVmDisksVmDisksVmDiskConnection `json:"vmDisks"`
+}
+
+// GetVmDisks returns ListVmDisksResponse.VmDisks, and is useful for accessing the field via an interface.
+func (v *ListVmDisksResponse) GetVmDisks() ListVmDisksVmDisksVmDiskConnection { return v.VmDisks }
+
+// ListVmDisksVmDisksVmDiskConnection includes the requested fields of the GraphQL type VmDiskConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of VM disks.
+type ListVmDisksVmDisksVmDiskConnection struct {
+	Items     []ListVmDisksVmDisksVmDiskConnectionItemsVmDisk `json:"items"`
+	NextToken *string                                         `json:"nextToken"`
+}
+
+// GetItems returns ListVmDisksVmDisksVmDiskConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnection) GetItems() []ListVmDisksVmDisksVmDiskConnectionItemsVmDisk {
+	return v.Items
+}
+
+// GetNextToken returns ListVmDisksVmDisksVmDiskConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnection) GetNextToken() *string { return v.NextToken }
+
+// ListVmDisksVmDisksVmDiskConnectionItemsVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type ListVmDisksVmDisksVmDiskConnectionItemsVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetStatus() VmDiskStatus {
+	return v.VmDiskFields.Status
+}
+
+// GetVmId returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetTeamId() *string {
+	return v.VmDiskFields.TeamId
+}
+
+// GetAccountId returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetAccountId() string {
+	return v.VmDiskFields.AccountId
+}
+
+// GetAttachedAt returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetAttachedAt() *time.Time {
+	return v.VmDiskFields.AttachedAt
+}
+
+// GetCreatedAt returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetCreatedAt() time.Time {
+	return v.VmDiskFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetUpdatedAt() time.Time {
+	return v.VmDiskFields.UpdatedAt
+}
+
+// GetDeletedAt returns ListVmDisksVmDisksVmDiskConnectionItemsVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) GetDeletedAt() *time.Time {
+	return v.VmDiskFields.DeletedAt
+}
+
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListVmDisksVmDisksVmDiskConnectionItemsVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListVmDisksVmDisksVmDiskConnectionItemsVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListVmDisksVmDisksVmDiskConnectionItemsVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) __premarshalJSON() (*__premarshalListVmDisksVmDisksVmDiskConnectionItemsVmDisk, error) {
+	var retval __premarshalListVmDisksVmDisksVmDiskConnectionItemsVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
+// QuotasFields includes the GraphQL fields of Quotas requested by the fragment QuotasFields.
+// The GraphQL type's documentation follows.
+//
+// Each limit of the tenant, what is used and what is left.
+type QuotasFields struct {
+	Storage QuotasFieldsStorageStorageQuota `json:"storage"`
+	Gpus    QuotasFieldsGpusGpuQuota        `json:"gpus"`
+}
+
+// GetStorage returns QuotasFields.Storage, and is useful for accessing the field via an interface.
+func (v *QuotasFields) GetStorage() QuotasFieldsStorageStorageQuota { return v.Storage }
+
+// GetGpus returns QuotasFields.Gpus, and is useful for accessing the field via an interface.
+func (v *QuotasFields) GetGpus() QuotasFieldsGpusGpuQuota { return v.Gpus }
+
+// QuotasFieldsGpusGpuQuota includes the requested fields of the GraphQL type GpuQuota.
+// The GraphQL type's documentation follows.
+//
+// The tenant's GPU limit: GPUs its live workloads may hold at once (one per slot).
+type QuotasFieldsGpusGpuQuota struct {
+	Limit     int                                              `json:"limit"`
+	Used      int                                              `json:"used"`
+	Remaining int                                              `json:"remaining"`
+	ByFamily  []QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage `json:"byFamily"`
+}
+
+// GetLimit returns QuotasFieldsGpusGpuQuota.Limit, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsGpusGpuQuota) GetLimit() int { return v.Limit }
+
+// GetUsed returns QuotasFieldsGpusGpuQuota.Used, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsGpusGpuQuota) GetUsed() int { return v.Used }
+
+// GetRemaining returns QuotasFieldsGpusGpuQuota.Remaining, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsGpusGpuQuota) GetRemaining() int { return v.Remaining }
+
+// GetByFamily returns QuotasFieldsGpusGpuQuota.ByFamily, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsGpusGpuQuota) GetByFamily() []QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage {
+	return v.ByFamily
+}
+
+// QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage includes the requested fields of the GraphQL type GpuFamilyUsage.
+// The GraphQL type's documentation follows.
+//
+// GPUs held by one workload family.
+type QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage struct {
+	Family string `json:"family"`
+	Used   int    `json:"used"`
+}
+
+// GetFamily returns QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage.Family, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage) GetFamily() string { return v.Family }
+
+// GetUsed returns QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage.Used, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsGpusGpuQuotaByFamilyGpuFamilyUsage) GetUsed() int { return v.Used }
+
+// QuotasFieldsStorageStorageQuota includes the requested fields of the GraphQL type StorageQuota.
+// The GraphQL type's documentation follows.
+//
+// The tenant's storage quota (instance disks, VM boot disks and VM disks).
+type QuotasFieldsStorageStorageQuota struct {
+	LimitGb     int `json:"limitGb"`
+	UsedGb      int `json:"usedGb"`
+	RemainingGb int `json:"remainingGb"`
+}
+
+// GetLimitGb returns QuotasFieldsStorageStorageQuota.LimitGb, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsStorageStorageQuota) GetLimitGb() int { return v.LimitGb }
+
+// GetUsedGb returns QuotasFieldsStorageStorageQuota.UsedGb, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsStorageStorageQuota) GetUsedGb() int { return v.UsedGb }
+
+// GetRemainingGb returns QuotasFieldsStorageStorageQuota.RemainingGb, and is useful for accessing the field via an interface.
+func (v *QuotasFieldsStorageStorageQuota) GetRemainingGb() int { return v.RemainingGb }
+
 // RemoveSshKeyFromGroupRemoveSshKeyFromGroupSshKeyGroupPayload includes the requested fields of the GraphQL type SshKeyGroupPayload.
 // The GraphQL type's documentation follows.
 //
@@ -7512,6 +8675,16 @@ func (v *RequeueInstanceRequeueInstanceInstancePayloadInstance) GetTerminatedAt(
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns RequeueInstanceRequeueInstanceInstancePayloadInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *RequeueInstanceRequeueInstanceInstancePayloadInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns RequeueInstanceRequeueInstanceInstancePayloadInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *RequeueInstanceRequeueInstanceInstancePayloadInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns RequeueInstanceRequeueInstanceInstancePayloadInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *RequeueInstanceRequeueInstanceInstancePayloadInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -7580,6 +8753,10 @@ type __premarshalRequeueInstanceRequeueInstanceInstancePayloadInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -7612,6 +8789,8 @@ func (v *RequeueInstanceRequeueInstanceInstancePayloadInstance) __premarshalJSON
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -7626,6 +8805,169 @@ type RequeueInstanceResponse struct {
 // GetRequeueInstance returns RequeueInstanceResponse.RequeueInstance, and is useful for accessing the field via an interface.
 func (v *RequeueInstanceResponse) GetRequeueInstance() RequeueInstanceRequeueInstanceInstancePayload {
 	return v.RequeueInstance
+}
+
+// ResizeVmDiskResizeVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
+// The GraphQL type's documentation follows.
+//
+// A disk as a mutation left it (or would leave it, in a dry run).
+type ResizeVmDiskResizeVmDiskVmDiskPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	VmDisk ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk `json:"vmDisk"`
+}
+
+// GetDryRun returns ResizeVmDiskResizeVmDiskVmDiskPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns ResizeVmDiskResizeVmDiskVmDiskPayload.Valid, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayload) GetValid() bool { return v.Valid }
+
+// GetVmDisk returns ResizeVmDiskResizeVmDiskVmDiskPayload.VmDisk, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayload) GetVmDisk() ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk {
+	return v.VmDisk
+}
+
+// ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk includes the requested fields of the GraphQL type VmDisk.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk struct {
+	VmDiskFields `json:"-"`
+}
+
+// GetId returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.Id, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetId() string { return v.VmDiskFields.Id }
+
+// GetName returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.Name, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetName() string { return v.VmDiskFields.Name }
+
+// GetSizeGb returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.SizeGb, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetSizeGb() int { return v.VmDiskFields.SizeGb }
+
+// GetStatus returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.Status, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetStatus() VmDiskStatus {
+	return v.VmDiskFields.Status
+}
+
+// GetVmId returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.VmId, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetVmId() *string { return v.VmDiskFields.VmId }
+
+// GetTeamId returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.TeamId, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetTeamId() *string {
+	return v.VmDiskFields.TeamId
+}
+
+// GetAccountId returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.AccountId, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetAccountId() string {
+	return v.VmDiskFields.AccountId
+}
+
+// GetAttachedAt returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.AttachedAt, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetAttachedAt() *time.Time {
+	return v.VmDiskFields.AttachedAt
+}
+
+// GetCreatedAt returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetCreatedAt() time.Time {
+	return v.VmDiskFields.CreatedAt
+}
+
+// GetUpdatedAt returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetUpdatedAt() time.Time {
+	return v.VmDiskFields.UpdatedAt
+}
+
+// GetDeletedAt returns ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk.DeletedAt, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) GetDeletedAt() *time.Time {
+	return v.VmDiskFields.DeletedAt
+}
+
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmDiskFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	SizeGb int `json:"sizeGb"`
+
+	Status VmDiskStatus `json:"status"`
+
+	VmId *string `json:"vmId"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	AttachedAt *time.Time `json:"attachedAt"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk) __premarshalJSON() (*__premarshalResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk, error) {
+	var retval __premarshalResizeVmDiskResizeVmDiskVmDiskPayloadVmDisk
+
+	retval.Id = v.VmDiskFields.Id
+	retval.Name = v.VmDiskFields.Name
+	retval.SizeGb = v.VmDiskFields.SizeGb
+	retval.Status = v.VmDiskFields.Status
+	retval.VmId = v.VmDiskFields.VmId
+	retval.TeamId = v.VmDiskFields.TeamId
+	retval.AccountId = v.VmDiskFields.AccountId
+	retval.AttachedAt = v.VmDiskFields.AttachedAt
+	retval.CreatedAt = v.VmDiskFields.CreatedAt
+	retval.UpdatedAt = v.VmDiskFields.UpdatedAt
+	retval.DeletedAt = v.VmDiskFields.DeletedAt
+	return &retval, nil
+}
+
+// ResizeVmDiskResponse is returned by ResizeVmDisk on success.
+type ResizeVmDiskResponse struct {
+	// Grow a disk (disks never shrink).
+	ResizeVmDisk ResizeVmDiskResizeVmDiskVmDiskPayload `json:"resizeVmDisk"`
+}
+
+// GetResizeVmDisk returns ResizeVmDiskResponse.ResizeVmDisk, and is useful for accessing the field via an interface.
+func (v *ResizeVmDiskResponse) GetResizeVmDisk() ResizeVmDiskResizeVmDiskVmDiskPayload {
+	return v.ResizeVmDisk
 }
 
 // RevokeApiKeyResponse is returned by RevokeApiKey on success.
@@ -8390,6 +9732,16 @@ func (v *StartInstanceStartInstanceInstancePayloadInstance) GetTerminatedAt() *t
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns StartInstanceStartInstanceInstancePayloadInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *StartInstanceStartInstanceInstancePayloadInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns StartInstanceStartInstanceInstancePayloadInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *StartInstanceStartInstanceInstancePayloadInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns StartInstanceStartInstanceInstancePayloadInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *StartInstanceStartInstanceInstancePayloadInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -8458,6 +9810,10 @@ type __premarshalStartInstanceStartInstanceInstancePayloadInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -8490,6 +9846,8 @@ func (v *StartInstanceStartInstanceInstancePayloadInstance) __premarshalJSON() (
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -8615,6 +9973,16 @@ func (v *StopInstanceStopInstanceInstancePayloadInstance) GetTerminatedAt() *tim
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns StopInstanceStopInstanceInstancePayloadInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *StopInstanceStopInstanceInstancePayloadInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns StopInstanceStopInstanceInstancePayloadInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *StopInstanceStopInstanceInstancePayloadInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns StopInstanceStopInstanceInstancePayloadInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *StopInstanceStopInstanceInstancePayloadInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -8683,6 +10051,10 @@ type __premarshalStopInstanceStopInstanceInstancePayloadInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -8715,6 +10087,8 @@ func (v *StopInstanceStopInstanceInstancePayloadInstance) __premarshalJSON() (*_
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -9366,6 +10740,16 @@ func (v *UpdateInstanceUpdateInstanceInstancePayloadInstance) GetTerminatedAt() 
 	return v.InstanceFields.TerminatedAt
 }
 
+// GetAutoStopAfterMinutes returns UpdateInstanceUpdateInstanceInstancePayloadInstance.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *UpdateInstanceUpdateInstanceInstancePayloadInstance) GetAutoStopAfterMinutes() *int {
+	return v.InstanceFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns UpdateInstanceUpdateInstanceInstancePayloadInstance.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *UpdateInstanceUpdateInstanceInstancePayloadInstance) GetAutoStopAt() *time.Time {
+	return v.InstanceFields.AutoStopAt
+}
+
 // GetTierInfo returns UpdateInstanceUpdateInstanceInstancePayloadInstance.TierInfo, and is useful for accessing the field via an interface.
 func (v *UpdateInstanceUpdateInstanceInstancePayloadInstance) GetTierInfo() InstanceFieldsTierInfoGpuTier {
 	return v.InstanceFields.TierInfo
@@ -9434,6 +10818,10 @@ type __premarshalUpdateInstanceUpdateInstanceInstancePayloadInstance struct {
 
 	TerminatedAt *time.Time `json:"terminatedAt"`
 
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
 	TierInfo InstanceFieldsTierInfoGpuTier `json:"tierInfo"`
 
 	Owner *InstanceFieldsOwnerAccount `json:"owner"`
@@ -9466,6 +10854,8 @@ func (v *UpdateInstanceUpdateInstanceInstancePayloadInstance) __premarshalJSON()
 	retval.CreatedAt = v.InstanceFields.CreatedAt
 	retval.UpdatedAt = v.InstanceFields.UpdatedAt
 	retval.TerminatedAt = v.InstanceFields.TerminatedAt
+	retval.AutoStopAfterMinutes = v.InstanceFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
 	return &retval, nil
@@ -9903,6 +11293,73 @@ func (v *ViewerFieldsTenant) __premarshalJSON() (*__premarshalViewerFieldsTenant
 	return &retval, nil
 }
 
+// VmDiskFields includes the GraphQL fields of VmDisk requested by the fragment VmDiskFields.
+// The GraphQL type's documentation follows.
+//
+// A persistent disk for VMs; its size counts in the tenant's storage quota.
+type VmDiskFields struct {
+	Id     string       `json:"id"`
+	Name   string       `json:"name"`
+	SizeGb int          `json:"sizeGb"`
+	Status VmDiskStatus `json:"status"`
+	// The VM it is attached to; null when available.
+	VmId       *string    `json:"vmId"`
+	TeamId     *string    `json:"teamId"`
+	AccountId  string     `json:"accountId"`
+	AttachedAt *time.Time `json:"attachedAt"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	UpdatedAt  time.Time  `json:"updatedAt"`
+	DeletedAt  *time.Time `json:"deletedAt"`
+}
+
+// GetId returns VmDiskFields.Id, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetId() string { return v.Id }
+
+// GetName returns VmDiskFields.Name, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetName() string { return v.Name }
+
+// GetSizeGb returns VmDiskFields.SizeGb, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetSizeGb() int { return v.SizeGb }
+
+// GetStatus returns VmDiskFields.Status, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetStatus() VmDiskStatus { return v.Status }
+
+// GetVmId returns VmDiskFields.VmId, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetVmId() *string { return v.VmId }
+
+// GetTeamId returns VmDiskFields.TeamId, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetTeamId() *string { return v.TeamId }
+
+// GetAccountId returns VmDiskFields.AccountId, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetAccountId() string { return v.AccountId }
+
+// GetAttachedAt returns VmDiskFields.AttachedAt, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetAttachedAt() *time.Time { return v.AttachedAt }
+
+// GetCreatedAt returns VmDiskFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns VmDiskFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetDeletedAt returns VmDiskFields.DeletedAt, and is useful for accessing the field via an interface.
+func (v *VmDiskFields) GetDeletedAt() *time.Time { return v.DeletedAt }
+
+// available: not attached; attached: to vmId; deleted.
+type VmDiskStatus string
+
+const (
+	VmDiskStatusAvailable VmDiskStatus = "AVAILABLE"
+	VmDiskStatusAttached  VmDiskStatus = "ATTACHED"
+	VmDiskStatusDeleted   VmDiskStatus = "DELETED"
+)
+
+var AllVmDiskStatus = []VmDiskStatus{
+	VmDiskStatusAvailable,
+	VmDiskStatusAttached,
+	VmDiskStatusDeleted,
+}
+
 // WatchInstanceStatusInstanceStatusInstanceStatusEvent includes the requested fields of the GraphQL type InstanceStatusEvent.
 // The GraphQL type's documentation follows.
 //
@@ -10048,6 +11505,22 @@ func (v *__AddTeamMemberInput) GetInput() AddTeamMemberInput { return v.Input }
 // GetDryRun returns __AddTeamMemberInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__AddTeamMemberInput) GetDryRun() *bool { return v.DryRun }
 
+// __AttachVmDiskInput is used internally by genqlient
+type __AttachVmDiskInput struct {
+	Id     string `json:"id"`
+	VmId   string `json:"vmId"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __AttachVmDiskInput.Id, and is useful for accessing the field via an interface.
+func (v *__AttachVmDiskInput) GetId() string { return v.Id }
+
+// GetVmId returns __AttachVmDiskInput.VmId, and is useful for accessing the field via an interface.
+func (v *__AttachVmDiskInput) GetVmId() string { return v.VmId }
+
+// GetDryRun returns __AttachVmDiskInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__AttachVmDiskInput) GetDryRun() *bool { return v.DryRun }
+
 // __CancelFunctionRunInput is used internally by genqlient
 type __CancelFunctionRunInput struct {
 	Id     string `json:"id"`
@@ -10144,6 +11617,18 @@ func (v *__CreateTeamInput) GetInput() CreateTeamInput { return v.Input }
 // GetDryRun returns __CreateTeamInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateTeamInput) GetDryRun() *bool { return v.DryRun }
 
+// __CreateVmDiskInput is used internally by genqlient
+type __CreateVmDiskInput struct {
+	Input  CreateVmDiskInput `json:"input"`
+	DryRun *bool             `json:"dryRun"`
+}
+
+// GetInput returns __CreateVmDiskInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateVmDiskInput) GetInput() CreateVmDiskInput { return v.Input }
+
+// GetDryRun returns __CreateVmDiskInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateVmDiskInput) GetDryRun() *bool { return v.DryRun }
+
 // __DeleteClusterInput is used internally by genqlient
 type __DeleteClusterInput struct {
 	Id     string `json:"id"`
@@ -10215,6 +11700,30 @@ func (v *__DeleteSshKeyInput) GetId() string { return v.Id }
 
 // GetDryRun returns __DeleteSshKeyInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteSshKeyInput) GetDryRun() *bool { return v.DryRun }
+
+// __DeleteVmDiskInput is used internally by genqlient
+type __DeleteVmDiskInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteVmDiskInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteVmDiskInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteVmDiskInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteVmDiskInput) GetDryRun() *bool { return v.DryRun }
+
+// __DetachVmDiskInput is used internally by genqlient
+type __DetachVmDiskInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DetachVmDiskInput.Id, and is useful for accessing the field via an interface.
+func (v *__DetachVmDiskInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DetachVmDiskInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DetachVmDiskInput) GetDryRun() *bool { return v.DryRun }
 
 // __GenerateSshKeyInput is used internally by genqlient
 type __GenerateSshKeyInput struct {
@@ -10307,6 +11816,14 @@ type __GetTeamInput struct {
 
 // GetId returns __GetTeamInput.Id, and is useful for accessing the field via an interface.
 func (v *__GetTeamInput) GetId() string { return v.Id }
+
+// __GetVmDiskInput is used internally by genqlient
+type __GetVmDiskInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetVmDiskInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetVmDiskInput) GetId() string { return v.Id }
 
 // __ListApiKeysInput is used internally by genqlient
 type __ListApiKeysInput struct {
@@ -10448,6 +11965,22 @@ func (v *__ListTeamsInput) GetNextToken() *string { return v.NextToken }
 // GetMineOnly returns __ListTeamsInput.MineOnly, and is useful for accessing the field via an interface.
 func (v *__ListTeamsInput) GetMineOnly() *bool { return v.MineOnly }
 
+// __ListVmDisksInput is used internally by genqlient
+type __ListVmDisksInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+	VmId       *string `json:"vmId"`
+}
+
+// GetMaxResults returns __ListVmDisksInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListVmDisksInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListVmDisksInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListVmDisksInput) GetNextToken() *string { return v.NextToken }
+
+// GetVmId returns __ListVmDisksInput.VmId, and is useful for accessing the field via an interface.
+func (v *__ListVmDisksInput) GetVmId() *string { return v.VmId }
+
 // __RemoveSshKeyFromGroupInput is used internally by genqlient
 type __RemoveSshKeyFromGroupInput struct {
 	GroupId  string `json:"groupId"`
@@ -10491,6 +12024,22 @@ func (v *__RequeueInstanceInput) GetId() string { return v.Id }
 
 // GetDryRun returns __RequeueInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__RequeueInstanceInput) GetDryRun() *bool { return v.DryRun }
+
+// __ResizeVmDiskInput is used internally by genqlient
+type __ResizeVmDiskInput struct {
+	Id     string `json:"id"`
+	SizeGb int    `json:"sizeGb"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __ResizeVmDiskInput.Id, and is useful for accessing the field via an interface.
+func (v *__ResizeVmDiskInput) GetId() string { return v.Id }
+
+// GetSizeGb returns __ResizeVmDiskInput.SizeGb, and is useful for accessing the field via an interface.
+func (v *__ResizeVmDiskInput) GetSizeGb() int { return v.SizeGb }
+
+// GetDryRun returns __ResizeVmDiskInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__ResizeVmDiskInput) GetDryRun() *bool { return v.DryRun }
 
 // __RevokeApiKeyInput is used internally by genqlient
 type __RevokeApiKeyInput struct {
@@ -10723,6 +12272,61 @@ func AddTeamMember(
 	}
 
 	data_ = &AddTeamMemberResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AttachVmDisk.
+const AttachVmDisk_Operation = `
+mutation AttachVmDisk ($id: ID!, $vmId: String!, $dryRun: Boolean) {
+	attachVmDisk(id: $id, vmId: $vmId, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmDisk {
+			... VmDiskFields
+		}
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func AttachVmDisk(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	vmId string,
+	dryRun *bool,
+) (data_ *AttachVmDiskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AttachVmDisk",
+		Query:  AttachVmDisk_Operation,
+		Variables: &__AttachVmDiskInput{
+			Id:     id,
+			VmId:   vmId,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &AttachVmDiskResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -10993,6 +12597,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -11211,6 +12817,59 @@ func CreateTeam(
 	return data_, err_
 }
 
+// The mutation executed by CreateVmDisk.
+const CreateVmDisk_Operation = `
+mutation CreateVmDisk ($input: CreateVmDiskInput!, $dryRun: Boolean) {
+	createVmDisk(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmDisk {
+			... VmDiskFields
+		}
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func CreateVmDisk(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateVmDiskInput,
+	dryRun *bool,
+) (data_ *CreateVmDiskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateVmDisk",
+		Query:  CreateVmDisk_Operation,
+		Variables: &__CreateVmDiskInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateVmDiskResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DeleteCluster.
 const DeleteCluster_Operation = `
 mutation DeleteCluster ($id: ID!, $dryRun: Boolean) {
@@ -11356,6 +13015,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -11564,6 +13225,112 @@ func DeleteSshKeyGroup(
 	}
 
 	data_ = &DeleteSshKeyGroupResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeleteVmDisk.
+const DeleteVmDisk_Operation = `
+mutation DeleteVmDisk ($id: ID!, $dryRun: Boolean) {
+	deleteVmDisk(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmDisk {
+			... VmDiskFields
+		}
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func DeleteVmDisk(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteVmDiskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteVmDisk",
+		Query:  DeleteVmDisk_Operation,
+		Variables: &__DeleteVmDiskInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteVmDiskResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DetachVmDisk.
+const DetachVmDisk_Operation = `
+mutation DetachVmDisk ($id: ID!, $dryRun: Boolean) {
+	detachVmDisk(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmDisk {
+			... VmDiskFields
+		}
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func DetachVmDisk(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DetachVmDiskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DetachVmDisk",
+		Query:  DetachVmDisk_Operation,
+		Variables: &__DetachVmDiskInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DetachVmDiskResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -11898,6 +13665,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -11937,6 +13706,52 @@ func GetInstance(
 	}
 
 	data_ = &GetInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetQuotas.
+const GetQuotas_Operation = `
+query GetQuotas {
+	quotas {
+		... QuotasFields
+	}
+}
+fragment QuotasFields on Quotas {
+	storage {
+		limitGb
+		usedGb
+		remainingGb
+	}
+	gpus {
+		limit
+		used
+		remaining
+		byFamily {
+			family
+			used
+		}
+	}
+}
+`
+
+func GetQuotas(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *GetQuotasResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetQuotas",
+		Query:  GetQuotas_Operation,
+	}
+
+	data_ = &GetQuotasResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -12191,6 +14006,53 @@ func GetViewer(
 	}
 
 	data_ = &GetViewerResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetVmDisk.
+const GetVmDisk_Operation = `
+query GetVmDisk ($id: ID!) {
+	vmDisk(id: $id) {
+		... VmDiskFields
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func GetVmDisk(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetVmDiskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetVmDisk",
+		Query:  GetVmDisk_Operation,
+		Variables: &__GetVmDiskInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetVmDiskResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -12528,6 +14390,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -12844,6 +14708,60 @@ func ListTeams(
 	return data_, err_
 }
 
+// The query executed by ListVmDisks.
+const ListVmDisks_Operation = `
+query ListVmDisks ($maxResults: Int, $nextToken: String, $vmId: String) {
+	vmDisks(maxResults: $maxResults, nextToken: $nextToken, vmId: $vmId) {
+		items {
+			... VmDiskFields
+		}
+		nextToken
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func ListVmDisks(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+	vmId *string,
+) (data_ *ListVmDisksResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListVmDisks",
+		Query:  ListVmDisks_Operation,
+		Variables: &__ListVmDisksInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+			VmId:       vmId,
+		},
+	}
+
+	data_ = &ListVmDisksResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by RemoveSshKeyFromGroup.
 const RemoveSshKeyFromGroup_Operation = `
 mutation RemoveSshKeyFromGroup ($groupId: ID!, $sshKeyId: ID!, $dryRun: Boolean) {
@@ -12982,6 +14900,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -13023,6 +14943,61 @@ func RequeueInstance(
 	}
 
 	data_ = &RequeueInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by ResizeVmDisk.
+const ResizeVmDisk_Operation = `
+mutation ResizeVmDisk ($id: ID!, $sizeGb: Int!, $dryRun: Boolean) {
+	resizeVmDisk(id: $id, sizeGb: $sizeGb, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmDisk {
+			... VmDiskFields
+		}
+	}
+}
+fragment VmDiskFields on VmDisk {
+	id
+	name
+	sizeGb
+	status
+	vmId
+	teamId
+	accountId
+	attachedAt
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func ResizeVmDisk(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	sizeGb int,
+	dryRun *bool,
+) (data_ *ResizeVmDiskResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ResizeVmDisk",
+		Query:  ResizeVmDisk_Operation,
+		Variables: &__ResizeVmDiskInput{
+			Id:     id,
+			SizeGb: sizeGb,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &ResizeVmDiskResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -13177,6 +15152,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -13257,6 +15234,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}
@@ -13458,6 +15437,8 @@ fragment InstanceFields on Instance {
 	createdAt
 	updatedAt
 	terminatedAt
+	autoStopAfterMinutes
+	autoStopAt
 	tierInfo {
 		... GpuTierFields
 	}

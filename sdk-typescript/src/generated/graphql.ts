@@ -11,6 +11,12 @@ export type AddTeamMemberInput = {
   role?: TeamRole;
 };
 
+/** Attach a VM to your network of this name, creating it with the subnet if new. */
+export type AttachVmNetworkInput = {
+  cidr?: string | null | undefined;
+  name: string;
+};
+
 /** Lifecycle status of a cluster. */
 export type ClusterStatus =
   | 'DELETING'
@@ -34,6 +40,16 @@ export type CreateClusterInput = {
   teamId?: string | null | undefined;
   /** one of clusterVersions */
   version?: string;
+};
+
+/** A new firewall rule. */
+export type CreateFirewallRuleInput = {
+  action: string;
+  description?: string;
+  direction: string;
+  portRange?: string | null | undefined;
+  protocol: string;
+  source: string;
 };
 
 /** A new GPU function. */
@@ -82,6 +98,12 @@ export type CreateSshKeyGroupInput = {
   name: string;
 };
 
+/** A new subnet: a private CIDR block that overlaps no other subnet of the network. */
+export type CreateSubnetInput = {
+  cidr: string;
+  name: string;
+};
+
 export type CreateTeamInput = {
   description?: string;
   name: string;
@@ -92,6 +114,32 @@ export type CreateVmDiskInput = {
   name: string;
   sizeGb: number;
   /** share the disk with this team */
+  teamId?: string | null | undefined;
+};
+
+/** A new VM; cpu, memoryGb and diskGb default to the template's. */
+export type CreateVmInput = {
+  /** stop the VM this many minutes after it starts running */
+  autoStopAfterMinutes?: number | null | undefined;
+  cpu?: number | null | undefined;
+  diskGb?: number | null | undefined;
+  /** override the template's GPU tier */
+  gpuTier?: string | null | undefined;
+  memoryGb?: number | null | undefined;
+  name: string;
+  sshKey?: string | null | undefined;
+  /** grant every key in this group */
+  sshKeyGroup?: string | null | undefined;
+  /** share the VM with this team */
+  teamId?: string | null | undefined;
+  templateId: string;
+};
+
+/** A new VM network. */
+export type CreateVmNetworkInput = {
+  description?: string;
+  name: string;
+  /** share the network with this team */
   teamId?: string | null | undefined;
 };
 
@@ -148,6 +196,13 @@ export type UpdateInstanceInput = {
   name?: string | null | undefined;
 };
 
+/** What can change in place on a VM. */
+export type UpdateVmInput = {
+  /** minutes before a running VM is stopped; null turns auto-stop off */
+  autoStopAfterMinutes?: number | null | undefined;
+  name?: string | null | undefined;
+};
+
 export type UploadSshKeyInput = {
   name: string;
   publicKey: string;
@@ -158,6 +213,17 @@ export type VmDiskStatus =
   | 'ATTACHED'
   | 'AVAILABLE'
   | 'DELETED';
+
+/** Lifecycle status of a VM. */
+export type VmStatus =
+  | 'ERROR'
+  | 'PENDING'
+  | 'PROVISIONING'
+  | 'REBOOTING'
+  | 'RUNNING'
+  | 'STOPPED'
+  | 'STOPPING'
+  | 'TERMINATED';
 
 /** interactive: guaranteed; batch: 50% off and preemptible. */
 export type WorkloadType =
@@ -284,6 +350,18 @@ export type FunctionRunFieldsFragment = { id: string, functionId: string, status
 export type VmDiskFieldsFragment = { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null };
 
 export type QuotasFieldsFragment = { storage: { limitGb: number, usedGb: number, remainingGb: number }, gpus: { limit: number, used: number, remaining: number, byFamily: Array<{ family: string, used: number }> } };
+
+export type VmTemplateFieldsFragment = { id: string, name: string, description: string, os: string, gpu: boolean, gpuTier: string | null, defaultCpu: number, maxCpu: number, defaultMemoryGb: number, maxMemoryGb: number, defaultDiskGb: number, minDiskGb: number, maxDiskGb: number };
+
+export type VmFieldsFragment = { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null };
+
+export type VmNetworkFieldsFragment = { id: string, name: string, description: string, teamId: string | null, accountId: string, createdAt: string, updatedAt: string };
+
+export type SubnetFieldsFragment = { id: string, networkId: string, name: string, cidr: string, createdAt: string };
+
+export type FirewallRuleFieldsFragment = { id: string, networkId: string, direction: string, protocol: string, portRange: string | null, source: string, action: string, description: string, createdAt: string };
+
+export type VmNetworkAttachmentFieldsFragment = { vmId: string, networkId: string, name: string, subnetId: string, cidr: string, ipAddress: string, createdAt: string };
 
 export type ListFunctionsQueryVariables = Exact<{
   maxResults?: number | null | undefined;
@@ -684,6 +762,193 @@ export type DeleteVmDiskMutationVariables = Exact<{
 
 export type DeleteVmDiskMutation = { deleteVmDisk: { dryRun: boolean, valid: boolean, vmDisk: { id: string, name: string, sizeGb: number, status: VmDiskStatus, vmId: string | null, teamId: string | null, accountId: string, attachedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null } } };
 
+export type ListVmTemplatesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListVmTemplatesQuery = { vmTemplates: Array<{ id: string, name: string, description: string, os: string, gpu: boolean, gpuTier: string | null, defaultCpu: number, maxCpu: number, defaultMemoryGb: number, maxMemoryGb: number, defaultDiskGb: number, minDiskGb: number, maxDiskGb: number }> };
+
+export type GetVmTemplateQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetVmTemplateQuery = { vmTemplate: { id: string, name: string, description: string, os: string, gpu: boolean, gpuTier: string | null, defaultCpu: number, maxCpu: number, defaultMemoryGb: number, maxMemoryGb: number, defaultDiskGb: number, minDiskGb: number, maxDiskGb: number } };
+
+export type ListVmsQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+  status?: VmStatus | null | undefined;
+}>;
+
+
+export type ListVmsQuery = { vms: { nextToken: string | null, items: Array<{ id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null }> } };
+
+export type GetVmQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetVmQuery = { vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } };
+
+export type ListVmNetworkAttachmentsQueryVariables = Exact<{
+  vmId: string;
+}>;
+
+
+export type ListVmNetworkAttachmentsQuery = { vmNetworkAttachments: Array<{ vmId: string, networkId: string, name: string, subnetId: string, cidr: string, ipAddress: string, createdAt: string }> };
+
+export type ListVmNetworksQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListVmNetworksQuery = { vmNetworks: { nextToken: string | null, items: Array<{ id: string, name: string, description: string, teamId: string | null, accountId: string, createdAt: string, updatedAt: string }> } };
+
+export type GetVmNetworkQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetVmNetworkQuery = { vmNetwork: { id: string, name: string, description: string, teamId: string | null, accountId: string, createdAt: string, updatedAt: string } };
+
+export type ListSubnetsQueryVariables = Exact<{
+  networkId: string;
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListSubnetsQuery = { subnets: { nextToken: string | null, items: Array<{ id: string, networkId: string, name: string, cidr: string, createdAt: string }> } };
+
+export type ListFirewallRulesQueryVariables = Exact<{
+  networkId: string;
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListFirewallRulesQuery = { firewallRules: { nextToken: string | null, items: Array<{ id: string, networkId: string, direction: string, protocol: string, portRange: string | null, source: string, action: string, description: string, createdAt: string }> } };
+
+export type CreateVmMutationVariables = Exact<{
+  input: CreateVmInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateVmMutation = { createVm: { dryRun: boolean, valid: boolean, vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type UpdateVmMutationVariables = Exact<{
+  id: string;
+  input: UpdateVmInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type UpdateVmMutation = { updateVm: { dryRun: boolean, valid: boolean, vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type StartVmMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type StartVmMutation = { startVm: { dryRun: boolean, valid: boolean, vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type StopVmMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type StopVmMutation = { stopVm: { dryRun: boolean, valid: boolean, vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type RebootVmMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type RebootVmMutation = { rebootVm: { dryRun: boolean, valid: boolean, vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type DeleteVmMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteVmMutation = { deleteVm: { dryRun: boolean, valid: boolean, vm: { id: string, name: string, templateId: string, cpu: number, memoryGb: number, diskGb: number, gpuTier: string | null, sshKey: string | null, sshKeyGroup: string | null, teamId: string | null, status: VmStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, autoStopAfterMinutes: number | null, autoStopAt: string | null, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type AttachVmNetworkMutationVariables = Exact<{
+  vmId: string;
+  input: AttachVmNetworkInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type AttachVmNetworkMutation = { attachVmNetwork: { dryRun: boolean, valid: boolean, vmNetwork: { vmId: string, networkId: string, name: string, subnetId: string, cidr: string, ipAddress: string, createdAt: string } } };
+
+export type DetachVmNetworkMutationVariables = Exact<{
+  vmId: string;
+  networkId: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DetachVmNetworkMutation = { detachVmNetwork: { dryRun: boolean, valid: boolean, vmNetwork: { vmId: string, networkId: string, name: string, subnetId: string, cidr: string, ipAddress: string, createdAt: string } } };
+
+export type CreateVmNetworkMutationVariables = Exact<{
+  input: CreateVmNetworkInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateVmNetworkMutation = { createVmNetwork: { dryRun: boolean, valid: boolean, vmNetwork: { id: string, name: string, description: string, teamId: string | null, accountId: string, createdAt: string, updatedAt: string } } };
+
+export type DeleteVmNetworkMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteVmNetworkMutation = { deleteVmNetwork: { dryRun: boolean, valid: boolean, vmNetwork: { id: string, name: string, description: string, teamId: string | null, accountId: string, createdAt: string, updatedAt: string } } };
+
+export type CreateSubnetMutationVariables = Exact<{
+  networkId: string;
+  input: CreateSubnetInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateSubnetMutation = { createSubnet: { dryRun: boolean, valid: boolean, subnet: { id: string, networkId: string, name: string, cidr: string, createdAt: string } } };
+
+export type DeleteSubnetMutationVariables = Exact<{
+  networkId: string;
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteSubnetMutation = { deleteSubnet: { dryRun: boolean, valid: boolean, subnet: { id: string, networkId: string, name: string, cidr: string, createdAt: string } } };
+
+export type CreateFirewallRuleMutationVariables = Exact<{
+  networkId: string;
+  input: CreateFirewallRuleInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateFirewallRuleMutation = { createFirewallRule: { dryRun: boolean, valid: boolean, firewallRule: { id: string, networkId: string, direction: string, protocol: string, portRange: string | null, source: string, action: string, description: string, createdAt: string } } };
+
+export type DeleteFirewallRuleMutationVariables = Exact<{
+  networkId: string;
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteFirewallRuleMutation = { deleteFirewallRule: { dryRun: boolean, valid: boolean, firewallRule: { id: string, networkId: string, direction: string, protocol: string, portRange: string | null, source: string, action: string, description: string, createdAt: string } } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1032,6 +1297,91 @@ export const QuotasFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"QuotasFields"}) as unknown as TypedDocumentString<QuotasFieldsFragment, unknown>;
+export const VmTemplateFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmTemplateFields on VmTemplate {
+  id
+  name
+  description
+  os
+  gpu
+  gpuTier
+  defaultCpu
+  maxCpu
+  defaultMemoryGb
+  maxMemoryGb
+  defaultDiskGb
+  minDiskGb
+  maxDiskGb
+}
+    `, {"fragmentName":"VmTemplateFields"}) as unknown as TypedDocumentString<VmTemplateFieldsFragment, unknown>;
+export const VmFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}
+    `, {"fragmentName":"VmFields"}) as unknown as TypedDocumentString<VmFieldsFragment, unknown>;
+export const VmNetworkFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmNetworkFields on VmNetwork {
+  id
+  name
+  description
+  teamId
+  accountId
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"VmNetworkFields"}) as unknown as TypedDocumentString<VmNetworkFieldsFragment, unknown>;
+export const SubnetFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SubnetFields on Subnet {
+  id
+  networkId
+  name
+  cidr
+  createdAt
+}
+    `, {"fragmentName":"SubnetFields"}) as unknown as TypedDocumentString<SubnetFieldsFragment, unknown>;
+export const FirewallRuleFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FirewallRuleFields on FirewallRule {
+  id
+  networkId
+  direction
+  protocol
+  portRange
+  source
+  action
+  description
+  createdAt
+}
+    `, {"fragmentName":"FirewallRuleFields"}) as unknown as TypedDocumentString<FirewallRuleFieldsFragment, unknown>;
+export const VmNetworkAttachmentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+  vmId
+  networkId
+  name
+  subnetId
+  cidr
+  ipAddress
+  createdAt
+}
+    `, {"fragmentName":"VmNetworkAttachmentFields"}) as unknown as TypedDocumentString<VmNetworkAttachmentFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys($maxResults: Int, $nextToken: String) {
   apiKeys(maxResults: $maxResults, nextToken: $nextToken) {
@@ -2671,3 +3021,536 @@ export const DeleteVmDiskDocument = new TypedDocumentString(`
   updatedAt
   deletedAt
 }`) as unknown as TypedDocumentString<DeleteVmDiskMutation, DeleteVmDiskMutationVariables>;
+export const ListVmTemplatesDocument = new TypedDocumentString(`
+    query ListVmTemplates {
+  vmTemplates {
+    ...VmTemplateFields
+  }
+}
+    fragment VmTemplateFields on VmTemplate {
+  id
+  name
+  description
+  os
+  gpu
+  gpuTier
+  defaultCpu
+  maxCpu
+  defaultMemoryGb
+  maxMemoryGb
+  defaultDiskGb
+  minDiskGb
+  maxDiskGb
+}`) as unknown as TypedDocumentString<ListVmTemplatesQuery, ListVmTemplatesQueryVariables>;
+export const GetVmTemplateDocument = new TypedDocumentString(`
+    query GetVmTemplate($id: ID!) {
+  vmTemplate(id: $id) {
+    ...VmTemplateFields
+  }
+}
+    fragment VmTemplateFields on VmTemplate {
+  id
+  name
+  description
+  os
+  gpu
+  gpuTier
+  defaultCpu
+  maxCpu
+  defaultMemoryGb
+  maxMemoryGb
+  defaultDiskGb
+  minDiskGb
+  maxDiskGb
+}`) as unknown as TypedDocumentString<GetVmTemplateQuery, GetVmTemplateQueryVariables>;
+export const ListVmsDocument = new TypedDocumentString(`
+    query ListVms($maxResults: Int, $nextToken: String, $status: VmStatus) {
+  vms(maxResults: $maxResults, nextToken: $nextToken, status: $status) {
+    items {
+      ...VmFields
+    }
+    nextToken
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<ListVmsQuery, ListVmsQueryVariables>;
+export const GetVmDocument = new TypedDocumentString(`
+    query GetVm($id: ID!) {
+  vm(id: $id) {
+    ...VmFields
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<GetVmQuery, GetVmQueryVariables>;
+export const ListVmNetworkAttachmentsDocument = new TypedDocumentString(`
+    query ListVmNetworkAttachments($vmId: ID!) {
+  vmNetworkAttachments(vmId: $vmId) {
+    ...VmNetworkAttachmentFields
+  }
+}
+    fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+  vmId
+  networkId
+  name
+  subnetId
+  cidr
+  ipAddress
+  createdAt
+}`) as unknown as TypedDocumentString<ListVmNetworkAttachmentsQuery, ListVmNetworkAttachmentsQueryVariables>;
+export const ListVmNetworksDocument = new TypedDocumentString(`
+    query ListVmNetworks($maxResults: Int, $nextToken: String) {
+  vmNetworks(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...VmNetworkFields
+    }
+    nextToken
+  }
+}
+    fragment VmNetworkFields on VmNetwork {
+  id
+  name
+  description
+  teamId
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ListVmNetworksQuery, ListVmNetworksQueryVariables>;
+export const GetVmNetworkDocument = new TypedDocumentString(`
+    query GetVmNetwork($id: ID!) {
+  vmNetwork(id: $id) {
+    ...VmNetworkFields
+  }
+}
+    fragment VmNetworkFields on VmNetwork {
+  id
+  name
+  description
+  teamId
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<GetVmNetworkQuery, GetVmNetworkQueryVariables>;
+export const ListSubnetsDocument = new TypedDocumentString(`
+    query ListSubnets($networkId: ID!, $maxResults: Int, $nextToken: String) {
+  subnets(networkId: $networkId, maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...SubnetFields
+    }
+    nextToken
+  }
+}
+    fragment SubnetFields on Subnet {
+  id
+  networkId
+  name
+  cidr
+  createdAt
+}`) as unknown as TypedDocumentString<ListSubnetsQuery, ListSubnetsQueryVariables>;
+export const ListFirewallRulesDocument = new TypedDocumentString(`
+    query ListFirewallRules($networkId: ID!, $maxResults: Int, $nextToken: String) {
+  firewallRules(
+    networkId: $networkId
+    maxResults: $maxResults
+    nextToken: $nextToken
+  ) {
+    items {
+      ...FirewallRuleFields
+    }
+    nextToken
+  }
+}
+    fragment FirewallRuleFields on FirewallRule {
+  id
+  networkId
+  direction
+  protocol
+  portRange
+  source
+  action
+  description
+  createdAt
+}`) as unknown as TypedDocumentString<ListFirewallRulesQuery, ListFirewallRulesQueryVariables>;
+export const CreateVmDocument = new TypedDocumentString(`
+    mutation CreateVm($input: CreateVmInput!, $dryRun: Boolean) {
+  createVm(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    vm {
+      ...VmFields
+    }
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<CreateVmMutation, CreateVmMutationVariables>;
+export const UpdateVmDocument = new TypedDocumentString(`
+    mutation UpdateVm($id: ID!, $input: UpdateVmInput!, $dryRun: Boolean) {
+  updateVm(id: $id, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    vm {
+      ...VmFields
+    }
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<UpdateVmMutation, UpdateVmMutationVariables>;
+export const StartVmDocument = new TypedDocumentString(`
+    mutation StartVm($id: ID!, $dryRun: Boolean) {
+  startVm(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vm {
+      ...VmFields
+    }
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<StartVmMutation, StartVmMutationVariables>;
+export const StopVmDocument = new TypedDocumentString(`
+    mutation StopVm($id: ID!, $dryRun: Boolean) {
+  stopVm(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vm {
+      ...VmFields
+    }
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<StopVmMutation, StopVmMutationVariables>;
+export const RebootVmDocument = new TypedDocumentString(`
+    mutation RebootVm($id: ID!, $dryRun: Boolean) {
+  rebootVm(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vm {
+      ...VmFields
+    }
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<RebootVmMutation, RebootVmMutationVariables>;
+export const DeleteVmDocument = new TypedDocumentString(`
+    mutation DeleteVm($id: ID!, $dryRun: Boolean) {
+  deleteVm(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vm {
+      ...VmFields
+    }
+  }
+}
+    fragment VmFields on Vm {
+  id
+  name
+  templateId
+  cpu
+  memoryGb
+  diskGb
+  gpuTier
+  sshKey
+  sshKeyGroup
+  teamId
+  status
+  statusReason
+  sshHost
+  sshPort
+  autoStopAfterMinutes
+  autoStopAt
+  accountId
+  createdAt
+  updatedAt
+  terminatedAt
+}`) as unknown as TypedDocumentString<DeleteVmMutation, DeleteVmMutationVariables>;
+export const AttachVmNetworkDocument = new TypedDocumentString(`
+    mutation AttachVmNetwork($vmId: ID!, $input: AttachVmNetworkInput!, $dryRun: Boolean) {
+  attachVmNetwork(vmId: $vmId, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmNetwork {
+      ...VmNetworkAttachmentFields
+    }
+  }
+}
+    fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+  vmId
+  networkId
+  name
+  subnetId
+  cidr
+  ipAddress
+  createdAt
+}`) as unknown as TypedDocumentString<AttachVmNetworkMutation, AttachVmNetworkMutationVariables>;
+export const DetachVmNetworkDocument = new TypedDocumentString(`
+    mutation DetachVmNetwork($vmId: ID!, $networkId: ID!, $dryRun: Boolean) {
+  detachVmNetwork(vmId: $vmId, networkId: $networkId, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmNetwork {
+      ...VmNetworkAttachmentFields
+    }
+  }
+}
+    fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+  vmId
+  networkId
+  name
+  subnetId
+  cidr
+  ipAddress
+  createdAt
+}`) as unknown as TypedDocumentString<DetachVmNetworkMutation, DetachVmNetworkMutationVariables>;
+export const CreateVmNetworkDocument = new TypedDocumentString(`
+    mutation CreateVmNetwork($input: CreateVmNetworkInput!, $dryRun: Boolean) {
+  createVmNetwork(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmNetwork {
+      ...VmNetworkFields
+    }
+  }
+}
+    fragment VmNetworkFields on VmNetwork {
+  id
+  name
+  description
+  teamId
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateVmNetworkMutation, CreateVmNetworkMutationVariables>;
+export const DeleteVmNetworkDocument = new TypedDocumentString(`
+    mutation DeleteVmNetwork($id: ID!, $dryRun: Boolean) {
+  deleteVmNetwork(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    vmNetwork {
+      ...VmNetworkFields
+    }
+  }
+}
+    fragment VmNetworkFields on VmNetwork {
+  id
+  name
+  description
+  teamId
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<DeleteVmNetworkMutation, DeleteVmNetworkMutationVariables>;
+export const CreateSubnetDocument = new TypedDocumentString(`
+    mutation CreateSubnet($networkId: ID!, $input: CreateSubnetInput!, $dryRun: Boolean) {
+  createSubnet(networkId: $networkId, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    subnet {
+      ...SubnetFields
+    }
+  }
+}
+    fragment SubnetFields on Subnet {
+  id
+  networkId
+  name
+  cidr
+  createdAt
+}`) as unknown as TypedDocumentString<CreateSubnetMutation, CreateSubnetMutationVariables>;
+export const DeleteSubnetDocument = new TypedDocumentString(`
+    mutation DeleteSubnet($networkId: ID!, $id: ID!, $dryRun: Boolean) {
+  deleteSubnet(networkId: $networkId, id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    subnet {
+      ...SubnetFields
+    }
+  }
+}
+    fragment SubnetFields on Subnet {
+  id
+  networkId
+  name
+  cidr
+  createdAt
+}`) as unknown as TypedDocumentString<DeleteSubnetMutation, DeleteSubnetMutationVariables>;
+export const CreateFirewallRuleDocument = new TypedDocumentString(`
+    mutation CreateFirewallRule($networkId: ID!, $input: CreateFirewallRuleInput!, $dryRun: Boolean) {
+  createFirewallRule(networkId: $networkId, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    firewallRule {
+      ...FirewallRuleFields
+    }
+  }
+}
+    fragment FirewallRuleFields on FirewallRule {
+  id
+  networkId
+  direction
+  protocol
+  portRange
+  source
+  action
+  description
+  createdAt
+}`) as unknown as TypedDocumentString<CreateFirewallRuleMutation, CreateFirewallRuleMutationVariables>;
+export const DeleteFirewallRuleDocument = new TypedDocumentString(`
+    mutation DeleteFirewallRule($networkId: ID!, $id: ID!, $dryRun: Boolean) {
+  deleteFirewallRule(networkId: $networkId, id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    firewallRule {
+      ...FirewallRuleFields
+    }
+  }
+}
+    fragment FirewallRuleFields on FirewallRule {
+  id
+  networkId
+  direction
+  protocol
+  portRange
+  source
+  action
+  description
+  createdAt
+}`) as unknown as TypedDocumentString<DeleteFirewallRuleMutation, DeleteFirewallRuleMutationVariables>;

@@ -14,6 +14,11 @@ from .attach_vm_disk import (
     AttachVmDiskAttachVmDisk,
     AttachVmDiskAttachVmDiskVmDisk,
 )
+from .attach_vm_network import (
+    AttachVmNetwork,
+    AttachVmNetworkAttachVmNetwork,
+    AttachVmNetworkAttachVmNetworkVmNetwork,
+)
 from .base_model import BaseModel, Upload
 from .cancel_function_run import (
     CancelFunctionRun,
@@ -30,6 +35,11 @@ from .create_cluster import (
     CreateCluster,
     CreateClusterCreateCluster,
     CreateClusterCreateClusterCluster,
+)
+from .create_firewall_rule import (
+    CreateFirewallRule,
+    CreateFirewallRuleCreateFirewallRule,
+    CreateFirewallRuleCreateFirewallRuleFirewallRule,
 )
 from .create_function import (
     CreateFunction,
@@ -51,16 +61,32 @@ from .create_ssh_key_group import (
     CreateSshKeyGroupCreateSshKeyGroup,
     CreateSshKeyGroupCreateSshKeyGroupSshKeyGroup,
 )
+from .create_subnet import (
+    CreateSubnet,
+    CreateSubnetCreateSubnet,
+    CreateSubnetCreateSubnetSubnet,
+)
 from .create_team import CreateTeam, CreateTeamCreateTeam, CreateTeamCreateTeamTeam
+from .create_vm import CreateVm, CreateVmCreateVm, CreateVmCreateVmVm
 from .create_vm_disk import (
     CreateVmDisk,
     CreateVmDiskCreateVmDisk,
     CreateVmDiskCreateVmDiskVmDisk,
 )
+from .create_vm_network import (
+    CreateVmNetwork,
+    CreateVmNetworkCreateVmNetwork,
+    CreateVmNetworkCreateVmNetworkVmNetwork,
+)
 from .delete_cluster import (
     DeleteCluster,
     DeleteClusterDeleteCluster,
     DeleteClusterDeleteClusterCluster,
+)
+from .delete_firewall_rule import (
+    DeleteFirewallRule,
+    DeleteFirewallRuleDeleteFirewallRule,
+    DeleteFirewallRuleDeleteFirewallRuleFirewallRule,
 )
 from .delete_function import (
     DeleteFunction,
@@ -87,15 +113,31 @@ from .delete_ssh_key_group import (
     DeleteSshKeyGroupDeleteSshKeyGroup,
     DeleteSshKeyGroupDeleteSshKeyGroupSshKeyGroup,
 )
+from .delete_subnet import (
+    DeleteSubnet,
+    DeleteSubnetDeleteSubnet,
+    DeleteSubnetDeleteSubnetSubnet,
+)
+from .delete_vm import DeleteVm, DeleteVmDeleteVm, DeleteVmDeleteVmVm
 from .delete_vm_disk import (
     DeleteVmDisk,
     DeleteVmDiskDeleteVmDisk,
     DeleteVmDiskDeleteVmDiskVmDisk,
 )
+from .delete_vm_network import (
+    DeleteVmNetwork,
+    DeleteVmNetworkDeleteVmNetwork,
+    DeleteVmNetworkDeleteVmNetworkVmNetwork,
+)
 from .detach_vm_disk import (
     DetachVmDisk,
     DetachVmDiskDetachVmDisk,
     DetachVmDiskDetachVmDiskVmDisk,
+)
+from .detach_vm_network import (
+    DetachVmNetwork,
+    DetachVmNetworkDetachVmNetwork,
+    DetachVmNetworkDetachVmNetworkVmNetwork,
 )
 from .enums import (
     ClusterStatus,
@@ -120,6 +162,7 @@ from .fragments import (
     ClusterFields,
     ClusterFieldsOwner,
     EventFields,
+    FirewallRuleFields,
     FunctionRunFields,
     GpuFunctionFields,
     GpuTierFields,
@@ -136,6 +179,7 @@ from .fragments import (
     SshKeyFields,
     SshKeyGroupFields,
     SshKeyGroupFieldsKeys,
+    SubnetFields,
     TeamFields,
     TeamMemberFields,
     TeamMembershipFields,
@@ -145,6 +189,10 @@ from .fragments import (
     ViewerFieldsTeams,
     ViewerFieldsTenant,
     VmDiskFields,
+    VmFields,
+    VmNetworkAttachmentFields,
+    VmNetworkFields,
+    VmTemplateFields,
 )
 from .generate_ssh_key import (
     GenerateSshKey,
@@ -169,7 +217,10 @@ from .get_ssh_key import GetSshKey, GetSshKeySshKey
 from .get_ssh_key_group import GetSshKeyGroup, GetSshKeyGroupSshKeyGroup
 from .get_team import GetTeam, GetTeamTeam
 from .get_viewer import GetViewer, GetViewerViewer
+from .get_vm import GetVm, GetVmVm
 from .get_vm_disk import GetVmDisk, GetVmDiskVmDisk
+from .get_vm_network import GetVmNetwork, GetVmNetworkVmNetwork
+from .get_vm_template import GetVmTemplate, GetVmTemplateVmTemplate
 from .input_types import (
     AddTeamMemberInput,
     AttachVmNetworkInput,
@@ -193,6 +244,11 @@ from .input_types import (
 from .list_api_keys import ListApiKeys, ListApiKeysApiKeys, ListApiKeysApiKeysItems
 from .list_cluster_versions import ListClusterVersions
 from .list_clusters import ListClusters, ListClustersClusters, ListClustersClustersItems
+from .list_firewall_rules import (
+    ListFirewallRules,
+    ListFirewallRulesFirewallRules,
+    ListFirewallRulesFirewallRulesItems,
+)
 from .list_function_runs import (
     ListFunctionRuns,
     ListFunctionRunsFunctionRuns,
@@ -220,6 +276,7 @@ from .list_ssh_key_groups import (
     ListSshKeyGroupsSshKeyGroupsItems,
 )
 from .list_ssh_keys import ListSshKeys, ListSshKeysSshKeys, ListSshKeysSshKeysItems
+from .list_subnets import ListSubnets, ListSubnetsSubnets, ListSubnetsSubnetsItems
 from .list_team_members import (
     ListTeamMembers,
     ListTeamMembersTeamMembers,
@@ -227,6 +284,18 @@ from .list_team_members import (
 )
 from .list_teams import ListTeams, ListTeamsTeams, ListTeamsTeamsItems
 from .list_vm_disks import ListVmDisks, ListVmDisksVmDisks, ListVmDisksVmDisksItems
+from .list_vm_network_attachments import (
+    ListVmNetworkAttachments,
+    ListVmNetworkAttachmentsVmNetworkAttachments,
+)
+from .list_vm_networks import (
+    ListVmNetworks,
+    ListVmNetworksVmNetworks,
+    ListVmNetworksVmNetworksItems,
+)
+from .list_vm_templates import ListVmTemplates, ListVmTemplatesVmTemplates
+from .list_vms import ListVms, ListVmsVms, ListVmsVmsItems
+from .reboot_vm import RebootVm, RebootVmRebootVm, RebootVmRebootVmVm
 from .remove_ssh_key_from_group import (
     RemoveSshKeyFromGroup,
     RemoveSshKeyFromGroupRemoveSshKeyFromGroup,
@@ -258,11 +327,13 @@ from .start_instance import (
     StartInstanceStartInstance,
     StartInstanceStartInstanceInstance,
 )
+from .start_vm import StartVm, StartVmStartVm, StartVmStartVmVm
 from .stop_instance import (
     StopInstance,
     StopInstanceStopInstance,
     StopInstanceStopInstanceInstance,
 )
+from .stop_vm import StopVm, StopVmStopVm, StopVmStopVmVm
 from .stream_events import StreamEvents, StreamEventsEvents
 from .update_function import (
     UpdateFunction,
@@ -279,6 +350,7 @@ from .update_team_member import (
     UpdateTeamMemberUpdateTeamMember,
     UpdateTeamMemberUpdateTeamMemberMember,
 )
+from .update_vm import UpdateVm, UpdateVmUpdateVm, UpdateVmUpdateVmVm
 from .upload_ssh_key import (
     UploadSshKey,
     UploadSshKeyUploadSshKey,
@@ -304,6 +376,9 @@ __all__ = [
     "AttachVmDisk",
     "AttachVmDiskAttachVmDisk",
     "AttachVmDiskAttachVmDiskVmDisk",
+    "AttachVmNetwork",
+    "AttachVmNetworkAttachVmNetwork",
+    "AttachVmNetworkAttachVmNetworkVmNetwork",
     "AttachVmNetworkInput",
     "BaseModel",
     "CancelFunctionRun",
@@ -320,6 +395,9 @@ __all__ = [
     "CreateClusterCreateCluster",
     "CreateClusterCreateClusterCluster",
     "CreateClusterInput",
+    "CreateFirewallRule",
+    "CreateFirewallRuleCreateFirewallRule",
+    "CreateFirewallRuleCreateFirewallRuleFirewallRule",
     "CreateFirewallRuleInput",
     "CreateFunction",
     "CreateFunctionCreateFunction",
@@ -337,20 +415,32 @@ __all__ = [
     "CreateSshKeyGroupCreateSshKeyGroup",
     "CreateSshKeyGroupCreateSshKeyGroupSshKeyGroup",
     "CreateSshKeyGroupInput",
+    "CreateSubnet",
+    "CreateSubnetCreateSubnet",
+    "CreateSubnetCreateSubnetSubnet",
     "CreateSubnetInput",
     "CreateTeam",
     "CreateTeamCreateTeam",
     "CreateTeamCreateTeamTeam",
     "CreateTeamInput",
+    "CreateVm",
+    "CreateVmCreateVm",
+    "CreateVmCreateVmVm",
     "CreateVmDisk",
     "CreateVmDiskCreateVmDisk",
     "CreateVmDiskCreateVmDiskVmDisk",
     "CreateVmDiskInput",
     "CreateVmInput",
+    "CreateVmNetwork",
+    "CreateVmNetworkCreateVmNetwork",
+    "CreateVmNetworkCreateVmNetworkVmNetwork",
     "CreateVmNetworkInput",
     "DeleteCluster",
     "DeleteClusterDeleteCluster",
     "DeleteClusterDeleteClusterCluster",
+    "DeleteFirewallRule",
+    "DeleteFirewallRuleDeleteFirewallRule",
+    "DeleteFirewallRuleDeleteFirewallRuleFirewallRule",
     "DeleteFunction",
     "DeleteFunctionDeleteFunction",
     "DeleteFunctionDeleteFunctionFunction",
@@ -366,13 +456,26 @@ __all__ = [
     "DeleteSshKeyGroup",
     "DeleteSshKeyGroupDeleteSshKeyGroup",
     "DeleteSshKeyGroupDeleteSshKeyGroupSshKeyGroup",
+    "DeleteSubnet",
+    "DeleteSubnetDeleteSubnet",
+    "DeleteSubnetDeleteSubnetSubnet",
+    "DeleteVm",
+    "DeleteVmDeleteVm",
+    "DeleteVmDeleteVmVm",
     "DeleteVmDisk",
     "DeleteVmDiskDeleteVmDisk",
     "DeleteVmDiskDeleteVmDiskVmDisk",
+    "DeleteVmNetwork",
+    "DeleteVmNetworkDeleteVmNetwork",
+    "DeleteVmNetworkDeleteVmNetworkVmNetwork",
     "DetachVmDisk",
     "DetachVmDiskDetachVmDisk",
     "DetachVmDiskDetachVmDiskVmDisk",
+    "DetachVmNetwork",
+    "DetachVmNetworkDetachVmNetwork",
+    "DetachVmNetworkDetachVmNetworkVmNetwork",
     "EventFields",
+    "FirewallRuleFields",
     "FunctionRunFields",
     "FunctionRunStatus",
     "GenerateSshKey",
@@ -402,8 +505,14 @@ __all__ = [
     "GetTeamTeam",
     "GetViewer",
     "GetViewerViewer",
+    "GetVm",
     "GetVmDisk",
     "GetVmDiskVmDisk",
+    "GetVmNetwork",
+    "GetVmNetworkVmNetwork",
+    "GetVmTemplate",
+    "GetVmTemplateVmTemplate",
+    "GetVmVm",
     "GpuFunctionFields",
     "GpuTierFields",
     "GraphQLClientError",
@@ -424,6 +533,9 @@ __all__ = [
     "ListClusters",
     "ListClustersClusters",
     "ListClustersClustersItems",
+    "ListFirewallRules",
+    "ListFirewallRulesFirewallRules",
+    "ListFirewallRulesFirewallRulesItems",
     "ListFunctionRuns",
     "ListFunctionRunsFunctionRuns",
     "ListFunctionRunsFunctionRunsItems",
@@ -444,6 +556,9 @@ __all__ = [
     "ListSshKeys",
     "ListSshKeysSshKeys",
     "ListSshKeysSshKeysItems",
+    "ListSubnets",
+    "ListSubnetsSubnets",
+    "ListSubnetsSubnetsItems",
     "ListTeamMembers",
     "ListTeamMembersTeamMembers",
     "ListTeamMembersTeamMembersItems",
@@ -453,10 +568,23 @@ __all__ = [
     "ListVmDisks",
     "ListVmDisksVmDisks",
     "ListVmDisksVmDisksItems",
+    "ListVmNetworkAttachments",
+    "ListVmNetworkAttachmentsVmNetworkAttachments",
+    "ListVmNetworks",
+    "ListVmNetworksVmNetworks",
+    "ListVmNetworksVmNetworksItems",
+    "ListVmTemplates",
+    "ListVmTemplatesVmTemplates",
+    "ListVms",
+    "ListVmsVms",
+    "ListVmsVmsItems",
     "QuotasFields",
     "QuotasFieldsGpus",
     "QuotasFieldsGpusByFamily",
     "QuotasFieldsStorage",
+    "RebootVm",
+    "RebootVmRebootVm",
+    "RebootVmRebootVmVm",
     "RemoveSshKeyFromGroup",
     "RemoveSshKeyFromGroupRemoveSshKeyFromGroup",
     "RemoveSshKeyFromGroupRemoveSshKeyFromGroupSshKeyGroup",
@@ -483,11 +611,18 @@ __all__ = [
     "StartInstance",
     "StartInstanceStartInstance",
     "StartInstanceStartInstanceInstance",
+    "StartVm",
+    "StartVmStartVm",
+    "StartVmStartVmVm",
     "StopInstance",
     "StopInstanceStopInstance",
     "StopInstanceStopInstanceInstance",
+    "StopVm",
+    "StopVmStopVm",
+    "StopVmStopVmVm",
     "StreamEvents",
     "StreamEventsEvents",
+    "SubnetFields",
     "TeamFields",
     "TeamMemberFields",
     "TeamMembershipFields",
@@ -505,7 +640,10 @@ __all__ = [
     "UpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMemberMember",
+    "UpdateVm",
     "UpdateVmInput",
+    "UpdateVmUpdateVm",
+    "UpdateVmUpdateVmVm",
     "Upload",
     "UploadSshKey",
     "UploadSshKeyInput",
@@ -516,7 +654,11 @@ __all__ = [
     "ViewerFieldsTenant",
     "VmDiskFields",
     "VmDiskStatus",
+    "VmFields",
+    "VmNetworkAttachmentFields",
+    "VmNetworkFields",
     "VmStatus",
+    "VmTemplateFields",
     "WatchInstanceStatus",
     "WatchInstanceStatusInstanceStatus",
     "WorkloadType",

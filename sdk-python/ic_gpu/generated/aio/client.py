@@ -5,25 +5,35 @@ from .add_ssh_key_to_group import AddSshKeyToGroup
 from .add_team_member import AddTeamMember
 from .async_base_client import AsyncBaseClient
 from .attach_vm_disk import AttachVmDisk
+from .attach_vm_network import AttachVmNetwork
 from .base_model import UNSET, UnsetType
 from .cancel_function_run import CancelFunctionRun
 from .create_api_key import CreateApiKey
 from .create_cluster import CreateCluster
+from .create_firewall_rule import CreateFirewallRule
 from .create_function import CreateFunction
 from .create_instance import CreateInstance
 from .create_slurm_environment import CreateSlurmEnvironment
 from .create_ssh_key_group import CreateSshKeyGroup
+from .create_subnet import CreateSubnet
 from .create_team import CreateTeam
+from .create_vm import CreateVm
 from .create_vm_disk import CreateVmDisk
+from .create_vm_network import CreateVmNetwork
 from .delete_cluster import DeleteCluster
+from .delete_firewall_rule import DeleteFirewallRule
 from .delete_function import DeleteFunction
 from .delete_instance import DeleteInstance
 from .delete_slurm_environment import DeleteSlurmEnvironment
 from .delete_ssh_key import DeleteSshKey
 from .delete_ssh_key_group import DeleteSshKeyGroup
+from .delete_subnet import DeleteSubnet
+from .delete_vm import DeleteVm
 from .delete_vm_disk import DeleteVmDisk
+from .delete_vm_network import DeleteVmNetwork
 from .detach_vm_disk import DetachVmDisk
-from .enums import FunctionRunStatus, InstanceStatus, TeamRole
+from .detach_vm_network import DetachVmNetwork
+from .enums import FunctionRunStatus, InstanceStatus, TeamRole, VmStatus
 from .generate_ssh_key import GenerateSshKey
 from .get_api_key import GetApiKey
 from .get_cluster import GetCluster
@@ -37,24 +47,34 @@ from .get_ssh_key import GetSshKey
 from .get_ssh_key_group import GetSshKeyGroup
 from .get_team import GetTeam
 from .get_viewer import GetViewer
+from .get_vm import GetVm
 from .get_vm_disk import GetVmDisk
+from .get_vm_network import GetVmNetwork
+from .get_vm_template import GetVmTemplate
 from .input_types import (
     AddTeamMemberInput,
+    AttachVmNetworkInput,
     CreateApiKeyInput,
     CreateClusterInput,
+    CreateFirewallRuleInput,
     CreateFunctionInput,
     CreateInstanceInput,
     CreateSlurmEnvironmentInput,
     CreateSshKeyGroupInput,
+    CreateSubnetInput,
     CreateTeamInput,
     CreateVmDiskInput,
+    CreateVmInput,
+    CreateVmNetworkInput,
     UpdateFunctionInput,
     UpdateInstanceInput,
+    UpdateVmInput,
     UploadSshKeyInput,
 )
 from .list_api_keys import ListApiKeys
 from .list_cluster_versions import ListClusterVersions
 from .list_clusters import ListClusters
+from .list_firewall_rules import ListFirewallRules
 from .list_function_runs import ListFunctionRuns
 from .list_functions import ListFunctions
 from .list_gpu_tiers import ListGpuTiers
@@ -62,9 +82,15 @@ from .list_instances import ListInstances
 from .list_slurm_environments import ListSlurmEnvironments
 from .list_ssh_key_groups import ListSshKeyGroups
 from .list_ssh_keys import ListSshKeys
+from .list_subnets import ListSubnets
 from .list_team_members import ListTeamMembers
 from .list_teams import ListTeams
 from .list_vm_disks import ListVmDisks
+from .list_vm_network_attachments import ListVmNetworkAttachments
+from .list_vm_networks import ListVmNetworks
+from .list_vm_templates import ListVmTemplates
+from .list_vms import ListVms
+from .reboot_vm import RebootVm
 from .remove_ssh_key_from_group import RemoveSshKeyFromGroup
 from .remove_team_member import RemoveTeamMember
 from .requeue_instance import RequeueInstance
@@ -72,11 +98,14 @@ from .resize_vm_disk import ResizeVmDisk
 from .revoke_api_key import RevokeApiKey
 from .run_function import RunFunction
 from .start_instance import StartInstance
+from .start_vm import StartVm
 from .stop_instance import StopInstance
+from .stop_vm import StopVm
 from .stream_events import StreamEvents
 from .update_function import UpdateFunction
 from .update_instance import UpdateInstance
 from .update_team_member import UpdateTeamMember
+from .update_vm import UpdateVm
 from .upload_ssh_key import UploadSshKey
 from .watch_instance_status import WatchInstanceStatus
 
@@ -2673,3 +2702,904 @@ class AsyncGeneratedClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return DeleteVmDisk.model_validate(data)
+
+    async def list_vm_templates(self, **kwargs: Any) -> ListVmTemplates:
+        query = gql("""
+            query ListVmTemplates {
+              vmTemplates {
+                ...VmTemplateFields
+              }
+            }
+
+            fragment VmTemplateFields on VmTemplate {
+              id
+              name
+              description
+              os
+              gpu
+              gpuTier
+              defaultCpu
+              maxCpu
+              defaultMemoryGb
+              maxMemoryGb
+              defaultDiskGb
+              minDiskGb
+              maxDiskGb
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query, operation_name="ListVmTemplates", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListVmTemplates.model_validate(data)
+
+    async def get_vm_template(self, id: str, **kwargs: Any) -> GetVmTemplate:
+        query = gql("""
+            query GetVmTemplate($id: ID!) {
+              vmTemplate(id: $id) {
+                ...VmTemplateFields
+              }
+            }
+
+            fragment VmTemplateFields on VmTemplate {
+              id
+              name
+              description
+              os
+              gpu
+              gpuTier
+              defaultCpu
+              maxCpu
+              defaultMemoryGb
+              maxMemoryGb
+              defaultDiskGb
+              minDiskGb
+              maxDiskGb
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetVmTemplate", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetVmTemplate.model_validate(data)
+
+    async def list_vms(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        status: Union[Optional[VmStatus], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListVms:
+        query = gql("""
+            query ListVms($maxResults: Int, $nextToken: String, $status: VmStatus) {
+              vms(maxResults: $maxResults, nextToken: $nextToken, status: $status) {
+                items {
+                  ...VmFields
+                }
+                nextToken
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+            "status": status,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListVms", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListVms.model_validate(data)
+
+    async def get_vm(self, id: str, **kwargs: Any) -> GetVm:
+        query = gql("""
+            query GetVm($id: ID!) {
+              vm(id: $id) {
+                ...VmFields
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetVm.model_validate(data)
+
+    async def list_vm_network_attachments(
+        self, vm_id: str, **kwargs: Any
+    ) -> ListVmNetworkAttachments:
+        query = gql("""
+            query ListVmNetworkAttachments($vmId: ID!) {
+              vmNetworkAttachments(vmId: $vmId) {
+                ...VmNetworkAttachmentFields
+              }
+            }
+
+            fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+              vmId
+              networkId
+              name
+              subnetId
+              cidr
+              ipAddress
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"vmId": vm_id}
+        response = await self.execute(
+            query=query,
+            operation_name="ListVmNetworkAttachments",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListVmNetworkAttachments.model_validate(data)
+
+    async def list_vm_networks(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListVmNetworks:
+        query = gql("""
+            query ListVmNetworks($maxResults: Int, $nextToken: String) {
+              vmNetworks(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...VmNetworkFields
+                }
+                nextToken
+              }
+            }
+
+            fragment VmNetworkFields on VmNetwork {
+              id
+              name
+              description
+              teamId
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListVmNetworks", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListVmNetworks.model_validate(data)
+
+    async def get_vm_network(self, id: str, **kwargs: Any) -> GetVmNetwork:
+        query = gql("""
+            query GetVmNetwork($id: ID!) {
+              vmNetwork(id: $id) {
+                ...VmNetworkFields
+              }
+            }
+
+            fragment VmNetworkFields on VmNetwork {
+              id
+              name
+              description
+              teamId
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="GetVmNetwork", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetVmNetwork.model_validate(data)
+
+    async def list_subnets(
+        self,
+        network_id: str,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListSubnets:
+        query = gql("""
+            query ListSubnets($networkId: ID!, $maxResults: Int, $nextToken: String) {
+              subnets(networkId: $networkId, maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...SubnetFields
+                }
+                nextToken
+              }
+            }
+
+            fragment SubnetFields on Subnet {
+              id
+              networkId
+              name
+              cidr
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "networkId": network_id,
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListSubnets", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListSubnets.model_validate(data)
+
+    async def list_firewall_rules(
+        self,
+        network_id: str,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListFirewallRules:
+        query = gql("""
+            query ListFirewallRules($networkId: ID!, $maxResults: Int, $nextToken: String) {
+              firewallRules(
+                networkId: $networkId
+                maxResults: $maxResults
+                nextToken: $nextToken
+              ) {
+                items {
+                  ...FirewallRuleFields
+                }
+                nextToken
+              }
+            }
+
+            fragment FirewallRuleFields on FirewallRule {
+              id
+              networkId
+              direction
+              protocol
+              portRange
+              source
+              action
+              description
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "networkId": network_id,
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="ListFirewallRules",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListFirewallRules.model_validate(data)
+
+    async def create_vm(
+        self,
+        input: CreateVmInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateVm:
+        query = gql("""
+            mutation CreateVm($input: CreateVmInput!, $dryRun: Boolean) {
+              createVm(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                vm {
+                  ...VmFields
+                }
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="CreateVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateVm.model_validate(data)
+
+    async def update_vm(
+        self,
+        id: str,
+        input: UpdateVmInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UpdateVm:
+        query = gql("""
+            mutation UpdateVm($id: ID!, $input: UpdateVmInput!, $dryRun: Boolean) {
+              updateVm(id: $id, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                vm {
+                  ...VmFields
+                }
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="UpdateVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return UpdateVm.model_validate(data)
+
+    async def start_vm(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> StartVm:
+        query = gql("""
+            mutation StartVm($id: ID!, $dryRun: Boolean) {
+              startVm(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vm {
+                  ...VmFields
+                }
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="StartVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return StartVm.model_validate(data)
+
+    async def stop_vm(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> StopVm:
+        query = gql("""
+            mutation StopVm($id: ID!, $dryRun: Boolean) {
+              stopVm(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vm {
+                  ...VmFields
+                }
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="StopVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return StopVm.model_validate(data)
+
+    async def reboot_vm(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> RebootVm:
+        query = gql("""
+            mutation RebootVm($id: ID!, $dryRun: Boolean) {
+              rebootVm(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vm {
+                  ...VmFields
+                }
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="RebootVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return RebootVm.model_validate(data)
+
+    async def delete_vm(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteVm:
+        query = gql("""
+            mutation DeleteVm($id: ID!, $dryRun: Boolean) {
+              deleteVm(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vm {
+                  ...VmFields
+                }
+              }
+            }
+
+            fragment VmFields on Vm {
+              id
+              name
+              templateId
+              cpu
+              memoryGb
+              diskGb
+              gpuTier
+              sshKey
+              sshKeyGroup
+              teamId
+              status
+              statusReason
+              sshHost
+              sshPort
+              autoStopAfterMinutes
+              autoStopAt
+              accountId
+              createdAt
+              updatedAt
+              terminatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="DeleteVm", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteVm.model_validate(data)
+
+    async def attach_vm_network(
+        self,
+        vm_id: str,
+        input: AttachVmNetworkInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> AttachVmNetwork:
+        query = gql("""
+            mutation AttachVmNetwork($vmId: ID!, $input: AttachVmNetworkInput!, $dryRun: Boolean) {
+              attachVmNetwork(vmId: $vmId, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmNetwork {
+                  ...VmNetworkAttachmentFields
+                }
+              }
+            }
+
+            fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+              vmId
+              networkId
+              name
+              subnetId
+              cidr
+              ipAddress
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "vmId": vm_id,
+            "input": input,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query, operation_name="AttachVmNetwork", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return AttachVmNetwork.model_validate(data)
+
+    async def detach_vm_network(
+        self,
+        vm_id: str,
+        network_id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> DetachVmNetwork:
+        query = gql("""
+            mutation DetachVmNetwork($vmId: ID!, $networkId: ID!, $dryRun: Boolean) {
+              detachVmNetwork(vmId: $vmId, networkId: $networkId, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmNetwork {
+                  ...VmNetworkAttachmentFields
+                }
+              }
+            }
+
+            fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+              vmId
+              networkId
+              name
+              subnetId
+              cidr
+              ipAddress
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "vmId": vm_id,
+            "networkId": network_id,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query, operation_name="DetachVmNetwork", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DetachVmNetwork.model_validate(data)
+
+    async def create_vm_network(
+        self,
+        input: CreateVmNetworkInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateVmNetwork:
+        query = gql("""
+            mutation CreateVmNetwork($input: CreateVmNetworkInput!, $dryRun: Boolean) {
+              createVmNetwork(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmNetwork {
+                  ...VmNetworkFields
+                }
+              }
+            }
+
+            fragment VmNetworkFields on VmNetwork {
+              id
+              name
+              description
+              teamId
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="CreateVmNetwork", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateVmNetwork.model_validate(data)
+
+    async def delete_vm_network(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteVmNetwork:
+        query = gql("""
+            mutation DeleteVmNetwork($id: ID!, $dryRun: Boolean) {
+              deleteVmNetwork(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                vmNetwork {
+                  ...VmNetworkFields
+                }
+              }
+            }
+
+            fragment VmNetworkFields on VmNetwork {
+              id
+              name
+              description
+              teamId
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="DeleteVmNetwork", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteVmNetwork.model_validate(data)
+
+    async def create_subnet(
+        self,
+        network_id: str,
+        input: CreateSubnetInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateSubnet:
+        query = gql("""
+            mutation CreateSubnet($networkId: ID!, $input: CreateSubnetInput!, $dryRun: Boolean) {
+              createSubnet(networkId: $networkId, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                subnet {
+                  ...SubnetFields
+                }
+              }
+            }
+
+            fragment SubnetFields on Subnet {
+              id
+              networkId
+              name
+              cidr
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "networkId": network_id,
+            "input": input,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query, operation_name="CreateSubnet", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateSubnet.model_validate(data)
+
+    async def delete_subnet(
+        self,
+        network_id: str,
+        id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> DeleteSubnet:
+        query = gql("""
+            mutation DeleteSubnet($networkId: ID!, $id: ID!, $dryRun: Boolean) {
+              deleteSubnet(networkId: $networkId, id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                subnet {
+                  ...SubnetFields
+                }
+              }
+            }
+
+            fragment SubnetFields on Subnet {
+              id
+              networkId
+              name
+              cidr
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "networkId": network_id,
+            "id": id,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query, operation_name="DeleteSubnet", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteSubnet.model_validate(data)
+
+    async def create_firewall_rule(
+        self,
+        network_id: str,
+        input: CreateFirewallRuleInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateFirewallRule:
+        query = gql("""
+            mutation CreateFirewallRule($networkId: ID!, $input: CreateFirewallRuleInput!, $dryRun: Boolean) {
+              createFirewallRule(networkId: $networkId, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                firewallRule {
+                  ...FirewallRuleFields
+                }
+              }
+            }
+
+            fragment FirewallRuleFields on FirewallRule {
+              id
+              networkId
+              direction
+              protocol
+              portRange
+              source
+              action
+              description
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "networkId": network_id,
+            "input": input,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="CreateFirewallRule",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateFirewallRule.model_validate(data)
+
+    async def delete_firewall_rule(
+        self,
+        network_id: str,
+        id: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> DeleteFirewallRule:
+        query = gql("""
+            mutation DeleteFirewallRule($networkId: ID!, $id: ID!, $dryRun: Boolean) {
+              deleteFirewallRule(networkId: $networkId, id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                firewallRule {
+                  ...FirewallRuleFields
+                }
+              }
+            }
+
+            fragment FirewallRuleFields on FirewallRule {
+              id
+              networkId
+              direction
+              protocol
+              portRange
+              source
+              action
+              description
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "networkId": network_id,
+            "id": id,
+            "dryRun": dry_run,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="DeleteFirewallRule",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteFirewallRule.model_validate(data)

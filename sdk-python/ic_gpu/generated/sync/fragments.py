@@ -11,6 +11,7 @@ from .enums import (
     SlurmEnvironmentStatus,
     TeamRole,
     VmDiskStatus,
+    VmStatus,
     WorkloadType,
 )
 
@@ -57,6 +58,18 @@ class EventFields(BaseModel):
     resource_type: str = Field(alias="resourceType")
     resource_id: str = Field(alias="resourceId")
     data: Any
+    created_at: datetime = Field(alias="createdAt")
+
+
+class FirewallRuleFields(BaseModel):
+    id: str
+    network_id: str = Field(alias="networkId")
+    direction: str
+    protocol: str
+    port_range: Optional[str] = Field(alias="portRange")
+    source: str
+    action: str
+    description: str
     created_at: datetime = Field(alias="createdAt")
 
 
@@ -228,6 +241,14 @@ class SshKeyGroupFieldsKeys(SshKeyFields):
     pass
 
 
+class SubnetFields(BaseModel):
+    id: str
+    network_id: str = Field(alias="networkId")
+    name: str
+    cidr: str
+    created_at: datetime = Field(alias="createdAt")
+
+
 class TeamFields(BaseModel):
     id: str
     name: str
@@ -294,10 +315,70 @@ class VmDiskFields(BaseModel):
     deleted_at: Optional[datetime] = Field(alias="deletedAt")
 
 
+class VmFields(BaseModel):
+    id: str
+    name: str
+    template_id: str = Field(alias="templateId")
+    cpu: int
+    memory_gb: int = Field(alias="memoryGb")
+    disk_gb: int = Field(alias="diskGb")
+    gpu_tier: Optional[str] = Field(alias="gpuTier")
+    ssh_key: Optional[str] = Field(alias="sshKey")
+    ssh_key_group: Optional[str] = Field(alias="sshKeyGroup")
+    team_id: Optional[str] = Field(alias="teamId")
+    status: VmStatus
+    status_reason: Optional[str] = Field(alias="statusReason")
+    ssh_host: Optional[str] = Field(alias="sshHost")
+    ssh_port: Optional[int] = Field(alias="sshPort")
+    auto_stop_after_minutes: Optional[int] = Field(alias="autoStopAfterMinutes")
+    auto_stop_at: Optional[datetime] = Field(alias="autoStopAt")
+    account_id: str = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    terminated_at: Optional[datetime] = Field(alias="terminatedAt")
+
+
+class VmNetworkAttachmentFields(BaseModel):
+    vm_id: str = Field(alias="vmId")
+    network_id: str = Field(alias="networkId")
+    name: str
+    subnet_id: str = Field(alias="subnetId")
+    cidr: str
+    ip_address: str = Field(alias="ipAddress")
+    created_at: datetime = Field(alias="createdAt")
+
+
+class VmNetworkFields(BaseModel):
+    id: str
+    name: str
+    description: str
+    team_id: Optional[str] = Field(alias="teamId")
+    account_id: str = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+
+
+class VmTemplateFields(BaseModel):
+    id: str
+    name: str
+    description: str
+    os: str
+    gpu: bool
+    gpu_tier: Optional[str] = Field(alias="gpuTier")
+    default_cpu: int = Field(alias="defaultCpu")
+    max_cpu: int = Field(alias="maxCpu")
+    default_memory_gb: int = Field(alias="defaultMemoryGb")
+    max_memory_gb: int = Field(alias="maxMemoryGb")
+    default_disk_gb: int = Field(alias="defaultDiskGb")
+    min_disk_gb: int = Field(alias="minDiskGb")
+    max_disk_gb: int = Field(alias="maxDiskGb")
+
+
 AccountFields.model_rebuild()
 ApiKeyFields.model_rebuild()
 ClusterFields.model_rebuild()
 EventFields.model_rebuild()
+FirewallRuleFields.model_rebuild()
 FunctionRunFields.model_rebuild()
 GpuFunctionFields.model_rebuild()
 GpuTierFields.model_rebuild()
@@ -308,9 +389,14 @@ QuotasFields.model_rebuild()
 SlurmEnvironmentFields.model_rebuild()
 SshKeyFields.model_rebuild()
 SshKeyGroupFields.model_rebuild()
+SubnetFields.model_rebuild()
 TeamFields.model_rebuild()
 TeamMemberFields.model_rebuild()
 TeamMembershipFields.model_rebuild()
 TenantFields.model_rebuild()
 ViewerFields.model_rebuild()
 VmDiskFields.model_rebuild()
+VmFields.model_rebuild()
+VmNetworkAttachmentFields.model_rebuild()
+VmNetworkFields.model_rebuild()
+VmTemplateFields.model_rebuild()

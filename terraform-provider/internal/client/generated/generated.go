@@ -500,6 +500,157 @@ func (v *AttachVmDiskResponse) GetAttachVmDisk() AttachVmDiskAttachVmDiskVmDiskP
 	return v.AttachVmDisk
 }
 
+// AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload includes the requested fields of the GraphQL type VmNetworkAttachmentPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM's network attachment as a mutation left it (or would leave it, in a dry run).
+type AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid     bool                                                                                 `json:"valid"`
+	VmNetwork AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment `json:"vmNetwork"`
+}
+
+// GetDryRun returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload) GetValid() bool { return v.Valid }
+
+// GetVmNetwork returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload.VmNetwork, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload) GetVmNetwork() AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment {
+	return v.VmNetwork
+}
+
+// AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment includes the requested fields of the GraphQL type VmNetworkAttachment.
+// The GraphQL type's documentation follows.
+//
+// A VM on a network: the subnet it joined and its address there.
+type AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment struct {
+	VmNetworkAttachmentFields `json:"-"`
+}
+
+// GetVmId returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.VmId, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetVmId() string {
+	return v.VmNetworkAttachmentFields.VmId
+}
+
+// GetNetworkId returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.NetworkId, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetNetworkId() string {
+	return v.VmNetworkAttachmentFields.NetworkId
+}
+
+// GetName returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.Name, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetName() string {
+	return v.VmNetworkAttachmentFields.Name
+}
+
+// GetSubnetId returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.SubnetId, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetSubnetId() string {
+	return v.VmNetworkAttachmentFields.SubnetId
+}
+
+// GetCidr returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.Cidr, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetCidr() string {
+	return v.VmNetworkAttachmentFields.Cidr
+}
+
+// GetIpAddress returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.IpAddress, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetIpAddress() string {
+	return v.VmNetworkAttachmentFields.IpAddress
+}
+
+// GetCreatedAt returns AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetCreatedAt() time.Time {
+	return v.VmNetworkAttachmentFields.CreatedAt
+}
+
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkAttachmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalAttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment struct {
+	VmId string `json:"vmId"`
+
+	NetworkId string `json:"networkId"`
+
+	Name string `json:"name"`
+
+	SubnetId string `json:"subnetId"`
+
+	Cidr string `json:"cidr"`
+
+	IpAddress string `json:"ipAddress"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) __premarshalJSON() (*__premarshalAttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment, error) {
+	var retval __premarshalAttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment
+
+	retval.VmId = v.VmNetworkAttachmentFields.VmId
+	retval.NetworkId = v.VmNetworkAttachmentFields.NetworkId
+	retval.Name = v.VmNetworkAttachmentFields.Name
+	retval.SubnetId = v.VmNetworkAttachmentFields.SubnetId
+	retval.Cidr = v.VmNetworkAttachmentFields.Cidr
+	retval.IpAddress = v.VmNetworkAttachmentFields.IpAddress
+	retval.CreatedAt = v.VmNetworkAttachmentFields.CreatedAt
+	return &retval, nil
+}
+
+// Attach a VM to your network of this name, creating it with the subnet if new.
+type AttachVmNetworkInput struct {
+	Name string  `json:"name"`
+	Cidr *string `json:"cidr"`
+}
+
+// GetName returns AttachVmNetworkInput.Name, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkInput) GetName() string { return v.Name }
+
+// GetCidr returns AttachVmNetworkInput.Cidr, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkInput) GetCidr() *string { return v.Cidr }
+
+// AttachVmNetworkResponse is returned by AttachVmNetwork on success.
+type AttachVmNetworkResponse struct {
+	// Attach a VM to your network of this name.
+	AttachVmNetwork AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload `json:"attachVmNetwork"`
+}
+
+// GetAttachVmNetwork returns AttachVmNetworkResponse.AttachVmNetwork, and is useful for accessing the field via an interface.
+func (v *AttachVmNetworkResponse) GetAttachVmNetwork() AttachVmNetworkAttachVmNetworkVmNetworkAttachmentPayload {
+	return v.AttachVmNetwork
+}
+
 // CancelFunctionRunCancelFunctionRunFunctionRunPayload includes the requested fields of the GraphQL type FunctionRunPayload.
 // The GraphQL type's documentation follows.
 //
@@ -1245,6 +1396,189 @@ type CreateClusterResponse struct {
 // GetCreateCluster returns CreateClusterResponse.CreateCluster, and is useful for accessing the field via an interface.
 func (v *CreateClusterResponse) GetCreateCluster() CreateClusterCreateClusterClusterPayload {
 	return v.CreateCluster
+}
+
+// CreateFirewallRuleCreateFirewallRuleFirewallRulePayload includes the requested fields of the GraphQL type FirewallRulePayload.
+// The GraphQL type's documentation follows.
+//
+// A firewall rule as a mutation left it (or would leave it, in a dry run).
+type CreateFirewallRuleCreateFirewallRuleFirewallRulePayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid        bool                                                                `json:"valid"`
+	FirewallRule CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule `json:"firewallRule"`
+}
+
+// GetDryRun returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayload) GetValid() bool { return v.Valid }
+
+// GetFirewallRule returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayload.FirewallRule, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayload) GetFirewallRule() CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule {
+	return v.FirewallRule
+}
+
+// CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule includes the requested fields of the GraphQL type FirewallRule.
+// The GraphQL type's documentation follows.
+//
+// A firewall rule of a VM network.
+type CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule struct {
+	FirewallRuleFields `json:"-"`
+}
+
+// GetId returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.Id, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetId() string {
+	return v.FirewallRuleFields.Id
+}
+
+// GetNetworkId returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.NetworkId, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetNetworkId() string {
+	return v.FirewallRuleFields.NetworkId
+}
+
+// GetDirection returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.Direction, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetDirection() string {
+	return v.FirewallRuleFields.Direction
+}
+
+// GetProtocol returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.Protocol, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetProtocol() string {
+	return v.FirewallRuleFields.Protocol
+}
+
+// GetPortRange returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.PortRange, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetPortRange() *string {
+	return v.FirewallRuleFields.PortRange
+}
+
+// GetSource returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.Source, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetSource() string {
+	return v.FirewallRuleFields.Source
+}
+
+// GetAction returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.Action, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetAction() string {
+	return v.FirewallRuleFields.Action
+}
+
+// GetDescription returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.Description, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetDescription() string {
+	return v.FirewallRuleFields.Description
+}
+
+// GetCreatedAt returns CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) GetCreatedAt() time.Time {
+	return v.FirewallRuleFields.CreatedAt
+}
+
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FirewallRuleFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule struct {
+	Id string `json:"id"`
+
+	NetworkId string `json:"networkId"`
+
+	Direction string `json:"direction"`
+
+	Protocol string `json:"protocol"`
+
+	PortRange *string `json:"portRange"`
+
+	Source string `json:"source"`
+
+	Action string `json:"action"`
+
+	Description string `json:"description"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule) __premarshalJSON() (*__premarshalCreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule, error) {
+	var retval __premarshalCreateFirewallRuleCreateFirewallRuleFirewallRulePayloadFirewallRule
+
+	retval.Id = v.FirewallRuleFields.Id
+	retval.NetworkId = v.FirewallRuleFields.NetworkId
+	retval.Direction = v.FirewallRuleFields.Direction
+	retval.Protocol = v.FirewallRuleFields.Protocol
+	retval.PortRange = v.FirewallRuleFields.PortRange
+	retval.Source = v.FirewallRuleFields.Source
+	retval.Action = v.FirewallRuleFields.Action
+	retval.Description = v.FirewallRuleFields.Description
+	retval.CreatedAt = v.FirewallRuleFields.CreatedAt
+	return &retval, nil
+}
+
+// A new firewall rule.
+type CreateFirewallRuleInput struct {
+	Direction   string  `json:"direction"`
+	Protocol    string  `json:"protocol"`
+	Source      string  `json:"source"`
+	Action      string  `json:"action"`
+	PortRange   *string `json:"portRange"`
+	Description string  `json:"description"`
+}
+
+// GetDirection returns CreateFirewallRuleInput.Direction, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleInput) GetDirection() string { return v.Direction }
+
+// GetProtocol returns CreateFirewallRuleInput.Protocol, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleInput) GetProtocol() string { return v.Protocol }
+
+// GetSource returns CreateFirewallRuleInput.Source, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleInput) GetSource() string { return v.Source }
+
+// GetAction returns CreateFirewallRuleInput.Action, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleInput) GetAction() string { return v.Action }
+
+// GetPortRange returns CreateFirewallRuleInput.PortRange, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleInput) GetPortRange() *string { return v.PortRange }
+
+// GetDescription returns CreateFirewallRuleInput.Description, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleInput) GetDescription() string { return v.Description }
+
+// CreateFirewallRuleResponse is returned by CreateFirewallRule on success.
+type CreateFirewallRuleResponse struct {
+	// Add a firewall rule to a network.
+	CreateFirewallRule CreateFirewallRuleCreateFirewallRuleFirewallRulePayload `json:"createFirewallRule"`
+}
+
+// GetCreateFirewallRule returns CreateFirewallRuleResponse.CreateFirewallRule, and is useful for accessing the field via an interface.
+func (v *CreateFirewallRuleResponse) GetCreateFirewallRule() CreateFirewallRuleCreateFirewallRuleFirewallRulePayload {
+	return v.CreateFirewallRule
 }
 
 // CreateFunctionCreateFunctionGpuFunctionPayload includes the requested fields of the GraphQL type GpuFunctionPayload.
@@ -2159,6 +2493,135 @@ func (v *CreateSshKeyGroupResponse) GetCreateSshKeyGroup() CreateSshKeyGroupCrea
 	return v.CreateSshKeyGroup
 }
 
+// CreateSubnetCreateSubnetSubnetPayload includes the requested fields of the GraphQL type SubnetPayload.
+// The GraphQL type's documentation follows.
+//
+// A subnet as a mutation left it (or would leave it, in a dry run).
+type CreateSubnetCreateSubnetSubnetPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	Subnet CreateSubnetCreateSubnetSubnetPayloadSubnet `json:"subnet"`
+}
+
+// GetDryRun returns CreateSubnetCreateSubnetSubnetPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateSubnetCreateSubnetSubnetPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayload) GetValid() bool { return v.Valid }
+
+// GetSubnet returns CreateSubnetCreateSubnetSubnetPayload.Subnet, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayload) GetSubnet() CreateSubnetCreateSubnetSubnetPayloadSubnet {
+	return v.Subnet
+}
+
+// CreateSubnetCreateSubnetSubnetPayloadSubnet includes the requested fields of the GraphQL type Subnet.
+// The GraphQL type's documentation follows.
+//
+// A subnet of a VM network (a private CIDR block).
+type CreateSubnetCreateSubnetSubnetPayloadSubnet struct {
+	SubnetFields `json:"-"`
+}
+
+// GetId returns CreateSubnetCreateSubnetSubnetPayloadSubnet.Id, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) GetId() string { return v.SubnetFields.Id }
+
+// GetNetworkId returns CreateSubnetCreateSubnetSubnetPayloadSubnet.NetworkId, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) GetNetworkId() string {
+	return v.SubnetFields.NetworkId
+}
+
+// GetName returns CreateSubnetCreateSubnetSubnetPayloadSubnet.Name, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) GetName() string { return v.SubnetFields.Name }
+
+// GetCidr returns CreateSubnetCreateSubnetSubnetPayloadSubnet.Cidr, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) GetCidr() string { return v.SubnetFields.Cidr }
+
+// GetCreatedAt returns CreateSubnetCreateSubnetSubnetPayloadSubnet.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) GetCreatedAt() time.Time {
+	return v.SubnetFields.CreatedAt
+}
+
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateSubnetCreateSubnetSubnetPayloadSubnet
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateSubnetCreateSubnetSubnetPayloadSubnet = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SubnetFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateSubnetCreateSubnetSubnetPayloadSubnet struct {
+	Id string `json:"id"`
+
+	NetworkId string `json:"networkId"`
+
+	Name string `json:"name"`
+
+	Cidr string `json:"cidr"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateSubnetCreateSubnetSubnetPayloadSubnet) __premarshalJSON() (*__premarshalCreateSubnetCreateSubnetSubnetPayloadSubnet, error) {
+	var retval __premarshalCreateSubnetCreateSubnetSubnetPayloadSubnet
+
+	retval.Id = v.SubnetFields.Id
+	retval.NetworkId = v.SubnetFields.NetworkId
+	retval.Name = v.SubnetFields.Name
+	retval.Cidr = v.SubnetFields.Cidr
+	retval.CreatedAt = v.SubnetFields.CreatedAt
+	return &retval, nil
+}
+
+// A new subnet: a private CIDR block that overlaps no other subnet of the network.
+type CreateSubnetInput struct {
+	Name string `json:"name"`
+	Cidr string `json:"cidr"`
+}
+
+// GetName returns CreateSubnetInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateSubnetInput) GetName() string { return v.Name }
+
+// GetCidr returns CreateSubnetInput.Cidr, and is useful for accessing the field via an interface.
+func (v *CreateSubnetInput) GetCidr() string { return v.Cidr }
+
+// CreateSubnetResponse is returned by CreateSubnet on success.
+type CreateSubnetResponse struct {
+	// Add a subnet to a network.
+	CreateSubnet CreateSubnetCreateSubnetSubnetPayload `json:"createSubnet"`
+}
+
+// GetCreateSubnet returns CreateSubnetResponse.CreateSubnet, and is useful for accessing the field via an interface.
+func (v *CreateSubnetResponse) GetCreateSubnet() CreateSubnetCreateSubnetSubnetPayload {
+	return v.CreateSubnet
+}
+
 // CreateTeamCreateTeamTeamPayload includes the requested fields of the GraphQL type TeamPayload.
 // The GraphQL type's documentation follows.
 //
@@ -2288,6 +2751,198 @@ type CreateTeamResponse struct {
 
 // GetCreateTeam returns CreateTeamResponse.CreateTeam, and is useful for accessing the field via an interface.
 func (v *CreateTeamResponse) GetCreateTeam() CreateTeamCreateTeamTeamPayload { return v.CreateTeam }
+
+// CreateVmCreateVmVmPayload includes the requested fields of the GraphQL type VmPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM as a mutation left it (or would leave it, in a dry run).
+type CreateVmCreateVmVmPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                        `json:"valid"`
+	Vm    CreateVmCreateVmVmPayloadVm `json:"vm"`
+}
+
+// GetDryRun returns CreateVmCreateVmVmPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateVmCreateVmVmPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayload) GetValid() bool { return v.Valid }
+
+// GetVm returns CreateVmCreateVmVmPayload.Vm, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayload) GetVm() CreateVmCreateVmVmPayloadVm { return v.Vm }
+
+// CreateVmCreateVmVmPayloadVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type CreateVmCreateVmVmPayloadVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns CreateVmCreateVmVmPayloadVm.Id, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns CreateVmCreateVmVmPayloadVm.Name, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns CreateVmCreateVmVmPayloadVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns CreateVmCreateVmVmPayloadVm.Cpu, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns CreateVmCreateVmVmPayloadVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns CreateVmCreateVmVmPayloadVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns CreateVmCreateVmVmPayloadVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns CreateVmCreateVmVmPayloadVm.SshKey, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns CreateVmCreateVmVmPayloadVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns CreateVmCreateVmVmPayloadVm.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns CreateVmCreateVmVmPayloadVm.Status, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns CreateVmCreateVmVmPayloadVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns CreateVmCreateVmVmPayloadVm.SshHost, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns CreateVmCreateVmVmPayloadVm.SshPort, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns CreateVmCreateVmVmPayloadVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns CreateVmCreateVmVmPayloadVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns CreateVmCreateVmVmPayloadVm.AccountId, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns CreateVmCreateVmVmPayloadVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns CreateVmCreateVmVmPayloadVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns CreateVmCreateVmVmPayloadVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmCreateVmVmPayloadVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *CreateVmCreateVmVmPayloadVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateVmCreateVmVmPayloadVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateVmCreateVmVmPayloadVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateVmCreateVmVmPayloadVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *CreateVmCreateVmVmPayloadVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateVmCreateVmVmPayloadVm) __premarshalJSON() (*__premarshalCreateVmCreateVmVmPayloadVm, error) {
+	var retval __premarshalCreateVmCreateVmVmPayloadVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
 
 // CreateVmDiskCreateVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
 // The GraphQL type's documentation follows.
@@ -2469,6 +3124,219 @@ func (v *CreateVmDiskResponse) GetCreateVmDisk() CreateVmDiskCreateVmDiskVmDiskP
 	return v.CreateVmDisk
 }
 
+// A new VM; cpu, memoryGb and diskGb default to the template's.
+type CreateVmInput struct {
+	Name       string  `json:"name"`
+	TemplateId string  `json:"templateId"`
+	Cpu        *int    `json:"cpu"`
+	MemoryGb   *int    `json:"memoryGb"`
+	DiskGb     *int    `json:"diskGb"`
+	SshKey     *string `json:"sshKey"`
+	// grant every key in this group
+	SshKeyGroup *string `json:"sshKeyGroup"`
+	// override the template's GPU tier
+	GpuTier *string `json:"gpuTier"`
+	// share the VM with this team
+	TeamId *string `json:"teamId"`
+	// stop the VM this many minutes after it starts running
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+}
+
+// GetName returns CreateVmInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetName() string { return v.Name }
+
+// GetTemplateId returns CreateVmInput.TemplateId, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetTemplateId() string { return v.TemplateId }
+
+// GetCpu returns CreateVmInput.Cpu, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetCpu() *int { return v.Cpu }
+
+// GetMemoryGb returns CreateVmInput.MemoryGb, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetMemoryGb() *int { return v.MemoryGb }
+
+// GetDiskGb returns CreateVmInput.DiskGb, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetDiskGb() *int { return v.DiskGb }
+
+// GetSshKey returns CreateVmInput.SshKey, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetSshKey() *string { return v.SshKey }
+
+// GetSshKeyGroup returns CreateVmInput.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetSshKeyGroup() *string { return v.SshKeyGroup }
+
+// GetGpuTier returns CreateVmInput.GpuTier, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetGpuTier() *string { return v.GpuTier }
+
+// GetTeamId returns CreateVmInput.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetTeamId() *string { return v.TeamId }
+
+// GetAutoStopAfterMinutes returns CreateVmInput.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *CreateVmInput) GetAutoStopAfterMinutes() *int { return v.AutoStopAfterMinutes }
+
+// CreateVmNetworkCreateVmNetworkVmNetworkPayload includes the requested fields of the GraphQL type VmNetworkPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM network as a mutation left it (or would leave it, in a dry run).
+type CreateVmNetworkCreateVmNetworkVmNetworkPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid     bool                                                    `json:"valid"`
+	VmNetwork CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork `json:"vmNetwork"`
+}
+
+// GetDryRun returns CreateVmNetworkCreateVmNetworkVmNetworkPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns CreateVmNetworkCreateVmNetworkVmNetworkPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayload) GetValid() bool { return v.Valid }
+
+// GetVmNetwork returns CreateVmNetworkCreateVmNetworkVmNetworkPayload.VmNetwork, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayload) GetVmNetwork() CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork {
+	return v.VmNetwork
+}
+
+// CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork includes the requested fields of the GraphQL type VmNetwork.
+// The GraphQL type's documentation follows.
+//
+// A private network for VMs.
+type CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork struct {
+	VmNetworkFields `json:"-"`
+}
+
+// GetId returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.Id, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetId() string {
+	return v.VmNetworkFields.Id
+}
+
+// GetName returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.Name, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetName() string {
+	return v.VmNetworkFields.Name
+}
+
+// GetDescription returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.Description, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetDescription() string {
+	return v.VmNetworkFields.Description
+}
+
+// GetTeamId returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetTeamId() *string {
+	return v.VmNetworkFields.TeamId
+}
+
+// GetAccountId returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.AccountId, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetAccountId() string {
+	return v.VmNetworkFields.AccountId
+}
+
+// GetCreatedAt returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetCreatedAt() time.Time {
+	return v.VmNetworkFields.CreatedAt
+}
+
+// GetUpdatedAt returns CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) GetUpdatedAt() time.Time {
+	return v.VmNetworkFields.UpdatedAt
+}
+
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Description string `json:"description"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork) __premarshalJSON() (*__premarshalCreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork, error) {
+	var retval __premarshalCreateVmNetworkCreateVmNetworkVmNetworkPayloadVmNetwork
+
+	retval.Id = v.VmNetworkFields.Id
+	retval.Name = v.VmNetworkFields.Name
+	retval.Description = v.VmNetworkFields.Description
+	retval.TeamId = v.VmNetworkFields.TeamId
+	retval.AccountId = v.VmNetworkFields.AccountId
+	retval.CreatedAt = v.VmNetworkFields.CreatedAt
+	retval.UpdatedAt = v.VmNetworkFields.UpdatedAt
+	return &retval, nil
+}
+
+// A new VM network.
+type CreateVmNetworkInput struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// share the network with this team
+	TeamId *string `json:"teamId"`
+}
+
+// GetName returns CreateVmNetworkInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkInput) GetName() string { return v.Name }
+
+// GetDescription returns CreateVmNetworkInput.Description, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkInput) GetDescription() string { return v.Description }
+
+// GetTeamId returns CreateVmNetworkInput.TeamId, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkInput) GetTeamId() *string { return v.TeamId }
+
+// CreateVmNetworkResponse is returned by CreateVmNetwork on success.
+type CreateVmNetworkResponse struct {
+	// Create a private network.
+	CreateVmNetwork CreateVmNetworkCreateVmNetworkVmNetworkPayload `json:"createVmNetwork"`
+}
+
+// GetCreateVmNetwork returns CreateVmNetworkResponse.CreateVmNetwork, and is useful for accessing the field via an interface.
+func (v *CreateVmNetworkResponse) GetCreateVmNetwork() CreateVmNetworkCreateVmNetworkVmNetworkPayload {
+	return v.CreateVmNetwork
+}
+
+// CreateVmResponse is returned by CreateVm on success.
+type CreateVmResponse struct {
+	// Create a VM from a template.
+	CreateVm CreateVmCreateVmVmPayload `json:"createVm"`
+}
+
+// GetCreateVm returns CreateVmResponse.CreateVm, and is useful for accessing the field via an interface.
+func (v *CreateVmResponse) GetCreateVm() CreateVmCreateVmVmPayload { return v.CreateVm }
+
 // DeleteClusterDeleteClusterClusterPayload includes the requested fields of the GraphQL type ClusterPayload.
 // The GraphQL type's documentation follows.
 //
@@ -2636,6 +3504,161 @@ type DeleteClusterResponse struct {
 // GetDeleteCluster returns DeleteClusterResponse.DeleteCluster, and is useful for accessing the field via an interface.
 func (v *DeleteClusterResponse) GetDeleteCluster() DeleteClusterDeleteClusterClusterPayload {
 	return v.DeleteCluster
+}
+
+// DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload includes the requested fields of the GraphQL type FirewallRulePayload.
+// The GraphQL type's documentation follows.
+//
+// A firewall rule as a mutation left it (or would leave it, in a dry run).
+type DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid        bool                                                                `json:"valid"`
+	FirewallRule DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule `json:"firewallRule"`
+}
+
+// GetDryRun returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload) GetValid() bool { return v.Valid }
+
+// GetFirewallRule returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload.FirewallRule, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload) GetFirewallRule() DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule {
+	return v.FirewallRule
+}
+
+// DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule includes the requested fields of the GraphQL type FirewallRule.
+// The GraphQL type's documentation follows.
+//
+// A firewall rule of a VM network.
+type DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule struct {
+	FirewallRuleFields `json:"-"`
+}
+
+// GetId returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.Id, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetId() string {
+	return v.FirewallRuleFields.Id
+}
+
+// GetNetworkId returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.NetworkId, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetNetworkId() string {
+	return v.FirewallRuleFields.NetworkId
+}
+
+// GetDirection returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.Direction, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetDirection() string {
+	return v.FirewallRuleFields.Direction
+}
+
+// GetProtocol returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.Protocol, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetProtocol() string {
+	return v.FirewallRuleFields.Protocol
+}
+
+// GetPortRange returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.PortRange, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetPortRange() *string {
+	return v.FirewallRuleFields.PortRange
+}
+
+// GetSource returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.Source, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetSource() string {
+	return v.FirewallRuleFields.Source
+}
+
+// GetAction returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.Action, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetAction() string {
+	return v.FirewallRuleFields.Action
+}
+
+// GetDescription returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.Description, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetDescription() string {
+	return v.FirewallRuleFields.Description
+}
+
+// GetCreatedAt returns DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) GetCreatedAt() time.Time {
+	return v.FirewallRuleFields.CreatedAt
+}
+
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FirewallRuleFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule struct {
+	Id string `json:"id"`
+
+	NetworkId string `json:"networkId"`
+
+	Direction string `json:"direction"`
+
+	Protocol string `json:"protocol"`
+
+	PortRange *string `json:"portRange"`
+
+	Source string `json:"source"`
+
+	Action string `json:"action"`
+
+	Description string `json:"description"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule) __premarshalJSON() (*__premarshalDeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule, error) {
+	var retval __premarshalDeleteFirewallRuleDeleteFirewallRuleFirewallRulePayloadFirewallRule
+
+	retval.Id = v.FirewallRuleFields.Id
+	retval.NetworkId = v.FirewallRuleFields.NetworkId
+	retval.Direction = v.FirewallRuleFields.Direction
+	retval.Protocol = v.FirewallRuleFields.Protocol
+	retval.PortRange = v.FirewallRuleFields.PortRange
+	retval.Source = v.FirewallRuleFields.Source
+	retval.Action = v.FirewallRuleFields.Action
+	retval.Description = v.FirewallRuleFields.Description
+	retval.CreatedAt = v.FirewallRuleFields.CreatedAt
+	return &retval, nil
+}
+
+// DeleteFirewallRuleResponse is returned by DeleteFirewallRule on success.
+type DeleteFirewallRuleResponse struct {
+	// Delete a firewall rule.
+	DeleteFirewallRule DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload `json:"deleteFirewallRule"`
+}
+
+// GetDeleteFirewallRule returns DeleteFirewallRuleResponse.DeleteFirewallRule, and is useful for accessing the field via an interface.
+func (v *DeleteFirewallRuleResponse) GetDeleteFirewallRule() DeleteFirewallRuleDeleteFirewallRuleFirewallRulePayload {
+	return v.DeleteFirewallRule
 }
 
 // DeleteFunctionDeleteFunctionGpuFunctionPayload includes the requested fields of the GraphQL type GpuFunctionPayload.
@@ -3565,6 +4588,315 @@ func (v *DeleteSshKeyResponse) GetDeleteSshKey() DeleteSshKeyDeleteSshKeySshKeyP
 	return v.DeleteSshKey
 }
 
+// DeleteSubnetDeleteSubnetSubnetPayload includes the requested fields of the GraphQL type SubnetPayload.
+// The GraphQL type's documentation follows.
+//
+// A subnet as a mutation left it (or would leave it, in a dry run).
+type DeleteSubnetDeleteSubnetSubnetPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid  bool                                        `json:"valid"`
+	Subnet DeleteSubnetDeleteSubnetSubnetPayloadSubnet `json:"subnet"`
+}
+
+// GetDryRun returns DeleteSubnetDeleteSubnetSubnetPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteSubnetDeleteSubnetSubnetPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayload) GetValid() bool { return v.Valid }
+
+// GetSubnet returns DeleteSubnetDeleteSubnetSubnetPayload.Subnet, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayload) GetSubnet() DeleteSubnetDeleteSubnetSubnetPayloadSubnet {
+	return v.Subnet
+}
+
+// DeleteSubnetDeleteSubnetSubnetPayloadSubnet includes the requested fields of the GraphQL type Subnet.
+// The GraphQL type's documentation follows.
+//
+// A subnet of a VM network (a private CIDR block).
+type DeleteSubnetDeleteSubnetSubnetPayloadSubnet struct {
+	SubnetFields `json:"-"`
+}
+
+// GetId returns DeleteSubnetDeleteSubnetSubnetPayloadSubnet.Id, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) GetId() string { return v.SubnetFields.Id }
+
+// GetNetworkId returns DeleteSubnetDeleteSubnetSubnetPayloadSubnet.NetworkId, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) GetNetworkId() string {
+	return v.SubnetFields.NetworkId
+}
+
+// GetName returns DeleteSubnetDeleteSubnetSubnetPayloadSubnet.Name, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) GetName() string { return v.SubnetFields.Name }
+
+// GetCidr returns DeleteSubnetDeleteSubnetSubnetPayloadSubnet.Cidr, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) GetCidr() string { return v.SubnetFields.Cidr }
+
+// GetCreatedAt returns DeleteSubnetDeleteSubnetSubnetPayloadSubnet.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) GetCreatedAt() time.Time {
+	return v.SubnetFields.CreatedAt
+}
+
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteSubnetDeleteSubnetSubnetPayloadSubnet
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteSubnetDeleteSubnetSubnetPayloadSubnet = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SubnetFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteSubnetDeleteSubnetSubnetPayloadSubnet struct {
+	Id string `json:"id"`
+
+	NetworkId string `json:"networkId"`
+
+	Name string `json:"name"`
+
+	Cidr string `json:"cidr"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteSubnetDeleteSubnetSubnetPayloadSubnet) __premarshalJSON() (*__premarshalDeleteSubnetDeleteSubnetSubnetPayloadSubnet, error) {
+	var retval __premarshalDeleteSubnetDeleteSubnetSubnetPayloadSubnet
+
+	retval.Id = v.SubnetFields.Id
+	retval.NetworkId = v.SubnetFields.NetworkId
+	retval.Name = v.SubnetFields.Name
+	retval.Cidr = v.SubnetFields.Cidr
+	retval.CreatedAt = v.SubnetFields.CreatedAt
+	return &retval, nil
+}
+
+// DeleteSubnetResponse is returned by DeleteSubnet on success.
+type DeleteSubnetResponse struct {
+	// Delete a subnet (no VM may be on it).
+	DeleteSubnet DeleteSubnetDeleteSubnetSubnetPayload `json:"deleteSubnet"`
+}
+
+// GetDeleteSubnet returns DeleteSubnetResponse.DeleteSubnet, and is useful for accessing the field via an interface.
+func (v *DeleteSubnetResponse) GetDeleteSubnet() DeleteSubnetDeleteSubnetSubnetPayload {
+	return v.DeleteSubnet
+}
+
+// DeleteVmDeleteVmVmPayload includes the requested fields of the GraphQL type VmPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM as a mutation left it (or would leave it, in a dry run).
+type DeleteVmDeleteVmVmPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                        `json:"valid"`
+	Vm    DeleteVmDeleteVmVmPayloadVm `json:"vm"`
+}
+
+// GetDryRun returns DeleteVmDeleteVmVmPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteVmDeleteVmVmPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayload) GetValid() bool { return v.Valid }
+
+// GetVm returns DeleteVmDeleteVmVmPayload.Vm, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayload) GetVm() DeleteVmDeleteVmVmPayloadVm { return v.Vm }
+
+// DeleteVmDeleteVmVmPayloadVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type DeleteVmDeleteVmVmPayloadVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns DeleteVmDeleteVmVmPayloadVm.Id, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns DeleteVmDeleteVmVmPayloadVm.Name, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns DeleteVmDeleteVmVmPayloadVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns DeleteVmDeleteVmVmPayloadVm.Cpu, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns DeleteVmDeleteVmVmPayloadVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns DeleteVmDeleteVmVmPayloadVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns DeleteVmDeleteVmVmPayloadVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns DeleteVmDeleteVmVmPayloadVm.SshKey, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns DeleteVmDeleteVmVmPayloadVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns DeleteVmDeleteVmVmPayloadVm.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns DeleteVmDeleteVmVmPayloadVm.Status, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns DeleteVmDeleteVmVmPayloadVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns DeleteVmDeleteVmVmPayloadVm.SshHost, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns DeleteVmDeleteVmVmPayloadVm.SshPort, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns DeleteVmDeleteVmVmPayloadVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns DeleteVmDeleteVmVmPayloadVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns DeleteVmDeleteVmVmPayloadVm.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns DeleteVmDeleteVmVmPayloadVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns DeleteVmDeleteVmVmPayloadVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns DeleteVmDeleteVmVmPayloadVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmDeleteVmVmPayloadVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *DeleteVmDeleteVmVmPayloadVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteVmDeleteVmVmPayloadVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteVmDeleteVmVmPayloadVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteVmDeleteVmVmPayloadVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *DeleteVmDeleteVmVmPayloadVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteVmDeleteVmVmPayloadVm) __premarshalJSON() (*__premarshalDeleteVmDeleteVmVmPayloadVm, error) {
+	var retval __premarshalDeleteVmDeleteVmVmPayloadVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
 // DeleteVmDiskDeleteVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
 // The GraphQL type's documentation follows.
 //
@@ -3727,6 +5059,154 @@ type DeleteVmDiskResponse struct {
 func (v *DeleteVmDiskResponse) GetDeleteVmDisk() DeleteVmDiskDeleteVmDiskVmDiskPayload {
 	return v.DeleteVmDisk
 }
+
+// DeleteVmNetworkDeleteVmNetworkVmNetworkPayload includes the requested fields of the GraphQL type VmNetworkPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM network as a mutation left it (or would leave it, in a dry run).
+type DeleteVmNetworkDeleteVmNetworkVmNetworkPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid     bool                                                    `json:"valid"`
+	VmNetwork DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork `json:"vmNetwork"`
+}
+
+// GetDryRun returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayload) GetValid() bool { return v.Valid }
+
+// GetVmNetwork returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayload.VmNetwork, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayload) GetVmNetwork() DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork {
+	return v.VmNetwork
+}
+
+// DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork includes the requested fields of the GraphQL type VmNetwork.
+// The GraphQL type's documentation follows.
+//
+// A private network for VMs.
+type DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork struct {
+	VmNetworkFields `json:"-"`
+}
+
+// GetId returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.Id, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetId() string {
+	return v.VmNetworkFields.Id
+}
+
+// GetName returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.Name, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetName() string {
+	return v.VmNetworkFields.Name
+}
+
+// GetDescription returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.Description, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetDescription() string {
+	return v.VmNetworkFields.Description
+}
+
+// GetTeamId returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetTeamId() *string {
+	return v.VmNetworkFields.TeamId
+}
+
+// GetAccountId returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetAccountId() string {
+	return v.VmNetworkFields.AccountId
+}
+
+// GetCreatedAt returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetCreatedAt() time.Time {
+	return v.VmNetworkFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) GetUpdatedAt() time.Time {
+	return v.VmNetworkFields.UpdatedAt
+}
+
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Description string `json:"description"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork) __premarshalJSON() (*__premarshalDeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork, error) {
+	var retval __premarshalDeleteVmNetworkDeleteVmNetworkVmNetworkPayloadVmNetwork
+
+	retval.Id = v.VmNetworkFields.Id
+	retval.Name = v.VmNetworkFields.Name
+	retval.Description = v.VmNetworkFields.Description
+	retval.TeamId = v.VmNetworkFields.TeamId
+	retval.AccountId = v.VmNetworkFields.AccountId
+	retval.CreatedAt = v.VmNetworkFields.CreatedAt
+	retval.UpdatedAt = v.VmNetworkFields.UpdatedAt
+	return &retval, nil
+}
+
+// DeleteVmNetworkResponse is returned by DeleteVmNetwork on success.
+type DeleteVmNetworkResponse struct {
+	// Delete a network (no VM may be attached).
+	DeleteVmNetwork DeleteVmNetworkDeleteVmNetworkVmNetworkPayload `json:"deleteVmNetwork"`
+}
+
+// GetDeleteVmNetwork returns DeleteVmNetworkResponse.DeleteVmNetwork, and is useful for accessing the field via an interface.
+func (v *DeleteVmNetworkResponse) GetDeleteVmNetwork() DeleteVmNetworkDeleteVmNetworkVmNetworkPayload {
+	return v.DeleteVmNetwork
+}
+
+// DeleteVmResponse is returned by DeleteVm on success.
+type DeleteVmResponse struct {
+	// Terminate a VM and release its boot disk.
+	DeleteVm DeleteVmDeleteVmVmPayload `json:"deleteVm"`
+}
+
+// GetDeleteVm returns DeleteVmResponse.DeleteVm, and is useful for accessing the field via an interface.
+func (v *DeleteVmResponse) GetDeleteVm() DeleteVmDeleteVmVmPayload { return v.DeleteVm }
 
 // DetachVmDiskDetachVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
 // The GraphQL type's documentation follows.
@@ -3891,6 +5371,145 @@ func (v *DetachVmDiskResponse) GetDetachVmDisk() DetachVmDiskDetachVmDiskVmDiskP
 	return v.DetachVmDisk
 }
 
+// DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload includes the requested fields of the GraphQL type VmNetworkAttachmentPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM's network attachment as a mutation left it (or would leave it, in a dry run).
+type DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid     bool                                                                                 `json:"valid"`
+	VmNetwork DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment `json:"vmNetwork"`
+}
+
+// GetDryRun returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload) GetValid() bool { return v.Valid }
+
+// GetVmNetwork returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload.VmNetwork, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload) GetVmNetwork() DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment {
+	return v.VmNetwork
+}
+
+// DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment includes the requested fields of the GraphQL type VmNetworkAttachment.
+// The GraphQL type's documentation follows.
+//
+// A VM on a network: the subnet it joined and its address there.
+type DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment struct {
+	VmNetworkAttachmentFields `json:"-"`
+}
+
+// GetVmId returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.VmId, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetVmId() string {
+	return v.VmNetworkAttachmentFields.VmId
+}
+
+// GetNetworkId returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.NetworkId, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetNetworkId() string {
+	return v.VmNetworkAttachmentFields.NetworkId
+}
+
+// GetName returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.Name, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetName() string {
+	return v.VmNetworkAttachmentFields.Name
+}
+
+// GetSubnetId returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.SubnetId, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetSubnetId() string {
+	return v.VmNetworkAttachmentFields.SubnetId
+}
+
+// GetCidr returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.Cidr, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetCidr() string {
+	return v.VmNetworkAttachmentFields.Cidr
+}
+
+// GetIpAddress returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.IpAddress, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetIpAddress() string {
+	return v.VmNetworkAttachmentFields.IpAddress
+}
+
+// GetCreatedAt returns DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) GetCreatedAt() time.Time {
+	return v.VmNetworkAttachmentFields.CreatedAt
+}
+
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkAttachmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment struct {
+	VmId string `json:"vmId"`
+
+	NetworkId string `json:"networkId"`
+
+	Name string `json:"name"`
+
+	SubnetId string `json:"subnetId"`
+
+	Cidr string `json:"cidr"`
+
+	IpAddress string `json:"ipAddress"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment) __premarshalJSON() (*__premarshalDetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment, error) {
+	var retval __premarshalDetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayloadVmNetworkVmNetworkAttachment
+
+	retval.VmId = v.VmNetworkAttachmentFields.VmId
+	retval.NetworkId = v.VmNetworkAttachmentFields.NetworkId
+	retval.Name = v.VmNetworkAttachmentFields.Name
+	retval.SubnetId = v.VmNetworkAttachmentFields.SubnetId
+	retval.Cidr = v.VmNetworkAttachmentFields.Cidr
+	retval.IpAddress = v.VmNetworkAttachmentFields.IpAddress
+	retval.CreatedAt = v.VmNetworkAttachmentFields.CreatedAt
+	return &retval, nil
+}
+
+// DetachVmNetworkResponse is returned by DetachVmNetwork on success.
+type DetachVmNetworkResponse struct {
+	// Detach a VM from a network.
+	DetachVmNetwork DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload `json:"detachVmNetwork"`
+}
+
+// GetDetachVmNetwork returns DetachVmNetworkResponse.DetachVmNetwork, and is useful for accessing the field via an interface.
+func (v *DetachVmNetworkResponse) GetDetachVmNetwork() DetachVmNetworkDetachVmNetworkVmNetworkAttachmentPayload {
+	return v.DetachVmNetwork
+}
+
 // EventFields includes the GraphQL fields of Event requested by the fragment EventFields.
 // The GraphQL type's documentation follows.
 //
@@ -3921,6 +5540,54 @@ func (v *EventFields) GetData() json.RawMessage { return v.Data }
 
 // GetCreatedAt returns EventFields.CreatedAt, and is useful for accessing the field via an interface.
 func (v *EventFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// FirewallRuleFields includes the GraphQL fields of FirewallRule requested by the fragment FirewallRuleFields.
+// The GraphQL type's documentation follows.
+//
+// A firewall rule of a VM network.
+type FirewallRuleFields struct {
+	Id        string `json:"id"`
+	NetworkId string `json:"networkId"`
+	// ingress or egress
+	Direction string `json:"direction"`
+	// tcp, udp, icmp or all
+	Protocol string `json:"protocol"`
+	// "22" or "8000-8100"; null for icmp and all
+	PortRange *string `json:"portRange"`
+	// a CIDR
+	Source string `json:"source"`
+	// allow or deny
+	Action      string    `json:"action"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// GetId returns FirewallRuleFields.Id, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetId() string { return v.Id }
+
+// GetNetworkId returns FirewallRuleFields.NetworkId, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetNetworkId() string { return v.NetworkId }
+
+// GetDirection returns FirewallRuleFields.Direction, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetDirection() string { return v.Direction }
+
+// GetProtocol returns FirewallRuleFields.Protocol, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetProtocol() string { return v.Protocol }
+
+// GetPortRange returns FirewallRuleFields.PortRange, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetPortRange() *string { return v.PortRange }
+
+// GetSource returns FirewallRuleFields.Source, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetSource() string { return v.Source }
+
+// GetAction returns FirewallRuleFields.Action, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetAction() string { return v.Action }
+
+// GetDescription returns FirewallRuleFields.Description, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetDescription() string { return v.Description }
+
+// GetCreatedAt returns FirewallRuleFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *FirewallRuleFields) GetCreatedAt() time.Time { return v.CreatedAt }
 
 // FunctionRunFields includes the GraphQL fields of FunctionRun requested by the fragment FunctionRunFields.
 // The GraphQL type's documentation follows.
@@ -5830,6 +7497,418 @@ func (v *GetVmDiskVmDisk) __premarshalJSON() (*__premarshalGetVmDiskVmDisk, erro
 	return &retval, nil
 }
 
+// GetVmNetworkResponse is returned by GetVmNetwork on success.
+type GetVmNetworkResponse struct {
+	VmNetwork GetVmNetworkVmNetwork `json:"vmNetwork"`
+}
+
+// GetVmNetwork returns GetVmNetworkResponse.VmNetwork, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkResponse) GetVmNetwork() GetVmNetworkVmNetwork { return v.VmNetwork }
+
+// GetVmNetworkVmNetwork includes the requested fields of the GraphQL type VmNetwork.
+// The GraphQL type's documentation follows.
+//
+// A private network for VMs.
+type GetVmNetworkVmNetwork struct {
+	VmNetworkFields `json:"-"`
+}
+
+// GetId returns GetVmNetworkVmNetwork.Id, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetId() string { return v.VmNetworkFields.Id }
+
+// GetName returns GetVmNetworkVmNetwork.Name, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetName() string { return v.VmNetworkFields.Name }
+
+// GetDescription returns GetVmNetworkVmNetwork.Description, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetDescription() string { return v.VmNetworkFields.Description }
+
+// GetTeamId returns GetVmNetworkVmNetwork.TeamId, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetTeamId() *string { return v.VmNetworkFields.TeamId }
+
+// GetAccountId returns GetVmNetworkVmNetwork.AccountId, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetAccountId() string { return v.VmNetworkFields.AccountId }
+
+// GetCreatedAt returns GetVmNetworkVmNetwork.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetCreatedAt() time.Time { return v.VmNetworkFields.CreatedAt }
+
+// GetUpdatedAt returns GetVmNetworkVmNetwork.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmNetworkVmNetwork) GetUpdatedAt() time.Time { return v.VmNetworkFields.UpdatedAt }
+
+func (v *GetVmNetworkVmNetwork) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetVmNetworkVmNetwork
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetVmNetworkVmNetwork = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetVmNetworkVmNetwork struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Description string `json:"description"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *GetVmNetworkVmNetwork) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetVmNetworkVmNetwork) __premarshalJSON() (*__premarshalGetVmNetworkVmNetwork, error) {
+	var retval __premarshalGetVmNetworkVmNetwork
+
+	retval.Id = v.VmNetworkFields.Id
+	retval.Name = v.VmNetworkFields.Name
+	retval.Description = v.VmNetworkFields.Description
+	retval.TeamId = v.VmNetworkFields.TeamId
+	retval.AccountId = v.VmNetworkFields.AccountId
+	retval.CreatedAt = v.VmNetworkFields.CreatedAt
+	retval.UpdatedAt = v.VmNetworkFields.UpdatedAt
+	return &retval, nil
+}
+
+// GetVmResponse is returned by GetVm on success.
+type GetVmResponse struct {
+	Vm GetVmVm `json:"vm"`
+}
+
+// GetVm returns GetVmResponse.Vm, and is useful for accessing the field via an interface.
+func (v *GetVmResponse) GetVm() GetVmVm { return v.Vm }
+
+// GetVmTemplateResponse is returned by GetVmTemplate on success.
+type GetVmTemplateResponse struct {
+	// One VM template (no authentication needed).
+	VmTemplate GetVmTemplateVmTemplate `json:"vmTemplate"`
+}
+
+// GetVmTemplate returns GetVmTemplateResponse.VmTemplate, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateResponse) GetVmTemplate() GetVmTemplateVmTemplate { return v.VmTemplate }
+
+// GetVmTemplateVmTemplate includes the requested fields of the GraphQL type VmTemplate.
+// The GraphQL type's documentation follows.
+//
+// A VM template: the image a VM boots, its default GPU tier and its size limits.
+type GetVmTemplateVmTemplate struct {
+	VmTemplateFields `json:"-"`
+}
+
+// GetId returns GetVmTemplateVmTemplate.Id, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetId() string { return v.VmTemplateFields.Id }
+
+// GetName returns GetVmTemplateVmTemplate.Name, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetName() string { return v.VmTemplateFields.Name }
+
+// GetDescription returns GetVmTemplateVmTemplate.Description, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetDescription() string { return v.VmTemplateFields.Description }
+
+// GetOs returns GetVmTemplateVmTemplate.Os, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetOs() string { return v.VmTemplateFields.Os }
+
+// GetGpu returns GetVmTemplateVmTemplate.Gpu, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetGpu() bool { return v.VmTemplateFields.Gpu }
+
+// GetGpuTier returns GetVmTemplateVmTemplate.GpuTier, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetGpuTier() *string { return v.VmTemplateFields.GpuTier }
+
+// GetDefaultCpu returns GetVmTemplateVmTemplate.DefaultCpu, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetDefaultCpu() int { return v.VmTemplateFields.DefaultCpu }
+
+// GetMaxCpu returns GetVmTemplateVmTemplate.MaxCpu, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetMaxCpu() int { return v.VmTemplateFields.MaxCpu }
+
+// GetDefaultMemoryGb returns GetVmTemplateVmTemplate.DefaultMemoryGb, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetDefaultMemoryGb() int { return v.VmTemplateFields.DefaultMemoryGb }
+
+// GetMaxMemoryGb returns GetVmTemplateVmTemplate.MaxMemoryGb, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetMaxMemoryGb() int { return v.VmTemplateFields.MaxMemoryGb }
+
+// GetDefaultDiskGb returns GetVmTemplateVmTemplate.DefaultDiskGb, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetDefaultDiskGb() int { return v.VmTemplateFields.DefaultDiskGb }
+
+// GetMinDiskGb returns GetVmTemplateVmTemplate.MinDiskGb, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetMinDiskGb() int { return v.VmTemplateFields.MinDiskGb }
+
+// GetMaxDiskGb returns GetVmTemplateVmTemplate.MaxDiskGb, and is useful for accessing the field via an interface.
+func (v *GetVmTemplateVmTemplate) GetMaxDiskGb() int { return v.VmTemplateFields.MaxDiskGb }
+
+func (v *GetVmTemplateVmTemplate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetVmTemplateVmTemplate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetVmTemplateVmTemplate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmTemplateFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetVmTemplateVmTemplate struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Description string `json:"description"`
+
+	Os string `json:"os"`
+
+	Gpu bool `json:"gpu"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	DefaultCpu int `json:"defaultCpu"`
+
+	MaxCpu int `json:"maxCpu"`
+
+	DefaultMemoryGb int `json:"defaultMemoryGb"`
+
+	MaxMemoryGb int `json:"maxMemoryGb"`
+
+	DefaultDiskGb int `json:"defaultDiskGb"`
+
+	MinDiskGb int `json:"minDiskGb"`
+
+	MaxDiskGb int `json:"maxDiskGb"`
+}
+
+func (v *GetVmTemplateVmTemplate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetVmTemplateVmTemplate) __premarshalJSON() (*__premarshalGetVmTemplateVmTemplate, error) {
+	var retval __premarshalGetVmTemplateVmTemplate
+
+	retval.Id = v.VmTemplateFields.Id
+	retval.Name = v.VmTemplateFields.Name
+	retval.Description = v.VmTemplateFields.Description
+	retval.Os = v.VmTemplateFields.Os
+	retval.Gpu = v.VmTemplateFields.Gpu
+	retval.GpuTier = v.VmTemplateFields.GpuTier
+	retval.DefaultCpu = v.VmTemplateFields.DefaultCpu
+	retval.MaxCpu = v.VmTemplateFields.MaxCpu
+	retval.DefaultMemoryGb = v.VmTemplateFields.DefaultMemoryGb
+	retval.MaxMemoryGb = v.VmTemplateFields.MaxMemoryGb
+	retval.DefaultDiskGb = v.VmTemplateFields.DefaultDiskGb
+	retval.MinDiskGb = v.VmTemplateFields.MinDiskGb
+	retval.MaxDiskGb = v.VmTemplateFields.MaxDiskGb
+	return &retval, nil
+}
+
+// GetVmVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type GetVmVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns GetVmVm.Id, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns GetVmVm.Name, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns GetVmVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns GetVmVm.Cpu, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns GetVmVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns GetVmVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns GetVmVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns GetVmVm.SshKey, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns GetVmVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns GetVmVm.TeamId, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns GetVmVm.Status, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns GetVmVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns GetVmVm.SshHost, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns GetVmVm.SshPort, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns GetVmVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetAutoStopAfterMinutes() *int { return v.VmFields.AutoStopAfterMinutes }
+
+// GetAutoStopAt returns GetVmVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns GetVmVm.AccountId, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns GetVmVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns GetVmVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns GetVmVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *GetVmVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *GetVmVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetVmVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetVmVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetVmVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *GetVmVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetVmVm) __premarshalJSON() (*__premarshalGetVmVm, error) {
+	var retval __premarshalGetVmVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
 // GpuFunctionFields includes the GraphQL fields of GpuFunction requested by the fragment GpuFunctionFields.
 // The GraphQL type's documentation follows.
 //
@@ -6609,6 +8688,157 @@ type ListClustersResponse struct {
 
 // GetClusters returns ListClustersResponse.Clusters, and is useful for accessing the field via an interface.
 func (v *ListClustersResponse) GetClusters() ListClustersClustersClusterConnection { return v.Clusters }
+
+// ListFirewallRulesFirewallRulesFirewallRuleConnection includes the requested fields of the GraphQL type FirewallRuleConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of firewall rules.
+type ListFirewallRulesFirewallRulesFirewallRuleConnection struct {
+	Items     []ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule `json:"items"`
+	NextToken *string                                                                 `json:"nextToken"`
+}
+
+// GetItems returns ListFirewallRulesFirewallRulesFirewallRuleConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnection) GetItems() []ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule {
+	return v.Items
+}
+
+// GetNextToken returns ListFirewallRulesFirewallRulesFirewallRuleConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule includes the requested fields of the GraphQL type FirewallRule.
+// The GraphQL type's documentation follows.
+//
+// A firewall rule of a VM network.
+type ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule struct {
+	FirewallRuleFields `json:"-"`
+}
+
+// GetId returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.Id, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetId() string {
+	return v.FirewallRuleFields.Id
+}
+
+// GetNetworkId returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.NetworkId, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetNetworkId() string {
+	return v.FirewallRuleFields.NetworkId
+}
+
+// GetDirection returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.Direction, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetDirection() string {
+	return v.FirewallRuleFields.Direction
+}
+
+// GetProtocol returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.Protocol, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetProtocol() string {
+	return v.FirewallRuleFields.Protocol
+}
+
+// GetPortRange returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.PortRange, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetPortRange() *string {
+	return v.FirewallRuleFields.PortRange
+}
+
+// GetSource returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.Source, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetSource() string {
+	return v.FirewallRuleFields.Source
+}
+
+// GetAction returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.Action, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetAction() string {
+	return v.FirewallRuleFields.Action
+}
+
+// GetDescription returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.Description, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetDescription() string {
+	return v.FirewallRuleFields.Description
+}
+
+// GetCreatedAt returns ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) GetCreatedAt() time.Time {
+	return v.FirewallRuleFields.CreatedAt
+}
+
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.FirewallRuleFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule struct {
+	Id string `json:"id"`
+
+	NetworkId string `json:"networkId"`
+
+	Direction string `json:"direction"`
+
+	Protocol string `json:"protocol"`
+
+	PortRange *string `json:"portRange"`
+
+	Source string `json:"source"`
+
+	Action string `json:"action"`
+
+	Description string `json:"description"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule) __premarshalJSON() (*__premarshalListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule, error) {
+	var retval __premarshalListFirewallRulesFirewallRulesFirewallRuleConnectionItemsFirewallRule
+
+	retval.Id = v.FirewallRuleFields.Id
+	retval.NetworkId = v.FirewallRuleFields.NetworkId
+	retval.Direction = v.FirewallRuleFields.Direction
+	retval.Protocol = v.FirewallRuleFields.Protocol
+	retval.PortRange = v.FirewallRuleFields.PortRange
+	retval.Source = v.FirewallRuleFields.Source
+	retval.Action = v.FirewallRuleFields.Action
+	retval.Description = v.FirewallRuleFields.Description
+	retval.CreatedAt = v.FirewallRuleFields.CreatedAt
+	return &retval, nil
+}
+
+// ListFirewallRulesResponse is returned by ListFirewallRules on success.
+type ListFirewallRulesResponse struct {
+	// A network's firewall rules.
+	FirewallRules ListFirewallRulesFirewallRulesFirewallRuleConnection `json:"firewallRules"`
+}
+
+// GetFirewallRules returns ListFirewallRulesResponse.FirewallRules, and is useful for accessing the field via an interface.
+func (v *ListFirewallRulesResponse) GetFirewallRules() ListFirewallRulesFirewallRulesFirewallRuleConnection {
+	return v.FirewallRules
+}
 
 // ListFunctionRunsFunctionRunsFunctionRunConnection includes the requested fields of the GraphQL type FunctionRunConnection.
 // The GraphQL type's documentation follows.
@@ -7852,6 +10082,115 @@ func (v *ListSshKeysSshKeysSshKeyConnectionItemsSshKey) __premarshalJSON() (*__p
 	return &retval, nil
 }
 
+// ListSubnetsResponse is returned by ListSubnets on success.
+type ListSubnetsResponse struct {
+	// A network's subnets.
+	Subnets ListSubnetsSubnetsSubnetConnection `json:"subnets"`
+}
+
+// GetSubnets returns ListSubnetsResponse.Subnets, and is useful for accessing the field via an interface.
+func (v *ListSubnetsResponse) GetSubnets() ListSubnetsSubnetsSubnetConnection { return v.Subnets }
+
+// ListSubnetsSubnetsSubnetConnection includes the requested fields of the GraphQL type SubnetConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of subnets.
+type ListSubnetsSubnetsSubnetConnection struct {
+	Items     []ListSubnetsSubnetsSubnetConnectionItemsSubnet `json:"items"`
+	NextToken *string                                         `json:"nextToken"`
+}
+
+// GetItems returns ListSubnetsSubnetsSubnetConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnection) GetItems() []ListSubnetsSubnetsSubnetConnectionItemsSubnet {
+	return v.Items
+}
+
+// GetNextToken returns ListSubnetsSubnetsSubnetConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnection) GetNextToken() *string { return v.NextToken }
+
+// ListSubnetsSubnetsSubnetConnectionItemsSubnet includes the requested fields of the GraphQL type Subnet.
+// The GraphQL type's documentation follows.
+//
+// A subnet of a VM network (a private CIDR block).
+type ListSubnetsSubnetsSubnetConnectionItemsSubnet struct {
+	SubnetFields `json:"-"`
+}
+
+// GetId returns ListSubnetsSubnetsSubnetConnectionItemsSubnet.Id, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) GetId() string { return v.SubnetFields.Id }
+
+// GetNetworkId returns ListSubnetsSubnetsSubnetConnectionItemsSubnet.NetworkId, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) GetNetworkId() string {
+	return v.SubnetFields.NetworkId
+}
+
+// GetName returns ListSubnetsSubnetsSubnetConnectionItemsSubnet.Name, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) GetName() string { return v.SubnetFields.Name }
+
+// GetCidr returns ListSubnetsSubnetsSubnetConnectionItemsSubnet.Cidr, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) GetCidr() string { return v.SubnetFields.Cidr }
+
+// GetCreatedAt returns ListSubnetsSubnetsSubnetConnectionItemsSubnet.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) GetCreatedAt() time.Time {
+	return v.SubnetFields.CreatedAt
+}
+
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListSubnetsSubnetsSubnetConnectionItemsSubnet
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListSubnetsSubnetsSubnetConnectionItemsSubnet = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SubnetFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListSubnetsSubnetsSubnetConnectionItemsSubnet struct {
+	Id string `json:"id"`
+
+	NetworkId string `json:"networkId"`
+
+	Name string `json:"name"`
+
+	Cidr string `json:"cidr"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListSubnetsSubnetsSubnetConnectionItemsSubnet) __premarshalJSON() (*__premarshalListSubnetsSubnetsSubnetConnectionItemsSubnet, error) {
+	var retval __premarshalListSubnetsSubnetsSubnetConnectionItemsSubnet
+
+	retval.Id = v.SubnetFields.Id
+	retval.NetworkId = v.SubnetFields.NetworkId
+	retval.Name = v.SubnetFields.Name
+	retval.Cidr = v.SubnetFields.Cidr
+	retval.CreatedAt = v.SubnetFields.CreatedAt
+	return &retval, nil
+}
+
 // ListTeamMembersResponse is returned by ListTeamMembers on success.
 type ListTeamMembersResponse struct {
 	// A team's members (members only).
@@ -8238,6 +10577,604 @@ func (v *ListVmDisksVmDisksVmDiskConnectionItemsVmDisk) __premarshalJSON() (*__p
 	return &retval, nil
 }
 
+// ListVmNetworkAttachmentsResponse is returned by ListVmNetworkAttachments on success.
+type ListVmNetworkAttachmentsResponse struct {
+	// The networks a VM is attached to (one page: at most 16).
+	VmNetworkAttachments []ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment `json:"vmNetworkAttachments"`
+}
+
+// GetVmNetworkAttachments returns ListVmNetworkAttachmentsResponse.VmNetworkAttachments, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsResponse) GetVmNetworkAttachments() []ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment {
+	return v.VmNetworkAttachments
+}
+
+// ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment includes the requested fields of the GraphQL type VmNetworkAttachment.
+// The GraphQL type's documentation follows.
+//
+// A VM on a network: the subnet it joined and its address there.
+type ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment struct {
+	VmNetworkAttachmentFields `json:"-"`
+}
+
+// GetVmId returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.VmId, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetVmId() string {
+	return v.VmNetworkAttachmentFields.VmId
+}
+
+// GetNetworkId returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.NetworkId, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetNetworkId() string {
+	return v.VmNetworkAttachmentFields.NetworkId
+}
+
+// GetName returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.Name, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetName() string {
+	return v.VmNetworkAttachmentFields.Name
+}
+
+// GetSubnetId returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.SubnetId, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetSubnetId() string {
+	return v.VmNetworkAttachmentFields.SubnetId
+}
+
+// GetCidr returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.Cidr, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetCidr() string {
+	return v.VmNetworkAttachmentFields.Cidr
+}
+
+// GetIpAddress returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.IpAddress, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetIpAddress() string {
+	return v.VmNetworkAttachmentFields.IpAddress
+}
+
+// GetCreatedAt returns ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) GetCreatedAt() time.Time {
+	return v.VmNetworkAttachmentFields.CreatedAt
+}
+
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkAttachmentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment struct {
+	VmId string `json:"vmId"`
+
+	NetworkId string `json:"networkId"`
+
+	Name string `json:"name"`
+
+	SubnetId string `json:"subnetId"`
+
+	Cidr string `json:"cidr"`
+
+	IpAddress string `json:"ipAddress"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment) __premarshalJSON() (*__premarshalListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment, error) {
+	var retval __premarshalListVmNetworkAttachmentsVmNetworkAttachmentsVmNetworkAttachment
+
+	retval.VmId = v.VmNetworkAttachmentFields.VmId
+	retval.NetworkId = v.VmNetworkAttachmentFields.NetworkId
+	retval.Name = v.VmNetworkAttachmentFields.Name
+	retval.SubnetId = v.VmNetworkAttachmentFields.SubnetId
+	retval.Cidr = v.VmNetworkAttachmentFields.Cidr
+	retval.IpAddress = v.VmNetworkAttachmentFields.IpAddress
+	retval.CreatedAt = v.VmNetworkAttachmentFields.CreatedAt
+	return &retval, nil
+}
+
+// ListVmNetworksResponse is returned by ListVmNetworks on success.
+type ListVmNetworksResponse struct {
+	// Your VM networks and those shared with your teams.
+	VmNetworks ListVmNetworksVmNetworksVmNetworkConnection `json:"vmNetworks"`
+}
+
+// GetVmNetworks returns ListVmNetworksResponse.VmNetworks, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksResponse) GetVmNetworks() ListVmNetworksVmNetworksVmNetworkConnection {
+	return v.VmNetworks
+}
+
+// ListVmNetworksVmNetworksVmNetworkConnection includes the requested fields of the GraphQL type VmNetworkConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of VM networks.
+type ListVmNetworksVmNetworksVmNetworkConnection struct {
+	Items     []ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork `json:"items"`
+	NextToken *string                                                     `json:"nextToken"`
+}
+
+// GetItems returns ListVmNetworksVmNetworksVmNetworkConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnection) GetItems() []ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork {
+	return v.Items
+}
+
+// GetNextToken returns ListVmNetworksVmNetworksVmNetworkConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnection) GetNextToken() *string { return v.NextToken }
+
+// ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork includes the requested fields of the GraphQL type VmNetwork.
+// The GraphQL type's documentation follows.
+//
+// A private network for VMs.
+type ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork struct {
+	VmNetworkFields `json:"-"`
+}
+
+// GetId returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.Id, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetId() string {
+	return v.VmNetworkFields.Id
+}
+
+// GetName returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.Name, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetName() string {
+	return v.VmNetworkFields.Name
+}
+
+// GetDescription returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.Description, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetDescription() string {
+	return v.VmNetworkFields.Description
+}
+
+// GetTeamId returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.TeamId, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetTeamId() *string {
+	return v.VmNetworkFields.TeamId
+}
+
+// GetAccountId returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.AccountId, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetAccountId() string {
+	return v.VmNetworkFields.AccountId
+}
+
+// GetCreatedAt returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetCreatedAt() time.Time {
+	return v.VmNetworkFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) GetUpdatedAt() time.Time {
+	return v.VmNetworkFields.UpdatedAt
+}
+
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmNetworkFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Description string `json:"description"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork) __premarshalJSON() (*__premarshalListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork, error) {
+	var retval __premarshalListVmNetworksVmNetworksVmNetworkConnectionItemsVmNetwork
+
+	retval.Id = v.VmNetworkFields.Id
+	retval.Name = v.VmNetworkFields.Name
+	retval.Description = v.VmNetworkFields.Description
+	retval.TeamId = v.VmNetworkFields.TeamId
+	retval.AccountId = v.VmNetworkFields.AccountId
+	retval.CreatedAt = v.VmNetworkFields.CreatedAt
+	retval.UpdatedAt = v.VmNetworkFields.UpdatedAt
+	return &retval, nil
+}
+
+// ListVmTemplatesResponse is returned by ListVmTemplates on success.
+type ListVmTemplatesResponse struct {
+	// The VM template catalogue (no authentication needed).
+	VmTemplates []ListVmTemplatesVmTemplatesVmTemplate `json:"vmTemplates"`
+}
+
+// GetVmTemplates returns ListVmTemplatesResponse.VmTemplates, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesResponse) GetVmTemplates() []ListVmTemplatesVmTemplatesVmTemplate {
+	return v.VmTemplates
+}
+
+// ListVmTemplatesVmTemplatesVmTemplate includes the requested fields of the GraphQL type VmTemplate.
+// The GraphQL type's documentation follows.
+//
+// A VM template: the image a VM boots, its default GPU tier and its size limits.
+type ListVmTemplatesVmTemplatesVmTemplate struct {
+	VmTemplateFields `json:"-"`
+}
+
+// GetId returns ListVmTemplatesVmTemplatesVmTemplate.Id, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetId() string { return v.VmTemplateFields.Id }
+
+// GetName returns ListVmTemplatesVmTemplatesVmTemplate.Name, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetName() string { return v.VmTemplateFields.Name }
+
+// GetDescription returns ListVmTemplatesVmTemplatesVmTemplate.Description, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetDescription() string {
+	return v.VmTemplateFields.Description
+}
+
+// GetOs returns ListVmTemplatesVmTemplatesVmTemplate.Os, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetOs() string { return v.VmTemplateFields.Os }
+
+// GetGpu returns ListVmTemplatesVmTemplatesVmTemplate.Gpu, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetGpu() bool { return v.VmTemplateFields.Gpu }
+
+// GetGpuTier returns ListVmTemplatesVmTemplatesVmTemplate.GpuTier, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetGpuTier() *string {
+	return v.VmTemplateFields.GpuTier
+}
+
+// GetDefaultCpu returns ListVmTemplatesVmTemplatesVmTemplate.DefaultCpu, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetDefaultCpu() int {
+	return v.VmTemplateFields.DefaultCpu
+}
+
+// GetMaxCpu returns ListVmTemplatesVmTemplatesVmTemplate.MaxCpu, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetMaxCpu() int { return v.VmTemplateFields.MaxCpu }
+
+// GetDefaultMemoryGb returns ListVmTemplatesVmTemplatesVmTemplate.DefaultMemoryGb, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetDefaultMemoryGb() int {
+	return v.VmTemplateFields.DefaultMemoryGb
+}
+
+// GetMaxMemoryGb returns ListVmTemplatesVmTemplatesVmTemplate.MaxMemoryGb, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetMaxMemoryGb() int {
+	return v.VmTemplateFields.MaxMemoryGb
+}
+
+// GetDefaultDiskGb returns ListVmTemplatesVmTemplatesVmTemplate.DefaultDiskGb, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetDefaultDiskGb() int {
+	return v.VmTemplateFields.DefaultDiskGb
+}
+
+// GetMinDiskGb returns ListVmTemplatesVmTemplatesVmTemplate.MinDiskGb, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetMinDiskGb() int {
+	return v.VmTemplateFields.MinDiskGb
+}
+
+// GetMaxDiskGb returns ListVmTemplatesVmTemplatesVmTemplate.MaxDiskGb, and is useful for accessing the field via an interface.
+func (v *ListVmTemplatesVmTemplatesVmTemplate) GetMaxDiskGb() int {
+	return v.VmTemplateFields.MaxDiskGb
+}
+
+func (v *ListVmTemplatesVmTemplatesVmTemplate) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListVmTemplatesVmTemplatesVmTemplate
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListVmTemplatesVmTemplatesVmTemplate = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmTemplateFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListVmTemplatesVmTemplatesVmTemplate struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Description string `json:"description"`
+
+	Os string `json:"os"`
+
+	Gpu bool `json:"gpu"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	DefaultCpu int `json:"defaultCpu"`
+
+	MaxCpu int `json:"maxCpu"`
+
+	DefaultMemoryGb int `json:"defaultMemoryGb"`
+
+	MaxMemoryGb int `json:"maxMemoryGb"`
+
+	DefaultDiskGb int `json:"defaultDiskGb"`
+
+	MinDiskGb int `json:"minDiskGb"`
+
+	MaxDiskGb int `json:"maxDiskGb"`
+}
+
+func (v *ListVmTemplatesVmTemplatesVmTemplate) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListVmTemplatesVmTemplatesVmTemplate) __premarshalJSON() (*__premarshalListVmTemplatesVmTemplatesVmTemplate, error) {
+	var retval __premarshalListVmTemplatesVmTemplatesVmTemplate
+
+	retval.Id = v.VmTemplateFields.Id
+	retval.Name = v.VmTemplateFields.Name
+	retval.Description = v.VmTemplateFields.Description
+	retval.Os = v.VmTemplateFields.Os
+	retval.Gpu = v.VmTemplateFields.Gpu
+	retval.GpuTier = v.VmTemplateFields.GpuTier
+	retval.DefaultCpu = v.VmTemplateFields.DefaultCpu
+	retval.MaxCpu = v.VmTemplateFields.MaxCpu
+	retval.DefaultMemoryGb = v.VmTemplateFields.DefaultMemoryGb
+	retval.MaxMemoryGb = v.VmTemplateFields.MaxMemoryGb
+	retval.DefaultDiskGb = v.VmTemplateFields.DefaultDiskGb
+	retval.MinDiskGb = v.VmTemplateFields.MinDiskGb
+	retval.MaxDiskGb = v.VmTemplateFields.MaxDiskGb
+	return &retval, nil
+}
+
+// ListVmsResponse is returned by ListVms on success.
+type ListVmsResponse struct {
+	// Your VMs and those shared with your teams, oldest first; terminated ones only when asked for by status.
+	Vms ListVmsVmsVmConnection `json:"vms"`
+}
+
+// GetVms returns ListVmsResponse.Vms, and is useful for accessing the field via an interface.
+func (v *ListVmsResponse) GetVms() ListVmsVmsVmConnection { return v.Vms }
+
+// ListVmsVmsVmConnection includes the requested fields of the GraphQL type VmConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of VMs.
+type ListVmsVmsVmConnection struct {
+	Items     []ListVmsVmsVmConnectionItemsVm `json:"items"`
+	NextToken *string                         `json:"nextToken"`
+}
+
+// GetItems returns ListVmsVmsVmConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnection) GetItems() []ListVmsVmsVmConnectionItemsVm { return v.Items }
+
+// GetNextToken returns ListVmsVmsVmConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnection) GetNextToken() *string { return v.NextToken }
+
+// ListVmsVmsVmConnectionItemsVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type ListVmsVmsVmConnectionItemsVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns ListVmsVmsVmConnectionItemsVm.Id, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns ListVmsVmsVmConnectionItemsVm.Name, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns ListVmsVmsVmConnectionItemsVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns ListVmsVmsVmConnectionItemsVm.Cpu, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns ListVmsVmsVmConnectionItemsVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns ListVmsVmsVmConnectionItemsVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns ListVmsVmsVmConnectionItemsVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns ListVmsVmsVmConnectionItemsVm.SshKey, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns ListVmsVmsVmConnectionItemsVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns ListVmsVmsVmConnectionItemsVm.TeamId, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns ListVmsVmsVmConnectionItemsVm.Status, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns ListVmsVmsVmConnectionItemsVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns ListVmsVmsVmConnectionItemsVm.SshHost, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns ListVmsVmsVmConnectionItemsVm.SshPort, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns ListVmsVmsVmConnectionItemsVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns ListVmsVmsVmConnectionItemsVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns ListVmsVmsVmConnectionItemsVm.AccountId, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns ListVmsVmsVmConnectionItemsVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns ListVmsVmsVmConnectionItemsVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns ListVmsVmsVmConnectionItemsVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *ListVmsVmsVmConnectionItemsVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *ListVmsVmsVmConnectionItemsVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListVmsVmsVmConnectionItemsVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListVmsVmsVmConnectionItemsVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListVmsVmsVmConnectionItemsVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *ListVmsVmsVmConnectionItemsVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListVmsVmsVmConnectionItemsVm) __premarshalJSON() (*__premarshalListVmsVmsVmConnectionItemsVm, error) {
+	var retval __premarshalListVmsVmsVmConnectionItemsVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
 // QuotasFields includes the GraphQL fields of Quotas requested by the fragment QuotasFields.
 // The GraphQL type's documentation follows.
 //
@@ -8311,6 +11248,207 @@ func (v *QuotasFieldsStorageStorageQuota) GetUsedGb() int { return v.UsedGb }
 
 // GetRemainingGb returns QuotasFieldsStorageStorageQuota.RemainingGb, and is useful for accessing the field via an interface.
 func (v *QuotasFieldsStorageStorageQuota) GetRemainingGb() int { return v.RemainingGb }
+
+// RebootVmRebootVmVmPayload includes the requested fields of the GraphQL type VmPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM as a mutation left it (or would leave it, in a dry run).
+type RebootVmRebootVmVmPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                        `json:"valid"`
+	Vm    RebootVmRebootVmVmPayloadVm `json:"vm"`
+}
+
+// GetDryRun returns RebootVmRebootVmVmPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns RebootVmRebootVmVmPayload.Valid, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayload) GetValid() bool { return v.Valid }
+
+// GetVm returns RebootVmRebootVmVmPayload.Vm, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayload) GetVm() RebootVmRebootVmVmPayloadVm { return v.Vm }
+
+// RebootVmRebootVmVmPayloadVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type RebootVmRebootVmVmPayloadVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns RebootVmRebootVmVmPayloadVm.Id, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns RebootVmRebootVmVmPayloadVm.Name, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns RebootVmRebootVmVmPayloadVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns RebootVmRebootVmVmPayloadVm.Cpu, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns RebootVmRebootVmVmPayloadVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns RebootVmRebootVmVmPayloadVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns RebootVmRebootVmVmPayloadVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns RebootVmRebootVmVmPayloadVm.SshKey, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns RebootVmRebootVmVmPayloadVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns RebootVmRebootVmVmPayloadVm.TeamId, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns RebootVmRebootVmVmPayloadVm.Status, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns RebootVmRebootVmVmPayloadVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns RebootVmRebootVmVmPayloadVm.SshHost, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns RebootVmRebootVmVmPayloadVm.SshPort, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns RebootVmRebootVmVmPayloadVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns RebootVmRebootVmVmPayloadVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns RebootVmRebootVmVmPayloadVm.AccountId, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns RebootVmRebootVmVmPayloadVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns RebootVmRebootVmVmPayloadVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns RebootVmRebootVmVmPayloadVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *RebootVmRebootVmVmPayloadVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *RebootVmRebootVmVmPayloadVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*RebootVmRebootVmVmPayloadVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.RebootVmRebootVmVmPayloadVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalRebootVmRebootVmVmPayloadVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *RebootVmRebootVmVmPayloadVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *RebootVmRebootVmVmPayloadVm) __premarshalJSON() (*__premarshalRebootVmRebootVmVmPayloadVm, error) {
+	var retval __premarshalRebootVmRebootVmVmPayloadVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
+// RebootVmResponse is returned by RebootVm on success.
+type RebootVmResponse struct {
+	// Reboot a running VM.
+	RebootVm RebootVmRebootVmVmPayload `json:"rebootVm"`
+}
+
+// GetRebootVm returns RebootVmResponse.RebootVm, and is useful for accessing the field via an interface.
+func (v *RebootVmResponse) GetRebootVm() RebootVmRebootVmVmPayload { return v.RebootVm }
 
 // RemoveSshKeyFromGroupRemoveSshKeyFromGroupSshKeyGroupPayload includes the requested fields of the GraphQL type SshKeyGroupPayload.
 // The GraphQL type's documentation follows.
@@ -9853,6 +12991,207 @@ func (v *StartInstanceStartInstanceInstancePayloadInstance) __premarshalJSON() (
 	return &retval, nil
 }
 
+// StartVmResponse is returned by StartVm on success.
+type StartVmResponse struct {
+	// Start a stopped (or failed) VM.
+	StartVm StartVmStartVmVmPayload `json:"startVm"`
+}
+
+// GetStartVm returns StartVmResponse.StartVm, and is useful for accessing the field via an interface.
+func (v *StartVmResponse) GetStartVm() StartVmStartVmVmPayload { return v.StartVm }
+
+// StartVmStartVmVmPayload includes the requested fields of the GraphQL type VmPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM as a mutation left it (or would leave it, in a dry run).
+type StartVmStartVmVmPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                      `json:"valid"`
+	Vm    StartVmStartVmVmPayloadVm `json:"vm"`
+}
+
+// GetDryRun returns StartVmStartVmVmPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns StartVmStartVmVmPayload.Valid, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayload) GetValid() bool { return v.Valid }
+
+// GetVm returns StartVmStartVmVmPayload.Vm, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayload) GetVm() StartVmStartVmVmPayloadVm { return v.Vm }
+
+// StartVmStartVmVmPayloadVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type StartVmStartVmVmPayloadVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns StartVmStartVmVmPayloadVm.Id, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns StartVmStartVmVmPayloadVm.Name, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns StartVmStartVmVmPayloadVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns StartVmStartVmVmPayloadVm.Cpu, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns StartVmStartVmVmPayloadVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns StartVmStartVmVmPayloadVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns StartVmStartVmVmPayloadVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns StartVmStartVmVmPayloadVm.SshKey, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns StartVmStartVmVmPayloadVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns StartVmStartVmVmPayloadVm.TeamId, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns StartVmStartVmVmPayloadVm.Status, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns StartVmStartVmVmPayloadVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns StartVmStartVmVmPayloadVm.SshHost, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns StartVmStartVmVmPayloadVm.SshPort, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns StartVmStartVmVmPayloadVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns StartVmStartVmVmPayloadVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns StartVmStartVmVmPayloadVm.AccountId, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns StartVmStartVmVmPayloadVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns StartVmStartVmVmPayloadVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns StartVmStartVmVmPayloadVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *StartVmStartVmVmPayloadVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *StartVmStartVmVmPayloadVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*StartVmStartVmVmPayloadVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.StartVmStartVmVmPayloadVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalStartVmStartVmVmPayloadVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *StartVmStartVmVmPayloadVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *StartVmStartVmVmPayloadVm) __premarshalJSON() (*__premarshalStartVmStartVmVmPayloadVm, error) {
+	var retval __premarshalStartVmStartVmVmPayloadVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
 // StopInstanceResponse is returned by StopInstance on success.
 type StopInstanceResponse struct {
 	// Stop an instance; its storage is kept.
@@ -10094,6 +13433,207 @@ func (v *StopInstanceStopInstanceInstancePayloadInstance) __premarshalJSON() (*_
 	return &retval, nil
 }
 
+// StopVmResponse is returned by StopVm on success.
+type StopVmResponse struct {
+	// Stop a VM; its disk is kept.
+	StopVm StopVmStopVmVmPayload `json:"stopVm"`
+}
+
+// GetStopVm returns StopVmResponse.StopVm, and is useful for accessing the field via an interface.
+func (v *StopVmResponse) GetStopVm() StopVmStopVmVmPayload { return v.StopVm }
+
+// StopVmStopVmVmPayload includes the requested fields of the GraphQL type VmPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM as a mutation left it (or would leave it, in a dry run).
+type StopVmStopVmVmPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                    `json:"valid"`
+	Vm    StopVmStopVmVmPayloadVm `json:"vm"`
+}
+
+// GetDryRun returns StopVmStopVmVmPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns StopVmStopVmVmPayload.Valid, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayload) GetValid() bool { return v.Valid }
+
+// GetVm returns StopVmStopVmVmPayload.Vm, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayload) GetVm() StopVmStopVmVmPayloadVm { return v.Vm }
+
+// StopVmStopVmVmPayloadVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type StopVmStopVmVmPayloadVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns StopVmStopVmVmPayloadVm.Id, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns StopVmStopVmVmPayloadVm.Name, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns StopVmStopVmVmPayloadVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns StopVmStopVmVmPayloadVm.Cpu, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns StopVmStopVmVmPayloadVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns StopVmStopVmVmPayloadVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns StopVmStopVmVmPayloadVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns StopVmStopVmVmPayloadVm.SshKey, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns StopVmStopVmVmPayloadVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns StopVmStopVmVmPayloadVm.TeamId, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns StopVmStopVmVmPayloadVm.Status, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns StopVmStopVmVmPayloadVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns StopVmStopVmVmPayloadVm.SshHost, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns StopVmStopVmVmPayloadVm.SshPort, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns StopVmStopVmVmPayloadVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns StopVmStopVmVmPayloadVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns StopVmStopVmVmPayloadVm.AccountId, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns StopVmStopVmVmPayloadVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns StopVmStopVmVmPayloadVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns StopVmStopVmVmPayloadVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *StopVmStopVmVmPayloadVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *StopVmStopVmVmPayloadVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*StopVmStopVmVmPayloadVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.StopVmStopVmVmPayloadVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalStopVmStopVmVmPayloadVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *StopVmStopVmVmPayloadVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *StopVmStopVmVmPayloadVm) __premarshalJSON() (*__premarshalStopVmStopVmVmPayloadVm, error) {
+	var retval __premarshalStopVmStopVmVmPayloadVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
 // StreamEventsEventsEvent includes the requested fields of the GraphQL type Event.
 // The GraphQL type's documentation follows.
 //
@@ -10187,6 +13727,33 @@ type StreamEventsResponse struct {
 
 // GetEvents returns StreamEventsResponse.Events, and is useful for accessing the field via an interface.
 func (v *StreamEventsResponse) GetEvents() StreamEventsEventsEvent { return v.Events }
+
+// SubnetFields includes the GraphQL fields of Subnet requested by the fragment SubnetFields.
+// The GraphQL type's documentation follows.
+//
+// A subnet of a VM network (a private CIDR block).
+type SubnetFields struct {
+	Id        string    `json:"id"`
+	NetworkId string    `json:"networkId"`
+	Name      string    `json:"name"`
+	Cidr      string    `json:"cidr"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// GetId returns SubnetFields.Id, and is useful for accessing the field via an interface.
+func (v *SubnetFields) GetId() string { return v.Id }
+
+// GetNetworkId returns SubnetFields.NetworkId, and is useful for accessing the field via an interface.
+func (v *SubnetFields) GetNetworkId() string { return v.NetworkId }
+
+// GetName returns SubnetFields.Name, and is useful for accessing the field via an interface.
+func (v *SubnetFields) GetName() string { return v.Name }
+
+// GetCidr returns SubnetFields.Cidr, and is useful for accessing the field via an interface.
+func (v *SubnetFields) GetCidr() string { return v.Cidr }
+
+// GetCreatedAt returns SubnetFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *SubnetFields) GetCreatedAt() time.Time { return v.CreatedAt }
 
 // TeamFields includes the GraphQL fields of Team requested by the fragment TeamFields.
 // The GraphQL type's documentation follows.
@@ -10989,6 +14556,220 @@ func (v *UpdateTeamMemberUpdateTeamMemberTeamMemberPayloadMemberTeamMember) __pr
 	return &retval, nil
 }
 
+// What can change in place on a VM.
+type UpdateVmInput struct {
+	Name *string `json:"name"`
+	// minutes before a running VM is stopped; null turns auto-stop off
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+}
+
+// GetName returns UpdateVmInput.Name, and is useful for accessing the field via an interface.
+func (v *UpdateVmInput) GetName() *string { return v.Name }
+
+// GetAutoStopAfterMinutes returns UpdateVmInput.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *UpdateVmInput) GetAutoStopAfterMinutes() *int { return v.AutoStopAfterMinutes }
+
+// UpdateVmResponse is returned by UpdateVm on success.
+type UpdateVmResponse struct {
+	// Rename a VM or change its auto-stop time.
+	UpdateVm UpdateVmUpdateVmVmPayload `json:"updateVm"`
+}
+
+// GetUpdateVm returns UpdateVmResponse.UpdateVm, and is useful for accessing the field via an interface.
+func (v *UpdateVmResponse) GetUpdateVm() UpdateVmUpdateVmVmPayload { return v.UpdateVm }
+
+// UpdateVmUpdateVmVmPayload includes the requested fields of the GraphQL type VmPayload.
+// The GraphQL type's documentation follows.
+//
+// A VM as a mutation left it (or would leave it, in a dry run).
+type UpdateVmUpdateVmVmPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid bool                        `json:"valid"`
+	Vm    UpdateVmUpdateVmVmPayloadVm `json:"vm"`
+}
+
+// GetDryRun returns UpdateVmUpdateVmVmPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns UpdateVmUpdateVmVmPayload.Valid, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayload) GetValid() bool { return v.Valid }
+
+// GetVm returns UpdateVmUpdateVmVmPayload.Vm, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayload) GetVm() UpdateVmUpdateVmVmPayloadVm { return v.Vm }
+
+// UpdateVmUpdateVmVmPayloadVm includes the requested fields of the GraphQL type Vm.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type UpdateVmUpdateVmVmPayloadVm struct {
+	VmFields `json:"-"`
+}
+
+// GetId returns UpdateVmUpdateVmVmPayloadVm.Id, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetId() string { return v.VmFields.Id }
+
+// GetName returns UpdateVmUpdateVmVmPayloadVm.Name, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetName() string { return v.VmFields.Name }
+
+// GetTemplateId returns UpdateVmUpdateVmVmPayloadVm.TemplateId, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetTemplateId() string { return v.VmFields.TemplateId }
+
+// GetCpu returns UpdateVmUpdateVmVmPayloadVm.Cpu, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetCpu() int { return v.VmFields.Cpu }
+
+// GetMemoryGb returns UpdateVmUpdateVmVmPayloadVm.MemoryGb, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetMemoryGb() int { return v.VmFields.MemoryGb }
+
+// GetDiskGb returns UpdateVmUpdateVmVmPayloadVm.DiskGb, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetDiskGb() int { return v.VmFields.DiskGb }
+
+// GetGpuTier returns UpdateVmUpdateVmVmPayloadVm.GpuTier, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetGpuTier() *string { return v.VmFields.GpuTier }
+
+// GetSshKey returns UpdateVmUpdateVmVmPayloadVm.SshKey, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetSshKey() *string { return v.VmFields.SshKey }
+
+// GetSshKeyGroup returns UpdateVmUpdateVmVmPayloadVm.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetSshKeyGroup() *string { return v.VmFields.SshKeyGroup }
+
+// GetTeamId returns UpdateVmUpdateVmVmPayloadVm.TeamId, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetTeamId() *string { return v.VmFields.TeamId }
+
+// GetStatus returns UpdateVmUpdateVmVmPayloadVm.Status, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetStatus() VmStatus { return v.VmFields.Status }
+
+// GetStatusReason returns UpdateVmUpdateVmVmPayloadVm.StatusReason, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetStatusReason() *string { return v.VmFields.StatusReason }
+
+// GetSshHost returns UpdateVmUpdateVmVmPayloadVm.SshHost, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetSshHost() *string { return v.VmFields.SshHost }
+
+// GetSshPort returns UpdateVmUpdateVmVmPayloadVm.SshPort, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetSshPort() *int { return v.VmFields.SshPort }
+
+// GetAutoStopAfterMinutes returns UpdateVmUpdateVmVmPayloadVm.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetAutoStopAfterMinutes() *int {
+	return v.VmFields.AutoStopAfterMinutes
+}
+
+// GetAutoStopAt returns UpdateVmUpdateVmVmPayloadVm.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetAutoStopAt() *time.Time { return v.VmFields.AutoStopAt }
+
+// GetAccountId returns UpdateVmUpdateVmVmPayloadVm.AccountId, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetAccountId() string { return v.VmFields.AccountId }
+
+// GetCreatedAt returns UpdateVmUpdateVmVmPayloadVm.CreatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetCreatedAt() time.Time { return v.VmFields.CreatedAt }
+
+// GetUpdatedAt returns UpdateVmUpdateVmVmPayloadVm.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetUpdatedAt() time.Time { return v.VmFields.UpdatedAt }
+
+// GetTerminatedAt returns UpdateVmUpdateVmVmPayloadVm.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateVmUpdateVmVmPayloadVm) GetTerminatedAt() *time.Time { return v.VmFields.TerminatedAt }
+
+func (v *UpdateVmUpdateVmVmPayloadVm) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*UpdateVmUpdateVmVmPayloadVm
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.UpdateVmUpdateVmVmPayloadVm = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.VmFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalUpdateVmUpdateVmVmPayloadVm struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	TemplateId string `json:"templateId"`
+
+	Cpu int `json:"cpu"`
+
+	MemoryGb int `json:"memoryGb"`
+
+	DiskGb int `json:"diskGb"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	SshKey *string `json:"sshKey"`
+
+	SshKeyGroup *string `json:"sshKeyGroup"`
+
+	TeamId *string `json:"teamId"`
+
+	Status VmStatus `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	SshHost *string `json:"sshHost"`
+
+	SshPort *int `json:"sshPort"`
+
+	AutoStopAfterMinutes *int `json:"autoStopAfterMinutes"`
+
+	AutoStopAt *time.Time `json:"autoStopAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+func (v *UpdateVmUpdateVmVmPayloadVm) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *UpdateVmUpdateVmVmPayloadVm) __premarshalJSON() (*__premarshalUpdateVmUpdateVmVmPayloadVm, error) {
+	var retval __premarshalUpdateVmUpdateVmVmPayloadVm
+
+	retval.Id = v.VmFields.Id
+	retval.Name = v.VmFields.Name
+	retval.TemplateId = v.VmFields.TemplateId
+	retval.Cpu = v.VmFields.Cpu
+	retval.MemoryGb = v.VmFields.MemoryGb
+	retval.DiskGb = v.VmFields.DiskGb
+	retval.GpuTier = v.VmFields.GpuTier
+	retval.SshKey = v.VmFields.SshKey
+	retval.SshKeyGroup = v.VmFields.SshKeyGroup
+	retval.TeamId = v.VmFields.TeamId
+	retval.Status = v.VmFields.Status
+	retval.StatusReason = v.VmFields.StatusReason
+	retval.SshHost = v.VmFields.SshHost
+	retval.SshPort = v.VmFields.SshPort
+	retval.AutoStopAfterMinutes = v.VmFields.AutoStopAfterMinutes
+	retval.AutoStopAt = v.VmFields.AutoStopAt
+	retval.AccountId = v.VmFields.AccountId
+	retval.CreatedAt = v.VmFields.CreatedAt
+	retval.UpdatedAt = v.VmFields.UpdatedAt
+	retval.TerminatedAt = v.VmFields.TerminatedAt
+	return &retval, nil
+}
+
 type UploadSshKeyInput struct {
 	Name      string `json:"name"`
 	PublicKey string `json:"publicKey"`
@@ -11360,6 +15141,251 @@ var AllVmDiskStatus = []VmDiskStatus{
 	VmDiskStatusDeleted,
 }
 
+// VmFields includes the GraphQL fields of Vm requested by the fragment VmFields.
+// The GraphQL type's documentation follows.
+//
+// A virtual machine.
+type VmFields struct {
+	Id         string `json:"id"`
+	Name       string `json:"name"`
+	TemplateId string `json:"templateId"`
+	Cpu        int    `json:"cpu"`
+	MemoryGb   int    `json:"memoryGb"`
+	DiskGb     int    `json:"diskGb"`
+	// Null for a CPU-only VM.
+	GpuTier              *string  `json:"gpuTier"`
+	SshKey               *string  `json:"sshKey"`
+	SshKeyGroup          *string  `json:"sshKeyGroup"`
+	TeamId               *string  `json:"teamId"`
+	Status               VmStatus `json:"status"`
+	StatusReason         *string  `json:"statusReason"`
+	SshHost              *string  `json:"sshHost"`
+	SshPort              *int     `json:"sshPort"`
+	AutoStopAfterMinutes *int     `json:"autoStopAfterMinutes"`
+	// When the running VM will be stopped.
+	AutoStopAt   *time.Time `json:"autoStopAt"`
+	AccountId    string     `json:"accountId"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+	TerminatedAt *time.Time `json:"terminatedAt"`
+}
+
+// GetId returns VmFields.Id, and is useful for accessing the field via an interface.
+func (v *VmFields) GetId() string { return v.Id }
+
+// GetName returns VmFields.Name, and is useful for accessing the field via an interface.
+func (v *VmFields) GetName() string { return v.Name }
+
+// GetTemplateId returns VmFields.TemplateId, and is useful for accessing the field via an interface.
+func (v *VmFields) GetTemplateId() string { return v.TemplateId }
+
+// GetCpu returns VmFields.Cpu, and is useful for accessing the field via an interface.
+func (v *VmFields) GetCpu() int { return v.Cpu }
+
+// GetMemoryGb returns VmFields.MemoryGb, and is useful for accessing the field via an interface.
+func (v *VmFields) GetMemoryGb() int { return v.MemoryGb }
+
+// GetDiskGb returns VmFields.DiskGb, and is useful for accessing the field via an interface.
+func (v *VmFields) GetDiskGb() int { return v.DiskGb }
+
+// GetGpuTier returns VmFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *VmFields) GetGpuTier() *string { return v.GpuTier }
+
+// GetSshKey returns VmFields.SshKey, and is useful for accessing the field via an interface.
+func (v *VmFields) GetSshKey() *string { return v.SshKey }
+
+// GetSshKeyGroup returns VmFields.SshKeyGroup, and is useful for accessing the field via an interface.
+func (v *VmFields) GetSshKeyGroup() *string { return v.SshKeyGroup }
+
+// GetTeamId returns VmFields.TeamId, and is useful for accessing the field via an interface.
+func (v *VmFields) GetTeamId() *string { return v.TeamId }
+
+// GetStatus returns VmFields.Status, and is useful for accessing the field via an interface.
+func (v *VmFields) GetStatus() VmStatus { return v.Status }
+
+// GetStatusReason returns VmFields.StatusReason, and is useful for accessing the field via an interface.
+func (v *VmFields) GetStatusReason() *string { return v.StatusReason }
+
+// GetSshHost returns VmFields.SshHost, and is useful for accessing the field via an interface.
+func (v *VmFields) GetSshHost() *string { return v.SshHost }
+
+// GetSshPort returns VmFields.SshPort, and is useful for accessing the field via an interface.
+func (v *VmFields) GetSshPort() *int { return v.SshPort }
+
+// GetAutoStopAfterMinutes returns VmFields.AutoStopAfterMinutes, and is useful for accessing the field via an interface.
+func (v *VmFields) GetAutoStopAfterMinutes() *int { return v.AutoStopAfterMinutes }
+
+// GetAutoStopAt returns VmFields.AutoStopAt, and is useful for accessing the field via an interface.
+func (v *VmFields) GetAutoStopAt() *time.Time { return v.AutoStopAt }
+
+// GetAccountId returns VmFields.AccountId, and is useful for accessing the field via an interface.
+func (v *VmFields) GetAccountId() string { return v.AccountId }
+
+// GetCreatedAt returns VmFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *VmFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns VmFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *VmFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetTerminatedAt returns VmFields.TerminatedAt, and is useful for accessing the field via an interface.
+func (v *VmFields) GetTerminatedAt() *time.Time { return v.TerminatedAt }
+
+// VmNetworkAttachmentFields includes the GraphQL fields of VmNetworkAttachment requested by the fragment VmNetworkAttachmentFields.
+// The GraphQL type's documentation follows.
+//
+// A VM on a network: the subnet it joined and its address there.
+type VmNetworkAttachmentFields struct {
+	VmId      string `json:"vmId"`
+	NetworkId string `json:"networkId"`
+	// The network's name.
+	Name      string    `json:"name"`
+	SubnetId  string    `json:"subnetId"`
+	Cidr      string    `json:"cidr"`
+	IpAddress string    `json:"ipAddress"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// GetVmId returns VmNetworkAttachmentFields.VmId, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetVmId() string { return v.VmId }
+
+// GetNetworkId returns VmNetworkAttachmentFields.NetworkId, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetNetworkId() string { return v.NetworkId }
+
+// GetName returns VmNetworkAttachmentFields.Name, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetName() string { return v.Name }
+
+// GetSubnetId returns VmNetworkAttachmentFields.SubnetId, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetSubnetId() string { return v.SubnetId }
+
+// GetCidr returns VmNetworkAttachmentFields.Cidr, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetCidr() string { return v.Cidr }
+
+// GetIpAddress returns VmNetworkAttachmentFields.IpAddress, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetIpAddress() string { return v.IpAddress }
+
+// GetCreatedAt returns VmNetworkAttachmentFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *VmNetworkAttachmentFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// VmNetworkFields includes the GraphQL fields of VmNetwork requested by the fragment VmNetworkFields.
+// The GraphQL type's documentation follows.
+//
+// A private network for VMs.
+type VmNetworkFields struct {
+	Id          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	TeamId      *string   `json:"teamId"`
+	AccountId   string    `json:"accountId"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// GetId returns VmNetworkFields.Id, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetId() string { return v.Id }
+
+// GetName returns VmNetworkFields.Name, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetName() string { return v.Name }
+
+// GetDescription returns VmNetworkFields.Description, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetDescription() string { return v.Description }
+
+// GetTeamId returns VmNetworkFields.TeamId, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetTeamId() *string { return v.TeamId }
+
+// GetAccountId returns VmNetworkFields.AccountId, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetAccountId() string { return v.AccountId }
+
+// GetCreatedAt returns VmNetworkFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns VmNetworkFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *VmNetworkFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// Lifecycle status of a VM.
+type VmStatus string
+
+const (
+	VmStatusPending      VmStatus = "PENDING"
+	VmStatusProvisioning VmStatus = "PROVISIONING"
+	VmStatusRunning      VmStatus = "RUNNING"
+	VmStatusRebooting    VmStatus = "REBOOTING"
+	VmStatusStopping     VmStatus = "STOPPING"
+	VmStatusStopped      VmStatus = "STOPPED"
+	VmStatusError        VmStatus = "ERROR"
+	VmStatusTerminated   VmStatus = "TERMINATED"
+)
+
+var AllVmStatus = []VmStatus{
+	VmStatusPending,
+	VmStatusProvisioning,
+	VmStatusRunning,
+	VmStatusRebooting,
+	VmStatusStopping,
+	VmStatusStopped,
+	VmStatusError,
+	VmStatusTerminated,
+}
+
+// VmTemplateFields includes the GraphQL fields of VmTemplate requested by the fragment VmTemplateFields.
+// The GraphQL type's documentation follows.
+//
+// A VM template: the image a VM boots, its default GPU tier and its size limits.
+type VmTemplateFields struct {
+	Id          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Os          string `json:"os"`
+	Gpu         bool   `json:"gpu"`
+	// The default GPU tier; null for a CPU-only template.
+	GpuTier         *string `json:"gpuTier"`
+	DefaultCpu      int     `json:"defaultCpu"`
+	MaxCpu          int     `json:"maxCpu"`
+	DefaultMemoryGb int     `json:"defaultMemoryGb"`
+	MaxMemoryGb     int     `json:"maxMemoryGb"`
+	DefaultDiskGb   int     `json:"defaultDiskGb"`
+	MinDiskGb       int     `json:"minDiskGb"`
+	MaxDiskGb       int     `json:"maxDiskGb"`
+}
+
+// GetId returns VmTemplateFields.Id, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetId() string { return v.Id }
+
+// GetName returns VmTemplateFields.Name, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetName() string { return v.Name }
+
+// GetDescription returns VmTemplateFields.Description, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetDescription() string { return v.Description }
+
+// GetOs returns VmTemplateFields.Os, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetOs() string { return v.Os }
+
+// GetGpu returns VmTemplateFields.Gpu, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetGpu() bool { return v.Gpu }
+
+// GetGpuTier returns VmTemplateFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetGpuTier() *string { return v.GpuTier }
+
+// GetDefaultCpu returns VmTemplateFields.DefaultCpu, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetDefaultCpu() int { return v.DefaultCpu }
+
+// GetMaxCpu returns VmTemplateFields.MaxCpu, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetMaxCpu() int { return v.MaxCpu }
+
+// GetDefaultMemoryGb returns VmTemplateFields.DefaultMemoryGb, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetDefaultMemoryGb() int { return v.DefaultMemoryGb }
+
+// GetMaxMemoryGb returns VmTemplateFields.MaxMemoryGb, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetMaxMemoryGb() int { return v.MaxMemoryGb }
+
+// GetDefaultDiskGb returns VmTemplateFields.DefaultDiskGb, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetDefaultDiskGb() int { return v.DefaultDiskGb }
+
+// GetMinDiskGb returns VmTemplateFields.MinDiskGb, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetMinDiskGb() int { return v.MinDiskGb }
+
+// GetMaxDiskGb returns VmTemplateFields.MaxDiskGb, and is useful for accessing the field via an interface.
+func (v *VmTemplateFields) GetMaxDiskGb() int { return v.MaxDiskGb }
+
 // WatchInstanceStatusInstanceStatusInstanceStatusEvent includes the requested fields of the GraphQL type InstanceStatusEvent.
 // The GraphQL type's documentation follows.
 //
@@ -11521,6 +15547,22 @@ func (v *__AttachVmDiskInput) GetVmId() string { return v.VmId }
 // GetDryRun returns __AttachVmDiskInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__AttachVmDiskInput) GetDryRun() *bool { return v.DryRun }
 
+// __AttachVmNetworkInput is used internally by genqlient
+type __AttachVmNetworkInput struct {
+	VmId   string               `json:"vmId"`
+	Input  AttachVmNetworkInput `json:"input"`
+	DryRun *bool                `json:"dryRun"`
+}
+
+// GetVmId returns __AttachVmNetworkInput.VmId, and is useful for accessing the field via an interface.
+func (v *__AttachVmNetworkInput) GetVmId() string { return v.VmId }
+
+// GetInput returns __AttachVmNetworkInput.Input, and is useful for accessing the field via an interface.
+func (v *__AttachVmNetworkInput) GetInput() AttachVmNetworkInput { return v.Input }
+
+// GetDryRun returns __AttachVmNetworkInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__AttachVmNetworkInput) GetDryRun() *bool { return v.DryRun }
+
 // __CancelFunctionRunInput is used internally by genqlient
 type __CancelFunctionRunInput struct {
 	Id     string `json:"id"`
@@ -11556,6 +15598,22 @@ func (v *__CreateClusterInput) GetInput() CreateClusterInput { return v.Input }
 
 // GetDryRun returns __CreateClusterInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateClusterInput) GetDryRun() *bool { return v.DryRun }
+
+// __CreateFirewallRuleInput is used internally by genqlient
+type __CreateFirewallRuleInput struct {
+	NetworkId string                  `json:"networkId"`
+	Input     CreateFirewallRuleInput `json:"input"`
+	DryRun    *bool                   `json:"dryRun"`
+}
+
+// GetNetworkId returns __CreateFirewallRuleInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__CreateFirewallRuleInput) GetNetworkId() string { return v.NetworkId }
+
+// GetInput returns __CreateFirewallRuleInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateFirewallRuleInput) GetInput() CreateFirewallRuleInput { return v.Input }
+
+// GetDryRun returns __CreateFirewallRuleInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateFirewallRuleInput) GetDryRun() *bool { return v.DryRun }
 
 // __CreateFunctionInput is used internally by genqlient
 type __CreateFunctionInput struct {
@@ -11605,6 +15663,22 @@ func (v *__CreateSshKeyGroupInput) GetInput() CreateSshKeyGroupInput { return v.
 // GetDryRun returns __CreateSshKeyGroupInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateSshKeyGroupInput) GetDryRun() *bool { return v.DryRun }
 
+// __CreateSubnetInput is used internally by genqlient
+type __CreateSubnetInput struct {
+	NetworkId string            `json:"networkId"`
+	Input     CreateSubnetInput `json:"input"`
+	DryRun    *bool             `json:"dryRun"`
+}
+
+// GetNetworkId returns __CreateSubnetInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__CreateSubnetInput) GetNetworkId() string { return v.NetworkId }
+
+// GetInput returns __CreateSubnetInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateSubnetInput) GetInput() CreateSubnetInput { return v.Input }
+
+// GetDryRun returns __CreateSubnetInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateSubnetInput) GetDryRun() *bool { return v.DryRun }
+
 // __CreateTeamInput is used internally by genqlient
 type __CreateTeamInput struct {
 	Input  CreateTeamInput `json:"input"`
@@ -11629,6 +15703,30 @@ func (v *__CreateVmDiskInput) GetInput() CreateVmDiskInput { return v.Input }
 // GetDryRun returns __CreateVmDiskInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateVmDiskInput) GetDryRun() *bool { return v.DryRun }
 
+// __CreateVmInput is used internally by genqlient
+type __CreateVmInput struct {
+	Input  CreateVmInput `json:"input"`
+	DryRun *bool         `json:"dryRun"`
+}
+
+// GetInput returns __CreateVmInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateVmInput) GetInput() CreateVmInput { return v.Input }
+
+// GetDryRun returns __CreateVmInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateVmInput) GetDryRun() *bool { return v.DryRun }
+
+// __CreateVmNetworkInput is used internally by genqlient
+type __CreateVmNetworkInput struct {
+	Input  CreateVmNetworkInput `json:"input"`
+	DryRun *bool                `json:"dryRun"`
+}
+
+// GetInput returns __CreateVmNetworkInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateVmNetworkInput) GetInput() CreateVmNetworkInput { return v.Input }
+
+// GetDryRun returns __CreateVmNetworkInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateVmNetworkInput) GetDryRun() *bool { return v.DryRun }
+
 // __DeleteClusterInput is used internally by genqlient
 type __DeleteClusterInput struct {
 	Id     string `json:"id"`
@@ -11640,6 +15738,22 @@ func (v *__DeleteClusterInput) GetId() string { return v.Id }
 
 // GetDryRun returns __DeleteClusterInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteClusterInput) GetDryRun() *bool { return v.DryRun }
+
+// __DeleteFirewallRuleInput is used internally by genqlient
+type __DeleteFirewallRuleInput struct {
+	NetworkId string `json:"networkId"`
+	Id        string `json:"id"`
+	DryRun    *bool  `json:"dryRun"`
+}
+
+// GetNetworkId returns __DeleteFirewallRuleInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__DeleteFirewallRuleInput) GetNetworkId() string { return v.NetworkId }
+
+// GetId returns __DeleteFirewallRuleInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteFirewallRuleInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteFirewallRuleInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteFirewallRuleInput) GetDryRun() *bool { return v.DryRun }
 
 // __DeleteFunctionInput is used internally by genqlient
 type __DeleteFunctionInput struct {
@@ -11701,6 +15815,22 @@ func (v *__DeleteSshKeyInput) GetId() string { return v.Id }
 // GetDryRun returns __DeleteSshKeyInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteSshKeyInput) GetDryRun() *bool { return v.DryRun }
 
+// __DeleteSubnetInput is used internally by genqlient
+type __DeleteSubnetInput struct {
+	NetworkId string `json:"networkId"`
+	Id        string `json:"id"`
+	DryRun    *bool  `json:"dryRun"`
+}
+
+// GetNetworkId returns __DeleteSubnetInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__DeleteSubnetInput) GetNetworkId() string { return v.NetworkId }
+
+// GetId returns __DeleteSubnetInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteSubnetInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteSubnetInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteSubnetInput) GetDryRun() *bool { return v.DryRun }
+
 // __DeleteVmDiskInput is used internally by genqlient
 type __DeleteVmDiskInput struct {
 	Id     string `json:"id"`
@@ -11713,6 +15843,30 @@ func (v *__DeleteVmDiskInput) GetId() string { return v.Id }
 // GetDryRun returns __DeleteVmDiskInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteVmDiskInput) GetDryRun() *bool { return v.DryRun }
 
+// __DeleteVmInput is used internally by genqlient
+type __DeleteVmInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteVmInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteVmInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteVmInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteVmInput) GetDryRun() *bool { return v.DryRun }
+
+// __DeleteVmNetworkInput is used internally by genqlient
+type __DeleteVmNetworkInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteVmNetworkInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteVmNetworkInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteVmNetworkInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteVmNetworkInput) GetDryRun() *bool { return v.DryRun }
+
 // __DetachVmDiskInput is used internally by genqlient
 type __DetachVmDiskInput struct {
 	Id     string `json:"id"`
@@ -11724,6 +15878,22 @@ func (v *__DetachVmDiskInput) GetId() string { return v.Id }
 
 // GetDryRun returns __DetachVmDiskInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DetachVmDiskInput) GetDryRun() *bool { return v.DryRun }
+
+// __DetachVmNetworkInput is used internally by genqlient
+type __DetachVmNetworkInput struct {
+	VmId      string `json:"vmId"`
+	NetworkId string `json:"networkId"`
+	DryRun    *bool  `json:"dryRun"`
+}
+
+// GetVmId returns __DetachVmNetworkInput.VmId, and is useful for accessing the field via an interface.
+func (v *__DetachVmNetworkInput) GetVmId() string { return v.VmId }
+
+// GetNetworkId returns __DetachVmNetworkInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__DetachVmNetworkInput) GetNetworkId() string { return v.NetworkId }
+
+// GetDryRun returns __DetachVmNetworkInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DetachVmNetworkInput) GetDryRun() *bool { return v.DryRun }
 
 // __GenerateSshKeyInput is used internally by genqlient
 type __GenerateSshKeyInput struct {
@@ -11825,6 +15995,30 @@ type __GetVmDiskInput struct {
 // GetId returns __GetVmDiskInput.Id, and is useful for accessing the field via an interface.
 func (v *__GetVmDiskInput) GetId() string { return v.Id }
 
+// __GetVmInput is used internally by genqlient
+type __GetVmInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetVmInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetVmInput) GetId() string { return v.Id }
+
+// __GetVmNetworkInput is used internally by genqlient
+type __GetVmNetworkInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetVmNetworkInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetVmNetworkInput) GetId() string { return v.Id }
+
+// __GetVmTemplateInput is used internally by genqlient
+type __GetVmTemplateInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetVmTemplateInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetVmTemplateInput) GetId() string { return v.Id }
+
 // __ListApiKeysInput is used internally by genqlient
 type __ListApiKeysInput struct {
 	MaxResults *int    `json:"maxResults"`
@@ -11848,6 +16042,22 @@ func (v *__ListClustersInput) GetMaxResults() *int { return v.MaxResults }
 
 // GetNextToken returns __ListClustersInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListClustersInput) GetNextToken() *string { return v.NextToken }
+
+// __ListFirewallRulesInput is used internally by genqlient
+type __ListFirewallRulesInput struct {
+	NetworkId  string  `json:"networkId"`
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetNetworkId returns __ListFirewallRulesInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__ListFirewallRulesInput) GetNetworkId() string { return v.NetworkId }
+
+// GetMaxResults returns __ListFirewallRulesInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListFirewallRulesInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListFirewallRulesInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListFirewallRulesInput) GetNextToken() *string { return v.NextToken }
 
 // __ListFunctionRunsInput is used internally by genqlient
 type __ListFunctionRunsInput struct {
@@ -11933,6 +16143,22 @@ func (v *__ListSshKeysInput) GetMaxResults() *int { return v.MaxResults }
 // GetNextToken returns __ListSshKeysInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListSshKeysInput) GetNextToken() *string { return v.NextToken }
 
+// __ListSubnetsInput is used internally by genqlient
+type __ListSubnetsInput struct {
+	NetworkId  string  `json:"networkId"`
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetNetworkId returns __ListSubnetsInput.NetworkId, and is useful for accessing the field via an interface.
+func (v *__ListSubnetsInput) GetNetworkId() string { return v.NetworkId }
+
+// GetMaxResults returns __ListSubnetsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListSubnetsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListSubnetsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListSubnetsInput) GetNextToken() *string { return v.NextToken }
+
 // __ListTeamMembersInput is used internally by genqlient
 type __ListTeamMembersInput struct {
 	TeamId     string  `json:"teamId"`
@@ -11980,6 +16206,54 @@ func (v *__ListVmDisksInput) GetNextToken() *string { return v.NextToken }
 
 // GetVmId returns __ListVmDisksInput.VmId, and is useful for accessing the field via an interface.
 func (v *__ListVmDisksInput) GetVmId() *string { return v.VmId }
+
+// __ListVmNetworkAttachmentsInput is used internally by genqlient
+type __ListVmNetworkAttachmentsInput struct {
+	VmId string `json:"vmId"`
+}
+
+// GetVmId returns __ListVmNetworkAttachmentsInput.VmId, and is useful for accessing the field via an interface.
+func (v *__ListVmNetworkAttachmentsInput) GetVmId() string { return v.VmId }
+
+// __ListVmNetworksInput is used internally by genqlient
+type __ListVmNetworksInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListVmNetworksInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListVmNetworksInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListVmNetworksInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListVmNetworksInput) GetNextToken() *string { return v.NextToken }
+
+// __ListVmsInput is used internally by genqlient
+type __ListVmsInput struct {
+	MaxResults *int      `json:"maxResults"`
+	NextToken  *string   `json:"nextToken"`
+	Status     *VmStatus `json:"status"`
+}
+
+// GetMaxResults returns __ListVmsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListVmsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListVmsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListVmsInput) GetNextToken() *string { return v.NextToken }
+
+// GetStatus returns __ListVmsInput.Status, and is useful for accessing the field via an interface.
+func (v *__ListVmsInput) GetStatus() *VmStatus { return v.Status }
+
+// __RebootVmInput is used internally by genqlient
+type __RebootVmInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __RebootVmInput.Id, and is useful for accessing the field via an interface.
+func (v *__RebootVmInput) GetId() string { return v.Id }
+
+// GetDryRun returns __RebootVmInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__RebootVmInput) GetDryRun() *bool { return v.DryRun }
 
 // __RemoveSshKeyFromGroupInput is used internally by genqlient
 type __RemoveSshKeyFromGroupInput struct {
@@ -12081,6 +16355,18 @@ func (v *__StartInstanceInput) GetId() string { return v.Id }
 // GetDryRun returns __StartInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__StartInstanceInput) GetDryRun() *bool { return v.DryRun }
 
+// __StartVmInput is used internally by genqlient
+type __StartVmInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __StartVmInput.Id, and is useful for accessing the field via an interface.
+func (v *__StartVmInput) GetId() string { return v.Id }
+
+// GetDryRun returns __StartVmInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__StartVmInput) GetDryRun() *bool { return v.DryRun }
+
 // __StopInstanceInput is used internally by genqlient
 type __StopInstanceInput struct {
 	Id     string `json:"id"`
@@ -12092,6 +16378,18 @@ func (v *__StopInstanceInput) GetId() string { return v.Id }
 
 // GetDryRun returns __StopInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__StopInstanceInput) GetDryRun() *bool { return v.DryRun }
+
+// __StopVmInput is used internally by genqlient
+type __StopVmInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __StopVmInput.Id, and is useful for accessing the field via an interface.
+func (v *__StopVmInput) GetId() string { return v.Id }
+
+// GetDryRun returns __StopVmInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__StopVmInput) GetDryRun() *bool { return v.DryRun }
 
 // __StreamEventsInput is used internally by genqlient
 type __StreamEventsInput struct {
@@ -12152,6 +16450,22 @@ func (v *__UpdateTeamMemberInput) GetRole() TeamRole { return v.Role }
 
 // GetDryRun returns __UpdateTeamMemberInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__UpdateTeamMemberInput) GetDryRun() *bool { return v.DryRun }
+
+// __UpdateVmInput is used internally by genqlient
+type __UpdateVmInput struct {
+	Id     string        `json:"id"`
+	Input  UpdateVmInput `json:"input"`
+	DryRun *bool         `json:"dryRun"`
+}
+
+// GetId returns __UpdateVmInput.Id, and is useful for accessing the field via an interface.
+func (v *__UpdateVmInput) GetId() string { return v.Id }
+
+// GetInput returns __UpdateVmInput.Input, and is useful for accessing the field via an interface.
+func (v *__UpdateVmInput) GetInput() UpdateVmInput { return v.Input }
+
+// GetDryRun returns __UpdateVmInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__UpdateVmInput) GetDryRun() *bool { return v.DryRun }
 
 // __UploadSshKeyInput is used internally by genqlient
 type __UploadSshKeyInput struct {
@@ -12338,6 +16652,57 @@ func AttachVmDisk(
 	return data_, err_
 }
 
+// The mutation executed by AttachVmNetwork.
+const AttachVmNetwork_Operation = `
+mutation AttachVmNetwork ($vmId: ID!, $input: AttachVmNetworkInput!, $dryRun: Boolean) {
+	attachVmNetwork(vmId: $vmId, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmNetwork {
+			... VmNetworkAttachmentFields
+		}
+	}
+}
+fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+	vmId
+	networkId
+	name
+	subnetId
+	cidr
+	ipAddress
+	createdAt
+}
+`
+
+func AttachVmNetwork(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	vmId string,
+	input AttachVmNetworkInput,
+	dryRun *bool,
+) (data_ *AttachVmNetworkResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AttachVmNetwork",
+		Query:  AttachVmNetwork_Operation,
+		Variables: &__AttachVmNetworkInput{
+			VmId:   vmId,
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &AttachVmNetworkResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by CancelFunctionRun.
 const CancelFunctionRun_Operation = `
 mutation CancelFunctionRun ($id: ID!, $dryRun: Boolean) {
@@ -12501,6 +16866,59 @@ func CreateCluster(
 	}
 
 	data_ = &CreateClusterResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateFirewallRule.
+const CreateFirewallRule_Operation = `
+mutation CreateFirewallRule ($networkId: ID!, $input: CreateFirewallRuleInput!, $dryRun: Boolean) {
+	createFirewallRule(networkId: $networkId, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		firewallRule {
+			... FirewallRuleFields
+		}
+	}
+}
+fragment FirewallRuleFields on FirewallRule {
+	id
+	networkId
+	direction
+	protocol
+	portRange
+	source
+	action
+	description
+	createdAt
+}
+`
+
+func CreateFirewallRule(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	networkId string,
+	input CreateFirewallRuleInput,
+	dryRun *bool,
+) (data_ *CreateFirewallRuleResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateFirewallRule",
+		Query:  CreateFirewallRule_Operation,
+		Variables: &__CreateFirewallRuleInput{
+			NetworkId: networkId,
+			Input:     input,
+			DryRun:    dryRun,
+		},
+	}
+
+	data_ = &CreateFirewallRuleResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -12769,6 +17187,55 @@ func CreateSshKeyGroup(
 	return data_, err_
 }
 
+// The mutation executed by CreateSubnet.
+const CreateSubnet_Operation = `
+mutation CreateSubnet ($networkId: ID!, $input: CreateSubnetInput!, $dryRun: Boolean) {
+	createSubnet(networkId: $networkId, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		subnet {
+			... SubnetFields
+		}
+	}
+}
+fragment SubnetFields on Subnet {
+	id
+	networkId
+	name
+	cidr
+	createdAt
+}
+`
+
+func CreateSubnet(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	networkId string,
+	input CreateSubnetInput,
+	dryRun *bool,
+) (data_ *CreateSubnetResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateSubnet",
+		Query:  CreateSubnet_Operation,
+		Variables: &__CreateSubnetInput{
+			NetworkId: networkId,
+			Input:     input,
+			DryRun:    dryRun,
+		},
+	}
+
+	data_ = &CreateSubnetResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by CreateTeam.
 const CreateTeam_Operation = `
 mutation CreateTeam ($input: CreateTeamInput!, $dryRun: Boolean) {
@@ -12806,6 +17273,68 @@ func CreateTeam(
 	}
 
 	data_ = &CreateTeamResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateVm.
+const CreateVm_Operation = `
+mutation CreateVm ($input: CreateVmInput!, $dryRun: Boolean) {
+	createVm(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		vm {
+			... VmFields
+		}
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func CreateVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateVmInput,
+	dryRun *bool,
+) (data_ *CreateVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateVm",
+		Query:  CreateVm_Operation,
+		Variables: &__CreateVmInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateVmResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -12870,6 +17399,55 @@ func CreateVmDisk(
 	return data_, err_
 }
 
+// The mutation executed by CreateVmNetwork.
+const CreateVmNetwork_Operation = `
+mutation CreateVmNetwork ($input: CreateVmNetworkInput!, $dryRun: Boolean) {
+	createVmNetwork(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmNetwork {
+			... VmNetworkFields
+		}
+	}
+}
+fragment VmNetworkFields on VmNetwork {
+	id
+	name
+	description
+	teamId
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func CreateVmNetwork(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateVmNetworkInput,
+	dryRun *bool,
+) (data_ *CreateVmNetworkResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateVmNetwork",
+		Query:  CreateVmNetwork_Operation,
+		Variables: &__CreateVmNetworkInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateVmNetworkResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DeleteCluster.
 const DeleteCluster_Operation = `
 mutation DeleteCluster ($id: ID!, $dryRun: Boolean) {
@@ -12919,6 +17497,59 @@ func DeleteCluster(
 	}
 
 	data_ = &DeleteClusterResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeleteFirewallRule.
+const DeleteFirewallRule_Operation = `
+mutation DeleteFirewallRule ($networkId: ID!, $id: ID!, $dryRun: Boolean) {
+	deleteFirewallRule(networkId: $networkId, id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		firewallRule {
+			... FirewallRuleFields
+		}
+	}
+}
+fragment FirewallRuleFields on FirewallRule {
+	id
+	networkId
+	direction
+	protocol
+	portRange
+	source
+	action
+	description
+	createdAt
+}
+`
+
+func DeleteFirewallRule(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	networkId string,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteFirewallRuleResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteFirewallRule",
+		Query:  DeleteFirewallRule_Operation,
+		Variables: &__DeleteFirewallRuleInput{
+			NetworkId: networkId,
+			Id:        id,
+			DryRun:    dryRun,
+		},
+	}
+
+	data_ = &DeleteFirewallRuleResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -13236,6 +17867,117 @@ func DeleteSshKeyGroup(
 	return data_, err_
 }
 
+// The mutation executed by DeleteSubnet.
+const DeleteSubnet_Operation = `
+mutation DeleteSubnet ($networkId: ID!, $id: ID!, $dryRun: Boolean) {
+	deleteSubnet(networkId: $networkId, id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		subnet {
+			... SubnetFields
+		}
+	}
+}
+fragment SubnetFields on Subnet {
+	id
+	networkId
+	name
+	cidr
+	createdAt
+}
+`
+
+func DeleteSubnet(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	networkId string,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteSubnetResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteSubnet",
+		Query:  DeleteSubnet_Operation,
+		Variables: &__DeleteSubnetInput{
+			NetworkId: networkId,
+			Id:        id,
+			DryRun:    dryRun,
+		},
+	}
+
+	data_ = &DeleteSubnetResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeleteVm.
+const DeleteVm_Operation = `
+mutation DeleteVm ($id: ID!, $dryRun: Boolean) {
+	deleteVm(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vm {
+			... VmFields
+		}
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func DeleteVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteVm",
+		Query:  DeleteVm_Operation,
+		Variables: &__DeleteVmInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteVmResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DeleteVmDisk.
 const DeleteVmDisk_Operation = `
 mutation DeleteVmDisk ($id: ID!, $dryRun: Boolean) {
@@ -13289,6 +18031,55 @@ func DeleteVmDisk(
 	return data_, err_
 }
 
+// The mutation executed by DeleteVmNetwork.
+const DeleteVmNetwork_Operation = `
+mutation DeleteVmNetwork ($id: ID!, $dryRun: Boolean) {
+	deleteVmNetwork(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmNetwork {
+			... VmNetworkFields
+		}
+	}
+}
+fragment VmNetworkFields on VmNetwork {
+	id
+	name
+	description
+	teamId
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func DeleteVmNetwork(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteVmNetworkResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteVmNetwork",
+		Query:  DeleteVmNetwork_Operation,
+		Variables: &__DeleteVmNetworkInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteVmNetworkResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DetachVmDisk.
 const DetachVmDisk_Operation = `
 mutation DetachVmDisk ($id: ID!, $dryRun: Boolean) {
@@ -13331,6 +18122,57 @@ func DetachVmDisk(
 	}
 
 	data_ = &DetachVmDiskResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DetachVmNetwork.
+const DetachVmNetwork_Operation = `
+mutation DetachVmNetwork ($vmId: ID!, $networkId: ID!, $dryRun: Boolean) {
+	detachVmNetwork(vmId: $vmId, networkId: $networkId, dryRun: $dryRun) {
+		dryRun
+		valid
+		vmNetwork {
+			... VmNetworkAttachmentFields
+		}
+	}
+}
+fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+	vmId
+	networkId
+	name
+	subnetId
+	cidr
+	ipAddress
+	createdAt
+}
+`
+
+func DetachVmNetwork(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	vmId string,
+	networkId string,
+	dryRun *bool,
+) (data_ *DetachVmNetworkResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DetachVmNetwork",
+		Query:  DetachVmNetwork_Operation,
+		Variables: &__DetachVmNetworkInput{
+			VmId:      vmId,
+			NetworkId: networkId,
+			DryRun:    dryRun,
+		},
+	}
+
+	data_ = &DetachVmNetworkResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -14017,6 +18859,62 @@ func GetViewer(
 	return data_, err_
 }
 
+// The query executed by GetVm.
+const GetVm_Operation = `
+query GetVm ($id: ID!) {
+	vm(id: $id) {
+		... VmFields
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func GetVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetVm",
+		Query:  GetVm_Operation,
+		Variables: &__GetVmInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetVmResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by GetVmDisk.
 const GetVmDisk_Operation = `
 query GetVmDisk ($id: ID!) {
@@ -14053,6 +18951,98 @@ func GetVmDisk(
 	}
 
 	data_ = &GetVmDiskResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetVmNetwork.
+const GetVmNetwork_Operation = `
+query GetVmNetwork ($id: ID!) {
+	vmNetwork(id: $id) {
+		... VmNetworkFields
+	}
+}
+fragment VmNetworkFields on VmNetwork {
+	id
+	name
+	description
+	teamId
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func GetVmNetwork(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetVmNetworkResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetVmNetwork",
+		Query:  GetVmNetwork_Operation,
+		Variables: &__GetVmNetworkInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetVmNetworkResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetVmTemplate.
+const GetVmTemplate_Operation = `
+query GetVmTemplate ($id: ID!) {
+	vmTemplate(id: $id) {
+		... VmTemplateFields
+	}
+}
+fragment VmTemplateFields on VmTemplate {
+	id
+	name
+	description
+	os
+	gpu
+	gpuTier
+	defaultCpu
+	maxCpu
+	defaultMemoryGb
+	maxMemoryGb
+	defaultDiskGb
+	minDiskGb
+	maxDiskGb
+}
+`
+
+func GetVmTemplate(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetVmTemplateResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetVmTemplate",
+		Query:  GetVmTemplate_Operation,
+		Variables: &__GetVmTemplateInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetVmTemplateResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -14190,6 +19180,58 @@ func ListClusters(
 	}
 
 	data_ = &ListClustersResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListFirewallRules.
+const ListFirewallRules_Operation = `
+query ListFirewallRules ($networkId: ID!, $maxResults: Int, $nextToken: String) {
+	firewallRules(networkId: $networkId, maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... FirewallRuleFields
+		}
+		nextToken
+	}
+}
+fragment FirewallRuleFields on FirewallRule {
+	id
+	networkId
+	direction
+	protocol
+	portRange
+	source
+	action
+	description
+	createdAt
+}
+`
+
+func ListFirewallRules(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	networkId string,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListFirewallRulesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListFirewallRules",
+		Query:  ListFirewallRules_Operation,
+		Variables: &__ListFirewallRulesInput{
+			NetworkId:  networkId,
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListFirewallRulesResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -14610,6 +19652,54 @@ func ListSshKeys(
 	return data_, err_
 }
 
+// The query executed by ListSubnets.
+const ListSubnets_Operation = `
+query ListSubnets ($networkId: ID!, $maxResults: Int, $nextToken: String) {
+	subnets(networkId: $networkId, maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... SubnetFields
+		}
+		nextToken
+	}
+}
+fragment SubnetFields on Subnet {
+	id
+	networkId
+	name
+	cidr
+	createdAt
+}
+`
+
+func ListSubnets(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	networkId string,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListSubnetsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListSubnets",
+		Query:  ListSubnets_Operation,
+		Variables: &__ListSubnetsInput{
+			NetworkId:  networkId,
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListSubnetsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by ListTeamMembers.
 const ListTeamMembers_Operation = `
 query ListTeamMembers ($teamId: ID!, $maxResults: Int, $nextToken: String) {
@@ -14751,6 +19841,267 @@ func ListVmDisks(
 	}
 
 	data_ = &ListVmDisksResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListVmNetworkAttachments.
+const ListVmNetworkAttachments_Operation = `
+query ListVmNetworkAttachments ($vmId: ID!) {
+	vmNetworkAttachments(vmId: $vmId) {
+		... VmNetworkAttachmentFields
+	}
+}
+fragment VmNetworkAttachmentFields on VmNetworkAttachment {
+	vmId
+	networkId
+	name
+	subnetId
+	cidr
+	ipAddress
+	createdAt
+}
+`
+
+func ListVmNetworkAttachments(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	vmId string,
+) (data_ *ListVmNetworkAttachmentsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListVmNetworkAttachments",
+		Query:  ListVmNetworkAttachments_Operation,
+		Variables: &__ListVmNetworkAttachmentsInput{
+			VmId: vmId,
+		},
+	}
+
+	data_ = &ListVmNetworkAttachmentsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListVmNetworks.
+const ListVmNetworks_Operation = `
+query ListVmNetworks ($maxResults: Int, $nextToken: String) {
+	vmNetworks(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... VmNetworkFields
+		}
+		nextToken
+	}
+}
+fragment VmNetworkFields on VmNetwork {
+	id
+	name
+	description
+	teamId
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func ListVmNetworks(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListVmNetworksResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListVmNetworks",
+		Query:  ListVmNetworks_Operation,
+		Variables: &__ListVmNetworksInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListVmNetworksResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListVmTemplates.
+const ListVmTemplates_Operation = `
+query ListVmTemplates {
+	vmTemplates {
+		... VmTemplateFields
+	}
+}
+fragment VmTemplateFields on VmTemplate {
+	id
+	name
+	description
+	os
+	gpu
+	gpuTier
+	defaultCpu
+	maxCpu
+	defaultMemoryGb
+	maxMemoryGb
+	defaultDiskGb
+	minDiskGb
+	maxDiskGb
+}
+`
+
+func ListVmTemplates(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ListVmTemplatesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListVmTemplates",
+		Query:  ListVmTemplates_Operation,
+	}
+
+	data_ = &ListVmTemplatesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListVms.
+const ListVms_Operation = `
+query ListVms ($maxResults: Int, $nextToken: String, $status: VmStatus) {
+	vms(maxResults: $maxResults, nextToken: $nextToken, status: $status) {
+		items {
+			... VmFields
+		}
+		nextToken
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func ListVms(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+	status *VmStatus,
+) (data_ *ListVmsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListVms",
+		Query:  ListVms_Operation,
+		Variables: &__ListVmsInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+			Status:     status,
+		},
+	}
+
+	data_ = &ListVmsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by RebootVm.
+const RebootVm_Operation = `
+mutation RebootVm ($id: ID!, $dryRun: Boolean) {
+	rebootVm(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vm {
+			... VmFields
+		}
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func RebootVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *RebootVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RebootVm",
+		Query:  RebootVm_Operation,
+		Variables: &__RebootVmInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &RebootVmResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -15206,6 +20557,68 @@ func StartInstance(
 	return data_, err_
 }
 
+// The mutation executed by StartVm.
+const StartVm_Operation = `
+mutation StartVm ($id: ID!, $dryRun: Boolean) {
+	startVm(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vm {
+			... VmFields
+		}
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func StartVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *StartVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "StartVm",
+		Query:  StartVm_Operation,
+		Variables: &__StartVmInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &StartVmResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by StopInstance.
 const StopInstance_Operation = `
 mutation StopInstance ($id: ID!, $dryRun: Boolean) {
@@ -15277,6 +20690,68 @@ func StopInstance(
 	}
 
 	data_ = &StopInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by StopVm.
+const StopVm_Operation = `
+mutation StopVm ($id: ID!, $dryRun: Boolean) {
+	stopVm(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		vm {
+			... VmFields
+		}
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func StopVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *StopVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "StopVm",
+		Query:  StopVm_Operation,
+		Variables: &__StopVmInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &StopVmResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -15534,6 +21009,70 @@ func UpdateTeamMember(
 	}
 
 	data_ = &UpdateTeamMemberResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UpdateVm.
+const UpdateVm_Operation = `
+mutation UpdateVm ($id: ID!, $input: UpdateVmInput!, $dryRun: Boolean) {
+	updateVm(id: $id, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		vm {
+			... VmFields
+		}
+	}
+}
+fragment VmFields on Vm {
+	id
+	name
+	templateId
+	cpu
+	memoryGb
+	diskGb
+	gpuTier
+	sshKey
+	sshKeyGroup
+	teamId
+	status
+	statusReason
+	sshHost
+	sshPort
+	autoStopAfterMinutes
+	autoStopAt
+	accountId
+	createdAt
+	updatedAt
+	terminatedAt
+}
+`
+
+func UpdateVm(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	input UpdateVmInput,
+	dryRun *bool,
+) (data_ *UpdateVmResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UpdateVm",
+		Query:  UpdateVm_Operation,
+		Variables: &__UpdateVmInput{
+			Id:     id,
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &UpdateVmResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

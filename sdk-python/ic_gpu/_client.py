@@ -19,6 +19,8 @@ from .resources.slurm import AsyncSlurmEnvironments, SlurmEnvironments
 from .resources.ssh_keys import AsyncSshKeyGroups, AsyncSshKeys, SshKeyGroups, SshKeys
 from .resources.teams import AsyncTeams, Teams
 from .resources.vm_disks import AsyncVmDisks, VmDisks
+from .resources.vm_networks import AsyncVmNetworks, VmNetworks
+from .resources.vms import AsyncVms, AsyncVmTemplates, Vms, VmTemplates
 
 
 class ICGPU:
@@ -46,6 +48,9 @@ class ICGPU:
         self.slurm_environments = SlurmEnvironments(gen, self.config)
         self.functions = Functions(gen, self.config)
         self.vm_disks = VmDisks(gen, self.config)
+        self.vm_templates = VmTemplates(gen, self.config)
+        self.vms = Vms(gen, self.config)
+        self.vm_networks = VmNetworks(gen, self.config)
         self.quotas = Quotas(gen, self.config)
 
     @property
@@ -89,6 +94,9 @@ class AsyncICGPU:
         self.slurm_environments = AsyncSlurmEnvironments(gen, self.config)
         self.functions = AsyncFunctions(gen, self.config)
         self.vm_disks = AsyncVmDisks(gen, self.config)
+        self.vm_templates = AsyncVmTemplates(gen, self.config)
+        self.vms = AsyncVms(gen, self.config)
+        self.vm_networks = AsyncVmNetworks(gen, self.config)
         self.quotas = AsyncQuotas(gen, self.config)
 
     @property

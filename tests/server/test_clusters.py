@@ -60,7 +60,11 @@ def wait_status(api: httpx.Client, cluster_id: str, status: str, timeout: float 
 
 
 def written(server: Server) -> tuple[int, int, int]:
-    """Rows a cluster write could add: clusters, simulated control planes, events."""
+    """Rows a cluster write could add: clusters, simulated control planes, events; read once the
+    reconciler has settled every cluster (so only the call under test could change them)."""
+    moving = select(func.count()).select_from(Cluster).where(Cluster.status.in_(("pending", "provisioning",
+                                                                                  "deleting")))
+    wait_for(lambda: db_scalars(server, moving)[0] == 0, timeout=20, what="every cluster to settle")
     counts = [db_scalars(server, select(func.count()).select_from(m))[0] for m in (Cluster, SimCluster, Event)]
     return counts[0], counts[1], counts[2]
 
@@ -253,6 +257,22 @@ def test_bad_input_is_a_400_naming_the_field(server: Server, alice: Tenant, body
     err = assert_error(alice.api.post(CLUSTERS, json=body), 400, "ValidationException", field=field)
     if field == "version":
         assert all(v in err["message"] for v in VERSIONS), err
+    assert written(server) == before
+
+
+def test_control_characters_in_every_text_field_are_400(server: Server, alice: Tenant) -> None:
+    """Input hygiene (docs/errors.md) on the cluster's text fields, over REST and GraphQL."""
+    before = written(server)
+    for field, sample in (("name", "hyg-cls"), ("version", "1.31"), ("team_id", "team-aaaaaaaaaaaa")):
+        for ch in ("\x00", "\x07", "\x1b", "\n", "\x7f", "\x85", "\uffff"):
+            body = {"name": "hyg-cls", field: sample[:2] + ch + sample[2:]}
+            err = assert_error(alice.api.post(CLUSTERS, json=body), 400, "ValidationException", field=field)
+            assert "control character" in err["message"], (field, repr(ch), err)
+            gvars = {"input": {"name": body["name"], **({"version": body["version"]} if "version" in body else {}),
+                               **({"teamId": body["team_id"]} if "team_id" in body else {})}}
+            gerr = gql_error(alice.api, CREATE, gvars)
+            assert gerr["extensions"]["field"] == {"team_id": "teamId"}.get(field, field), gerr
+            assert "control character" in gerr["message"], gerr
     assert written(server) == before
 
 

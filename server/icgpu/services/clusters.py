@@ -37,6 +37,7 @@ PREFIX = "cls"
 # Kubernetes minor versions a new cluster may run, oldest first; the last is the default.
 VERSIONS: tuple[str, ...] = ("1.29", "1.30", "1.31")
 DEFAULT_VERSION = VERSIONS[-1]
+_VERSION_LIST = ", ".join(VERSIONS)
 
 
 class ClusterCreate(Input):
@@ -57,12 +58,18 @@ class ClusterCreate(Input):
 
     @field_validator("version", mode="before")
     @classmethod
-    def _version(cls, v: Any) -> Any:
-        # Before type checks, so a number (1.31) is told the supported versions too.
-        if not isinstance(v, str) or v.strip() not in VERSIONS:
-            shown = repr(v)[:40] if isinstance(v, str) else f"{type(v).__name__} {str(v)[:40]}"
-            raise ValueError(f"unsupported Kubernetes version {shown}; choose one of: {', '.join(VERSIONS)} "
-                             "(a string)")
+    def _version_type(cls, v: Any) -> Any:
+        # Before the type check, so a number (1.31) is told the supported versions too.
+        if not isinstance(v, str):
+            raise ValueError(f"unsupported Kubernetes version {type(v).__name__} {str(v)[:40]}; "
+                             f"choose one of: {_VERSION_LIST} (a string)")
+        return v
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if v not in VERSIONS:
+            raise ValueError(f"unsupported Kubernetes version {v[:40]!r}; choose one of: {_VERSION_LIST}")
         return v
 
 

@@ -14,6 +14,9 @@ import { SshKeys } from "./resources/ssh-keys.js";
 import { Teams } from "./resources/teams.js";
 import { ViewerResource } from "./resources/viewer.js";
 import { VmDisks } from "./resources/vm-disks.js";
+import { VmNetworks } from "./resources/vm-networks.js";
+import { VmTemplates } from "./resources/vm-templates.js";
+import { Vms } from "./resources/vms.js";
 import { Transport, type RequestOptions } from "./transport.js";
 import type { Viewer } from "./types.js";
 
@@ -61,6 +64,9 @@ export class ICGPU {
   readonly clusters: Clusters;
   readonly slurmEnvironments: SlurmEnvironments;
   readonly vmDisks: VmDisks;
+  readonly vmTemplates: VmTemplates;
+  readonly vms: Vms;
+  readonly vmNetworks: VmNetworks;
   readonly quotas: QuotasResource;
   readonly #viewer: ViewerResource;
 
@@ -87,6 +93,9 @@ export class ICGPU {
     this.clusters = new Clusters(context);
     this.slurmEnvironments = new SlurmEnvironments(context);
     this.vmDisks = new VmDisks(context);
+    this.vmTemplates = new VmTemplates(context);
+    this.vms = new Vms(context);
+    this.vmNetworks = new VmNetworks(context);
     this.quotas = new QuotasResource(context);
     this.#viewer = new ViewerResource(context);
   }

@@ -37,4 +37,30 @@ export type {
 } from "./resources/slurm-environments.js";
 export type { Cluster, ClusterCreateParams, ClusterPayload, Clusters, ClusterWaitParams, Kubeconfig } from "./resources/clusters.js";
 export type { VmDisk, VmDiskCreateParams, VmDiskListParams, VmDiskPayload, VmDisks } from "./resources/vm-disks.js";
+export type { VmTemplate, VmTemplates } from "./resources/vm-templates.js";
+export type {
+  Vm,
+  VmAttachNetworkParams,
+  VmCreateParams,
+  VmListParams,
+  VmNetworkAttachment,
+  VmNetworkAttachmentPayload,
+  VmPayload,
+  Vms,
+  VmStatus,
+  VmUpdateParams,
+  VmWaitParams,
+} from "./resources/vms.js";
+export type {
+  FirewallRule,
+  FirewallRuleCreateParams,
+  FirewallRulePayload,
+  Subnet,
+  SubnetCreateParams,
+  SubnetPayload,
+  VmNetwork,
+  VmNetworkCreateParams,
+  VmNetworkPayload,
+  VmNetworks,
+} from "./resources/vm-networks.js";
 export type { Quotas, QuotasResource } from "./resources/quotas.js";

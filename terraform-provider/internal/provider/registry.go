@@ -11,8 +11,11 @@ var resources = []func() resource.Resource{
 	NewSSHKeyResource,
 	NewInstanceResource,
 	NewAPIKeyResource,
+	NewClusterResource,
+	NewVMResource,
 }
 
 var dataSources = []func() datasource.DataSource{
 	NewGPUTiersDataSource,
+	NewVMTemplatesDataSource,
 }

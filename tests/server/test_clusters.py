@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from kubernetes_asyncio import config as kube_config
 from kubernetes_asyncio.client import Configuration
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -27,6 +27,7 @@ from icgpu.db.tables_clusters import Cluster, SimCluster
 from tests.support.contracts import assert_error
 from tests.support.graphql import db_scalars, event_types, gql_data, gql_error
 from tests.support.identity import add_member, new_team, sign_in
+from tests.support.matrix import Db
 from tests.support.server import Server, wait_for
 from tests.support.tenants import Tenant
 
@@ -418,3 +419,43 @@ def test_kubeconfig_before_the_control_plane_has_an_address(make_server: Any) ->
         assert_error(person.api.get(f"{CLUSTERS}/{c['id']}/kubeconfig"), 404, "ResourceNotFoundException")
     finally:
         person.api.close()
+
+
+# -- the reconciler ---------------------------------------------------------------------------------------
+
+def test_restart_mid_transition_resumes_and_a_lost_control_plane_comes_back(make_server: Any) -> None:
+    srv: Server = make_server(ICGPU_LOCAL_PROVISION_SECONDS="3", ICGPU_LOCAL_STOP_SECONDS="3")
+    boot = srv.bootstrap("cls-restart", "owner@restart.example.com")
+    with srv.client(boot["api_key"]) as api:
+        c = create(api, "survivor")
+        wait_status(api, c["id"], "provisioning", timeout=10)
+    srv.kill()  # SIGKILL while the control plane is starting
+
+    srv.start()  # same database, same port
+    with srv.client(boot["api_key"]) as api:
+        assert get(api, c["id"])["status"] in ("provisioning", "running")
+        running = wait_status(api, c["id"], "running", timeout=20)
+        kubeconfig = api.get(f"{CLUSTERS}/{c['id']}/kubeconfig").text
+        # The simulated control plane disappears: provisioned again, with the same credential.
+        db = Db(srv.db_url)
+        try:
+            assert db.execute(delete(SimCluster).where(SimCluster.cluster_id == c["id"])) == 1
+        finally:
+            db.close()
+        wait_for(lambda: get(api, c["id"])["status_reason"] == "control plane lost; provisioning again"
+                 or event_types(srv, c["id"]).count("cluster.provisioning") == 2, timeout=20,
+                 what="the lost control plane to be noticed")
+        again = wait_status(api, c["id"], "running", timeout=20)
+        assert again["server_url"] == running["server_url"]
+        assert api.get(f"{CLUSTERS}/{c['id']}/kubeconfig").text == kubeconfig
+        assert api.delete(f"{CLUSTERS}/{c['id']}").status_code == 200
+    srv.kill()  # SIGKILL while the control plane is being removed
+
+    srv.start()
+    with srv.client(boot["api_key"]) as api:
+        wait_status(api, c["id"], "terminated", timeout=20)
+    assert db_scalars(srv, select(SimCluster.cluster_id)) == []
+    # Each change happened exactly once across both crashes (the loss adds one provisioning pass).
+    assert event_types(srv, c["id"]) == ["cluster.created", "cluster.provisioning", "cluster.running",
+                                         "cluster.provisioning", "cluster.running", "cluster.deleting",
+                                         "cluster.terminated"]

@@ -108,9 +108,25 @@ async def get_cluster(cluster_id: str, platform: PlatformDep, principal: Current
     return ok(platform, cluster_json(await platform.clusters.get(principal, cluster_id)))
 
 
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+
+def _named(key: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "minItems": 1, "maxItems": 1, "items": _obj(name={"type": "string"}, **{key: body})}
+
+
+STR = {"type": "string"}
+# The kubeconfig document as YAML readers see it (one cluster, one user, one context).
+KUBECONFIG_YAML = {**_obj(
+    apiVersion={"const": "v1"}, kind={"const": "Config"},
+    clusters=_named("cluster", _obj(**{"server": STR, "certificate-authority-data": STR})),
+    users=_named("user", _obj(token=STR)),
+    contexts=_named("context", _obj(cluster=STR, user=STR, namespace=STR)),
+    **{"current-context": STR, "preferences": {"type": "object"}}),
+    "description": "a kubeconfig file (YAML)"}
 _KUBECONFIG = operation(Kubeconfig, summary="Download Kubeconfig")
-_KUBECONFIG["responses"][200]["content"] = {YAML: {"schema": {"type": "string"},
-                                                   "example": "apiVersion: v1\nkind: Config\n..."}}
+_KUBECONFIG["responses"][200]["content"] = {YAML: {"schema": KUBECONFIG_YAML}}
 _KUBECONFIG["responses"][200]["description"] = (
     "the kubeconfig as application/yaml (current context, server URL, CA data, bearer token); "
     "with Accept: application/json, the Kubeconfig object")

@@ -18,8 +18,8 @@ from icgpu.api.encoding import FastJSONResponse
 from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
 from icgpu.api.read_scope import ReadScopeMiddleware
-from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
 from icgpu.api.rest import clusters as clusters_rest
+from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
 from icgpu.api.rest import functions as functions_rest
 from icgpu.api.rest import quotas as quotas_rest
 from icgpu.api.rest import slurm as slurm_rest

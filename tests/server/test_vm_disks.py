@@ -233,6 +233,9 @@ def test_a_terminated_vms_disks_are_detached(quota_server: Server) -> None:
     disk = new_disk(me.api, "kept", 50)
     assert attach(me.api, disk["id"], vm["id"]).status_code == 200
     assert me.api.delete(f"{VMS}/{vm['id']}").status_code == 200
+    # Detached in the VM's own delete, as a read shows at once.
+    left = disk_of(me.api, disk["id"])
+    assert left["status"] == "available" and left["vm_id"] is None, left
     # The disk outlives its VM: it can be deleted (or attached elsewhere) at once.
     other = new_vm(me.api, "next")
     r = attach(me.api, disk["id"], other["id"])

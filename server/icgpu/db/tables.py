@@ -214,8 +214,8 @@ class SimPod(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-from icgpu.db.tables_slurm import SlurmEnvironment  # noqa: E402,F401  (Slurm environments, issue 10)
-from icgpu.db.tables_vms import FirewallRule, Subnet, Vm, VmNetwork, VmNetworkAttachment  # noqa: E402,F401  (VMs and networks, issue 10)
+from icgpu.db.tables_clusters import Cluster, SimCluster  # noqa: E402,F401  (virtual Kubernetes clusters, issue 10)
 from icgpu.db.tables_disks import VmDisk  # noqa: E402,F401  (VM disks, issue 10)
 from icgpu.db.tables_functions import FunctionRun, GpuFunction  # noqa: E402,F401  (GPU functions, issue 10)
-from icgpu.db.tables_clusters import Cluster, SimCluster  # noqa: E402,F401  (virtual Kubernetes clusters, issue 10)
+from icgpu.db.tables_slurm import SlurmEnvironment  # noqa: E402,F401  (Slurm environments, issue 10)
+from icgpu.db.tables_vms import FirewallRule, Subnet, Vm, VmNetwork, VmNetworkAttachment  # noqa: E402,F401  (VMs and networks, issue 10)

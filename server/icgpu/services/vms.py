@@ -26,7 +26,7 @@ from icgpu.db.tables_vms import Vm, VmNetworkAttachment
 from icgpu.errors import AccessDenied, Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
-from icgpu.services import access, quotas
+from icgpu.services import access, quotas, vm_disks
 from icgpu.services.instances import NAME_RE, _valid_name
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
@@ -309,12 +309,14 @@ class VmService:
         return await self._act(principal, vm_id, VmStatus.REBOOTING, "reboot", CAN_REBOOT, dry_run)
 
     async def delete(self, principal: Principal, vm_id: str, *, dry_run: bool = False) -> Vm:
-        """Terminate: the boot disk's storage goes back to the quota and the VM leaves its networks."""
+        """Terminate: the boot disk's storage goes back to the quota, its disks are detached (they
+        outlive it) and the VM leaves its networks."""
         principal.require(SCOPE, "write")
         async with self.db.transaction(dry_run=dry_run) as s:
             vm = await self.load_for_update(s, principal, vm_id)
             move(s, vm, VmStatus.TERMINATED)
             await quotas.release_storage(s, vm.tenant_id, vm.disk_gb)
+            await vm_disks.detach_vm_disks(s, vm.id)
             for att in (await s.scalars(select(VmNetworkAttachment).where(VmNetworkAttachment.vm_id == vm.id))).all():
                 await s.delete(att)
         self._changed(dry_run)

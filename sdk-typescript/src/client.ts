@@ -5,6 +5,7 @@ import { ApiKeys } from "./resources/api-keys.js";
 import type { ClientContext } from "./resources/base.js";
 import { Clusters } from "./resources/clusters.js";
 import { Events } from "./resources/events.js";
+import { Functions } from "./resources/functions.js";
 import { GpuTiers } from "./resources/gpu-tiers.js";
 import { Instances } from "./resources/instances.js";
 import { QuotasResource } from "./resources/quotas.js";
@@ -68,6 +69,7 @@ export class ICGPU {
   readonly vms: Vms;
   readonly vmNetworks: VmNetworks;
   readonly quotas: QuotasResource;
+  readonly functions: Functions;
   readonly #viewer: ViewerResource;
 
   constructor(options: ClientOptions = {}) {
@@ -97,6 +99,7 @@ export class ICGPU {
     this.vms = new Vms(context);
     this.vmNetworks = new VmNetworks(context);
     this.quotas = new QuotasResource(context);
+    this.functions = new Functions(context);
     this.#viewer = new ViewerResource(context);
   }
 

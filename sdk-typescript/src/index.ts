@@ -64,3 +64,16 @@ export type {
   VmNetworks,
 } from "./resources/vm-networks.js";
 export type { Quotas, QuotasResource } from "./resources/quotas.js";
+export type {
+  FunctionCreateParams,
+  FunctionRun,
+  FunctionRunInput,
+  FunctionRunListParams,
+  FunctionRunPayload,
+  FunctionRunStatus,
+  FunctionRunWaitParams,
+  Functions,
+  FunctionUpdateParams,
+  GpuFunction,
+  GpuFunctionPayload,
+} from "./resources/functions.js";

@@ -25,7 +25,9 @@ from tests.support.server import Server
 
 SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILtGK3OPT3yb55+33+VIorEs5hTYuNnb4X3/Waa9Si6w alice@laptop"
 JSON = {"Content-Type": "application/json"}
-FAKE = {"instance": "inst-aaaaaaaaaaaa", "team": "team-aaaaaaaaaaaa", "group": "grp-aaaaaaaaaaaa"}
+FAKE = {"instance": "inst-aaaaaaaaaaaa", "team": "team-aaaaaaaaaaaa", "group": "grp-aaaaaaaaaaaa",
+        "vm": "vm-aaaaaaaaaaaa", "network": "net-aaaaaaaaaaaa", "disk": "disk-aaaaaaaaaaaa",
+        "function": "fn-aaaaaaaaaaaa"}
 
 
 def input_models() -> dict[str, type[Input]]:
@@ -72,9 +74,14 @@ class Write:
     samples: dict[str, Any]
     mutation: str
     variables: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda b: {"input": b})
+    rest_camel: bool = False  # the REST body's documented names are camelCase (VMs, functions)
+
+    def rest_name(self, name: str) -> str:
+        """The field's name in the REST body, and in the 400 that names it."""
+        return camel(name) if self.rest_camel else name
 
     def body(self, name: str, value: Any) -> dict[str, Any]:
-        return {**self.base, name: value}
+        return {**self.base, self.rest_name(name): value}
 
 
 def _m(op: str, args: str, call: str) -> str:
@@ -115,6 +122,62 @@ WRITES: dict[str, Write] = {
         "POST", f"/api/v1/ssh-key-groups/{FAKE['group']}/keys", {}, {"ssh_key_id": "key-aaaaaaaaaaaa"},
         _m("addSshKeyToGroup", "$groupId: ID!, $sshKeyId: ID!", "groupId: $groupId, sshKeyId: $sshKeyId"),
         lambda b: {"groupId": FAKE["group"], **b}),
+    # Issue 10's families. Writes under a parent name a well-formed id that names no row: the body
+    # is refused before the parent is looked up, so none needs to exist.
+    "VmCreate": Write(
+        "POST", "/api/v1/vms", {"name": "hyg-vm", "templateId": "tpl-ubuntu-gpu", "sshKey": SSH},
+        {"name": "hyg-vm", "template_id": "tpl-ubuntu-gpu", "ssh_key": SSH, "ssh_key_group": FAKE["group"],
+         "gpu_tier": "dedicated", "team_id": FAKE["team"]},
+        _m("createVm", "$input: CreateVmInput!", "input: $input"), rest_camel=True),
+    "VmUpdate": Write(
+        "PATCH", f"/api/v1/vms/{FAKE['vm']}", {}, {"name": "hyg-vm-b"},
+        _m("updateVm", "$id: ID!, $input: UpdateVmInput!", "id: $id, input: $input"),
+        lambda b: {"id": FAKE["vm"], "input": b}, rest_camel=True),
+    "VmNetworkAttach": Write(
+        "POST", f"/api/v1/vms/{FAKE['vm']}/networks", {"name": "hyg-net"}, {"name": "hyg-net", "cidr": "10.9.0.0/24"},
+        _m("attachVmNetwork", "$vmId: ID!, $input: AttachVmNetworkInput!", "vmId: $vmId, input: $input"),
+        lambda b: {"vmId": FAKE["vm"], "input": b}, rest_camel=True),
+    "NetworkCreate": Write(
+        "POST", "/api/v1/vm-networks", {"name": "hyg-net"},
+        {"name": "hyg-net", "description": "about", "team_id": FAKE["team"]},
+        _m("createVmNetwork", "$input: CreateVmNetworkInput!", "input: $input")),
+    "SubnetCreate": Write(
+        "POST", f"/api/v1/vm-networks/{FAKE['network']}/subnets", {"name": "hyg-sub", "cidr": "10.9.1.0/24"},
+        {"name": "hyg-sub", "cidr": "10.9.1.0/24"},
+        _m("createSubnet", "$networkId: ID!, $input: CreateSubnetInput!", "networkId: $networkId, input: $input"),
+        lambda b: {"networkId": FAKE["network"], "input": b}),
+    "FirewallRuleCreate": Write(
+        "POST", f"/api/v1/vm-networks/{FAKE['network']}/firewall-rules",
+        {"direction": "ingress", "protocol": "tcp", "port_range": "22", "source": "0.0.0.0/0", "action": "allow"},
+        {"port_range": "22", "source": "0.0.0.0/0", "description": "ssh"},
+        _m("createFirewallRule", "$networkId: ID!, $input: CreateFirewallRuleInput!",
+           "networkId: $networkId, input: $input"),
+        lambda b: {"networkId": FAKE["network"], "input": b}),
+    "DiskCreate": Write(
+        "POST", "/api/v1/vm-disks", {"name": "hyg-disk", "size_gb": 10}, {"name": "hyg-disk", "team_id": FAKE["team"]},
+        _m("createVmDisk", "$input: CreateVmDiskInput!", "input: $input")),
+    "DiskAttach": Write(
+        "POST", f"/api/v1/vm-disks/{FAKE['disk']}/attach", {}, {"vm_id": FAKE["vm"]},
+        _m("attachVmDisk", "$id: ID!, $vmId: String!", "id: $id, vmId: $vmId"),
+        lambda b: {"id": FAKE["disk"], **b}),
+    "ClusterCreate": Write(
+        "POST", "/api/v1/clusters", {"name": "hyg-cluster"},
+        {"name": "hyg-cluster", "version": "1.31", "team_id": FAKE["team"]},
+        _m("createCluster", "$input: CreateClusterInput!", "input: $input")),
+    "SlurmEnvironmentCreate": Write(
+        "POST", "/api/v1/slurm-environments", {"name": "hyg-slurm", "max_nodes": 1, "gpu_per_node": 1},
+        {"name": "hyg-slurm", "gpu_tier": "dedicated", "team_id": FAKE["team"]},
+        _m("createSlurmEnvironment", "$input: CreateSlurmEnvironmentInput!", "input: $input")),
+    "FunctionCreate": Write(
+        "POST", "/api/v1/functions", {"name": "hyg-fn", "image": "python:3.11", "entrypoint": "python main.py"},
+        {"name": "hyg-fn", "image": "python:3.11", "entrypoint": "python main.py", "gpu_tier": "timesliced",
+         "team_id": FAKE["team"]},
+        _m("createFunction", "$input: CreateFunctionInput!", "input: $input"), rest_camel=True),
+    "FunctionUpdate": Write(
+        "PATCH", f"/api/v1/functions/{FAKE['function']}", {},
+        {"name": "hyg-fn-b", "image": "python:3.12", "entrypoint": "python other.py", "gpu_tier": "dedicated"},
+        _m("updateFunction", "$id: ID!, $input: UpdateFunctionInput!", "id: $id, input: $input"),
+        lambda b: {"id": FAKE["function"], "input": b}, rest_camel=True),
 }
 
 

@@ -15,11 +15,17 @@ import pytest
 
 from tests.support.graphql import event_types, gql_data, gql_error
 from tests.support.graphql_ops import (
+    CPU_TEMPLATE,
     OPS,
+    SSH_PUBLIC_KEY,
     Person,
+    new_disk,
+    new_function,
     new_instance,
+    new_network,
     op,
     running_instance,
+    running_vm,
     sign_in,
     unique,
     wait_status,
@@ -464,6 +470,323 @@ def _dry_remove_ssh_key_from_group(server: Server, me: Person, people: People) -
     would = dry(server, me, "removeSshKeyFromGroup", groupId=group["id"], sshKeyId=key["id"])["sshKeyGroup"]
     assert would == {**group, "keys": []}
     assert me.get("sshKeyGroup", group["id"])["keys"] == [key]
+
+
+# -- dry runs of issue 10's families ----------------------------------------------------------------
+
+NETWORKS = "{ vmNetworks(maxResults: 100) { items { id name } } }"
+
+
+def vm_networks(p: Person) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = gql_data(p.api, NETWORKS)["vmNetworks"]["items"]
+    return items
+
+
+def cancel_run(p: Person, run_id: str) -> None:
+    assert p.call("cancelFunctionRun", id=run_id)["run"]["status"] == "CANCELLED"
+
+
+@dry_run_case("createVm")
+def _dry_create_vm(server: Server, me: Person, people: People) -> None:
+    tpl = gql_data(me.api, 'query { vmTemplate(id: "tpl-ubuntu-cpu") { defaultMemoryGb defaultDiskGb } }')
+    would = dry(server, me, "createVm", input={"name": "dry-vm", "templateId": CPU_TEMPLATE, "cpu": 4,
+                                               "sshKey": SSH_PUBLIC_KEY, "autoStopAfterMinutes": 30})["vm"]
+    assert (would["name"], would["templateId"], would["cpu"], would["status"], would["autoStopAfterMinutes"]) == \
+           ("dry-vm", CPU_TEMPLATE, 4, "PENDING", 30), would
+    assert (would["memoryGb"], would["diskGb"]) == (tpl["vmTemplate"]["defaultMemoryGb"],
+                                                    tpl["vmTemplate"]["defaultDiskGb"]), would
+    assert would["gpuTier"] is None and would["sshKey"] == SSH_PUBLIC_KEY and would["accountId"] == me.id
+    assert would["id"].startswith("vm-") and would["terminatedAt"] is None
+    me.missing("vm", would["id"])  # the id shown was not reserved
+    assert gql_data(me.api, "{ vms { items { id } } }")["vms"]["items"] == []
+    real = me.call("createVm", input={"name": "dry-vm", "templateId": CPU_TEMPLATE, "sshKey": SSH_PUBLIC_KEY})
+    assert real["vm"]["id"] != would["id"]  # the name was never taken
+
+
+@dry_run_case("updateVm")
+def _dry_update_vm(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    would = dry(server, me, "updateVm", id=vm["id"], input={"name": "dry-name", "autoStopAfterMinutes": 45})["vm"]
+    assert (would["id"], would["name"], would["autoStopAfterMinutes"], would["status"]) == \
+           (vm["id"], "dry-name", 45, "RUNNING"), would
+    assert would["autoStopAt"] is not None and vm["autoStopAt"] is None, (vm, would)
+    assert me.get("vm", vm["id"]) == vm
+
+
+@dry_run_case("startVm")
+def _dry_start_vm(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    me.call("stopVm", id=vm["id"])
+    stopped = wait_status(me, vm["id"], "STOPPED", query="vm")
+    would = dry(server, me, "startVm", id=vm["id"])["vm"]
+    assert would["id"] == vm["id"] and would["status"] == "PENDING", would
+    assert me.get("vm", vm["id"]) == stopped
+
+
+@dry_run_case("stopVm")
+def _dry_stop_vm(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    would = dry(server, me, "stopVm", id=vm["id"])["vm"]
+    assert would["id"] == vm["id"] and would["status"] == "STOPPING", would
+    assert me.get("vm", vm["id"]) == vm
+
+
+@dry_run_case("rebootVm")
+def _dry_reboot_vm(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    would = dry(server, me, "rebootVm", id=vm["id"])["vm"]
+    assert would["id"] == vm["id"] and would["status"] == "REBOOTING", would
+    assert me.get("vm", vm["id"]) == vm
+
+
+@dry_run_case("deleteVm")
+def _dry_delete_vm(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    disk = new_disk(me)
+    disk = me.call("attachVmDisk", id=disk["id"], vmId=vm["id"])["vmDisk"]
+    would = dry(server, me, "deleteVm", id=vm["id"])["vm"]
+    assert would["status"] == "TERMINATED" and would["terminatedAt"] is not None, would
+    assert me.get("vm", vm["id"]) == vm
+    assert me.get("vmDisk", disk["id"]) == disk  # still attached: the dry run detached nothing
+
+
+@dry_run_case("attachVmNetwork")
+def _dry_attach_vm_network(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    # A name with no network yet: the call would create the network and its first subnet too.
+    would = dry(server, me, "attachVmNetwork", vmId=vm["id"],
+                input={"name": "dry-net", "cidr": "10.20.0.0/24"})["vmNetwork"]
+    assert (would["vmId"], would["name"], would["cidr"]) == (vm["id"], "dry-net", "10.20.0.0/24"), would
+    assert would["networkId"].startswith("net-") and would["ipAddress"].startswith("10.20.0."), would
+    me.missing("vmNetwork", would["networkId"])
+    assert vm_networks(me) == [] and me.get("vmNetworkAttachments", vm["id"]) == []
+    # An existing network: the attachment is shown, not made.
+    net = new_network(me)
+    me.call("createSubnet", networkId=net["id"], input={"name": "a", "cidr": "10.30.0.0/24"})
+    would = dry(server, me, "attachVmNetwork", vmId=vm["id"], input={"name": net["name"]})["vmNetwork"]
+    assert (would["networkId"], would["cidr"]) == (net["id"], "10.30.0.0/24"), would
+    assert me.get("vmNetworkAttachments", vm["id"]) == []
+
+
+@dry_run_case("detachVmNetwork")
+def _dry_detach_vm_network(server: Server, me: Person, people: People) -> None:
+    vm = running_vm(me)
+    att = me.call("attachVmNetwork", vmId=vm["id"], input={"name": unique("net"), "cidr": "10.40.0.0/24"})
+    would = dry(server, me, "detachVmNetwork", vmId=vm["id"], networkId=att["vmNetwork"]["networkId"])
+    assert would["vmNetwork"] == att["vmNetwork"]
+    assert me.get("vmNetworkAttachments", vm["id"]) == [att["vmNetwork"]]
+
+
+@dry_run_case("createVmNetwork")
+def _dry_create_vm_network(server: Server, me: Person, people: People) -> None:
+    would = dry(server, me, "createVmNetwork", input={"name": "dry-net", "description": "d"})["vmNetwork"]
+    assert (would["name"], would["description"], would["teamId"], would["accountId"]) == \
+           ("dry-net", "d", None, me.id), would
+    assert would["id"].startswith("net-")
+    me.missing("vmNetwork", would["id"])
+    assert vm_networks(me) == []
+    assert me.call("createVmNetwork", input={"name": "dry-net"})["vmNetwork"]["id"] != would["id"]
+
+
+@dry_run_case("deleteVmNetwork")
+def _dry_delete_vm_network(server: Server, me: Person, people: People) -> None:
+    net = new_network(me)
+    subnet = me.call("createSubnet", networkId=net["id"], input={"name": "a", "cidr": "10.50.0.0/24"})["subnet"]
+    assert dry(server, me, "deleteVmNetwork", id=net["id"])["vmNetwork"] == net
+    assert me.get("vmNetwork", net["id"]) == net
+    assert me.get("subnets", net["id"])["items"] == [subnet]
+
+
+@dry_run_case("createSubnet")
+def _dry_create_subnet(server: Server, me: Person, people: People) -> None:
+    net = new_network(me)
+    would = dry(server, me, "createSubnet", networkId=net["id"], input={"name": "dry", "cidr": "10.60.0.0/24"})
+    assert (would["subnet"]["networkId"], would["subnet"]["name"], would["subnet"]["cidr"]) == \
+           (net["id"], "dry", "10.60.0.0/24"), would
+    assert would["subnet"]["id"].startswith("subnet-"), would
+    assert me.get("subnets", net["id"])["items"] == []
+    real = me.call("createSubnet", networkId=net["id"], input={"name": "dry", "cidr": "10.60.0.0/24"})
+    assert real["subnet"]["id"] != would["subnet"]["id"]  # neither name nor range was taken
+
+
+@dry_run_case("deleteSubnet")
+def _dry_delete_subnet(server: Server, me: Person, people: People) -> None:
+    net = new_network(me)
+    subnet = me.call("createSubnet", networkId=net["id"], input={"name": "a", "cidr": "10.70.0.0/24"})["subnet"]
+    assert dry(server, me, "deleteSubnet", networkId=net["id"], id=subnet["id"])["subnet"] == subnet
+    assert me.get("subnets", net["id"])["items"] == [subnet]
+
+
+RULE_INPUT = {"direction": "ingress", "protocol": "tcp", "portRange": "8000-8100", "source": "10.0.0.0/8",
+              "action": "allow", "description": "web"}
+
+
+@dry_run_case("createFirewallRule")
+def _dry_create_firewall_rule(server: Server, me: Person, people: People) -> None:
+    net = new_network(me)
+    would = dry(server, me, "createFirewallRule", networkId=net["id"], input=RULE_INPUT)["firewallRule"]
+    assert {k: would[k] for k in RULE_INPUT} == RULE_INPUT and would["networkId"] == net["id"], would
+    assert would["id"].startswith("fw-"), would
+    assert me.get("firewallRules", net["id"])["items"] == []
+
+
+@dry_run_case("deleteFirewallRule")
+def _dry_delete_firewall_rule(server: Server, me: Person, people: People) -> None:
+    net = new_network(me)
+    rule = me.call("createFirewallRule", networkId=net["id"], input=RULE_INPUT)["firewallRule"]
+    assert dry(server, me, "deleteFirewallRule", networkId=net["id"], id=rule["id"])["firewallRule"] == rule
+    assert me.get("firewallRules", net["id"])["items"] == [rule]
+
+
+@dry_run_case("createVmDisk")
+def _dry_create_vm_disk(server: Server, me: Person, people: People) -> None:
+    would = dry(server, me, "createVmDisk", input={"name": "dry-disk", "sizeGb": 75})["vmDisk"]
+    assert (would["name"], would["sizeGb"], would["status"], would["vmId"], would["accountId"]) == \
+           ("dry-disk", 75, "AVAILABLE", None, me.id), would
+    assert would["id"].startswith("disk-")
+    me.missing("vmDisk", would["id"])  # and the tenant's storage is as it was (tenant_state)
+    assert me.call("createVmDisk", input={"name": "dry-disk", "sizeGb": 75})["vmDisk"]["id"] != would["id"]
+
+
+@dry_run_case("attachVmDisk")
+def _dry_attach_vm_disk(server: Server, me: Person, people: People) -> None:
+    vm, disk = running_vm(me), new_disk(me)
+    would = dry(server, me, "attachVmDisk", id=disk["id"], vmId=vm["id"])["vmDisk"]
+    assert (would["id"], would["status"], would["vmId"]) == (disk["id"], "ATTACHED", vm["id"]), would
+    assert would["attachedAt"] is not None
+    assert me.get("vmDisk", disk["id"]) == disk
+
+
+@dry_run_case("detachVmDisk")
+def _dry_detach_vm_disk(server: Server, me: Person, people: People) -> None:
+    vm, disk = running_vm(me), new_disk(me)
+    attached = me.call("attachVmDisk", id=disk["id"], vmId=vm["id"])["vmDisk"]
+    would = dry(server, me, "detachVmDisk", id=disk["id"])["vmDisk"]
+    assert (would["status"], would["vmId"], would["attachedAt"]) == ("AVAILABLE", None, None), would
+    assert me.get("vmDisk", disk["id"]) == attached
+
+
+@dry_run_case("resizeVmDisk")
+def _dry_resize_vm_disk(server: Server, me: Person, people: People) -> None:
+    disk = new_disk(me, 50)
+    would = dry(server, me, "resizeVmDisk", id=disk["id"], sizeGb=80)["vmDisk"]
+    assert (would["id"], would["sizeGb"], would["status"]) == (disk["id"], 80, "AVAILABLE"), would
+    assert me.get("vmDisk", disk["id"]) == disk
+
+
+@dry_run_case("deleteVmDisk")
+def _dry_delete_vm_disk(server: Server, me: Person, people: People) -> None:
+    disk = new_disk(me)
+    would = dry(server, me, "deleteVmDisk", id=disk["id"])["vmDisk"]
+    assert would["status"] == "DELETED" and would["deletedAt"] is not None, would
+    assert me.get("vmDisk", disk["id"]) == disk
+
+
+@dry_run_case("createCluster")
+def _dry_create_cluster(server: Server, me: Person, people: People) -> None:
+    would = dry(server, me, "createCluster", input={"name": "dry-cluster", "version": "1.31"})["cluster"]
+    assert (would["name"], would["version"], would["status"], would["serverUrl"], would["owner"]) == \
+           ("dry-cluster", "1.31", "PENDING", None, {"id": me.id}), would
+    assert would["id"].startswith("cls-")
+    me.missing("cluster", would["id"])
+    assert gql_data(me.api, "{ clusters { items { id } } }")["clusters"]["items"] == []
+    assert me.call("createCluster", input={"name": "dry-cluster"})["cluster"]["id"] != would["id"]
+
+
+@dry_run_case("deleteCluster")
+def _dry_delete_cluster(server: Server, me: Person, people: People) -> None:
+    made = me.call("createCluster", input={"name": unique("cl")})["cluster"]
+    cluster = wait_status(me, made["id"], "RUNNING", query="cluster")
+    kubeconfig = "query($id: ID!) { clusterKubeconfig(id: $id) { serverUrl token } }"
+    credential = gql_data(me.api, kubeconfig, {"id": cluster["id"]})
+    would = dry(server, me, "deleteCluster", id=cluster["id"])["cluster"]
+    assert (would["id"], would["status"], would["statusReason"]) == \
+           (cluster["id"], "DELETING", "delete requested"), would
+    assert me.get("cluster", cluster["id"]) == cluster
+    assert gql_data(me.api, kubeconfig, {"id": cluster["id"]}) == credential  # not revoked
+    me.call("deleteCluster", id=cluster["id"])
+
+
+@dry_run_case("createSlurmEnvironment")
+def _dry_create_slurm_environment(server: Server, me: Person, people: People) -> None:
+    would = dry(server, me, "createSlurmEnvironment", input={"name": "dry-slurm", "maxNodes": 2, "gpuPerNode": 2,
+                                                             "gpuTier": "dedicated"})["slurmEnvironment"]
+    assert (would["name"], would["maxNodes"], would["gpuPerNode"], would["totalGpus"], would["gpusPlaced"]) == \
+           ("dry-slurm", 2, 2, 4, 0), would
+    assert (would["status"], would["accountId"]) == ("PENDING", me.id) and would["id"].startswith("slurm-")
+    me.missing("slurmEnvironment", would["id"])
+    assert gql_data(me.api, "{ slurmEnvironments { items { id } } }")["slurmEnvironments"]["items"] == []
+
+
+@dry_run_case("deleteSlurmEnvironment")
+def _dry_delete_slurm_environment(server: Server, me: Person, people: People) -> None:
+    made = me.call("createSlurmEnvironment", input={"name": unique("slurm"), "maxNodes": 1, "gpuPerNode": 1,
+                                                    "gpuTier": "dedicated"})["slurmEnvironment"]
+    env = wait_status(me, made["id"], "READY", query="slurmEnvironment")
+    would = dry(server, me, "deleteSlurmEnvironment", id=env["id"])["slurmEnvironment"]
+    assert (would["id"], would["status"]) == (env["id"], "TERMINATED") and would["terminatedAt"], would
+    assert me.get("slurmEnvironment", env["id"]) == env
+    me.call("deleteSlurmEnvironment", id=env["id"])  # give its GPU back
+
+
+@dry_run_case("createFunction")
+def _dry_create_function(server: Server, me: Person, people: People) -> None:
+    would = dry(server, me, "createFunction", input={
+        "name": "dry-fn", "image": "registry.gpu.local/gm/app:v1", "entrypoint": "python main.py",
+        "gpuTier": "mig", "timeoutSeconds": 60, "envVars": {"MODE": "fast"},
+        "secretEnvVars": {"TOKEN": "dry-secret"}})["function"]
+    assert (would["name"], would["entrypoint"], would["gpuTier"], would["timeoutSeconds"]) == \
+           ("dry-fn", "python main.py", "mig", 60), would
+    assert (would["envVars"], would["secretEnvVarNames"], would["status"]) == ({"MODE": "fast"}, ["TOKEN"],
+                                                                              "active"), would
+    assert would["id"].startswith("fn-") and would["accountId"] == me.id
+    me.missing("function", would["id"])
+    assert new_function(me, name="dry-fn")["id"] != would["id"]  # the name was never taken
+
+
+@dry_run_case("updateFunction")
+def _dry_update_function(server: Server, me: Person, people: People) -> None:
+    fn = new_function(me)
+    would = dry(server, me, "updateFunction", id=fn["id"], input={"timeoutSeconds": 9, "envVars": {"A": "1"},
+                                                                  "secretEnvVars": {"S": "x"}})["function"]
+    assert (would["id"], would["timeoutSeconds"], would["envVars"], would["secretEnvVarNames"]) == \
+           (fn["id"], 9, {"A": "1"}, ["S"]), would
+    assert me.get("function", fn["id"]) == fn
+
+
+@dry_run_case("deleteFunction")
+def _dry_delete_function(server: Server, me: Person, people: People) -> None:
+    fn = new_function(me, "sleep 60", timeoutSeconds=90)
+    run = me.call("runFunction", id=fn["id"], input={})["run"]
+    running = wait_status(me, run["id"], "RUNNING", query="functionRun")
+    would = dry(server, me, "deleteFunction", id=fn["id"])["function"]
+    assert (would["id"], would["status"]) == (fn["id"], "deleted") and would["deletedAt"] is not None, would
+    assert me.get("function", fn["id"]) == fn
+    assert me.get("functionRun", run["id"]) == running  # its live run was not cancelled
+    cancel_run(me, run["id"])
+
+
+@dry_run_case("runFunction")
+def _dry_run_function(server: Server, me: Person, people: People) -> None:
+    fn = new_function(me)
+    would = dry(server, me, "runFunction", id=fn["id"], input={"top_k": 2})["run"]
+    assert (would["functionId"], would["status"], would["input"], would["gpuTier"], would["output"]) == \
+           (fn["id"], "QUEUED", {"top_k": 2}, "mig", None), would
+    assert would["id"].startswith("run-") and would["accountId"] == me.id
+    me.missing("functionRun", would["id"])
+    runs = "query($id: ID!) { functionRuns(functionId: $id) { items { id } } }"
+    assert gql_data(me.api, runs, {"id": fn["id"]})["functionRuns"]["items"] == []
+
+
+@dry_run_case("cancelFunctionRun")
+def _dry_cancel_function_run(server: Server, me: Person, people: People) -> None:
+    fn = new_function(me, "sleep 60", timeoutSeconds=90)
+    run = me.call("runFunction", id=fn["id"], input={"x": 1})["run"]
+    running = wait_status(me, run["id"], "RUNNING", query="functionRun")
+    would = dry(server, me, "cancelFunctionRun", id=run["id"])["run"]
+    assert (would["id"], would["status"]) == (run["id"], "CANCELLED") and would["finishedAt"] is not None, would
+    assert me.get("functionRun", run["id"]) == running
+    cancel_run(me, run["id"])
 
 
 def test_every_mutation_has_a_dry_run_case(people: People) -> None:

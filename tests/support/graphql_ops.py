@@ -25,6 +25,21 @@ MEMBER = "id teamId accountId email role"
 API_KEY = "id name prefix scopes permissions expiresAt revokedAt"
 SSH_KEY = "id name publicKey fingerprint keyType bits"
 GROUP = f"id name description keys {{ {SSH_KEY} }}"
+# issue 10's families
+VM = ("id name templateId cpu memoryGb diskGb gpuTier sshKey sshKeyGroup teamId status statusReason sshHost "
+      "sshPort autoStopAfterMinutes autoStopAt accountId createdAt updatedAt terminatedAt")
+ATTACHMENT = "vmId networkId name subnetId cidr ipAddress createdAt"
+NETWORK = "id name description teamId accountId createdAt updatedAt"
+SUBNET = "id networkId name cidr createdAt"
+RULE = "id networkId direction protocol portRange source action description createdAt"
+DISK = "id name sizeGb status vmId teamId accountId attachedAt createdAt updatedAt deletedAt"
+CLUSTER = "id name version status statusReason teamId serverUrl createdAt updatedAt terminatedAt owner { id }"
+SLURM = ("id name maxNodes gpuPerNode gpuTier totalGpus gpusPlaced teamId status statusReason sshHost sshPort "
+         "sshUser hourlyPrice accountId createdAt updatedAt terminatedAt")
+FUNCTION = ("id name image entrypoint gpuTier timeoutSeconds envVars secretEnvVarNames teamId status pricePerHour "
+            "accountId createdAt updatedAt deletedAt")
+RUN = ("id functionId status statusReason input output error logs exitCode gpuTier timeoutSeconds pricePerHour "
+       "durationSeconds cost accountId teamId createdAt updatedAt startedAt finishedAt")
 
 # mutation name: (variable definitions, arguments, payload selection after `dryRun valid`)
 OPS: dict[str, tuple[str, str, str]] = {
@@ -53,6 +68,41 @@ OPS: dict[str, tuple[str, str, str]] = {
                          f"sshKeyGroup {{ {GROUP} }}"),
     "removeSshKeyFromGroup": ("$groupId: ID!, $sshKeyId: ID!", "groupId: $groupId, sshKeyId: $sshKeyId",
                               f"sshKeyGroup {{ {GROUP} }}"),
+    "createVm": ("$input: CreateVmInput!", "input: $input", f"vm {{ {VM} }}"),
+    "updateVm": ("$id: ID!, $input: UpdateVmInput!", "id: $id, input: $input", f"vm {{ {VM} }}"),
+    "startVm": ("$id: ID!", "id: $id", f"vm {{ {VM} }}"),
+    "stopVm": ("$id: ID!", "id: $id", f"vm {{ {VM} }}"),
+    "rebootVm": ("$id: ID!", "id: $id", f"vm {{ {VM} }}"),
+    "deleteVm": ("$id: ID!", "id: $id", f"vm {{ {VM} }}"),
+    "attachVmNetwork": ("$vmId: ID!, $input: AttachVmNetworkInput!", "vmId: $vmId, input: $input",
+                        f"vmNetwork {{ {ATTACHMENT} }}"),
+    "detachVmNetwork": ("$vmId: ID!, $networkId: ID!", "vmId: $vmId, networkId: $networkId",
+                        f"vmNetwork {{ {ATTACHMENT} }}"),
+    "createVmNetwork": ("$input: CreateVmNetworkInput!", "input: $input", f"vmNetwork {{ {NETWORK} }}"),
+    "deleteVmNetwork": ("$id: ID!", "id: $id", f"vmNetwork {{ {NETWORK} }}"),
+    "createSubnet": ("$networkId: ID!, $input: CreateSubnetInput!", "networkId: $networkId, input: $input",
+                     f"subnet {{ {SUBNET} }}"),
+    "deleteSubnet": ("$networkId: ID!, $id: ID!", "networkId: $networkId, id: $id", f"subnet {{ {SUBNET} }}"),
+    "createFirewallRule": ("$networkId: ID!, $input: CreateFirewallRuleInput!",
+                           "networkId: $networkId, input: $input", f"firewallRule {{ {RULE} }}"),
+    "deleteFirewallRule": ("$networkId: ID!, $id: ID!", "networkId: $networkId, id: $id",
+                           f"firewallRule {{ {RULE} }}"),
+    "createVmDisk": ("$input: CreateVmDiskInput!", "input: $input", f"vmDisk {{ {DISK} }}"),
+    "attachVmDisk": ("$id: ID!, $vmId: String!", "id: $id, vmId: $vmId", f"vmDisk {{ {DISK} }}"),
+    "detachVmDisk": ("$id: ID!", "id: $id", f"vmDisk {{ {DISK} }}"),
+    "resizeVmDisk": ("$id: ID!, $sizeGb: Int!", "id: $id, sizeGb: $sizeGb", f"vmDisk {{ {DISK} }}"),
+    "deleteVmDisk": ("$id: ID!", "id: $id", f"vmDisk {{ {DISK} }}"),
+    "createCluster": ("$input: CreateClusterInput!", "input: $input", f"cluster {{ {CLUSTER} }}"),
+    "deleteCluster": ("$id: ID!", "id: $id", f"cluster {{ {CLUSTER} }}"),
+    "createSlurmEnvironment": ("$input: CreateSlurmEnvironmentInput!", "input: $input",
+                               f"slurmEnvironment {{ {SLURM} }}"),
+    "deleteSlurmEnvironment": ("$id: ID!", "id: $id", f"slurmEnvironment {{ {SLURM} }}"),
+    "createFunction": ("$input: CreateFunctionInput!", "input: $input", f"function {{ {FUNCTION} }}"),
+    "updateFunction": ("$id: ID!, $input: UpdateFunctionInput!", "id: $id, input: $input",
+                       f"function {{ {FUNCTION} }}"),
+    "deleteFunction": ("$id: ID!", "id: $id", f"function {{ {FUNCTION} }}"),
+    "runFunction": ("$id: ID!, $input: JSON", "id: $id, input: $input", f"run {{ {RUN} }}"),
+    "cancelFunctionRun": ("$id: ID!", "id: $id", f"run {{ {RUN} }}"),
 }
 
 QUERIES = {
@@ -62,6 +112,16 @@ QUERIES = {
     "apiKey": f"query($id: ID!) {{ apiKey(id: $id) {{ {API_KEY} }} }}",
     "sshKey": f"query($id: ID!) {{ sshKey(id: $id) {{ {SSH_KEY} }} }}",
     "sshKeyGroup": f"query($id: ID!) {{ sshKeyGroup(id: $id) {{ {GROUP} }} }}",
+    "vm": f"query($id: ID!) {{ vm(id: $id) {{ {VM} }} }}",
+    "vmNetworkAttachments": f"query($id: ID!) {{ vmNetworkAttachments(vmId: $id) {{ {ATTACHMENT} }} }}",
+    "vmNetwork": f"query($id: ID!) {{ vmNetwork(id: $id) {{ {NETWORK} }} }}",
+    "subnets": f"query($id: ID!) {{ subnets(networkId: $id, maxResults: 100) {{ items {{ {SUBNET} }} }} }}",
+    "firewallRules": f"query($id: ID!) {{ firewallRules(networkId: $id, maxResults: 100) {{ items {{ {RULE} }} }} }}",
+    "vmDisk": f"query($id: ID!) {{ vmDisk(id: $id) {{ {DISK} }} }}",
+    "cluster": f"query($id: ID!) {{ cluster(id: $id) {{ {CLUSTER} }} }}",
+    "slurmEnvironment": f"query($id: ID!) {{ slurmEnvironment(id: $id) {{ {SLURM} }} }}",
+    "function": f"query($id: ID!) {{ function(id: $id) {{ {FUNCTION} }} }}",
+    "functionRun": f"query($id: ID!) {{ functionRun(id: $id) {{ {RUN} }} }}",
 }
 
 
@@ -130,9 +190,12 @@ def new_instance(p: Person, name: str | None = None, tier: str = "mig", **fields
     return inst
 
 
-def wait_status(p: Person, inst_id: str, status: str, timeout: float = 20.0) -> dict[str, Any]:
+def wait_status(p: Person, inst_id: str, status: str, timeout: float = 20.0, *,
+                query: str = "instance") -> dict[str, Any]:
+    """The resource ``inst_id`` (an instance unless ``query`` names another ``QUERIES`` lookup) once
+    its status is ``status`` (bounded wait)."""
     def reached() -> dict[str, Any] | None:
-        inst = p.get("instance", inst_id)
+        inst = p.get(query, inst_id)
         return inst if inst["status"] == status else None
 
     return dict(wait_for(reached, timeout=timeout, what=f"{inst_id} to be {status}"))
@@ -140,3 +203,38 @@ def wait_status(p: Person, inst_id: str, status: str, timeout: float = 20.0) -> 
 
 def running_instance(p: Person, tier: str = "mig", **fields: Any) -> dict[str, Any]:
     return wait_status(p, new_instance(p, tier=tier, **fields)["id"], "RUNNING")
+
+
+# -- issue 10's families ------------------------------------------------------------------------------
+
+SSH_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILtGK3OPT3yb55+33+VIorEs5hTYuNnb4X3/Waa9Si6w gm@laptop"
+CPU_TEMPLATE = "tpl-ubuntu-cpu"  # a CPU-only VM takes no GPU slot
+
+
+def running_vm(p: Person, **fields: Any) -> dict[str, Any]:
+    """A new CPU-only VM of ``p``'s, once running."""
+    vm = p.call("createVm", input={"name": unique("vm"), "templateId": CPU_TEMPLATE, "sshKey": SSH_PUBLIC_KEY,
+                                   **fields})["vm"]
+    assert vm["id"].startswith("vm-") and vm["status"] == "PENDING", vm
+    return wait_status(p, vm["id"], "RUNNING", query="vm")
+
+
+def new_network(p: Person, **fields: Any) -> dict[str, Any]:
+    net: dict[str, Any] = p.call("createVmNetwork", input={"name": unique("net"), **fields})["vmNetwork"]
+    assert net["id"].startswith("net-"), net
+    return net
+
+
+def new_disk(p: Person, size_gb: int = 50) -> dict[str, Any]:
+    disk: dict[str, Any] = p.call("createVmDisk", input={"name": unique("disk"), "sizeGb": size_gb})["vmDisk"]
+    assert disk["id"].startswith("disk-") and disk["status"] == "AVAILABLE", disk
+    return disk
+
+
+def new_function(p: Person, entrypoint: str = "true", **fields: Any) -> dict[str, Any]:
+    """A function on a MIG slice (the other tests' timesliced slot stays free)."""
+    fn: dict[str, Any] = p.call("createFunction", input={
+        "name": unique("fn"), "image": "registry.gpu.local/gm/app:v1", "entrypoint": entrypoint,
+        "gpuTier": "mig", **fields})["function"]
+    assert fn["id"].startswith("fn-") and fn["status"] == "active", fn
+    return fn

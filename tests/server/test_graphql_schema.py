@@ -1,5 +1,5 @@
 """Schema guarantees, checked in-process: the committed SDL is current, and every operation field
-except the public tier list names an authorization rule (a permission class)."""
+except the public catalogues (GPU tiers, VM templates) names an authorization rule (a permission class)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.db_independent  # runs once, not once per database
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema" / "schema.graphql"
-PUBLIC_QUERIES = {"gpuTiers"}  # documented as public: "List GPU tiers (public, no auth)"
+# Documented as public: "List GPU tiers (public, no auth)"; and the VM template catalogue, a list and
+# one template by id (issue 10: "VM templates (public list ...)"; the REST docs: "List VM templates (public)").
+PUBLIC_QUERIES = {"gpuTiers", "vmTemplates", "vmTemplate"}
 
 
 def root_type(schema: strawberry.Schema, root: str) -> StrawberryObjectDefinition:
@@ -110,11 +112,12 @@ def test_every_mutation_has_dry_run_and_the_payload_pattern() -> None:
         assert len(resources) == 1, f"{name}: {payload.name} should carry exactly one resource, not {resources}"
 
 
-def test_every_query_except_the_tier_list_requires_read_permission() -> None:
+def test_every_query_except_the_public_catalogues_requires_read_permission() -> None:
     schema = build_schema(Settings())
     perms = permissions_by_field(schema, "Query")
     assert unprotected(schema, "Query", PUBLIC_QUERIES) == [], "queries without an authorization rule"
-    assert perms["gpuTiers"] == [], "the tier list is public by the API documentation"
+    for public in sorted(PUBLIC_QUERIES):
+        assert perms[public] == [], f"{public} is public by the API documentation (the tier list, VM templates)"
     for name, rules in perms.items():
         for rule in rules:
             assert isinstance(rule, Requires | Authenticated), (name, rule)

@@ -48,6 +48,12 @@ DOCUMENTED = {
 }
 
 
+# Public by the API documentation, without credentials: the GPU tier list ("List GPU tiers (public, no
+# auth)") and the VM template catalogue (issue 10: "VM templates (public list ...)", "# List VM templates
+# (public)"), with one template by id.
+PUBLIC = {"/api/v1/gpu-tiers", "/api/v1/vm-templates", "/api/v1/vm-templates/{template_id}"}
+
+
 @cache
 def document() -> dict[str, Any]:
     return dict(json.loads(export_openapi()))
@@ -103,7 +109,9 @@ def test_no_422_and_every_operation_declares_its_errors() -> None:
         if not path.startswith("/api/v1/"):
             continue
         assert "400" in statuses, (method, path)
-        if path != "/api/v1/gpu-tiers":
+        if path in PUBLIC:
+            assert not op.get("security") and not {"401", "403"} & statuses, (method, path)
+        else:
             assert {"401", "429"} <= statuses, (method, path)
             # /me and /quotas need only a valid credential, no scope: they never answer 403.
             assert ("403" in statuses) == (path not in ("/api/v1/me", "/api/v1/quotas")), (method, path)
@@ -180,6 +188,19 @@ def test_real_responses_match_the_document(server: Server, alice: Tenant, tenant
     ok = Checker()
     api = alice.api
     ok(server.client().get("/api/v1/gpu-tiers"), "get", "/api/v1/gpu-tiers")
+    # The VM template catalogue answers without credentials too, over REST and GraphQL alike.
+    anonymous = server.client()
+    templates = ok(anonymous.get("/api/v1/vm-templates"), "get", "/api/v1/vm-templates").json()["vm_templates"]
+    assert "tpl-ubuntu-cpu" in {t["id"] for t in templates}, templates
+    one = ok(anonymous.get("/api/v1/vm-templates/tpl-ubuntu-cpu"), "get", "/api/v1/vm-templates/{template_id}")
+    assert one.json() == next(t for t in templates if t["id"] == "tpl-ubuntu-cpu")
+    assert ok(anonymous.get("/api/v1/vm-templates/tpl-nope"), "get",
+              "/api/v1/vm-templates/{template_id}").status_code == 404
+    listed = anonymous.post("/graphql", json={"query": "{ vmTemplates { id } vmTemplate(id: \"tpl-ubuntu-cpu\") "
+                                                        "{ id defaultCpu } }"})
+    assert listed.status_code == 200 and "errors" not in listed.json(), listed.text
+    assert [t["id"] for t in listed.json()["data"]["vmTemplates"]] == [t["id"] for t in templates]
+    assert listed.json()["data"]["vmTemplate"] == {"id": "tpl-ubuntu-cpu", "defaultCpu": one.json()["default_cpu"]}
     ok(api.get("/api/v1/me"), "get", "/api/v1/me")
     ok(alice.key_api.get("/api/v1/me"), "get", "/api/v1/me")
 

@@ -313,8 +313,10 @@ def test_tenant_isolation_and_team_sharing(server: Server, tmp_path: Path) -> No
     viewer = sign_in(server, "clsteam", "viewer@clsteam.example.com")
     outsider = sign_in(server, "clsteam", "outsider@clsteam.example.com")
     foreign = sign_in(server, "clsother", "foreign@clsother.example.com")
+    member = sign_in(server, "clsteam", "member@clsteam.example.com")
     team = new_team(owner.api, "platform")
     assert add_member(owner.api, team["id"], viewer.id, "viewer").status_code == 201
+    assert add_member(owner.api, team["id"], member.id, "member").status_code == 201
     # A viewer may not share a new cluster with the team; the owner may.
     assert_error(viewer.api.post(CLUSTERS, json={"name": "nope", "team_id": team["id"]}), 403,
                  "AccessDeniedException", code="TeamRoleTooLow")
@@ -324,9 +326,13 @@ def test_tenant_isolation_and_team_sharing(server: Server, tmp_path: Path) -> No
     wait_status(owner.api, shared["id"], "running")
     wait_status(owner.api, private["id"], "running")
 
-    # The viewer sees the shared cluster and may use it (its kubeconfig), but not delete it.
+    # The viewer sees the shared cluster but may neither use it (its kubeconfig holds a credential
+    # that acts on the cluster) nor delete it; a member may use it.
     assert [c["id"] for c in viewer.api.get(CLUSTERS).json()["clusters"]] == [shared["id"]]
-    r = viewer.api.get(f"{CLUSTERS}/{shared['id']}/kubeconfig")
+    assert_error(viewer.api.get(f"{CLUSTERS}/{shared['id']}/kubeconfig"), 403, "AccessDeniedException",
+                 code="TeamRoleTooLow")
+    assert gql_error(viewer.api, KUBECONFIG, {"id": shared["id"]})["extensions"]["code"] == "AccessDeniedException"
+    r = member.api.get(f"{CLUSTERS}/{shared['id']}/kubeconfig")
     assert r.status_code == 200 and r.text == owner.api.get(f"{CLUSTERS}/{shared['id']}/kubeconfig").text
     assert_error(viewer.api.delete(f"{CLUSTERS}/{shared['id']}"), 403, "AccessDeniedException")
     for who in (viewer, outsider, foreign):
@@ -346,14 +352,16 @@ def test_tenant_isolation_and_team_sharing(server: Server, tmp_path: Path) -> No
     with server.client(scoped) as s, server.client(readonly) as ro:
         assert_error(s.get(CLUSTERS), 403, "AccessDeniedException", code="ScopeNotGranted")
         assert_error(s.get(f"{CLUSTERS}/{shared['id']}/kubeconfig"), 403, "AccessDeniedException")
-        assert ro.get(f"{CLUSTERS}/{shared['id']}/kubeconfig").status_code == 200
+        assert ro.get(f"{CLUSTERS}/{shared['id']}").status_code == 200
+        assert_error(ro.get(f"{CLUSTERS}/{shared['id']}/kubeconfig"), 403, "AccessDeniedException",
+                     code="PermissionNotGranted")
         assert_error(ro.post(CLUSTERS, json={"name": "ro"}), 403, "AccessDeniedException",
                      code="PermissionNotGranted")
         assert_error(ro.delete(f"{CLUSTERS}/{shared['id']}"), 403, "AccessDeniedException")
-    # The owner deletes the shared cluster: the viewer's copy of the credential is revoked too.
+    # The owner deletes the shared cluster: the member's copy of the credential is revoked too.
     token = check_kubeconfig(server, get(owner.api, shared["id"]), r.text, tmp_path)
     assert owner.api.delete(f"{CLUSTERS}/{shared['id']}").status_code == 200
-    assert_error(viewer.api.get(f"{CLUSTERS}/{shared['id']}/kubeconfig"), 404, "ResourceNotFoundException")
+    assert_error(member.api.get(f"{CLUSTERS}/{shared['id']}/kubeconfig"), 404, "ResourceNotFoundException")
     assert db_scalars(server, select(Cluster.id).where(
         Cluster.token_hash == hashlib.sha256(token.encode()).hexdigest())) == []
 
@@ -384,13 +392,16 @@ def test_the_same_flow_over_graphql(server: Server, alice: Tenant, tmp_path: Pat
     c = made["cluster"]
     assert made["dryRun"] is False and c["id"].startswith("cls-") and c["version"] == "1.30"
     assert c["owner"]["id"] == alice.account_id and c["teamId"] is None
-    assert gql_data(api, LIST, {"n": 10})["clusters"]["items"] == [gql_data(api, GET, {"id": c["id"]})["cluster"]]
+    listed = gql_data(api, LIST, {"n": 10})["clusters"]["items"]
+    assert [x["id"] for x in listed] == [c["id"]]
 
     def running() -> dict[str, Any] | None:
         got: dict[str, Any] = gql_data(api, GET, {"id": c["id"]})["cluster"]
         return got if got["status"] == "RUNNING" else None
 
     live = wait_for(running, timeout=15, what="cluster running")
+    # Once it has settled, the list shows exactly what the get shows.
+    assert gql_data(api, LIST, {"n": 10})["clusters"]["items"] == [live]
     k = gql_data(api, KUBECONFIG, {"id": c["id"]})["clusterKubeconfig"]
     assert k["clusterId"] == c["id"] and k["context"] == "gql-cluster" and k["serverUrl"] == live["serverUrl"]
     assert k["kubeconfig"] == alice.api.get(f"{CLUSTERS}/{c['id']}/kubeconfig").text

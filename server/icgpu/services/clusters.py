@@ -140,9 +140,20 @@ class ClusterService:
         return c
 
     async def kubeconfig(self, principal: Principal, cluster_id: str) -> kubeconfig.Kubeconfig:
-        """The kubeconfig of a live cluster, for anyone who may read it. A deleted cluster's
-        credential is revoked: 404. Before the control plane has an address: 409 ClusterNotReady."""
+        """The kubeconfig of a live cluster. Its token acts on the cluster, so it goes to those who
+        may use the cluster, not to everyone who may see it: a credential with the ``clusters``
+        scope and write permission, held by the cluster's creator or a member (not a viewer) of its
+        team. A deleted cluster's credential is revoked: 404. Before the control plane has an
+        address: 409 ClusterNotReady."""
+        principal.require(SCOPE, "write")
         c = await self.get(principal, cluster_id)
+        if c.account_id != principal.account_id:
+            async with self.db.read() as s:
+                role = await access.team_role(s, principal, c.team_id)
+            if not access.at_least(role, "member"):
+                raise AccessDenied("only the cluster's creator and its team's members (not viewers) can download "
+                                   "its kubeconfig: it holds a credential that acts on the cluster",
+                                   code="TeamRoleTooLow")
         if c.status not in CREDENTIAL_LIVE or c.token_salt is None:
             raise NotFound(f"cluster {cluster_id} not found (deleted clusters have no kubeconfig)")
         if c.server_url is None:

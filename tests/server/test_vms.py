@@ -10,7 +10,7 @@ import pytest
 
 from icgpu.db.tables import Event
 from icgpu.db.tables_vms import Vm
-from tests.support.contracts import Caller, assert_error, caller, count_rows
+from tests.support.contracts import Caller, assert_error, caller, count_rows, new_instance, wait_status
 from tests.support.server import Server
 from tests.support.vms import VMS, create_vm, get_vm, new_vm, storage_used, vm_act, vm_body, wait_vm
 
@@ -236,3 +236,22 @@ def test_auto_stop(make_server: Any) -> None:
     assert stopped["status_reason"].startswith("auto-stopped") and stopped["auto_stop_at"] is None
     assert count_rows(srv, Event, resource_id=vm["id"], type="vm.auto_stopped") == 1
     assert count_rows(srv, Event, resource_id=vm["id"], type="vm.stopped") == 1
+
+
+def test_an_interactive_gpu_vm_preempts_a_batch_instance(make_server: Any) -> None:
+    """VMs and instances take GPUs from the one simulated inventory: on a node with one dedicated
+    GPU, a GPU VM (interactive priority) evicts the batch instance that holds it."""
+    srv = make_server(ICGPU_LOCAL_INVENTORY="dedicated=1")
+    me = caller(srv, "vms-preempt")
+    batch = new_instance(me.api, "batch-job", "dedicated", workload_type="batch")
+    wait_status(me.api, batch["id"], "running")
+    vm = new_vm(me.api, "workstation", "tpl-ubuntu-gpu")
+    preempted = wait_status(me.api, batch["id"], "preempted")
+    assert preempted["status_reason"], preempted
+    running = wait_vm(me.api, vm["id"], "running", timeout=20)
+    assert running["gpu_tier"] == "dedicated" and running["ssh_host"]
+    # Requeued, the batch instance waits for the GPU until the VM lets it go.
+    assert me.api.post(f"/api/v1/instances/{batch['id']}/requeue").status_code == 200
+    assert wait_status(me.api, batch["id"], "pending")["status"] == "pending"
+    assert vm_act(me.api, vm["id"], "stop").status_code == 200
+    wait_status(me.api, batch["id"], "running", timeout=20)

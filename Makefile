@@ -76,22 +76,29 @@ lint: install
 	cd sdk-python && ../$(BIN)/mypy
 
 # Both backends. PostgreSQL is a private cluster from scripts/pg-up.sh; the
-# EXIT trap stops it whatever happens. Both runs always execute; the target
-# fails if either fails (including pytest's exit 5, "no tests collected").
+# EXIT trap stops it whatever happens. The two pytest runs go side by side (one per core: much of
+# their time is spent waiting for servers and states), the PostgreSQL one into a log printed when
+# it ends; the TypeScript SDK and the provider suites, which do not depend on the database, run
+# once after the SQLite run. Every run always executes; the target fails if any fails (including
+# pytest's exit 5, "no tests collected").
 test: test-deps install lint check-generated
-	@status=0; \
-	trap 'scripts/pg-down.sh || status=1; exit $$status' EXIT; \
+	@status=0; pg_pid=; logs=$$(mktemp -d); \
+	trap '[ -z "$$pg_pid" ] || { pkill -INT -P $$pg_pid; wait $$pg_pid; }; scripts/pg-down.sh || status=1; rm -rf "$$logs"; exit $$status' EXIT; \
 	trap 'status=130; exit' INT TERM; \
 	url=$$(scripts/pg-up.sh) || { echo "make test: pg-up.sh failed" >&2; status=1; exit; }; \
+	echo "== pytest on PostgreSQL ($$url), in the background"; \
+	( ICGPU_TEST_DATABASE_URL="$$url" ICGPU_TEST_DATABASE=postgresql $(PYTEST) -m 'not db_independent' \
+	    > "$$logs/postgresql.log" 2>&1; echo $$? > "$$logs/postgresql.rc" ) & pg_pid=$$!; \
 	echo "== pytest on SQLite"; \
 	ICGPU_TEST_DATABASE=sqlite $(PYTEST) || { rc=$$?; echo "== SQLite run failed (exit $$rc)"; status=1; }; \
 	echo "== TypeScript SDK (once: it does not depend on the database)"; \
 	scripts/test-sdk-ts.sh || { rc=$$?; echo "== TypeScript SDK suite failed (exit $$rc)"; status=1; }; \
 	echo "== Terraform provider (once: it does not depend on the database)"; \
 	scripts/test-provider.sh || { rc=$$?; echo "== Terraform provider suites failed (exit $$rc)"; status=1; }; \
-	echo "== pytest on PostgreSQL ($$url)"; \
-	export ICGPU_TEST_DATABASE_URL="$$url"; \
-	ICGPU_TEST_DATABASE=postgresql $(PYTEST) -m 'not db_independent' || { rc=$$?; echo "== PostgreSQL run failed (exit $$rc)"; status=1; }; \
+	wait $$pg_pid; pg_pid=; \
+	echo "== pytest on PostgreSQL ($$url)"; cat "$$logs/postgresql.log"; \
+	rc=$$(cat "$$logs/postgresql.rc" 2>/dev/null || echo 1); \
+	[ "$$rc" = 0 ] || { echo "== PostgreSQL run failed (exit $$rc)"; status=1; }; \
 	exit $$status
 
 test-sqlite: test-deps install

@@ -102,6 +102,7 @@ def test_dry_run_create_and_actions_write_nothing(server: Server, me: Caller) ->
     assert r.json()["dryRun"] is True and r.json()["valid"] is True and r.json()["vm"]["name"] == "dry"
     assert count_rows(server, Vm, name="dry") == 0 and storage_used(server, me.api) == used
     vm = new_vm(me.api, "dry2")
+    wait_vm(me.api, vm["id"], "running")  # settled: the reconciler writes no more events of its own
     events = event_types(server, vm["id"])
     r = vm_act(me.api, vm["id"], "delete", dry_run=True)
     assert r.status_code == 200 and r.json()["vm"]["status"] == "terminated"

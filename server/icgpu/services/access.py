@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth.principal import Principal
-from icgpu.db.tables import TeamMember
-from icgpu.errors import AccessDenied, NotFound
+from icgpu.db.tables import Team, TeamMember
+from icgpu.errors import AccessDenied, NotFound, ValidationError
 from icgpu.ids import well_formed
 
 ROLES = ("viewer", "member", "admin", "owner")
@@ -55,6 +55,20 @@ async def can_see(s: AsyncSession, principal: Principal, row: Any) -> bool:
     if row.account_id == principal.account_id:
         return True
     return await team_role(s, principal, getattr(row, "team_id", None)) is not None
+
+
+async def check_share_team(s: AsyncSession, principal: Principal, team_id: str | None,
+                           field: str = "team_id") -> None:
+    """A new resource shared with ``team_id`` (none: private): the team must be of the caller's
+    tenant (400 naming ``field`` otherwise, whether it is missing or foreign) and the caller at
+    least a member of it (403 TeamRoleTooLow)."""
+    if team_id is None:
+        return
+    team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
+    if team is None or team.tenant_id != principal.tenant_id:
+        raise ValidationError(f"{field}: unknown team '{team_id}'", field=field)
+    if not at_least(await team_role(s, principal, team.id), "member"):
+        raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
 
 async def require_manage(s: AsyncSession, principal: Principal, row: Any, what: str) -> None:

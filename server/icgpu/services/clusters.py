@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Team
 from icgpu.db.tables_clusters import Cluster
-from icgpu.errors import AccessDenied, Conflict, NotFound, ValidationError
+from icgpu.errors import AccessDenied, Conflict, NotFound
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access, kubeconfig
@@ -177,7 +176,7 @@ class ClusterService:
         ca = kubeconfig.make_ca(self._secret, cluster_id, data.name)
         salt = kubeconfig.new_token_salt()
         async with self.db.transaction(dry_run=dry_run) as s:
-            await self._check_team(s, principal, data.team_id)
+            await access.check_share_team(s, principal, data.team_id)
             await self._check_name_free(s, principal, data.name)
             now = utcnow()
             c = Cluster(
@@ -227,17 +226,6 @@ class ClusterService:
     def _changed(self, dry_run: bool) -> None:
         if not dry_run:
             self.signals.changed()
-
-    @staticmethod
-    async def _check_team(s: AsyncSession, principal: Principal, team_id: str | None) -> None:
-        """Sharing with a team needs the member role in it (as for instances)."""
-        if team_id is None:
-            return
-        team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
-        if team is None or team.tenant_id != principal.tenant_id:
-            raise ValidationError(f"team_id: unknown team '{team_id}'", field="team_id")
-        if not access.at_least(await access.team_role(s, principal, team.id), "member"):
-            raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
     async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str) -> None:
         taken = await s.scalar(select(Cluster.id).where(

@@ -22,9 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Team
 from icgpu.db.tables_functions import FunctionRun, GpuFunction
-from icgpu.errors import AccessDenied, Conflict, ValidationError
+from icgpu.errors import Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
@@ -291,7 +290,7 @@ class FunctionService:
         principal.require(SCOPE, "write")
         _no_overlap(data.env_vars, data.secret_env_vars)
         async with self.db.transaction(dry_run=dry_run) as s:
-            await self._check_team(s, principal, data.team_id)
+            await access.check_share_team(s, principal, data.team_id)
             await self._check_name_free(s, principal.account_id, data.name)
             now = utcnow()
             fn = GpuFunction(
@@ -379,16 +378,6 @@ class FunctionService:
                                                     for_update=True)
         await access.require_manage(s, principal, fn, "function")
         return fn
-
-    @staticmethod
-    async def _check_team(s: AsyncSession, principal: Principal, team_id: str | None) -> None:
-        if team_id is None:
-            return
-        team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
-        if team is None or team.tenant_id != principal.tenant_id:
-            raise ValidationError(f"team_id: unknown team '{team_id}'", field="team_id")
-        if not access.at_least(await access.team_role(s, principal, team.id), "member"):
-            raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
     async def _check_name_free(self, s: AsyncSession, account_id: str, name: str) -> None:
         taken = await s.scalar(select(GpuFunction.id).where(GpuFunction.account_id == account_id,

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Instance, SshKeyGroup, Team
-from icgpu.errors import AccessDenied, Conflict, ValidationError
+from icgpu.db.tables import Instance, SshKeyGroup
+from icgpu.errors import Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access, quotas
@@ -358,12 +358,7 @@ class InstanceService:
             if group is None or group.tenant_id != principal.tenant_id or group.account_id != principal.account_id:
                 raise ValidationError(f"ssh_key_group: unknown SSH key group '{data.ssh_key_group}'",
                                       field="ssh_key_group")
-        if data.team_id is not None:
-            team = await s.get(Team, data.team_id) if well_formed(data.team_id, "team") else None
-            if team is None or team.tenant_id != principal.tenant_id:
-                raise ValidationError(f"team_id: unknown team '{data.team_id}'", field="team_id")
-            if not access.at_least(await access.team_role(s, principal, team.id), "member"):
-                raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
+        await access.check_share_team(s, principal, data.team_id)
 
     async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str,
                                owner: str | None = None) -> None:

@@ -25,11 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Team
 from icgpu.db.tables_slurm import SlurmEnvironment
-from icgpu.errors import AccessDenied, Conflict, ValidationError
+from icgpu.errors import Conflict, ValidationError
 from icgpu.events import outbox
-from icgpu.ids import new_id, well_formed
+from icgpu.ids import new_id
 from icgpu.provisioning.base import Provisioner
 from icgpu.services import access, quotas
 from icgpu.services.pagination import Page, PageCodec, PageRequest
@@ -201,7 +200,7 @@ class SlurmService:
         principal.require(SCOPE, "write")
         check_fits(data, {c.tier: c.capacity for c in await self.provisioner.capacity()})
         async with self.db.transaction(dry_run=dry_run) as s:
-            await self._check_team(s, principal, data.team_id)
+            await access.check_share_team(s, principal, data.team_id)
             await self._check_name_free(s, principal, data.name)
             # The tenant's GPU limit counts the environment's GPUs from creation (pending included).
             await quotas.check_gpus(s, self.settings, principal.tenant_id, data.max_nodes * data.gpu_per_node)
@@ -239,17 +238,6 @@ class SlurmService:
     def _changed(self, dry_run: bool) -> None:
         if not dry_run:
             self.signals.changed()
-
-    @staticmethod
-    async def _check_team(s: AsyncSession, principal: Principal, team_id: str | None) -> None:
-        """Sharing with a team needs the member role in it (as for instances)."""
-        if team_id is None:
-            return
-        team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
-        if team is None or team.tenant_id != principal.tenant_id:
-            raise ValidationError(f"team_id: unknown team '{team_id}'", field="team_id")
-        if not access.at_least(await access.team_role(s, principal, team.id), "member"):
-            raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
     async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str) -> None:
         taken = await s.scalar(select(SlurmEnvironment.id).where(

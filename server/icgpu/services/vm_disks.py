@@ -26,10 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Team
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import Vm
-from icgpu.errors import AccessDenied, Conflict, NotFound, ValidationError
+from icgpu.errors import Conflict, NotFound, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access, quotas
@@ -149,7 +148,7 @@ class VmDiskService:
     async def create(self, principal: Principal, data: DiskCreate, *, dry_run: bool = False) -> VmDisk:
         principal.require(SCOPE, "write")
         async with self.db.transaction(dry_run=dry_run) as s:
-            await self._check_team(s, principal, data.team_id)
+            await access.check_share_team(s, principal, data.team_id)
             await self._check_name_free(s, principal, data.name)
             await quotas.reserve_storage(s, self.settings, principal.tenant_id, data.size_gb)
             now = utcnow()
@@ -255,14 +254,6 @@ class VmDiskService:
                            code="InvalidStateTransition")
         return vm
 
-    async def _check_team(self, s: AsyncSession, principal: Principal, team_id: str | None) -> None:
-        if team_id is None:
-            return
-        team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
-        if team is None or team.tenant_id != principal.tenant_id:
-            raise ValidationError(f"team_id: unknown team '{team_id}'", field="team_id")
-        if not access.at_least(await access.team_role(s, principal, team.id), "member"):
-            raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
     async def _check_name_free(self, s: AsyncSession, principal: Principal, name: str) -> None:
         taken = await s.scalar(select(VmDisk.id).where(VmDisk.account_id == principal.account_id,

@@ -28,9 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Team
 from icgpu.db.tables_vms import FirewallRule, Subnet, Vm, VmNetwork, VmNetworkAttachment
-from icgpu.errors import AccessDenied, Conflict, NotFound, ValidationError
+from icgpu.errors import Conflict, NotFound, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
@@ -188,7 +187,7 @@ class VmNetworkService:
         principal.require(SCOPE, "write")
         async with self.db.transaction(dry_run=dry_run) as s:
             if data.team_id is not None:
-                await self._check_team(s, principal, data.team_id)
+                await access.check_share_team(s, principal, data.team_id)
             net = await self._new_network(s, principal, data.name, data.description, data.team_id)
         return net
 
@@ -352,12 +351,6 @@ class VmNetworkService:
         await access.require_manage(s, principal, net, "network")
         return net
 
-    async def _check_team(self, s: AsyncSession, principal: Principal, team_id: str) -> None:
-        team = await s.get(Team, team_id) if well_formed(team_id, "team") else None
-        if team is None or team.tenant_id != principal.tenant_id:
-            raise ValidationError(f"team_id: unknown team '{team_id}'", field="team_id")
-        if not access.at_least(await access.team_role(s, principal, team.id), "member"):
-            raise AccessDenied("sharing with a team needs the member role in it", code="TeamRoleTooLow")
 
     async def _new_network(self, s: AsyncSession, principal: Principal, name: str, description: str,
                            team_id: str | None) -> VmNetwork:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Coroutine
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class Background:
@@ -20,3 +23,40 @@ class Background:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+class LevelTriggered(Background):
+    """A reconciling worker: one ``reconcile_once`` pass every ``interval`` seconds, or sooner when
+    ``wake`` is called (a change was committed). A failed pass is logged and the next one runs as
+    usual: every pass reads the whole state again, so nothing is lost."""
+
+    task_name = "worker"
+    interval: float = 1.0
+    _wake_event: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        self._event().set()
+
+    def start(self) -> None:
+        self._spawn(self._run(), self.task_name)
+
+    async def reconcile_once(self) -> None:
+        raise NotImplementedError
+
+    def _event(self) -> asyncio.Event:
+        if self._wake_event is None:
+            self._wake_event = asyncio.Event()
+        return self._wake_event
+
+    async def _run(self) -> None:
+        wake = self._event()
+        while True:
+            wake.clear()
+            try:
+                await self.reconcile_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s pass failed", self.task_name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), self.interval)

@@ -8,8 +8,6 @@ planes of no active cluster (failed, or gone from the table) are torn down.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from sqlalchemy import select
@@ -21,38 +19,21 @@ from icgpu.provisioning.clusters import CLUSTER_PREFIX, ClusterObservation, Clus
 from icgpu.services.cluster_states import ClusterStatus
 from icgpu.services.clusters import move
 from icgpu.services.signals import Signals
-from icgpu.workers.background import Background
+from icgpu.workers.background import LevelTriggered
 
 log = logging.getLogger(__name__)
 S = ClusterStatus
 ACTIVE = (S.PENDING, S.PROVISIONING, S.RUNNING, S.DELETING)
 
 
-class ClusterReconciler(Background):
+class ClusterReconciler(LevelTriggered):
+    task_name = "cluster-reconciler"
+
     def __init__(self, db: Database, provisioner: ClusterProvisioner, signals: Signals, interval: float) -> None:
         self.db = db
         self.provisioner = provisioner
         self.signals = signals
         self.interval = interval
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._spawn(self._run(), "cluster-reconciler")
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.reconcile_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("cluster reconcile pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
 
     async def reconcile_once(self) -> None:
         async with self.db.read() as s:

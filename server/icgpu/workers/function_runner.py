@@ -27,7 +27,7 @@ from icgpu.services.function_runs import LIVE_RUN, RUN_PREFIX, RunStatus, move_r
 from icgpu.services.functions import FunctionService
 from icgpu.services.signals import Signals
 from icgpu.settings import Settings
-from icgpu.workers.background import Background
+from icgpu.workers.background import LevelTriggered
 
 log = logging.getLogger(__name__)
 WORKLOAD_PREFIX = RUN_PREFIX + "-"
@@ -35,7 +35,9 @@ EXEC_DISABLED = ("host execution is disabled: this server does not run function 
                  "(the operator enables it with ICGPU_LOCAL_FUNCTION_EXEC=true)")
 
 
-class FunctionRunner(Background):
+class FunctionRunner(LevelTriggered):
+    task_name = "function-runner"
+
     def __init__(self, db: Database, provisioner: Provisioner, functions: FunctionService, signals: Signals,
                  settings: Settings) -> None:
         self.db = db
@@ -47,14 +49,7 @@ class FunctionRunner(Background):
         self.executor = HostExecutor(settings.data_dir.resolve() / "function-runs",
                                      output_limit=settings.function_output_limit_bytes,
                                      log_limit=settings.function_log_limit_bytes)
-        self._wake = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._spawn(self._run(), "function-runner")
 
     async def stop(self) -> None:
         await super().stop()
@@ -65,19 +60,7 @@ class FunctionRunner(Background):
             with contextlib.suppress(BaseException):
                 await task
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("function runner pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
-
-    async def run_once(self) -> None:
+    async def reconcile_once(self) -> None:
         async with self.db.read() as s:
             runs = list((await s.scalars(select(FunctionRun).where(FunctionRun.status.in_(LIVE_RUN))
                                          .order_by(FunctionRun.created_at, FunctionRun.id))).all())

@@ -7,8 +7,6 @@ lives in memory, so a restart mid-transition simply resumes on the next pass.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -29,7 +27,7 @@ from icgpu.services.instance_states import Status
 from icgpu.services.instances import move, snapshot
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
-from icgpu.workers.background import Background
+from icgpu.workers.background import LevelTriggered
 
 log = logging.getLogger(__name__)
 INSTANCE_PREFIX = "inst-"
@@ -37,7 +35,9 @@ ACTIVE = (Status.PENDING, Status.PROVISIONING, Status.RUNNING, Status.STOPPING)
 AUTO_STOPPED = "auto-stopped"  # the start of an auto-stopped instance's status_reason
 
 
-class Reconciler(Background):
+class Reconciler(LevelTriggered):
+    task_name = "reconciler"
+
     def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, interval: float, *,
                  auto_stop_minute_seconds: float = 60.0) -> None:
         self.db = db
@@ -45,25 +45,6 @@ class Reconciler(Background):
         self.signals = signals
         self.interval = interval
         self.minute_seconds = auto_stop_minute_seconds
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._spawn(self._run(), "reconciler")
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.reconcile_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("reconcile pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
 
     async def reconcile_once(self) -> None:
         async with self.db.read() as s:

@@ -11,8 +11,6 @@ Only workloads whose ids carry the ``slurm-`` prefix are released here.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from sqlalchemy import select
@@ -22,7 +20,7 @@ from icgpu.db.tables_slurm import SlurmEnvironment
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadSpec
 from icgpu.services.signals import Signals
 from icgpu.services.slurm import HOLDS_GPUS, PREFIX, SSH_USER, SlurmStatus, move, workload_ids
-from icgpu.workers.background import Background
+from icgpu.workers.background import LevelTriggered
 
 log = logging.getLogger(__name__)
 WORKLOAD_PREFIX = f"{PREFIX}-"
@@ -30,31 +28,14 @@ PLACED = (Phase.STARTING, Phase.RUNNING)
 S = SlurmStatus
 
 
-class SlurmReconciler(Background):
+class SlurmReconciler(LevelTriggered):
+    task_name = "slurm-reconciler"
+
     def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, interval: float) -> None:
         self.db = db
         self.provisioner = provisioner
         self.signals = signals
         self.interval = interval
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._spawn(self._run(), "slurm-reconciler")
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.reconcile_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("Slurm reconcile pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
 
     async def reconcile_once(self) -> None:
         async with self.db.read() as s:

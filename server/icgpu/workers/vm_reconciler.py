@@ -13,7 +13,6 @@ Only workloads whose id starts with ``vm-`` are released here; the other familie
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -28,7 +27,7 @@ from icgpu.services.ssh_keys import authorized_keys
 from icgpu.services.vm_states import ACTIVE, VmStatus
 from icgpu.services.vms import minute_of, move
 from icgpu.settings import Settings
-from icgpu.workers.background import Background
+from icgpu.workers.background import LevelTriggered
 
 log = logging.getLogger(__name__)
 VM_PREFIX = "vm-"
@@ -36,7 +35,9 @@ CPU_SSH_PORT = 22
 AUTO_STOPPED = "auto-stopped"
 
 
-class VmReconciler(Background):
+class VmReconciler(LevelTriggered):
+    task_name = "vm-reconciler"
+
     def __init__(self, db: Database, provisioner: Provisioner, signals: Signals, settings: Settings) -> None:
         self.db = db
         self.provisioner = provisioner
@@ -45,25 +46,6 @@ class VmReconciler(Background):
         self.interval = settings.reconcile_interval_seconds
         self.boot = timedelta(seconds=settings.local_provision_seconds)
         self.halt = timedelta(seconds=settings.local_stop_seconds)
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._spawn(self._run(), "vm-reconciler")
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.reconcile_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("VM reconcile pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
 
     async def reconcile_once(self) -> None:
         async with self.db.read() as s:

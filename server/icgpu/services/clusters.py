@@ -25,10 +25,9 @@ from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access, kubeconfig
 from icgpu.services.cluster_states import CREDENTIAL_LIVE, EVENT_FOR, ClusterStatus, can_move
-from icgpu.services.instances import NAME_RE
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
-from icgpu.services.validation import Input
+from icgpu.services.validation import NAME_RE, Input, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "clusters"
@@ -50,10 +49,7 @@ class ClusterCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
-                             "with a letter or digit")
-        return v
+        return resource_name(v)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -31,12 +31,11 @@ from icgpu.services.function_secrets import SecretBox
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.tiers import TIERS
-from icgpu.services.validation import Input, refused_character
+from icgpu.services.validation import NAME_RE, Input, refused_character, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "functions"
 PREFIX = "fn"
-NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 IMAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 MAX_ENV_VARS = 64
@@ -67,11 +66,6 @@ def _one_spelling(data: Any) -> Any:
     return data
 
 
-def _valid_name(v: str) -> str:
-    if not NAME_RE.match(v):
-        raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
-                         "with a letter or digit")
-    return v
 
 
 def _valid_tier(v: str) -> str:
@@ -147,7 +141,7 @@ class FunctionCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
     @field_validator("image")
     @classmethod
@@ -190,7 +184,7 @@ class FunctionUpdate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str | None) -> str | None:
-        return _valid_name(v) if v is not None else None
+        return resource_name(v) if v is not None else None
 
     @field_validator("image")
     @classmethod

@@ -6,7 +6,6 @@ sides change status only through ``move`` so every change is checked and emits i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, cast
@@ -29,7 +28,7 @@ from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_material import parse_public_key
 from icgpu.services.tiers import TIERS
-from icgpu.services.validation import Input
+from icgpu.services.validation import NAME_RE, Input, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "instances"
@@ -37,13 +36,7 @@ MAX_AUTO_STOP_MINUTES = 30 * 24 * 60  # thirty days
 # Statuses in which an instance holds (or is acquiring, or still releasing) one GPU slot: what
 # counts in the tenant's GPU limit (services/quotas.py).
 HOLDS_GPU = tuple(st.value for st in (*WANTS_RUNNING, Status.STOPPING))
-NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
-def _valid_name(v: str) -> str:
-    if not NAME_RE.match(v):
-        raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
-                         "with a letter or digit")
-    return v
 
 
 class InstanceCreate(Input):
@@ -63,7 +56,7 @@ class InstanceCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
     @field_validator("tier")
     @classmethod
@@ -87,7 +80,7 @@ class InstanceUpdate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str | None) -> str | None:
-        return _valid_name(v) if v is not None else None
+        return resource_name(v) if v is not None else None
 
 
 INSTANCE_COLUMNS = tuple(Instance.__table__.c)

@@ -13,7 +13,6 @@ releases every GPU.
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Any
 
@@ -34,7 +33,7 @@ from icgpu.services import access, quotas
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.tiers import TIERS
-from icgpu.services.validation import Input
+from icgpu.services.validation import NAME_RE, Input, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "clusters"  # Slurm environments are HPC clusters: the same credential scope as clusters
@@ -44,7 +43,6 @@ SSH_USER = "gpuuser"
 DEFAULT_TIER = "dedicated"
 MAX_NODES = 64
 MAX_GPU_PER_NODE = 8
-NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 class SlurmStatus(StrEnum):
@@ -85,10 +83,7 @@ class SlurmEnvironmentCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
-                             "with a letter or digit")
-        return v
+        return resource_name(v)
 
     @field_validator("gpu_tier")
     @classmethod

@@ -3,6 +3,7 @@ hygiene every stored string gets (``Input``)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, ClassVar, TypeVar
 
@@ -77,3 +78,16 @@ class Input(BaseModel):
             if bad is not None:
                 raise ValueError(f"must not contain control characters (found {bad})")
         return value
+
+
+# The name rule of every named resource (instances, VMs, networks, disks, clusters, Slurm
+# environments, functions): a DNS label.
+NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def resource_name(v: str) -> str:
+    """``v`` if it is a valid resource name (for a field validator), else a ValueError saying the rule."""
+    if not NAME_RE.match(v):
+        raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
+                         "with a letter or digit")
+    return v

@@ -13,7 +13,6 @@ VM is found terminated is detached on its next write as well, so none stays boun
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -34,12 +33,11 @@ from icgpu.ids import new_id, well_formed
 from icgpu.services import access, quotas
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
-from icgpu.services.validation import Input
+from icgpu.services.validation import NAME_RE, Input, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "vms"
 PREFIX = "disk"
-NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_DISK_GB = 65536
 VM_GONE = "terminated"
 
@@ -50,11 +48,6 @@ class DiskStatus(StrEnum):
     DELETED = "deleted"
 
 
-def _valid_name(v: str) -> str:
-    if not NAME_RE.match(v):
-        raise ValueError("must be 1-63 lowercase letters, digits or hyphens, starting and ending "
-                         "with a letter or digit")
-    return v
 
 
 def _size(description: str) -> Any:
@@ -71,7 +64,7 @@ class DiskCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
 
 class DiskAttach(Input):

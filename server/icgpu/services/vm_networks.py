@@ -33,10 +33,9 @@ from icgpu.errors import Conflict, NotFound, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
-from icgpu.services.instances import NAME_RE, _valid_name
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
-from icgpu.services.validation import Input, model_error
+from icgpu.services.validation import NAME_RE, Input, model_error, resource_name
 from icgpu.services.vm_states import VmStatus
 from icgpu.services.vms import CamelInput, VmService
 
@@ -74,7 +73,7 @@ class NetworkCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
 
 class SubnetCreate(Input):
@@ -84,7 +83,7 @@ class SubnetCreate(Input):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
     @field_validator("cidr")
     @classmethod
@@ -143,7 +142,7 @@ class VmNetworkAttach(CamelInput):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
     @field_validator("cidr")
     @classmethod

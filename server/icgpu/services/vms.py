@@ -27,12 +27,11 @@ from icgpu.errors import Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access, quotas, vm_disks
-from icgpu.services.instances import NAME_RE, _valid_name
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_material import parse_public_key
 from icgpu.services.tiers import TIERS
-from icgpu.services.validation import Input, model_error
+from icgpu.services.validation import NAME_RE, Input, model_error, resource_name
 from icgpu.services.vm_states import (
     ACTIVE,
     CAN_REBOOT,
@@ -83,7 +82,7 @@ class VmCreate(CamelInput):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _valid_name(v)
+        return resource_name(v)
 
     @field_validator("template_id")
     @classmethod
@@ -138,7 +137,7 @@ class VmUpdate(CamelInput):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str | None) -> str | None:
-        return _valid_name(v) if v is not None else None
+        return resource_name(v) if v is not None else None
 
 
 def parse_status(value: str) -> VmStatus:

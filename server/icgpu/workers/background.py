@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import Any
 
@@ -25,7 +26,7 @@ class Background:
             self._task = None
 
 
-class LevelTriggered(Background):
+class LevelTriggered(Background, ABC):
     """A reconciling worker: one ``reconcile_once`` pass every ``interval`` seconds, or sooner when
     ``wake`` is called (a change was committed). A failed pass is logged and the next one runs as
     usual: every pass reads the whole state again, so nothing is lost."""
@@ -40,8 +41,9 @@ class LevelTriggered(Background):
     def start(self) -> None:
         self._spawn(self._run(), self.task_name)
 
+    @abstractmethod
     async def reconcile_once(self) -> None:
-        raise NotImplementedError
+        """One pass: read what the state wants, act, record what was seen."""
 
     def _event(self) -> asyncio.Event:
         if self._wake_event is None:

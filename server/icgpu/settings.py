@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     graphql_max_depth: int = 10
     graphql_max_cost: int = 5000
+    # The /v1 gateway (issue 11, docs/inference.md).
+    llm_max_reservation_tokens: int = Field(
+        default=4096, ge=1,
+        description="completion tokens held for a /v1 call without max_tokens (capped by the model's context "
+                    "length); the hold is settled to what the call used")
+    llm_upstream_connect_timeout_seconds: float = Field(default=5.0, gt=0,
+                                                        description="connecting to (and writing to) a model's server")
+    llm_upstream_read_timeout_seconds: float = Field(
+        default=300.0, gt=0, description="longest wait for the next bytes of a model's answer (a stream's chunk)")
+    llm_upstream_pool_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="longest wait for a free upstream connection when all are busy")
+    llm_upstream_max_connections: int = Field(default=512, ge=1,
+                                              description="open connections to model servers, all upstreams together")
+    llm_upstream_retry_after_seconds: int = Field(
+        default=2, ge=1, description="Retry-After of a 502 when a model's server failed or could not be reached")
 
     # Instances and the local provisioner (a simulated GPU node).
     tenant_storage_quota_gb: int = 2000

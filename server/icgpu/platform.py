@@ -12,6 +12,8 @@ from icgpu.auth.key_cache import KeyCache
 from icgpu.auth.oidc import OIDCValidator
 from icgpu.db.database import Database
 from icgpu.events.bus import EventBus
+from icgpu.gateway.inference import InferenceGateway  # issue 11: the /v1 gateway
+from icgpu.gateway.proxy import new_upstream_client  # issue 11: the /v1 gateway
 from icgpu.provisioning.base import Provisioner
 from icgpu.provisioning.local.clusters import LocalClusterProvisioner
 from icgpu.provisioning.local.simulator import LocalProvisioner
@@ -22,14 +24,21 @@ from icgpu.services.function_runs import FunctionRunService
 from icgpu.services.functions import FunctionService
 from icgpu.services.idempotency import IdempotencyService
 from icgpu.services.instances import InstanceService
+from icgpu.services.model_replicas import ReplicaPool  # issue 11: model deployments
+from icgpu.services.model_routing import ModelRouter  # issue 11: model deployments
+from icgpu.services.models import ModelDeploymentService  # issue 11: model deployments
+from icgpu.services.notifications import NotificationService  # issue 11: tokens
 from icgpu.services.pagination import PageCodec
 from icgpu.services.quotas import QuotaService
 from icgpu.services.ratelimit import RateLimiter
 from icgpu.services.signals import Signals
 from icgpu.services.slurm import SlurmService
+from icgpu.services.spending_alerts import SpendingAlertService  # issue 11: tokens
 from icgpu.services.ssh_keys import SshKeyService
 from icgpu.services.teams import TeamService
 from icgpu.services.tiers import TierService
+from icgpu.services.token_sweeper import ReservationSweeper  # issue 11: tokens
+from icgpu.services.tokens import TokenService  # issue 11: tokens
 from icgpu.services.vm_disks import VmDiskService
 from icgpu.services.vm_networks import VmNetworkService
 from icgpu.services.vm_templates import VmTemplateService
@@ -37,6 +46,7 @@ from icgpu.services.vms import VmService
 from icgpu.settings import Settings
 from icgpu.workers.cluster_reconciler import ClusterReconciler
 from icgpu.workers.function_runner import FunctionRunner
+from icgpu.workers.model_scaler import ModelScaler  # issue 11: model deployments
 from icgpu.workers.reconciler import Reconciler
 from icgpu.workers.slurm_reconciler import SlurmReconciler
 from icgpu.workers.sweeper import Sweeper
@@ -86,11 +96,22 @@ class Platform:
         self.functions = FunctionService(self.db, settings, self.pages, self.signals)
         self.function_runs = FunctionRunService(self.db, settings, self.pages, self.signals)
         self.function_runner = FunctionRunner(self.db, self.provisioner, self.functions, self.signals, settings)
+        self.model_deployments = ModelDeploymentService(self.db, settings, self.pages, self.signals)
+        self.model_replicas = ReplicaPool()
+        self.model_router = ModelRouter(self.db, settings, self.model_deployments, self.model_replicas)
+        self.model_scaler = ModelScaler(self.db, self.provisioner, self.model_replicas, self.signals, settings)
+        self.tokens = TokenService(self.db, settings, self.pages)
+        self.spending_alerts = SpendingAlertService(self.db, self.pages)
+        self.notifications = NotificationService(self.db, self.pages)
+        self.token_sweeper = ReservationSweeper(self.tokens, settings.token_sweep_interval_seconds)
+        self.upstream_http = new_upstream_client(settings)  # every /v1 upstream call, pooled
+        self.gateway = InferenceGateway(settings, self.upstream_http, self.model_router, self.tokens)
         self.sweeper = Sweeper(self.idempotency, self.api_keys, settings.sweep_interval_seconds)
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)
         self.signals.connect(self.vm_reconciler.wake)
         self.signals.connect(self.function_runner.wake)
+        self.signals.connect(self.model_scaler.wake)
         self.signals.connect(self.cluster_reconciler.wake)
         self.signals.connect(self.slurm_reconciler.wake)
         self.oidc = OIDCValidator(settings, self.http)
@@ -107,19 +128,24 @@ class Platform:
             self.reconciler.start()
             self.vm_reconciler.start()
             self.function_runner.start()
+            self.model_scaler.start()
             self.cluster_reconciler.start()
             self.slurm_reconciler.start()
             self.sweeper.start()
+            self.token_sweeper.start()
 
     async def stop(self) -> None:
         await self.reconciler.stop()
         await self.vm_reconciler.stop()
         await self.function_runner.stop()
+        await self.model_scaler.stop()  # stops every replica process
         await self.cluster_reconciler.stop()
         await self.slurm_reconciler.stop()
         await self.sweeper.stop()
+        await self.token_sweeper.stop()
         await self.bus.stop()
         if self.oidc.http is not self.http:
             await self.oidc.http.aclose()
         await self.http.aclose()
+        await self.upstream_http.aclose()
         await self.db.close()

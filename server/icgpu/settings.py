@@ -87,6 +87,35 @@ class Settings(BaseSettings):
     reconcile_interval_seconds: float = 0.5
     event_poll_interval_seconds: float = 0.2
     sweep_interval_seconds: float = 30.0  # key.expired announcements; idempotency records hourly
+    # Prepaid tokens (issue 11, docs/tokens.md).
+    token_self_purchase: bool = Field(
+        default=True,
+        description="POST /api/v1/tokens/purchase credits the caller's tenant; false refuses it (403 "
+                    "SelfPurchaseDisabled) and operators credit tenants with 'icgpu admin tokens grant'")
+    token_reservation_seconds: float = Field(
+        default=600.0, gt=0,
+        description="how long a call's token reservation holds the balance before the sweep gives it back "
+                    "(a crashed call); a call that outlives it is charged only what is still available")
+    token_sweep_interval_seconds: float = Field(default=30.0, gt=0,
+                                                description="how often expired token reservations are swept")
+    # Model deployments (issue 11, docs/models.md).
+    model_upstreams: dict[str, str] = Field(
+        default_factory=dict,
+        description="operator mapping of a catalogue alias or a Hugging Face id to an external OpenAI-compatible "
+                    "base URL (e.g. a real vLLM's http://host:8000/v1), as JSON; no replica is started for it")
+    model_idle_seconds: float = Field(
+        default=300.0, gt=0, description="a deployment with minReplicas 0 scales to zero after this long without a call")
+    model_wake_wait_seconds: float = Field(
+        default=30.0, ge=0,
+        description="how long a call to a deployment at zero replicas waits for one before 502 with Retry-After")
+    model_target_inflight_per_replica: int = Field(
+        default=4, ge=1, description="in-flight calls per replica the scaler aims at (scales up beyond it)")
+    model_scale_down_seconds: float = Field(
+        default=30.0, ge=0, description="the load must stay lower this long before replicas are taken away")
+    model_health_interval_seconds: float = Field(
+        default=2.0, gt=0, description="how often each ready replica's /health is checked")
+    model_replica_start_seconds: float = Field(
+        default=30.0, gt=0, description="how long a replica may take to answer /health after it is started")
     run_workers: bool = True
     fast_paths: bool = Field(
         default=True,

@@ -217,5 +217,7 @@ class SimPod(Base):
 from icgpu.db.tables_clusters import Cluster, SimCluster  # noqa: E402,F401  (virtual Kubernetes clusters, issue 10)
 from icgpu.db.tables_disks import VmDisk  # noqa: E402,F401  (VM disks, issue 10)
 from icgpu.db.tables_functions import FunctionRun, GpuFunction  # noqa: E402,F401  (GPU functions, issue 10)
+from icgpu.db.tables_models import ModelDeployment  # noqa: E402,F401  (model deployments, issue 11)
 from icgpu.db.tables_slurm import SlurmEnvironment  # noqa: E402,F401  (Slurm environments, issue 10)
+from icgpu.db.tables_tokens import TokenBalance  # noqa: E402,F401  (every table of tokens and alerts, issue 11)
 from icgpu.db.tables_vms import FirewallRule, Subnet, Vm, VmNetwork, VmNetworkAttachment  # noqa: E402,F401  (VMs and networks, issue 10)

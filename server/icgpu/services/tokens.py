@@ -1,0 +1,332 @@
+"""Prepaid tokens: each tenant's balance, purchases and operator grants, per-call usage, and the
+reserve -> settle | release cycle the /v1 gateway runs around every call (docs/tokens.md).
+
+- The balance lives in ``token_balances`` (one row per tenant, made on its first credit):
+  ``balance`` moves only by credits and settled charges, ``reserved`` is what calls in flight hold,
+  and ``balance - reserved`` is what a new call may reserve.
+- ``reserve`` is ONE conditional UPDATE (``balance - reserved >= amount``): atomic on SQLite and
+  PostgreSQL alike, with no read-then-write window; two calls can never hold the same tokens.
+- ``settle`` charges ``min(ceil((prompt + completion) * multiplier), reserved)`` in one transaction
+  with the usage row and the spending alerts' events, so the balance never goes below zero.
+- A reservation carries an expiry: a crashed call's hold is given back by ``sweep`` (the
+  ``ReservationSweeper`` worker, services/token_sweeper.py) or by the next ``reserve`` that needs it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import AliasChoices, Field, model_validator
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icgpu.auth.principal import Principal
+from icgpu.db.base import utcnow
+from icgpu.db.database import Database
+from icgpu.db.tables import Tenant
+from icgpu.db.tables_tokens import TokenBalance, TokenReservation, TokenUsage
+from icgpu.db.tables_tokens import TokenPurchase as PurchaseRow
+from icgpu.errors import AccessDenied, InsufficientTokens, NotFound, ValidationError
+from icgpu.events import outbox
+from icgpu.ids import new_id
+from icgpu.services import spending_alerts
+from icgpu.services.pagination import Page, PageCodec, PageRequest
+from icgpu.services.token_packages import PACKAGES, TokenPackage
+from icgpu.services.validation import Input
+from icgpu.settings import Settings
+
+SCOPE = "tokens"
+MAX_AMOUNT = 1_000_000_000_000  # one purchase, grant or reservation; more is a typo
+MAX_MODEL = 200
+MAX_NOTE = 500
+Purchase = PurchaseRow  # what purchase() and grant() return: the recorded credit
+
+
+class TokenPurchase(Input):
+    """``{"amount": N}`` or ``{"packageId": "pkg-..."}`` (one of the two)."""
+
+    amount: int | None = Field(default=None, ge=1, le=MAX_AMOUNT, strict=True,
+                               description="tokens to add to the balance")
+    package_id: str | None = Field(default=None, max_length=40,
+                                   validation_alias=AliasChoices("packageId", "package_id"),
+                                   description="buy one package of GET /api/v1/tokens/packages instead")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TokenPurchase:
+        if (self.amount is None) == (self.package_id is None):
+            raise ValueError("give amount or packageId (one of the two)")
+        if self.package_id is not None and self.package_id not in PACKAGES:
+            raise ValueError(f"packageId: unknown package '{self.package_id}'; "
+                             f"choose one of: {', '.join(PACKAGES)}")
+        return self
+
+
+@dataclass(frozen=True)
+class Balance:
+    tenant_id: str
+    balance: int
+    reserved: int
+    updated_at: datetime | None
+
+    @property
+    def available(self) -> int:
+        return max(self.balance - self.reserved, 0)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: str
+    tenant_id: str
+    amount: int
+    model: str
+    account_id: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Settlement:
+    charged: int
+    remaining: int  # the balance after the charge
+    usage_id: str
+
+
+def _check_amount(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_AMOUNT:
+        raise ValidationError(f"{field}: must be a whole number of tokens between 1 and {MAX_AMOUNT}", field=field)
+    return value
+
+
+def _check_count(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{field}: must be a whole number of tokens, 0 or more", field=field)
+    return value
+
+
+def charge_for(prompt_tokens: int, completion_tokens: int, multiplier: float) -> int:
+    """ceil((prompt + completion) x multiplier), computed in decimal (0.1 x 30 is 3, not 4)."""
+    if not math.isfinite(multiplier) or multiplier < 0:
+        raise ValidationError("multiplier: must be a finite number, 0 or more", field="multiplier")
+    return math.ceil(Decimal(prompt_tokens + completion_tokens) * Decimal(repr(float(multiplier))))
+
+
+def parse_time(value: str | datetime | None, field: str) -> datetime | None:
+    """An ISO 8601 instant (a time without an offset is UTC)."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)  # type: ignore[union-attr]
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{field}: must be an ISO 8601 time such as 2026-01-31T12:00:00Z", field=field) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+async def ensure_balance_row(s: AsyncSession, tenant_id: str) -> None:
+    """The tenant's balance row, made at zero when missing (concurrent makers: one wins, none fails)."""
+    dialect = s.get_bind().dialect.name
+    values = {"tenant_id": tenant_id, "balance": 0, "reserved": 0, "updated_at": utcnow()}
+    if dialect == "postgresql":
+        await s.execute(postgresql.insert(TokenBalance).values(**values).on_conflict_do_nothing())
+    else:
+        await s.execute(sqlite.insert(TokenBalance).values(**values).on_conflict_do_nothing())
+
+
+async def release_expired(s: AsyncSession, *, tenant_id: str | None = None, limit: int = 500) -> int:
+    """Give back the holds of reservations past their expiry (a crashed call); how many."""
+    stmt = select(TokenReservation.id, TokenReservation.tenant_id, TokenReservation.amount).where(
+        TokenReservation.expires_at <= utcnow())
+    if tenant_id is not None:
+        stmt = stmt.where(TokenReservation.tenant_id == tenant_id)
+    released = 0
+    for res_id, tenant, amount in (await s.execute(stmt.order_by(TokenReservation.expires_at).limit(limit))).all():
+        gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == res_id))
+        if gone.rowcount == 1:  # type: ignore[attr-defined]  # not settled meanwhile
+            await s.execute(update(TokenBalance).where(TokenBalance.tenant_id == tenant)
+                            .values(reserved=TokenBalance.reserved - amount))
+            released += 1
+    return released
+
+
+class TokenService:
+    def __init__(self, db: Database, settings: Settings, pages: PageCodec) -> None:
+        self.db = db
+        self.settings = settings
+        self.pages = pages
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    async def balance(self, p: Principal) -> Balance:
+        p.require(SCOPE, "read")
+        async with self.db.read() as s:
+            return await self._balance(s, p.tenant_id)
+
+    async def usage(self, p: Principal, page: PageRequest, *, since: str | datetime | None = None,
+                    until: str | datetime | None = None, model: str | None = None) -> Page[TokenUsage]:
+        """The tenant's settled calls, oldest first, one page at a time; ``since`` inclusive,
+        ``until`` exclusive."""
+        p.require(SCOPE, "read")
+        start, end = parse_time(since, "since"), parse_time(until, "until")
+        if start is not None and end is not None and end <= start:
+            raise ValidationError("until: must be later than since", field="until")
+        if model is not None and (not model.strip() or len(model) > MAX_MODEL):
+            raise ValidationError(f"model: must be a model name of 1 to {MAX_MODEL} characters", field="model")
+        stmt = select(TokenUsage).where(TokenUsage.tenant_id == p.tenant_id)
+        if start is not None:
+            stmt = stmt.where(TokenUsage.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(TokenUsage.created_at < end)
+        if model is not None:
+            stmt = stmt.where(TokenUsage.model == model)
+        scope = f"token-usage:{p.tenant_id}:{start and start.isoformat()}:{end and end.isoformat()}:{model}"
+        async with self.db.read() as s:
+            return await self.pages.fetch(s, stmt, page, scope=scope, model=TokenUsage)
+
+    # -- credits ---------------------------------------------------------------------------------
+
+    async def purchase(self, p: Principal, data: TokenPurchase, *, dry_run: bool = False) -> Purchase:
+        """Credit the caller's tenant directly (this control plane takes no payment) and record it."""
+        p.require(SCOPE, "write")
+        if not self.settings.token_self_purchase:
+            raise AccessDenied("self-service token purchase is switched off on this platform; an operator "
+                               "credits tenants with 'icgpu admin tokens grant'", code="SelfPurchaseDisabled")
+        package: TokenPackage | None = PACKAGES[data.package_id] if data.package_id is not None else None
+        amount = package.tokens if package is not None else int(data.amount or 0)
+        async with self.db.transaction(dry_run=dry_run) as s:
+            return await self._credit(s, p.tenant_id, amount, kind="purchase", account_id=p.account_id,
+                                      package=package, note=None)
+
+    async def grant(self, tenant_id: str, amount: int, *, note: str | None) -> Purchase:
+        """Credit a tenant (``icgpu admin tokens grant``): ``tenant_id`` is the tenant's id or name."""
+        _check_amount(amount, "amount")
+        if note is not None:
+            note = note.strip() or None
+            if note is not None and len(note) > MAX_NOTE:
+                raise ValidationError(f"note: at most {MAX_NOTE} characters", field="note")
+        async with self.db.transaction() as s:
+            tenant = await s.scalar(select(Tenant).where(or_(Tenant.id == tenant_id, Tenant.name == tenant_id.strip())))
+            if tenant is None:
+                raise NotFound(f"tenant '{tenant_id}' not found")
+            return await self._credit(s, tenant.id, amount, kind="grant", account_id=None, package=None, note=note)
+
+    async def _credit(self, s: AsyncSession, tenant_id: str, amount: int, *, kind: str, account_id: str | None,
+                      package: TokenPackage | None, note: str | None) -> Purchase:
+        await ensure_balance_row(s, tenant_id)
+        after = int((await s.execute(
+            update(TokenBalance).where(TokenBalance.tenant_id == tenant_id)
+            .values(balance=TokenBalance.balance + amount, updated_at=utcnow())
+            .returning(TokenBalance.balance))).scalar_one())
+        row = PurchaseRow(id=new_id("tpur"), tenant_id=tenant_id, account_id=account_id, kind=kind, amount=amount,
+                          package_id=package.id if package else None, price=package.price if package else None,
+                          note=note, balance_after=after, created_at=utcnow())
+        s.add(row)
+        outbox.record(s, f"tokens.{'purchased' if kind == 'purchase' else 'granted'}", tenant_id=tenant_id,
+                      account_id=account_id, resource_type="token_purchase", resource_id=row.id,
+                      data={"amount": amount, "balance": after, "package_id": row.package_id})
+        await spending_alerts.evaluate(s, tenant_id, before=after - amount, after=after)
+        await s.flush()
+        return row
+
+    # -- metering (the /v1 gateway) ----------------------------------------------------------------
+
+    async def reserve(self, p: Principal, *, amount: int, model: str, ttl_seconds: float | None = None) -> Reservation:
+        """Hold ``amount`` tokens of the caller's tenant, or 402 InsufficientTokens when the
+        available balance (balance - reserved) cannot cover it."""
+        _check_amount(amount, "amount")
+        ttl = self.settings.token_reservation_seconds if ttl_seconds is None else ttl_seconds
+        async with self.db.transaction() as s:
+            if not await self._hold(s, p.tenant_id, amount):
+                # Holds of crashed calls count until swept: sweep this tenant's and look once more.
+                if not (await release_expired(s, tenant_id=p.tenant_id) and await self._hold(s, p.tenant_id, amount)):
+                    have = await self._balance(s, p.tenant_id)
+                    raise InsufficientTokens(
+                        f"insufficient tokens: this call may use up to {amount} tokens and the balance has "
+                        f"{have.available} available ({have.balance} in total, {have.reserved} held by calls in "
+                        "flight); purchase more tokens (POST /api/v1/tokens/purchase)", code="InsufficientTokens")
+            now = utcnow()
+            row = TokenReservation(id=new_id("tres"), tenant_id=p.tenant_id, account_id=p.account_id,
+                                   model=model[:MAX_MODEL], amount=amount, expires_at=now + timedelta(seconds=ttl),
+                                   created_at=now)
+            s.add(row)
+        return Reservation(row.id, row.tenant_id, row.amount, row.model, row.account_id, row.expires_at)
+
+    async def settle(self, reservation: Reservation, *, prompt_tokens: int, completion_tokens: int,
+                     multiplier: float, model: str, request_id: str | None, api_key_id: str | None) -> Settlement:
+        """Charge what the call used (never more than it reserved), give back the rest, write the
+        usage row and fire the spending alerts, in one transaction."""
+        _check_count(prompt_tokens, "prompt_tokens")
+        _check_count(completion_tokens, "completion_tokens")
+        wanted = charge_for(prompt_tokens, completion_tokens, multiplier)
+        tenant = reservation.tenant_id
+        async with self.db.transaction() as s:
+            gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == reservation.id))
+            if gone.rowcount == 1:  # type: ignore[attr-defined]
+                charged = min(wanted, reservation.amount)
+                after = int((await s.execute(
+                    update(TokenBalance).where(TokenBalance.tenant_id == tenant)
+                    .values(balance=TokenBalance.balance - charged, reserved=TokenBalance.reserved - reservation.amount,
+                            updated_at=utcnow())
+                    .returning(TokenBalance.balance))).scalar_one())
+            else:
+                # The hold expired and was swept (a call outlived the reservation's expiry): charge
+                # what it used, as far as the available balance covers it (the row is locked first).
+                locked = (await s.execute(
+                    update(TokenBalance).where(TokenBalance.tenant_id == tenant)
+                    .values(reserved=TokenBalance.reserved)
+                    .returning(TokenBalance.balance, TokenBalance.reserved))).one_or_none()
+                available = max(int(locked[0]) - int(locked[1]), 0) if locked is not None else 0
+                charged = min(wanted, reservation.amount, available)
+                after = int(locked[0]) if locked is not None else 0
+                if charged:
+                    after = int((await s.execute(
+                        update(TokenBalance).where(TokenBalance.tenant_id == tenant)
+                        .values(balance=TokenBalance.balance - charged, updated_at=utcnow())
+                        .returning(TokenBalance.balance))).scalar_one())
+            usage = TokenUsage(id=new_id("tuse"), tenant_id=tenant, account_id=reservation.account_id,
+                               api_key_id=api_key_id, request_id=(request_id or None) and request_id[:200],
+                               model=(model or reservation.model)[:MAX_MODEL], prompt_tokens=prompt_tokens,
+                               completion_tokens=completion_tokens, multiplier=float(multiplier), charged=charged,
+                               created_at=utcnow())
+            s.add(usage)
+            if charged:
+                await spending_alerts.evaluate(s, tenant, before=after + charged, after=after)
+        return Settlement(charged=charged, remaining=after, usage_id=usage.id)
+
+    async def release(self, reservation: Reservation) -> int:
+        """Give the whole hold back (the call used nothing); the balance, unchanged."""
+        async with self.db.transaction() as s:
+            gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == reservation.id))
+            if gone.rowcount == 1:  # type: ignore[attr-defined]
+                await s.execute(update(TokenBalance).where(TokenBalance.tenant_id == reservation.tenant_id)
+                                .values(reserved=TokenBalance.reserved - reservation.amount))
+            return (await self._balance(s, reservation.tenant_id)).balance
+
+    async def sweep(self) -> int:
+        """Release every expired reservation (the sweeper's pass); how many."""
+        async with self.db.transaction() as s:
+            return await release_expired(s)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _hold(s: AsyncSession, tenant_id: str, amount: int) -> bool:
+        res = await s.execute(
+            update(TokenBalance)
+            .where(TokenBalance.tenant_id == tenant_id, TokenBalance.balance - TokenBalance.reserved >= amount)
+            .values(reserved=TokenBalance.reserved + amount, updated_at=utcnow()))
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+    @staticmethod
+    async def _balance(s: AsyncSession, tenant_id: str) -> Balance:
+        row = (await s.execute(select(TokenBalance.balance, TokenBalance.reserved, TokenBalance.updated_at)
+                               .where(TokenBalance.tenant_id == tenant_id)
+                               .execution_options(populate_existing=True))).one_or_none()
+        if row is None:
+            return Balance(tenant_id, 0, 0, None)
+        return Balance(tenant_id, int(row[0]), int(row[1]), row[2])

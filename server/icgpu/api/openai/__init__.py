@@ -1,0 +1,1 @@
+"""The OpenAI-compatible adapter: ``/v1/chat/completions``, ``/v1/embeddings``, ``/v1/models``."""

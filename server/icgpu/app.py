@@ -17,12 +17,17 @@ from icgpu.api import errors, ui
 from icgpu.api.encoding import FastJSONResponse
 from icgpu.api.graphql.router import graphql_router
 from icgpu.api.middleware import RequestIdMiddleware
+from icgpu.api.openai import routes as openai_routes
 from icgpu.api.read_scope import ReadScopeMiddleware
 from icgpu.api.rest import clusters as clusters_rest
 from icgpu.api.rest import dev_oidc, health, identity, instances, openapi, ssh_keys
 from icgpu.api.rest import functions as functions_rest
+from icgpu.api.rest import models as models_rest  # issue 11: model deployments
+from icgpu.api.rest import notifications as notifications_rest  # issue 11: tokens
 from icgpu.api.rest import quotas as quotas_rest
 from icgpu.api.rest import slurm as slurm_rest
+from icgpu.api.rest import spending_alerts as spending_alerts_rest  # issue 11: tokens
+from icgpu.api.rest import tokens as tokens_rest  # issue 11: tokens
 from icgpu.api.rest import vm_disks as vm_disks_rest
 from icgpu.api.rest import vm_networks as vm_networks_rest
 from icgpu.api.rest import vms as vms_rest
@@ -72,11 +77,18 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(slurm_rest.router)
     app.include_router(clusters_rest.router)
     app.include_router(functions_rest.router)
+    app.include_router(models_rest.router)  # /api/v1/models/{name}: deployments by name
+    app.include_router(models_rest.catalogue)  # /api/v1/model-catalogue
     app.include_router(quotas_rest.router)
+    app.include_router(tokens_rest.router)  # issue 11: tokens
+    app.include_router(tokens_rest.public)
+    app.include_router(spending_alerts_rest.router)
+    app.include_router(notifications_rest.router)
     app.include_router(vm_disks_rest.router)
     app.include_router(vms_rest.public)
     app.include_router(vms_rest.router)
     app.include_router(vm_networks_rest.router)
+    openai_routes.install(app)  # /v1, matched first
     ui.install(app)
     app.add_middleware(ReadScopeMiddleware, db=platform.db)  # inside RequestIdMiddleware
     app.add_middleware(RequestIdMiddleware)

@@ -105,7 +105,7 @@ class Platform:
         self.notifications = NotificationService(self.db, self.pages)
         self.token_sweeper = ReservationSweeper(self.tokens, settings.token_sweep_interval_seconds)
         self.upstream_http = new_upstream_client(settings)  # every /v1 upstream call, pooled
-        self.gateway = InferenceGateway(settings, self.upstream_http, self.model_router, self.tokens)
+        self.gateway = InferenceGateway(settings, self.db, self.upstream_http, self.model_router, self.tokens)
         self.sweeper = Sweeper(self.idempotency, self.api_keys, settings.sweep_interval_seconds)
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)

@@ -16,6 +16,7 @@ HOST := 127.0.0.1
 PORT := 8000
 
 .PHONY: help install test-deps run lint test test-sqlite test-pg test-sdk-ts test-provider tofu fuzz schema generate check-generated bench bench-pg clean
+.PHONY: k8s-build k8s-up k8s-down test-k8s
 
 help:
 	@echo "make install      create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
@@ -32,6 +33,10 @@ help:
 	@echo "make test-sdk-ts  the TypeScript SDK's suite alone (npm ci from the lockfile when needed)"
 	@echo "make test-provider  the Terraform provider's unit, acceptance and CLI tests (OpenTofu from the tool cache)"
 	@echo "make tofu         build OpenTofu from its Go module into the tool cache (once per version)"
+	@echo "make k8s-build    build etcd, kube-apiserver, kube-scheduler, kube-controller-manager and kwok into the tool cache (once per version)"
+	@echo "make k8s-up       start a private Kubernetes control plane with fake GPU nodes in .test-k8s; prints its admin kubeconfig"
+	@echo "make k8s-down     stop it (by its recorded pids) and remove .test-k8s"
+	@echo "make test-k8s     the Kubernetes suite alone (tests/k8s: its own control plane from scripts/k8s-up.sh)"
 	@echo "make bench        run bench/list_instances.py and bench/sdk_overhead.py (and the TS SDK's overhead)"
 	@echo "make bench-pg     run bench/list_instances.py on a private PostgreSQL (scripts/pg-up.sh; stopped on exit)"
 	@echo "make clean        remove $(VENV), .icgpu, .pytest_cache, .test-pg"
@@ -86,6 +91,8 @@ test: test-deps install lint check-generated
 	trap '[ -z "$$pg_pid" ] || { pkill -INT -P $$pg_pid; wait $$pg_pid; }; scripts/pg-down.sh || status=1; rm -rf "$$logs"; exit $$status' EXIT; \
 	trap 'status=130; exit' INT TERM; \
 	url=$$(scripts/pg-up.sh) || { echo "make test: pg-up.sh failed" >&2; status=1; exit; }; \
+	echo "== Kubernetes control plane binaries (built once per version, cached; tests/k8s runs once, in the SQLite run)"; \
+	scripts/build-k8s.sh >/dev/null || { echo "make test: build-k8s.sh failed" >&2; status=1; exit; }; \
 	echo "== pytest on PostgreSQL ($$url), in the background"; \
 	( ICGPU_TEST_DATABASE_URL="$$url" ICGPU_TEST_DATABASE=postgresql $(PYTEST) -m 'not db_independent' \
 	    > "$$logs/postgresql.log" 2>&1; echo $$? > "$$logs/postgresql.rc" ) & pg_pid=$$!; \
@@ -145,6 +152,21 @@ test-provider: install
 tofu:
 	scripts/build-tofu.sh
 
+# A Kubernetes control plane built from its Go modules (tools/kubernetes), with kwok's fake GPU nodes.
+k8s-build:
+	scripts/build-k8s.sh
+
+k8s-up: install
+	@scripts/k8s-up.sh
+
+k8s-down:
+	scripts/k8s-down.sh
+
+# The suite starts (and stops) its own control plane, in a private state directory.
+test-k8s: install
+	scripts/build-k8s.sh >/dev/null
+	ICGPU_TEST_DATABASE=sqlite $(PYTEST) tests/k8s
+
 bench: install $(CODEGEN_STAMP)
 	$(BIN)/python bench/list_instances.py
 	$(BIN)/python bench/sdk_overhead.py
@@ -160,4 +182,5 @@ bench-pg: install
 
 clean:
 	-scripts/pg-down.sh
+	-scripts/k8s-down.sh
 	rm -rf $(VENV) .icgpu .pytest_cache .test-pg

@@ -34,7 +34,7 @@ from icgpu.services.validation import Input
 
 SCOPE = "tokens"
 PREFIX = "alert"
-MAX_THRESHOLD = 1_000_000_000_000
+MAX_THRESHOLD = 2_147_483_647  # GraphQL's Int
 LOW = "balance.low"
 DEPLETED = "balance.depleted"
 

@@ -41,7 +41,7 @@ from icgpu.services.validation import Input
 from icgpu.settings import Settings
 
 SCOPE = "tokens"
-MAX_AMOUNT = 1_000_000_000_000  # one purchase, grant or reservation; more is a typo
+MAX_AMOUNT = 2_147_483_647  # one purchase, grant or reservation (GraphQL's Int); more is a typo
 MAX_MODEL = 200
 MAX_NOTE = 500
 Purchase = PurchaseRow  # what purchase() and grant() return: the recorded credit

@@ -18,16 +18,21 @@ from icgpu.api.graphql.idempotency import IdempotentMutations
 from icgpu.api.graphql.identity import IdentityMutations, IdentityQueries
 from icgpu.api.graphql.instances import InstanceMutations, InstanceQueries, InstanceSubscriptions
 from icgpu.api.graphql.limits import cost_rule, introspection_depth_rule
+from icgpu.api.graphql.models import ModelMutations, ModelQueries
 from icgpu.api.graphql.quotas import QuotaQueries
 from icgpu.api.graphql.slurm import SlurmMutations, SlurmQueries
+from icgpu.api.graphql.spending_alerts import SpendingAlertMutations, SpendingAlertQueries  # issue 11: tokens
+from icgpu.api.graphql.tokens import TokenMutations, TokenQueries  # issue 11: tokens
 from icgpu.api.graphql.vm_disks import VmDiskMutations, VmDiskQueries
 from icgpu.api.graphql.vms import VmMutations, VmQueries
 from icgpu.settings import Settings
 
 Query = merge_types("Query", (InstanceQueries, IdentityQueries, SlurmQueries, ClusterQueries, QuotaQueries,
-                              FunctionQueries, VmQueries, VmDiskQueries))
+                              FunctionQueries, VmQueries, VmDiskQueries, ModelQueries,
+                              TokenQueries, SpendingAlertQueries))
 Mutation = merge_types("Mutation", (InstanceMutations, IdentityMutations, SlurmMutations, ClusterMutations,
-                                    FunctionMutations, VmMutations, VmDiskMutations))
+                                    FunctionMutations, VmMutations, VmDiskMutations, ModelMutations,
+                                    TokenMutations, SpendingAlertMutations))
 Subscription = merge_types("Subscription", (InstanceSubscriptions, EventSubscriptions))
 
 

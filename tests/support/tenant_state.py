@@ -39,11 +39,20 @@ from icgpu.db.tables import (
     VmNetwork,
     VmNetworkAttachment,
 )
+from icgpu.db.tables_tokens import (  # issue 11: prepaid tokens and spending alerts
+    Notification,
+    SpendingAlert,
+    TokenBalance,
+    TokenPurchase,
+    TokenReservation,
+    TokenUsage,
+)
 from tests.support.auth import run_db
 from tests.support.server import Server
 
 OWNED = (Account, ApiKey, Instance, Team, SshKey, SshKeyGroup, Event,
          Vm, VmNetwork, VmDisk, Cluster, SlurmEnvironment, GpuFunction, FunctionRun)
+OWNED_TOKENS = (TokenBalance, TokenReservation, TokenPurchase, TokenUsage, SpendingAlert, Notification)  # issue 11
 
 
 def _rows(result: Any) -> list[tuple[Any, ...]]:
@@ -59,6 +68,7 @@ def tenant_state(server: Server, tenant: str) -> dict[str, list[tuple[Any, ...]]
         assert tid, f"no tenant {tenant!r}"
         out: dict[str, list[tuple[Any, ...]]] = {}
         owned = [(m.__tablename__, select(m.__table__).where(m.tenant_id == tid)) for m in OWNED]
+        owned += [(m.__tablename__, select(m.__table__).where(m.tenant_id == tid)) for m in OWNED_TOKENS]
         tables: list[tuple[str, Any]] = [("tenants", select(Tenant.__table__).where(Tenant.id == tid)), *owned]
         tables += [
             ("team_members", select(TeamMember.__table__).join(Team, Team.id == TeamMember.team_id)

@@ -40,6 +40,9 @@ FUNCTION = ("id name image entrypoint gpuTier timeoutSeconds envVars secretEnvVa
             "accountId createdAt updatedAt deletedAt")
 RUN = ("id functionId status statusReason input output error logs exitCode gpuTier timeoutSeconds pricePerHour "
        "durationSeconds cost accountId teamId createdAt updatedAt startedAt finishedAt")
+# issue 11: prepaid tokens and spending alerts
+PURCHASE = "id kind amount packageId price currency balance accountId createdAt"
+ALERT = "id name threshold notifyVia armed lastFiredAt accountId createdAt updatedAt"
 
 # mutation name: (variable definitions, arguments, payload selection after `dryRun valid`)
 OPS: dict[str, tuple[str, str, str]] = {
@@ -103,6 +106,12 @@ OPS: dict[str, tuple[str, str, str]] = {
     "deleteFunction": ("$id: ID!", "id: $id", f"function {{ {FUNCTION} }}"),
     "runFunction": ("$id: ID!, $input: JSON", "id: $id, input: $input", f"run {{ {RUN} }}"),
     "cancelFunctionRun": ("$id: ID!", "id: $id", f"run {{ {RUN} }}"),
+    # issue 11: prepaid tokens and spending alerts
+    "purchaseTokens": ("$input: PurchaseTokensInput!", "input: $input", f"purchase {{ {PURCHASE} }}"),
+    "createSpendingAlert": ("$input: CreateSpendingAlertInput!", "input: $input", f"spendingAlert {{ {ALERT} }}"),
+    "updateSpendingAlert": ("$id: ID!, $input: UpdateSpendingAlertInput!", "id: $id, input: $input",
+                            f"spendingAlert {{ {ALERT} }}"),
+    "deleteSpendingAlert": ("$id: ID!", "id: $id", f"spendingAlert {{ {ALERT} }}"),
 }
 
 QUERIES = {
@@ -122,6 +131,7 @@ QUERIES = {
     "slurmEnvironment": f"query($id: ID!) {{ slurmEnvironment(id: $id) {{ {SLURM} }} }}",
     "function": f"query($id: ID!) {{ function(id: $id) {{ {FUNCTION} }} }}",
     "functionRun": f"query($id: ID!) {{ functionRun(id: $id) {{ {RUN} }} }}",
+    "spendingAlert": f"query($id: ID!) {{ spendingAlert(id: $id) {{ {ALERT} }} }}",  # issue 11
 }
 
 

@@ -178,6 +178,17 @@ WRITES: dict[str, Write] = {
         {"name": "hyg-fn-b", "image": "python:3.12", "entrypoint": "python other.py", "gpu_tier": "dedicated"},
         _m("updateFunction", "$id: ID!, $input: UpdateFunctionInput!", "id: $id, input: $input"),
         lambda b: {"id": FAKE["function"], "input": b}, rest_camel=True),
+    # issue 11: prepaid tokens and spending alerts
+    "TokenPurchase": Write(
+        "POST", "/api/v1/tokens/purchase", {}, {"package_id": "pkg-starter"},
+        _m("purchaseTokens", "$input: PurchaseTokensInput!", "input: $input"), rest_camel=True),
+    "AlertCreate": Write(
+        "POST", "/api/v1/spending-alerts", {"threshold": 1000}, {"name": "hyg alert"},
+        _m("createSpendingAlert", "$input: CreateSpendingAlertInput!", "input: $input")),
+    "AlertUpdate": Write(
+        "PATCH", "/api/v1/spending-alerts/alert-aaaaaaaaaaaa", {}, {"name": "hyg alert b"},
+        _m("updateSpendingAlert", "$id: ID!, $input: UpdateSpendingAlertInput!", "id: $id, input: $input"),
+        lambda b: {"id": "alert-aaaaaaaaaaaa", "input": b}),
 }
 
 

@@ -1,0 +1,1 @@
+"""The inference gateway: upstream engines, routing, streaming and token metering."""

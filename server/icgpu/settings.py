@@ -104,7 +104,8 @@ class Settings(BaseSettings):
         description="operator mapping of a catalogue alias or a Hugging Face id to an external OpenAI-compatible "
                     "base URL (e.g. a real vLLM's http://host:8000/v1), as JSON; no replica is started for it")
     model_idle_seconds: float = Field(
-        default=300.0, gt=0, description="a deployment with minReplicas 0 scales to zero after this long without a call")
+        default=300.0, gt=0,
+        description="a deployment with minReplicas 0 scales to zero after this long without a call")
     model_wake_wait_seconds: float = Field(
         default=30.0, ge=0,
         description="how long a call to a deployment at zero replicas waits for one before 502 with Retry-After")

@@ -1,0 +1,131 @@
+"""The replicas of model deployments as this server process knows them: what the router reads
+(ready base URLs, round robin) and what the scaler (workers/model_scaler.py) writes, plus the load
+the scaler scales by (in-flight calls, the time of the last call).
+
+Replicas are processes of this server (the development engine) holding GPU slots of the shared
+inventory, so they live in memory; the database rows show their counts. A restart starts from
+none, and the scaler releases whatever the previous process left in the inventory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+WAITING_GPU = "waiting_gpu"  # a GPU slot is asked for
+STARTING = "starting"  # the slot is held, the engine process is starting
+READY = "ready"  # answers /health; calls go to it
+
+
+@dataclass
+class Replica:
+    deployment_id: str
+    index: int
+    gpu_tier: str | None  # None: a CPU replica (no slot)
+    phase: str = WAITING_GPU
+    handle: Any = None  # the launcher's Replica (pid, base_url, healthy(), stop())
+    base_url: str | None = None
+    task: asyncio.Task[Any] | None = None
+    unhealthy: bool = False
+    checked_at: float = 0.0
+    note: str | None = None
+
+    @property
+    def workload_id(self) -> str:
+        """The inventory workload: the deployment's id (``mdl-``) and the replica's index."""
+        return f"{self.deployment_id}.r{self.index}"
+
+    @property
+    def pid(self) -> int | None:
+        return getattr(self.handle, "pid", None)
+
+
+@dataclass
+class Load:
+    inflight: int = 0
+    peak: int = 0  # the most in flight since the scaler last looked
+    last_call: float | None = None  # time.monotonic() of the last call
+
+
+@dataclass
+class ReplicaPool:
+    replicas: dict[str, list[Replica]] = field(default_factory=dict)
+    load: dict[str, Load] = field(default_factory=dict)
+    _next: dict[str, int] = field(default_factory=dict)
+    on_demand: Callable[[], None] | None = None  # the scaler's wake-up
+    _changed: asyncio.Event | None = None
+
+    # -- the router's side -----------------------------------------------------------------------
+
+    def ready_urls(self, deployment_id: str) -> list[str]:
+        return [r.base_url for r in self.replicas.get(deployment_id, ())
+                if r.phase == READY and not r.unhealthy and r.base_url]
+
+    def next_url(self, deployment_id: str) -> str | None:
+        """A ready replica's base URL, round robin."""
+        urls = self.ready_urls(deployment_id)
+        if not urls:
+            return None
+        i = self._next.get(deployment_id, 0)
+        self._next[deployment_id] = i + 1
+        return urls[i % len(urls)]
+
+    def note_call(self, deployment_id: str) -> None:
+        self.load.setdefault(deployment_id, Load()).last_call = time.monotonic()
+
+    @contextlib.contextmanager
+    def inflight(self, deployment_id: str) -> Iterator[None]:
+        load = self.load.setdefault(deployment_id, Load())
+        load.inflight += 1
+        load.peak = max(load.peak, load.inflight)
+        load.last_call = time.monotonic()
+        try:
+            yield
+        finally:
+            load.inflight -= 1
+            load.last_call = time.monotonic()
+
+    def notify_scaler(self) -> None:
+        if self.on_demand is not None:
+            self.on_demand()
+
+    def mark_unhealthy(self, deployment_id: str, base_url: str) -> None:
+        for r in self.replicas.get(deployment_id, ()):
+            if r.base_url == base_url:
+                r.unhealthy = True
+
+    async def wait_change(self, within: float) -> None:
+        """Until the replicas change, or ``within`` seconds have passed."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event().wait(), within)
+
+    # -- the scaler's side -----------------------------------------------------------------------
+
+    def take_peak(self, deployment_id: str) -> int:
+        load = self.load.setdefault(deployment_id, Load())
+        peak, load.peak = max(load.peak, load.inflight), load.inflight
+        return peak
+
+    def last_call(self, deployment_id: str) -> float | None:
+        load = self.load.get(deployment_id)
+        return load.last_call if load else None
+
+    def forget(self, deployment_id: str) -> None:
+        self.replicas.pop(deployment_id, None)
+        self.load.pop(deployment_id, None)
+        self._next.pop(deployment_id, None)
+
+    def notify(self) -> None:
+        """Replicas changed: wake every caller waiting for one."""
+        event = self._event()
+        event.set()
+        self._changed = asyncio.Event()
+
+    def _event(self) -> asyncio.Event:
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        return self._changed

@@ -1,0 +1,195 @@
+"""ModelRouter: what a ``/v1`` model name means for a caller, and where its calls go.
+
+A name resolves, in order, to (1) a live deployment of the caller's tenant with that name that the
+caller can see, (2) an alias of the platform's catalogue, served by a shared, platform-owned
+deployment per alias that scales from zero, (3) the ``model`` (Hugging Face id) of one of the
+caller's deployments (the oldest). Anything else is 404 ``ModelNotFound``.
+
+``upstream`` gives the base URL (``.../v1``) of a ready replica, round robin; a deployment at zero
+replicas is woken (the call is recorded as demand and the scaler starts a replica) and the call
+waits for it, at most ``wait_seconds``, then gets 502 ``ServiceUnavailableException`` with
+``Retry-After``. When the operator maps the catalogue alias or the Hugging Face id to an external
+engine (setting ``model_upstreams``), that URL is the upstream and no replica is started.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from icgpu.auth.principal import Principal
+from icgpu.db.base import utcnow
+from icgpu.db.database import Database
+from icgpu.db.tables_models import ModelDeployment
+from icgpu.errors import NotFound, ServiceUnavailable
+from icgpu.ids import new_id
+from icgpu.services.model_catalogue import CATALOGUE, CatalogueEntry, by_huggingface_id, entry, external_upstream
+from icgpu.services.model_replicas import ReplicaPool
+from icgpu.services.models import PREFIX, SCOPE, ModelDeploymentService, Status
+from icgpu.settings import Settings
+
+DEFAULT_CONTEXT_LENGTH = 8192
+RETRY_AFTER_SECONDS = 5
+CATALOGUE_CREATED = 1767225600  # 2026-01-01, the catalogue's entries' "created" in /v1/models
+PLATFORM_OWNER = "icgpu"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # what the caller asked for
+    deployment_id: str  # the deployment that serves it (a catalogue alias has a shared one)
+    source: str  # "deployment" | "catalogue" | "huggingface_id"
+    upstream_model: str  # the model name to send upstream
+    kind: str  # "chat" | "embedding"
+    token_multiplier: float
+    context_length: int
+    dev_engine: bool
+
+
+@dataclass(frozen=True)
+class CallableModel:
+    id: str
+    created: int
+    owned_by: str
+    dev_engine: bool
+    kind: str
+
+
+def shared_alias(d: ModelDeployment) -> str | None:
+    """The catalogue alias a shared deployment serves (None for a tenant's deployment)."""
+    return d.name if d.tenant_id is None else None
+
+
+class ModelRouter:
+    def __init__(self, db: Database, settings: Settings, deployments: ModelDeploymentService,
+                 pool: ReplicaPool) -> None:
+        self.db = db
+        self.settings = settings
+        self.deployments = deployments
+        self.pool = pool
+        self._shared: dict[str, str] = {}  # alias -> shared deployment id
+
+    # -- names -----------------------------------------------------------------------------------
+
+    async def resolve(self, p: Principal, name: str) -> Route:
+        p.require(SCOPE, "read")
+        mine = await self.deployments.visible(p)
+        for d in mine:
+            if d.name == name:
+                return self._route(name, d, "deployment")
+        cat = entry(name)
+        if cat is not None:
+            d_id = await self.shared_deployment(cat)
+            url = external_upstream(self.settings, alias=cat.alias, model=cat.huggingface_id)
+            return Route(name=name, deployment_id=d_id, source="catalogue", upstream_model=cat.huggingface_id,
+                         kind=cat.kind, token_multiplier=cat.token_multiplier, context_length=cat.context_length,
+                         dev_engine=url is None)
+        for d in mine:
+            if d.model == name:
+                return self._route(name, d, "huggingface_id")
+        raise NotFound(f"the model '{name[:200]}' does not exist or you do not have access to it",
+                       code="ModelNotFound")
+
+    async def callable_models(self, p: Principal) -> list[CallableModel]:
+        """Exactly the names ``resolve`` accepts for the caller, each once."""
+        p.require(SCOPE, "read")
+        out: list[CallableModel] = []
+        seen: set[str] = set()
+        mine = await self.deployments.visible(p)
+
+        def add(model: CallableModel) -> None:
+            if model.id not in seen:
+                seen.add(model.id)
+                out.append(model)
+
+        for d in mine:
+            add(CallableModel(id=d.name, created=int(d.created_at.timestamp()), owned_by=p.tenant_id,
+                              dev_engine=self._external_of(d) is None, kind=d.kind))
+        for cat in CATALOGUE.values():
+            url = external_upstream(self.settings, alias=cat.alias, model=cat.huggingface_id)
+            add(CallableModel(id=cat.alias, created=CATALOGUE_CREATED, owned_by=PLATFORM_OWNER,
+                              dev_engine=url is None, kind=cat.kind))
+        for d in mine:
+            add(CallableModel(id=d.model, created=int(d.created_at.timestamp()), owned_by=p.tenant_id,
+                              dev_engine=self._external_of(d) is None, kind=d.kind))
+        return out
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    async def upstream(self, route: Route, *, wait_seconds: float) -> str:
+        external = external_upstream(self.settings, alias=route.name if route.source == "catalogue" else None,
+                                     model=route.upstream_model)
+        if external is not None:
+            return external
+        self.pool.note_call(route.deployment_id)
+        url = self.pool.next_url(route.deployment_id)
+        if url is not None:
+            return url
+        await self.deployments.wake(route.deployment_id)  # a stopped deployment may have replicas again
+        self.pool.notify_scaler()
+        deadline = time.monotonic() + max(wait_seconds, 0.0)
+        while True:
+            url = self.pool.next_url(route.deployment_id)
+            if url is not None:
+                return url
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServiceUnavailable(
+                    f"the model '{route.name}' is waking up (scaling from zero replicas); retry shortly",
+                    code="ModelWaking", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            await self.pool.wait_change(remaining)
+
+    def inflight(self, deployment_id: str) -> AbstractContextManager[Any]:
+        return self.pool.inflight(deployment_id)
+
+    def mark_unhealthy(self, deployment_id: str, base_url: str) -> None:
+        self.pool.mark_unhealthy(deployment_id, base_url.rstrip("/"))
+        self.pool.notify_scaler()
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _route(self, name: str, d: ModelDeployment, source: str) -> Route:
+        known = by_huggingface_id(d.model)
+        url = self._external_of(d)
+        return Route(name=name, deployment_id=d.id, source=source, upstream_model=d.model, kind=d.kind,
+                     token_multiplier=known.token_multiplier if known else 1.0,
+                     context_length=known.context_length if known else DEFAULT_CONTEXT_LENGTH,
+                     dev_engine=url is None)
+
+    def _external_of(self, d: ModelDeployment) -> str | None:
+        return external_upstream(self.settings, alias=shared_alias(d), model=d.model)
+
+    async def shared_deployment(self, cat: CatalogueEntry) -> str:
+        """The id of the platform's deployment serving ``cat`` (made on first use)."""
+        known = self._shared.get(cat.alias)
+        if known is not None:
+            return known
+        stmt = select(ModelDeployment.id).where(ModelDeployment.tenant_id.is_(None),
+                                                ModelDeployment.name == cat.alias,
+                                                ModelDeployment.status != Status.DELETED)
+        async with self.db.read() as s:
+            found = await s.scalar(stmt)
+        if found is None:
+            try:
+                async with self.db.transaction() as s:
+                    now = utcnow()
+                    s.add(ModelDeployment(
+                        id=new_id(PREFIX), tenant_id=None, account_id=None, team_id=None, name=cat.alias,
+                        model=cat.huggingface_id, engine=cat.engine, kind=cat.kind,
+                        resource_profile=cat.resource_profile, min_replicas=0, max_replicas=cat.max_replicas,
+                        hf_token_blob=None, has_hf_token=False, status=Status.SCALED_TO_ZERO, stopped=False,
+                        desired_replicas=0, ready_replicas=0, gpu_replicas=0, created_at=now, updated_at=now))
+            except IntegrityError:
+                pass  # made by a concurrent call: read it back
+            async with self.db.read() as s:
+                found = await s.scalar(stmt)
+        if found is None:
+            raise ServiceUnavailable(f"the catalogue model '{cat.alias}' cannot be served now; retry shortly",
+                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        self._shared[cat.alias] = found
+        return found

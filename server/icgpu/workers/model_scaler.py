@@ -1,0 +1,304 @@
+"""The model scaler: keeps each model deployment between its minimum and maximum replicas by load.
+
+Level-triggered like the other reconcilers. Every pass reads the live deployments and, for each:
+
+* works out the replicas it needs: none while stopped (``POST .../stop``) or served by the
+  operator's external engine; otherwise ``ceil(peak in-flight calls / model_target_inflight_per_replica)``,
+  at least one while a call came in the last ``model_idle_seconds``, kept for
+  ``model_scale_down_seconds`` before scaling down, within ``[minReplicas, maxReplicas]``;
+* starts missing replicas: a GPU slot of the profile's tier from the shared inventory (workload
+  ``<deployment id>.r<n>``, counted in the tenant's GPU limit: services/quotas.py; the platform's
+  shared catalogue deployments count for no tenant), then the development engine as a real process
+  (``icgpu.gateway.devengine.launcher.start_replica``), ready once it answers ``/health``;
+* health-checks ready replicas (every ``model_health_interval_seconds``, and at once when the
+  gateway reported a connect error): a dead one is stopped and replaced;
+* stops extra replicas (process, then slot), newest first; and records the counts and status.
+
+Replicas of deleted deployments are stopped, and ``mdl-`` workloads nobody holds (left by a previous
+server process) are released; only that prefix is touched. ``stop`` (server shutdown) stops every
+replica process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from icgpu.db.base import utcnow
+from icgpu.db.database import Database
+from icgpu.db.tables_models import ModelDeployment
+from icgpu.errors import Conflict
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Phase, Provisioner, WorkloadSpec
+from icgpu.services import quotas
+from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
+from icgpu.services.model_replicas import READY, STARTING, WAITING_GPU, Replica, ReplicaPool
+from icgpu.services.model_routing import shared_alias
+from icgpu.services.models import PREFIX, Status, record_event
+from icgpu.services.signals import Signals
+from icgpu.settings import Settings
+from icgpu.workers.background import LevelTriggered
+
+log = logging.getLogger(__name__)
+WORKLOAD_PREFIX = PREFIX + "-"
+
+
+async def launch(model: str, kind: str, ready_timeout: float) -> Any:
+    """Start one development-engine replica (a separate process on loopback)."""
+    from icgpu.gateway.devengine.launcher import start_replica
+
+    return await start_replica(model=model, kind=kind, ready_timeout=ready_timeout)
+
+
+@dataclass
+class Hold:
+    """The most replicas the load asked for lately, kept until ``until`` (no flapping down)."""
+
+    need: int = 0
+    until: float = 0.0
+
+
+class ModelScaler(LevelTriggered):
+    task_name = "model-scaler"
+
+    def __init__(self, db: Database, provisioner: Provisioner, pool: ReplicaPool, signals: Signals,
+                 settings: Settings) -> None:
+        self.db = db
+        self.provisioner = provisioner
+        self.pool = pool
+        self.signals = signals
+        self.settings = settings
+        self.interval = settings.reconcile_interval_seconds
+        self._holds: dict[str, Hold] = {}
+        pool.on_demand = self.wake
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def stop(self) -> None:
+        await super().stop()
+        for dep_id in list(self.pool.replicas):
+            for r in list(self.pool.replicas.get(dep_id, ())):
+                await self._stop_process(r)
+        self.pool.notify()
+
+    # -- one pass ----------------------------------------------------------------------------------
+
+    async def reconcile_once(self) -> None:
+        async with self.db.read() as s:
+            deps = list((await s.scalars(select(ModelDeployment).where(ModelDeployment.status != Status.DELETED)
+                                         .order_by(ModelDeployment.created_at, ModelDeployment.id))).all())
+            gone = list((await s.scalars(select(ModelDeployment).where(
+                ModelDeployment.status == Status.DELETED,
+                (ModelDeployment.gpu_replicas > 0) | (ModelDeployment.ready_replicas > 0)))).all())
+        live = {d.id for d in deps}
+        now = time.monotonic()
+        changed = False
+        for d in deps:
+            try:
+                changed |= await self._reconcile(d, now)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("model deployment %s: scaling pass failed", d.id)
+        for dep_id in [i for i in self.pool.replicas if i not in live]:
+            for r in list(self.pool.replicas.get(dep_id, ())):
+                await self._remove(r)
+            self.pool.forget(dep_id)
+            self._holds.pop(dep_id, None)
+            changed = True
+        for d in gone:
+            if d.id not in self.pool.replicas:
+                await self._record_gone(d)
+        keep = {r.workload_id for reps in self.pool.replicas.values() for r in reps if r.gpu_tier}
+        for workload in await self.provisioner.workloads():
+            if workload.startswith(WORKLOAD_PREFIX) and workload not in keep:
+                await self.provisioner.ensure_stopped(workload)
+        if changed:
+            self.signals.changed()
+
+    async def _reconcile(self, d: ModelDeployment, now: float) -> bool:
+        reps = self.pool.replicas.setdefault(d.id, [])
+        external = external_upstream(self.settings, alias=shared_alias(d), model=d.model)
+        desired = 0 if external else self._desired(d, now)
+        before = [(r.phase, r.index) for r in reps]
+        reason: str | None = None
+        # Dead or reported replicas go first (they are replaced below).
+        for r in list(reps):
+            if r.phase == READY and await self._unhealthy(r, now):
+                log.warning("model deployment %s: replica %s stopped answering; replacing it", d.id, r.index)
+                await self._remove(r)
+        # Too many: newest first, those not serving before the ready ones.
+        while len(reps) > desired:
+            victim = max(reps, key=lambda r: (r.phase != READY, r.index))
+            await self._remove(victim)
+        # Too few: claim a GPU slot (within the tenant's GPU limit) for each missing replica.
+        tier = RESOURCE_PROFILES.get(d.resource_profile)
+        while len(reps) < desired:
+            index = min(set(range(len(reps) + 1)) - {r.index for r in reps})
+            if tier is not None and d.tenant_id is not None:
+                refused = await self._claim_gpu(d, sum(1 for r in reps if r.gpu_tier))
+                if refused:
+                    reason = refused
+                    break
+            reps.append(Replica(deployment_id=d.id, index=index, gpu_tier=tier,
+                                phase=WAITING_GPU if tier else STARTING))
+        for r in list(reps):
+            note = await self._advance(d, r)
+            reason = reason or note
+        if [(r.phase, r.index) for r in reps] != before:
+            self.pool.notify()
+        if external:
+            reason = "served by the operator's external engine"
+        return await self._record(d, desired, reps, reason, external=external is not None)
+
+    def _desired(self, d: ModelDeployment, now: float) -> int:
+        peak = self.pool.take_peak(d.id)
+        if d.stopped:
+            return 0
+        need = math.ceil(peak / max(1, self.settings.model_target_inflight_per_replica))
+        last = self.pool.last_call(d.id)
+        recent = last is not None and now - last < self.settings.model_idle_seconds
+        if recent:
+            need = max(need, 1)
+            hold = self._holds.setdefault(d.id, Hold())
+            if need >= hold.need or now >= hold.until:
+                hold.need, hold.until = need, now + self.settings.model_scale_down_seconds
+            need = hold.need
+        else:
+            self._holds.pop(d.id, None)
+        return max(d.min_replicas, min(need, d.max_replicas))
+
+    # -- one replica -------------------------------------------------------------------------------
+
+    async def _advance(self, d: ModelDeployment, r: Replica) -> str | None:
+        if r.phase == WAITING_GPU:
+            obs = await self.provisioner.ensure_running(
+                WorkloadSpec(instance_id=r.workload_id, tier=r.gpu_tier or "", priority=PRIORITY_INTERACTIVE,
+                             storage_gb=0, authorized_keys=""), replace_failed=True)
+            if obs.phase is Phase.RUNNING:
+                r.phase = STARTING
+            elif obs.phase in (Phase.EVICTED, Phase.FAILED):
+                await self._remove(r)
+                return f"a replica lost its GPU: {obs.reason or obs.phase.value}"
+            else:
+                return obs.reason or f"waiting for a {r.gpu_tier} GPU"
+        if r.phase == STARTING:
+            if r.task is None:
+                r.task = asyncio.create_task(
+                    launch(d.model, d.kind, self.settings.model_replica_start_seconds),
+                    name=f"start {r.workload_id}")
+                return "starting a replica"
+            if not r.task.done():
+                return "starting a replica"
+            task, r.task = r.task, None
+            exc = task.exception() if not task.cancelled() else None
+            if task.cancelled() or exc is not None:
+                log.warning("model deployment %s: replica %s failed to start: %s", d.id, r.index,
+                            type(exc).__name__ if exc else "cancelled")
+                await self._remove(r)
+                return f"a replica failed to start ({type(exc).__name__ if exc else 'cancelled'}); retrying"
+            r.handle = task.result()
+            r.base_url = str(r.handle.base_url).rstrip("/")
+            r.phase = READY
+            r.checked_at = time.monotonic()
+        return None
+
+    async def _unhealthy(self, r: Replica, now: float) -> bool:
+        if r.unhealthy:
+            return True
+        if now - r.checked_at < self.settings.model_health_interval_seconds:
+            return False
+        r.checked_at = now
+        try:
+            return not await asyncio.wait_for(r.handle.healthy(), 5.0)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return True
+
+    async def _remove(self, r: Replica) -> None:
+        reps = self.pool.replicas.get(r.deployment_id, [])
+        if r in reps:
+            reps.remove(r)
+        self.pool.notify()
+        await self._stop_process(r)
+        if r.gpu_tier:
+            await self.provisioner.ensure_stopped(r.workload_id)
+
+    @staticmethod
+    async def _stop_process(r: Replica) -> None:
+        task, r.task = r.task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                handle = await task
+                if handle is not None:
+                    r.handle = handle
+        handle, r.handle = r.handle, None
+        r.phase = "stopped"
+        if handle is not None:
+            try:
+                await handle.stop()
+            except Exception:
+                log.exception("replica %s could not be stopped", r.workload_id)
+
+    # -- the database --------------------------------------------------------------------------------
+
+    async def _claim_gpu(self, d: ModelDeployment, held: int) -> str | None:
+        """Count one more replica's GPU in the tenant's usage, if it fits its limit."""
+        try:
+            async with self.db.transaction() as s:
+                await s.execute(update(ModelDeployment).where(ModelDeployment.id == d.id)
+                                .values(gpu_replicas=held))
+                assert d.tenant_id is not None
+                await quotas.check_gpus(s, self.settings, d.tenant_id, 1)
+                await s.execute(update(ModelDeployment).where(ModelDeployment.id == d.id)
+                                .values(gpu_replicas=held + 1))
+        except Conflict as exc:
+            return exc.message
+        d.gpu_replicas = held + 1
+        return None
+
+    async def _record(self, d: ModelDeployment, desired: int, reps: list[Replica], reason: str | None, *,
+                      external: bool) -> bool:
+        ready = sum(1 for r in reps if r.phase == READY)
+        gpus = sum(1 for r in reps if r.gpu_tier) if d.tenant_id is not None else 0
+        if external:
+            status = Status.READY
+        elif d.stopped and not reps:
+            status, reason = Status.STOPPED, "stopped: the next call wakes it"
+        elif desired == 0 and not reps:
+            status, reason = Status.SCALED_TO_ZERO, "no replica until the next call"
+        elif ready == desired and len(reps) == desired:
+            status, reason = Status.READY, None
+        elif d.status == Status.PENDING and ready == 0 and not d.ready_replicas:
+            status = Status.PENDING
+        else:
+            status = Status.SCALING
+        wanted = (status, reason, desired, ready, gpus)
+        if (d.status, d.status_reason, d.desired_replicas, d.ready_replicas, d.gpu_replicas) == wanted:
+            return False
+        async with self.db.transaction() as s:
+            fresh = await s.get(ModelDeployment, d.id, with_for_update=True)
+            if fresh is None or fresh.status == Status.DELETED or fresh.stopped != d.stopped:
+                return False  # changed meanwhile: the next pass sees it
+            entered = fresh.status != status
+            fresh.status, fresh.status_reason = status, reason
+            fresh.desired_replicas, fresh.ready_replicas, fresh.gpu_replicas = desired, ready, gpus
+            fresh.updated_at = utcnow()
+            if entered and status in (Status.READY, Status.SCALED_TO_ZERO):
+                record_event(s, fresh, f"model.{status}")
+        d.status, d.status_reason = status, reason
+        d.desired_replicas, d.ready_replicas, d.gpu_replicas = desired, ready, gpus
+        return True
+
+    async def _record_gone(self, d: ModelDeployment) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(update(ModelDeployment).where(ModelDeployment.id == d.id)
+                            .values(gpu_replicas=0, ready_replicas=0, desired_replicas=0))

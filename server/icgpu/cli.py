@@ -209,6 +209,40 @@ def quota_set(tenant: str = typer.Option(..., help="the tenant's name"),
     typer.echo(json.dumps(result))
 
 
+tokens_app = typer.Typer(help="Prepaid tokens (docs/tokens.md).", no_args_is_help=True)  # issue 11
+admin_app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("grant")
+def tokens_grant(tenant: str = typer.Option(..., help="the tenant's name (or id)"),
+                 amount: int = typer.Option(..., help="tokens to add to its balance"),
+                 note: str | None = typer.Option(None, help="why (kept with the grant)")) -> None:
+    """Credit a tenant's token balance (whether or not self-service purchase is on); print the grant as JSON."""
+    from icgpu.db.database import Database
+    from icgpu.errors import ApiError
+    from icgpu.services.pagination import PageCodec
+    from icgpu.services.tokens import TokenService
+
+    settings = _settings()
+
+    async def run() -> dict[str, object]:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+            grant = await TokenService(db, settings, PageCodec(settings.resolved_secret_key)).grant(
+                tenant, amount, note=note)
+        finally:
+            await db.close()
+        return {"id": grant.id, "tenant_id": grant.tenant_id, "amount": grant.amount, "note": grant.note,
+                "balance": grant.balance_after, "created_at": grant.created_at.isoformat()}
+
+    try:
+        result = asyncio.run(run())
+    except ApiError as err:
+        _fail(err.message)
+    typer.echo(json.dumps(result))
+
+
 @auth_app.command("token")
 def token(tenant: str = typer.Option(...), email: str = typer.Option(...),
           subject: str | None = typer.Option(None, help="defaults to 'dev:<tenant>/<email>', as admin bootstrap")

@@ -37,7 +37,7 @@ from icgpu.ids import new_id
 from icgpu.services import spending_alerts
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.token_packages import PACKAGES, TokenPackage
-from icgpu.services.validation import Input
+from icgpu.services.validation import Input, model_error
 from icgpu.settings import Settings
 
 SCOPE = "tokens"
@@ -59,10 +59,10 @@ class TokenPurchase(Input):
     @model_validator(mode="after")
     def _one_of(self) -> TokenPurchase:
         if (self.amount is None) == (self.package_id is None):
-            raise ValueError("give amount or packageId (one of the two)")
+            raise model_error("amount", "give amount or packageId (one of the two)")
         if self.package_id is not None and self.package_id not in PACKAGES:
-            raise ValueError(f"packageId: unknown package '{self.package_id}'; "
-                             f"choose one of: {', '.join(PACKAGES)}")
+            raise model_error("packageId", f"unknown package '{self.package_id}'; "
+                                           f"choose one of: {', '.join(PACKAGES)}")
         return self
 
 

@@ -5,6 +5,8 @@ Python, deterministic: the same input files give byte-identical outputs).
   .venv/bin/python scripts/train_devengine.py            # writes server/icgpu/gateway/devengine/data/
   .venv/bin/python scripts/train_devengine.py --check    # trains, compares, writes nothing
 
+Only files committed to git are read (HEAD; every file when not in a git checkout).
+
 1. `bpe_merges.txt`: byte-level BPE merges. The corpus is every Markdown file of the repository
    (README.md, docs/, the SDKs' and the provider's docs, bench/) and the server's and SDKs' Python
    sources, split by the runtime tokenizer's pre-tokenizer (`icgpu.gateway.tokenizer.PRE_TOKEN`). The
@@ -19,11 +21,13 @@ Python, deterministic: the same input files give byte-identical outputs).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import heapq
 import itertools
 import json
 import re
+import subprocess
 import sys
 import zlib
 from collections import Counter
@@ -41,22 +45,39 @@ MIN_PAIR_COUNT = 3
 SKIP_PARTS = {".venv", "node_modules", "generated", ".git", ".icgpu", "spec", "migrations", ".test-pg", "codegen"}
 
 
-def _files(patterns: Iterable[str]) -> list[Path]:
+def _tracked() -> list[str] | None:
+    """The files committed to git (HEAD), so that a retrain is reproducible from a commit and never
+    reads a work in progress; None outside a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-tree", "-r", "--name-only", "HEAD"], cwd=ROOT, capture_output=True, check=True, text=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.splitlines()
+
+
+def _files(patterns: list[str]) -> list[Path]:
+    tracked = _tracked()
+    candidates = [ROOT / name for name in tracked] if tracked is not None else list(ROOT.rglob("*"))
     found: set[Path] = set()
-    for pattern in patterns:
-        for path in ROOT.glob(pattern):
-            rel = path.relative_to(ROOT)
-            if path.is_file() and not SKIP_PARTS.intersection(rel.parts):
-                found.add(path)
+    for path in candidates:
+        rel = path.relative_to(ROOT)
+        if (
+            path.is_file()
+            and any(fnmatch.fnmatch(rel.as_posix(), pattern) for pattern in patterns)
+            and not SKIP_PARTS.intersection(rel.parts)
+        ):
+            found.add(path)
     return sorted(found, key=lambda p: p.relative_to(ROOT).as_posix())
 
 
 def prose_files() -> list[Path]:
-    return _files(["*.md", "**/*.md"])
+    return _files(["*.md"])  # fnmatch: "*" crosses directories
 
 
 def source_files() -> list[Path]:
-    return _files(["server/**/*.py", "sdk-python/**/*.py", "scripts/*.py"])
+    return _files(["server/*.py", "sdk-python/*.py", "scripts/*.py"])
 
 
 # --- BPE ---------------------------------------------------------------------------------------------

@@ -21,9 +21,10 @@ from typing import Any
 MERGES_PATH = Path(__file__).parent / "devengine" / "data" / "bpe_merges.txt"
 
 # Letters are \w without digits and "_"; "_" goes with punctuation, so every character is matched by
-# one alternative and the pre-tokens always concatenate back to the text.
+# one alternative and the pre-tokens always concatenate back to the text. Words come first: the most
+# frequent match (no two alternatives can match at the same position except the two for whitespace).
 PRE_TOKEN = re.compile(
-    r"""'(?:[sdmt]|ll|ve|re)(?![^\W\d_])| ?[^\W\d_]+| ?\d{1,3}| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"""
+    r""" ?[^\W\d_]+|'(?:[sdmt]|ll|ve|re)(?![^\W\d_])| ?\d{1,3}| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"""
 )
 # A longer pre-token (a run of letters without a space, a base64 blob) is encoded in pieces of this
 # many characters, which keeps the merge loop linear in the input.
@@ -36,6 +37,10 @@ TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
 
 _CACHE_LIMIT = 200_000
+# Whole texts counted recently (a chat resends its system prompt and history every turn), bounded by
+# their total length.
+_TEXT_CACHE_CHARS = 8_000_000
+_TEXT_CACHE_MIN = 64  # shorter texts are counted faster than they are hashed and stored
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # lone surrogates round-trip instead of failing
 
@@ -52,6 +57,8 @@ class _Bpe:
             self.ranks[(a, b)] = 256 + i
             self.vocab.append(self.vocab[a] + self.vocab[b])
         self.cache: dict[str, tuple[int, ...]] = {}
+        self.text_counts: dict[str, int] = {}
+        self.text_chars = 0
 
     def encode_piece(self, piece: str) -> tuple[int, ...]:
         ids = self.cache.get(piece)
@@ -138,11 +145,22 @@ def encode(text: str) -> list[int]:
 
 def count_tokens(text: str) -> int:
     bpe = _loaded()
+    remember = len(text) >= _TEXT_CACHE_MIN
+    if remember:
+        known = bpe.text_counts.get(text)
+        if known is not None:
+            return known
     cache = bpe.cache
     total = 0
     for piece in PRE_TOKEN.findall(text):
         ids = cache.get(piece)
         total += len(ids if ids is not None else bpe.encode_piece(piece))
+    if remember:
+        if bpe.text_chars + len(text) > _TEXT_CACHE_CHARS:
+            bpe.text_counts.clear()
+            bpe.text_chars = 0
+        bpe.text_counts[text] = total
+        bpe.text_chars += len(text)
     return total
 
 

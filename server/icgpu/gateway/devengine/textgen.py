@@ -38,9 +38,9 @@ class _Choices:
 
     __slots__ = ("counts", "cumulative", "units")
 
-    def __init__(self, flat: list[int]) -> None:
-        self.units = flat[0::2]
-        self.counts = flat[1::2]
+    def __init__(self, flat: list[int], start: int = 0) -> None:
+        self.units = flat[start::2]
+        self.counts = flat[start + 1 :: 2]
         self.cumulative = list(itertools.accumulate(self.counts))
 
     def pick(self, rng: random.Random, temperature: float) -> int:
@@ -58,8 +58,11 @@ class NgramModel:
     def __init__(self, data: dict[str, list]) -> None:  # type: ignore[type-arg]
         self.units: list[str] = data["units"]
         self.index = {u: i for i, u in enumerate(self.units)}
-        self.tri = {(row[0], row[1]): _Choices(row[2:]) for row in data["tri"]}
-        self.bi = {row[0]: _Choices(row[1:]) for row in data["bi"]}
+        # Rows become samplers on first use: loading stays a JSON parse.
+        self._tri_rows = {(row[0], row[1]): row for row in data["tri"]}
+        self._bi_rows = {row[0]: row for row in data["bi"]}
+        self._tri: dict[tuple[int, int], _Choices] = {}
+        self._bi: dict[int, _Choices] = {}
         unigram: dict[int, int] = {}
         for row in data["bi"]:
             for unit, count in zip(row[1::2], row[2::2], strict=True):
@@ -67,9 +70,23 @@ class NgramModel:
         self.uni = _Choices([x for unit in sorted(unigram) for x in (unit, unigram[unit])])
         self.frequency = unigram
 
+    def _choices(self, a: int, b: int) -> _Choices:
+        choices = self._tri.get((a, b))
+        if choices is None:
+            row = self._tri_rows.get((a, b))
+            if row is not None:
+                choices = self._tri[(a, b)] = _Choices(row, 2)
+            else:
+                choices = self._bi.get(b)
+                if choices is None:
+                    bi_row = self._bi_rows.get(b)
+                    if bi_row is None:
+                        return self.uni
+                    choices = self._bi[b] = _Choices(bi_row, 1)
+        return choices
+
     def _next(self, a: int, b: int, rng: random.Random, temperature: float) -> int:
-        choices = self.tri.get((a, b)) or self.bi.get(b) or self.uni
-        return choices.pick(rng, temperature)
+        return self._choices(a, b).pick(rng, temperature)
 
     def _start(self, prompt: str) -> int | None:
         """The prompt's rarest word (with a leading space, as inside a sentence) the model knows."""

@@ -114,6 +114,12 @@ async def test_max_tokens_ends_with_length(chat_engine: Replica) -> None:
     assert reply.usage.completion_tokens == tokenizer.count_tokens(str(reply.choices[0].message.content))
     long = await client(chat_engine).chat.completions.create(model=CHAT, messages=MESSAGES, max_tokens=200)
     assert long.usage is not None and long.usage.completion_tokens > 5
+    # A large request is generated off the event loop, and still within its bound.
+    large = await client(chat_engine).chat.completions.create(model=CHAT, messages=MESSAGES, max_tokens=3000, n=2)
+    assert large.usage is not None and large.usage.completion_tokens <= 6000
+    for choice in large.choices:
+        assert tokenizer.count_tokens(str(choice.message.content)) <= 3000
+        assert choice.finish_reason in ("stop", "length")
 
 
 async def test_stop_cuts_before_the_first_stop_sequence(chat_engine: Replica) -> None:
@@ -261,6 +267,12 @@ async def test_wrong_kind_unknown_model_and_bad_input_are_openai_errors(
             assert error["param"] == param and error["type"] == "invalid_request_error" and error["message"]
         not_json = await http.post(f"{chat_engine.base_url}/chat/completions", content=b"{nope")
         assert not_json.status_code == 400
+        # Escaped lone surrogates are valid JSON: the engine answers, and never with a 500.
+        surrogate = b'{"model": "dev-chat", "messages": [{"role": "user", "content": "odd \\ud800 text"}]}'
+        assert (await http.post(f"{chat_engine.base_url}/chat/completions", content=surrogate)).status_code == 200
+        odd_model = b'{"model": "x\\udc00", "messages": [{"role": "user", "content": "hi"}]}'
+        response = await http.post(f"{chat_engine.base_url}/chat/completions", content=odd_model)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "model_not_found"
         for body, param in [({"model": EMBED, "input": ""}, "input"), ({"model": EMBED, "input": []}, "input"),
                             ({"model": EMBED, "input": "x", "encoding_format": "hex"}, "encoding_format"),
                             ({"model": EMBED, "input": "x", "dimensions": 4096}, "dimensions"),

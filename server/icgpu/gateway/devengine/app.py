@@ -4,6 +4,7 @@ with OpenAI's routes and shapes, plus `/health` and `/stats`."""
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,9 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 OWNED_BY = "icgpu-devengine"
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# Work above these sizes runs in a thread, so /health keeps answering while a long reply is generated.
+_THREAD_ABOVE_TOKENS = 2048
+_THREAD_ABOVE_INPUTS = 16
 _JSON = [(b"content-type", b"application/json")]
 _SSE = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
 
@@ -95,7 +99,11 @@ class DevEngineApp:
             request = protocol.embedding_request(await _json_body(receive), embeddings.DIMENSION)
             self._check_model(request.model, "embedding")
             self.stats.embeddings += 1
-            await _respond(send, 200, engine.embed(request, self.options.model))
+            if len(request.inputs) > _THREAD_ABOVE_INPUTS:
+                reply = await asyncio.to_thread(engine.embed, request, self.options.model)
+            else:
+                reply = engine.embed(request, self.options.model)
+            await _respond(send, 200, reply)
         else:
             raise EngineError(404, f"no route {path}", type_="not_found_error")
 
@@ -127,7 +135,10 @@ class DevEngineApp:
     async def _chat(self, request: protocol.ChatRequest, receive: Receive, send: Send) -> None:
         self._check_model(request.model, "chat")
         self.stats.chat_completions += 1
-        result = engine.chat(request)
+        if request.max_tokens * request.n > _THREAD_ABOVE_TOKENS:
+            result = await asyncio.to_thread(engine.chat, request)
+        else:
+            result = engine.chat(request)
         completion_id = "chatcmpl-" + secrets.token_hex(12)
         created = int(time.time())
         if not request.stream:
@@ -173,7 +184,7 @@ class _Stream:
         body = {**self.base, "choices": choices}
         if self.request.include_usage:
             body["usage"] = usage
-        return b"data: " + orjson.dumps(body) + b"\n\n"
+        return b"data: " + _dumps(body) + b"\n\n"
 
     async def _emit(self, data: bytes) -> None:
         options = self.app.options
@@ -240,12 +251,24 @@ async def _json_body(receive: Receive) -> Any:
         chunks.append(chunk)
         if not message.get("more_body"):
             break
+    raw = b"".join(chunks)
     try:
-        return orjson.loads(b"".join(chunks))
-    except orjson.JSONDecodeError as exc:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # the standard parser also takes escaped lone surrogates ("\ud800"), as OpenAI does
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
         raise EngineError(400, f"the request body is not valid JSON: {exc}") from None
 
 
 async def _respond(send: Send, status: int, body: Any) -> None:
     await send({"type": "http.response.start", "status": status, "headers": _JSON})
-    await send({"type": "http.response.body", "body": orjson.dumps(body)})
+    await send({"type": "http.response.body", "body": _dumps(body)})
+
+
+def _dumps(body: Any) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # a lone surrogate the caller sent (in a model name): escaped by the standard encoder
+        return json.dumps(body, separators=(",", ":")).encode("ascii")

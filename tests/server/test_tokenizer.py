@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -76,6 +77,28 @@ def test_counts_are_stable() -> None:
                                                       " instances", "."]
     assert tokenizer.count_tokens("Hello, world!") == 8  # words the project's text rarely uses
     assert tokenizer.count_tokens("日本語") == len(tokenizer.encode("日本語")) >= 3
+
+
+def _reference_encode(text: str) -> list[int]:
+    """Encoding by the definition: every pre-token of the whole text, merged."""
+    bpe = tokenizer._loaded()
+    return [i for piece in tokenizer.PRE_TOKEN.findall(text) for i in bpe._merge(piece)]
+
+
+def test_segmented_encoding_equals_the_definition() -> None:
+    # encode() cuts the text at spaces (and caches per segment) instead of matching pre-tokens over the
+    # whole text: on every string, including whitespace runs and look-ahead corners, it must agree.
+    rng = random.Random(11)
+    alphabet = [*"ab Z9_.,'\t\n\r -é日😀\x0b\x1c\u2028\u00a0\u3000", "'s", "  ", " \n", "\n ", "'ll", "   ", "'re"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
+        assert tokenizer.encode(text) == _reference_encode(text), repr(text)
+        assert tokenizer.count_tokens(text) == len(_reference_encode(text))
+    for case in CASES:
+        if len(case) <= tokenizer.MAX_PIECE_CHARS:
+            assert tokenizer.encode(case) == _reference_encode(case)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert tokenizer.encode(readme) == _reference_encode(readme)
 
 
 def test_a_long_run_without_spaces_is_encoded_in_pieces() -> None:

@@ -41,6 +41,7 @@ _CACHE_LIMIT = 200_000
 # their total length.
 _TEXT_CACHE_CHARS = 8_000_000
 _TEXT_CACHE_MIN = 64  # shorter texts are counted faster than they are hashed and stored
+_SEGMENT_CACHE_MAX_CHARS = 256
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # lone surrogates round-trip instead of failing
 
@@ -57,6 +58,7 @@ class _Bpe:
             self.ranks[(a, b)] = 256 + i
             self.vocab.append(self.vocab[a] + self.vocab[b])
         self.cache: dict[str, tuple[int, ...]] = {}
+        self.segments: dict[str, tuple[int, ...]] = {}
         self.text_counts: dict[str, int] = {}
         self.text_chars = 0
 
@@ -74,6 +76,21 @@ class _Bpe:
         if len(self.cache) >= _CACHE_LIMIT:
             self.cache.clear()
         self.cache[piece] = ids
+        return ids
+
+    def encode_segment(self, segment: str) -> tuple[int, ...]:
+        """The tokens of a segment (see `_segments`), cached when it is short."""
+        ids = self.segments.get(segment)
+        if ids is not None:
+            return ids
+        parts: list[int] = []
+        for piece in PRE_TOKEN.findall(segment):
+            parts.extend(self.encode_piece(piece))
+        ids = tuple(parts)
+        if len(segment) <= _SEGMENT_CACHE_MAX_CHARS:
+            if len(self.segments) >= _CACHE_LIMIT:
+                self.segments.clear()
+            self.segments[segment] = ids
         return ids
 
     def _merge(self, piece: str) -> tuple[int, ...]:
@@ -135,11 +152,31 @@ def pre_tokens(text: str) -> list[str]:
     return PRE_TOKEN.findall(text)
 
 
+def _segments(text: str) -> Iterator[str]:
+    """The text cut before every space that follows a non-space character. No pre-token crosses
+    such a cut (a pre-token that holds a non-space character ends before whitespace, and the space
+    starts the next one), and the pre-tokenizer's look-aheads see the same at a segment's end as in
+    the whole text (a space, or the end), so the pre-tokens of the segments are those of the text.
+    A segment is mostly a word with its leading space: the unit of the segment cache, found by
+    `str.split` instead of a regular-expression match per pre-token."""
+    start = 0
+    pos = -1
+    for chunk in text.split(" "):
+        if pos > 0 and not text[pos - 1].isspace():
+            yield text[start:pos]
+            start = pos
+        pos += 1 + len(chunk)
+    if start < len(text):
+        yield text[start:]
+
+
 def encode(text: str) -> list[int]:
     bpe = _loaded()
+    segments = bpe.segments
     out: list[int] = []
-    for piece in PRE_TOKEN.findall(text):
-        out.extend(bpe.encode_piece(piece))
+    for segment in _segments(text):
+        ids = segments.get(segment)
+        out.extend(ids if ids is not None else bpe.encode_segment(segment))
     return out
 
 
@@ -150,11 +187,11 @@ def count_tokens(text: str) -> int:
         known = bpe.text_counts.get(text)
         if known is not None:
             return known
-    cache = bpe.cache
+    segments = bpe.segments
     total = 0
-    for piece in PRE_TOKEN.findall(text):
-        ids = cache.get(piece)
-        total += len(ids if ids is not None else bpe.encode_piece(piece))
+    for segment in _segments(text):
+        ids = segments.get(segment)
+        total += len(ids if ids is not None else bpe.encode_segment(segment))
     if remember:
         if bpe.text_chars + len(text) > _TEXT_CACHE_CHARS:
             bpe.text_counts.clear()

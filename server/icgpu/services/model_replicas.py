@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +34,13 @@ class Replica:
     unhealthy: bool = False
     checked_at: float = 0.0
     note: str | None = None
+    serial: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     @property
     def workload_id(self) -> str:
-        """The inventory workload: the deployment's id (``mdl-``) and the replica's index."""
-        return f"{self.deployment_id}.r{self.index}"
+        """The inventory workload: the deployment's id (``mdl-``), the replica's index and a serial
+        of its own (a replacement never meets its predecessor's slot while that one is released)."""
+        return f"{self.deployment_id}.r{self.index}-{self.serial}"
 
     @property
     def pid(self) -> int | None:

@@ -40,6 +40,7 @@ from icgpu.services import quotas
 from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
 from icgpu.services.model_replicas import READY, STARTING, WAITING_GPU, Replica, ReplicaPool
 from icgpu.services.model_routing import shared_alias
+from icgpu.services.model_secrets import TokenBox
 from icgpu.services.models import PREFIX, Status, record_event
 from icgpu.services.signals import Signals
 from icgpu.settings import Settings
@@ -49,11 +50,14 @@ log = logging.getLogger(__name__)
 WORKLOAD_PREFIX = PREFIX + "-"
 
 
-async def launch(model: str, kind: str, ready_timeout: float) -> Any:
-    """Start one development-engine replica (a separate process on loopback)."""
+async def launch(model: str, kind: str, ready_timeout: float, hf_token: str | None) -> Any:
+    """Start one development-engine replica (a separate process on loopback). The Hugging Face
+    token goes into its environment as ``HF_TOKEN``, as a real engine reads it (the development
+    engine downloads nothing); it is never on a command line or in a log."""
     from icgpu.gateway.devengine.launcher import start_replica
 
-    return await start_replica(model=model, kind=kind, ready_timeout=ready_timeout)
+    return await start_replica(model=model, kind=kind, ready_timeout=ready_timeout,
+                               env={"HF_TOKEN": hf_token} if hf_token else None)
 
 
 @dataclass
@@ -76,6 +80,7 @@ class ModelScaler(LevelTriggered):
         self.settings = settings
         self.interval = settings.reconcile_interval_seconds
         self._holds: dict[str, Hold] = {}
+        self.tokens = TokenBox(settings.resolved_secret_key)
         pool.on_demand = self.wake
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -186,12 +191,16 @@ class ModelScaler(LevelTriggered):
             elif obs.phase in (Phase.EVICTED, Phase.FAILED):
                 await self._remove(r)
                 return f"a replica lost its GPU: {obs.reason or obs.phase.value}"
+            elif obs.phase in (Phase.TERMINATING, Phase.ABSENT):
+                await self.provisioner.ensure_stopped(r.workload_id)  # gone: its record goes, the next pass retries
+                return "waiting for a released GPU slot"
             else:
                 return obs.reason or f"waiting for a {r.gpu_tier} GPU"
         if r.phase == STARTING:
             if r.task is None:
                 r.task = asyncio.create_task(
-                    launch(d.model, d.kind, self.settings.model_replica_start_seconds),
+                    launch(d.model, d.kind, self.settings.model_replica_start_seconds,
+                           self.tokens.open(d.hf_token_blob)),
                     name=f"start {r.workload_id}")
                 return "starting a replica"
             if not r.task.done():

@@ -1,0 +1,330 @@
+"""Replicas and scaling of model deployments, on the platform the server runs (its workers started,
+real development-engine processes on loopback, the shared GPU inventory), driven through the
+ModelRouter the /v1 gateway calls: a cold start from zero (502 ServiceUnavailable with Retry-After
+while waking, a ready base URL after, the replica answering /health), the return to zero after the
+idle period, stop and wake, scale-up by in-flight calls, a dead replica replaced, an operator's
+external upstream, and no process left behind after delete or shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from icgpu.auth.principal import Principal
+from icgpu.db.tables import Event
+from icgpu.db.tables_models import ModelDeployment
+from icgpu.errors import ServiceUnavailable
+from icgpu.platform import Platform
+from icgpu.services import quotas
+from icgpu.services.model_routing import Route
+from icgpu.services.models import ModelDeploy
+from icgpu.settings import Settings
+from tests.support.server import drop_database, new_database_url
+
+T = TypeVar("T")
+FAST_MODELS = {
+    "reconcile_interval_seconds": 0.1,
+    "local_provision_seconds": 0.2,
+    "local_stop_seconds": 0.1,
+    "event_poll_interval_seconds": 0.05,
+    "model_idle_seconds": 2.0,
+    "model_scale_down_seconds": 0.0,
+    "model_health_interval_seconds": 0.2,
+    "tenant_gpu_limit": 1000,
+}
+
+
+@contextlib.asynccontextmanager
+async def local_platform(tmp: Path, **overrides: Any) -> AsyncIterator[Platform]:
+    """The server's platform in this process, workers running, on a fresh SQLite or PostgreSQL
+    database (ICGPU_TEST_DATABASE); stopped (every replica with it) and dropped at the end."""
+    with ThreadPoolExecutor(1) as pool:
+        url, pg_name = pool.submit(new_database_url, tmp).result(timeout=60)
+    settings = Settings(data_dir=tmp / "data", database_url=url, **{**FAST_MODELS, **overrides})
+    platform = Platform(settings)
+    await platform.start(workers=True)
+    try:
+        yield platform
+    finally:
+        await platform.stop()
+        if pg_name:
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(drop_database, pg_name).result(timeout=60)
+
+
+async def owner(platform: Platform, tenant: str | None = None) -> Principal:
+    boot = await platform.accounts.bootstrap(tenant or f"t{uuid.uuid4().hex[:8]}", "owner@example.com")
+    return await platform.accounts.principal_for_api_key(boot.api_key)
+
+
+async def deploy(platform: Platform, p: Principal, **fields: Any) -> ModelDeployment:
+    fields.setdefault("name", f"m-{uuid.uuid4().hex[:8]}")
+    fields.setdefault("model", "org/dev-model")
+    return await platform.model_deployments.deploy(p, ModelDeploy.model_validate(fields))
+
+
+async def until(look: Callable[[], Awaitable[T | None]], what: str, within: float = 30.0) -> T:
+    """Poll ``look`` until it gives a truthy value (bounded in time)."""
+    deadline = time.monotonic() + within
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await look()
+        if last:
+            return last
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+async def status_of(platform: Platform, p: Principal, name: str) -> ModelDeployment:
+    return await platform.model_deployments.get(p, name)
+
+
+async def reaches(platform: Platform, p: Principal, name: str, status: str, *, ready: int | None = None,
+                  within: float = 30.0) -> ModelDeployment:
+    async def look() -> ModelDeployment | None:
+        d = await status_of(platform, p, name)
+        return d if d.status == status and (ready is None or d.ready_replicas == ready) else None
+
+    return await until(look, f"{name} {status} with {ready} ready", within)
+
+
+def pids(platform: Platform, deployment_id: str) -> list[int]:
+    return [r.pid for r in platform.model_replicas.replicas.get(deployment_id, []) if r.pid is not None]
+
+
+def gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return any(line.startswith("State:") and "Z" in line.split()[1] for line in status.splitlines())
+
+
+async def all_gone(ids: list[int]) -> bool:
+    return all(gone(pid) for pid in ids)
+
+
+async def workloads(platform: Platform, deployment_id: str) -> list[str]:
+    return [w for w in await platform.provisioner.workloads() if w.startswith(deployment_id + ".")]
+
+
+async def event_types(platform: Platform, resource_id: str) -> list[str]:
+    async with platform.db.read() as s:
+        rows = await s.scalars(select(Event.type).where(Event.resource_id == resource_id).order_by(Event.seq))
+        return [str(t) for t in rows]
+
+
+async def health(base_url: str) -> int:
+    async with httpx.AsyncClient(timeout=5.0) as c:
+        return (await c.get(base_url.removesuffix("/v1") + "/health")).status_code
+
+
+async def gpus_used(platform: Platform, p: Principal) -> int:
+    async with platform.db.read() as s:
+        return (await quotas.gpus_in_use(s, p.tenant_id))["models"]
+
+
+# -- cold start and scale to zero ---------------------------------------------------------------------
+
+async def test_cold_start_wakes_then_returns_to_zero(tmp_path: Path) -> None:
+    async with local_platform(tmp_path) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, minReplicas=0, maxReplicas=2, resourceProfile="nvidia-gpu-dedicated",
+                         huggingfaceToken="hf_notshown123")
+        router = platform.model_router
+        route = await router.resolve(p, d.name)
+        assert (route.source, route.deployment_id, route.dev_engine, route.kind) == ("deployment", d.id, True, "chat")
+        assert pids(platform, d.id) == [] and await workloads(platform, d.id) == []
+
+        # The first call wakes it: with a short wait, 502 with Retry-After while the replica starts.
+        with pytest.raises(ServiceUnavailable) as waking:
+            await router.upstream(route, wait_seconds=0.05)
+        assert waking.value.status == 502 and waking.value.code == "ModelWaking"
+        assert int(waking.value.headers["Retry-After"]) > 0 and "waking" in waking.value.message
+        url = await router.upstream(route, wait_seconds=30.0)
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
+        assert await health(url) == 200
+        async with httpx.AsyncClient(timeout=5.0) as c:
+            served = (await c.get(url + "/models")).json()
+        assert [m["id"] for m in served["data"]] == [d.model]
+
+        ready = await reaches(platform, p, d.name, "ready", ready=1)
+        assert (ready.desired_replicas, ready.gpu_replicas) == (1, 1)
+        (workload,) = await workloads(platform, d.id)
+        assert workload.startswith(f"{d.id}.r0-")
+        assert await gpus_used(platform, p) == 1
+        (pid,) = pids(platform, d.id)
+        assert not gone(pid)
+        # The token reaches the replica's environment, and nothing else.
+        assert b"HF_TOKEN=hf_notshown123" in await asyncio.to_thread(Path(f"/proc/{pid}/environ").read_bytes)
+
+        # No call for model_idle_seconds: back to zero, process and GPU slot released.
+        await reaches(platform, p, d.name, "scaled_to_zero", ready=0, within=30.0)
+        await until(lambda: all_gone([pid]), "the replica process to exit")
+        await until(lambda: _none(workloads(platform, d.id)), "the GPU slot to be released")
+        assert await gpus_used(platform, p) == 0
+        assert await event_types(platform, d.id) == ["model.deployed", "model.ready", "model.scaled_to_zero"]
+
+        # The next call wakes it again.
+        url = await router.upstream(route, wait_seconds=30.0)
+        assert await health(url) == 200
+
+
+async def _none(values: Awaitable[list[str]]) -> bool:
+    return not await values
+
+
+async def test_stop_then_wake_then_delete_leaves_no_process(tmp_path: Path) -> None:
+    async with local_platform(tmp_path, model_idle_seconds=60.0) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile="nvidia-gpu-mig")
+        await reaches(platform, p, d.name, "ready", ready=1)  # the minimum needs no call
+        (first,) = pids(platform, d.id)
+
+        stopped = await platform.model_deployments.stop(p, d.name)
+        assert stopped.status in ("stopped", "scaling")
+        await reaches(platform, p, d.name, "stopped", ready=0)
+        await until(lambda: all_gone([first]), "the stopped replica to exit")
+        assert await gpus_used(platform, p) == 0
+
+        route = await platform.model_router.resolve(p, d.name)
+        url = await platform.model_router.upstream(route, wait_seconds=30.0)
+        assert await health(url) == 200
+        woken = await reaches(platform, p, d.name, "ready", ready=1)
+        assert woken.stopped is False and woken.min_replicas == 1
+        (second,) = pids(platform, d.id)
+        assert second != first
+
+        await platform.model_deployments.delete(p, d.name)
+        await until(lambda: all_gone([second]), "the deleted deployment's replica to exit")
+        await until(lambda: _none(workloads(platform, d.id)), "the GPU slot to be released")
+        assert platform.model_replicas.replicas.get(d.id) is None
+        assert await gpus_used(platform, p) == 0
+        types = await event_types(platform, d.id)
+        assert types[0] == "model.deployed" and types[-1] == "model.deleted"
+        assert "model.stopped" in types and "model.woken" in types
+
+
+async def test_in_flight_calls_scale_up_to_max_and_back(tmp_path: Path) -> None:
+    async with local_platform(tmp_path, model_target_inflight_per_replica=1, model_idle_seconds=2.0) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, minReplicas=0, maxReplicas=2, resourceProfile="nvidia-gpu-timesliced")
+        route = await platform.model_router.resolve(p, d.name)
+        with platform.model_router.inflight(d.id), platform.model_router.inflight(d.id), \
+                platform.model_router.inflight(d.id):
+            await platform.model_router.upstream(route, wait_seconds=30.0)
+            # Three calls in flight, one per replica wanted: capped at maxReplicas.
+            both = await reaches(platform, p, d.name, "ready", ready=2)
+            assert both.desired_replicas == 2 and len(set(pids(platform, d.id))) == 2
+            urls = {await platform.model_router.upstream(route, wait_seconds=1.0) for _ in range(4)}
+            assert len(urls) == 2  # round robin over both replicas
+        every = pids(platform, d.id)
+        await reaches(platform, p, d.name, "scaled_to_zero", ready=0)
+        await until(lambda: all_gone(every), "both replicas to exit")
+
+
+async def test_a_dead_replica_is_replaced(tmp_path: Path) -> None:
+    async with local_platform(tmp_path, model_idle_seconds=60.0) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile="cpu")
+        await reaches(platform, p, d.name, "ready", ready=1)
+        (first,) = pids(platform, d.id)
+        assert await workloads(platform, d.id) == []  # a CPU replica holds no GPU slot
+        os.killpg(first, signal.SIGKILL)
+
+        async def replaced() -> list[int] | None:
+            now = pids(platform, d.id)
+            ready = platform.model_replicas.ready_urls(d.id)
+            return now if now and first not in now and ready else None
+
+        (second,) = await until(replaced, "a new replica in place of the killed one")
+        route = await platform.model_router.resolve(p, d.name)
+        url = await platform.model_router.upstream(route, wait_seconds=10.0)
+        assert await health(url) == 200
+
+        # The gateway's report of a connect error takes a replica out at once, and it is replaced too.
+        platform.model_router.mark_unhealthy(d.id, url)
+        assert platform.model_replicas.ready_urls(d.id) == []
+
+        async def third() -> list[int] | None:
+            now = pids(platform, d.id)
+            return now if now and second not in now and platform.model_replicas.ready_urls(d.id) else None
+
+        await until(third, "a replica in place of the reported one")
+        await until(lambda: all_gone([first, second]), "the replaced replicas to exit")
+
+
+async def test_server_shutdown_stops_every_replica(tmp_path: Path) -> None:
+    started: list[int] = []
+    async with local_platform(tmp_path, model_idle_seconds=60.0) as platform:
+        p = await owner(platform)
+        for profile in ("nvidia-gpu-dedicated", "cpu"):
+            d = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile=profile)
+            await reaches(platform, p, d.name, "ready", ready=1)
+            started += pids(platform, d.id)
+        assert len(started) == 2 and not any(gone(pid) for pid in started)
+    assert all(gone(pid) for pid in started)
+
+
+async def test_catalogue_alias_scales_a_shared_deployment_from_zero(tmp_path: Path) -> None:
+    async with local_platform(tmp_path) as platform:
+        alice, bob = await owner(platform), await owner(platform)
+        a = await platform.model_router.resolve(alice, "bge-large-en-v1.5")
+        b = await platform.model_router.resolve(bob, "bge-large-en-v1.5")
+        assert a == b and (a.source, a.kind, a.upstream_model) == ("catalogue", "embedding", "BAAI/bge-large-en-v1.5")
+        with pytest.raises(ServiceUnavailable):
+            await platform.model_router.upstream(a, wait_seconds=0.0)
+        url = await platform.model_router.upstream(a, wait_seconds=30.0)
+        async with httpx.AsyncClient(timeout=5.0) as c:
+            r = await c.post(url + "/embeddings", json={"model": a.upstream_model, "input": "GPU computing"})
+        assert r.status_code == 200 and r.json()["data"][0]["embedding"]
+        # The shared deployment belongs to no tenant: nobody's GPU usage, nobody's list.
+        assert await gpus_used(platform, alice) == 0
+        assert (await platform.model_deployments.list(alice, _first_page())).items == []
+        async with platform.db.read() as s:
+            shared = await s.get(ModelDeployment, a.deployment_id)
+        assert shared is not None and shared.tenant_id is None and shared.name == "bge-large-en-v1.5"
+        assert await event_types(platform, a.deployment_id) == []
+
+
+def _first_page() -> Any:
+    from icgpu.services.pagination import PageRequest
+
+    return PageRequest(None, None)
+
+
+async def test_external_upstream_starts_no_replica(tmp_path: Path) -> None:
+    ext = "http://127.0.0.1:9/v1"
+    async with local_platform(tmp_path, model_upstreams={"llama-3-8b": ext,
+                                                         "org/external-model": ext + "/"}) as platform:
+        p = await owner(platform)
+        route = await platform.model_router.resolve(p, "llama-3-8b")
+        assert route.dev_engine is False
+        assert await platform.model_router.upstream(route, wait_seconds=0.0) == ext
+        d = await deploy(platform, p, model="org/external-model", minReplicas=1, maxReplicas=1)
+        mine = await platform.model_router.resolve(p, d.name)
+        assert mine.dev_engine is False and await platform.model_router.upstream(mine, wait_seconds=0.0) == ext
+        await reaches(platform, p, d.name, "ready", ready=0)
+        assert pids(platform, d.id) == [] and pids(platform, route.deployment_id) == []
+        assert await workloads(platform, d.id) == []
+        assert platform.model_deployments.upstream_kind(await status_of(platform, p, d.name)) == "external"
+        listed = {m.id: m for m in await platform.model_router.callable_models(p)}
+        assert listed["llama-3-8b"].dev_engine is False and listed[d.name].dev_engine is False
+        assert listed["mistral-7b"].dev_engine is True
+
+
+def _route_type_is_the_contract() -> Route:  # the gateway's contract is this dataclass
+    return Route(name="x", deployment_id="mdl-x", source="deployment", upstream_model="x", kind="chat",
+                 token_multiplier=1.0, context_length=1, dev_engine=True)

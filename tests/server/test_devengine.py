@@ -166,6 +166,26 @@ async def test_stream_without_usage_ends_with_done(chat_engine: Replica) -> None
     assert '"usage"' not in response.text
 
 
+async def test_forty_concurrent_streams_all_complete_with_their_usage(chat_engine: Replica) -> None:
+    api = client(chat_engine)
+
+    async def one(i: int) -> tuple[str, int]:
+        stream = await api.chat.completions.create(
+            model=CHAT, messages=MESSAGES, max_tokens=24, seed=i, stream=True, stream_options={"include_usage": True}
+        )
+        text, usage = "", -1
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                text += chunk.choices[0].delta.content
+            if chunk.usage is not None:
+                usage = chunk.usage.completion_tokens
+        return text, usage
+
+    results = await asyncio.gather(*(one(i) for i in range(40)))
+    assert all(text and usage == tokenizer.count_tokens(text) for text, usage in results)
+    assert results[5] == await one(5)  # the same request again: the same text
+
+
 async def test_chunk_delay_paces_the_stream_and_fail_after_chunks_drops_it() -> None:
     replica = await start_replica(model=CHAT, extra_args=["--chunk-delay-ms", "60", "--fail-after-chunks", "4"])
     try:

@@ -14,6 +14,7 @@ from .resources.events import AsyncEvents, Events
 from .resources.functions import AsyncFunctions, Functions
 from .resources.gpu_tiers import AsyncGpuTiers, GpuTiers
 from .resources.instances import AsyncInstances, Instances
+from .resources.model_deployments import AsyncModelDeployments, ModelDeployments
 from .resources.quotas import AsyncQuotas, Quotas
 from .resources.slurm import AsyncSlurmEnvironments, SlurmEnvironments
 from .resources.ssh_keys import AsyncSshKeyGroups, AsyncSshKeys, SshKeyGroups, SshKeys
@@ -47,6 +48,7 @@ class ICGPU:
         self.clusters = Clusters(gen, self.config)
         self.slurm_environments = SlurmEnvironments(gen, self.config)
         self.functions = Functions(gen, self.config)
+        self.model_deployments = ModelDeployments(gen, self.config)
         self.vm_disks = VmDisks(gen, self.config)
         self.vm_templates = VmTemplates(gen, self.config)
         self.vms = Vms(gen, self.config)
@@ -93,6 +95,7 @@ class AsyncICGPU:
         self.clusters = AsyncClusters(gen, self.config)
         self.slurm_environments = AsyncSlurmEnvironments(gen, self.config)
         self.functions = AsyncFunctions(gen, self.config)
+        self.model_deployments = AsyncModelDeployments(gen, self.config)
         self.vm_disks = AsyncVmDisks(gen, self.config)
         self.vm_templates = AsyncVmTemplates(gen, self.config)
         self.vms = AsyncVms(gen, self.config)

@@ -143,6 +143,23 @@ export type CreateVmNetworkInput = {
   teamId?: string | null | undefined;
 };
 
+/** A new model deployment. */
+export type DeployModelInput = {
+  engine?: string;
+  /** Write-only: stored encrypted, never returned. */
+  huggingfaceToken?: string | null | undefined;
+  /** chat or embedding (default: the catalogue's kind for the model, else chat) */
+  kind?: string | null | undefined;
+  maxReplicas?: number;
+  minReplicas?: number;
+  /** The Hugging Face id, e.g. meta-llama/Llama-3.1-8B-Instruct. */
+  model: string;
+  name: string;
+  resourceProfile?: string;
+  /** Share the deployment with this team. */
+  teamId?: string | null | undefined;
+};
+
 /** Lifecycle status of a function run. */
 export type FunctionRunStatus =
   | 'CANCELLED'
@@ -162,6 +179,12 @@ export type InstanceStatus =
   | 'STOPPED'
   | 'STOPPING'
   | 'TERMINATED';
+
+/** New replica bounds; a bound not given keeps its value. */
+export type ScaleModelInput = {
+  maxReplicas?: number | null | undefined;
+  minReplicas?: number | null | undefined;
+};
 
 /** Lifecycle status of a Slurm environment. */
 export type SlurmEnvironmentStatus =
@@ -518,6 +541,63 @@ export type WatchInstanceStatusSubscriptionVariables = Exact<{
 
 
 export type WatchInstanceStatusSubscription = { instanceStatus: { instanceId: string, status: InstanceStatus, previousStatus: InstanceStatus | null, reason: string | null, at: string } };
+
+export type CatalogueModelFieldsFragment = { alias: string, huggingfaceId: string, engine: string, resourceProfile: string, gpuTier: string | null, contextLength: number, tokenMultiplier: number, kind: string, description: string };
+
+export type ModelCatalogueQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ModelCatalogueQuery = { modelCatalogue: Array<{ alias: string, huggingfaceId: string, engine: string, resourceProfile: string, gpuTier: string | null, contextLength: number, tokenMultiplier: number, kind: string, description: string }> };
+
+export type ModelDeploymentFieldsFragment = { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null };
+
+export type ListModelDeploymentsQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListModelDeploymentsQuery = { modelDeployments: { nextToken: string | null, items: Array<{ id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null }> } };
+
+export type GetModelDeploymentQueryVariables = Exact<{
+  name: string;
+}>;
+
+
+export type GetModelDeploymentQuery = { modelDeployment: { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } };
+
+export type DeployModelMutationVariables = Exact<{
+  input: DeployModelInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeployModelMutation = { deployModel: { dryRun: boolean, valid: boolean, modelDeployment: { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type ScaleModelMutationVariables = Exact<{
+  name: string;
+  input: ScaleModelInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type ScaleModelMutation = { scaleModel: { dryRun: boolean, valid: boolean, modelDeployment: { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type StopModelMutationVariables = Exact<{
+  name: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type StopModelMutation = { stopModel: { dryRun: boolean, valid: boolean, modelDeployment: { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
+
+export type DeleteModelMutationVariables = Exact<{
+  name: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteModelMutation = { deleteModel: { dryRun: boolean, valid: boolean, modelDeployment: { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
 
 export type GetQuotasQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1382,6 +1462,43 @@ export const VmNetworkAttachmentFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"VmNetworkAttachmentFields"}) as unknown as TypedDocumentString<VmNetworkAttachmentFieldsFragment, unknown>;
+export const CatalogueModelFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CatalogueModelFields on CatalogueModel {
+  alias
+  huggingfaceId
+  engine
+  resourceProfile
+  gpuTier
+  contextLength
+  tokenMultiplier
+  kind
+  description
+}
+    `, {"fragmentName":"CatalogueModelFields"}) as unknown as TypedDocumentString<CatalogueModelFieldsFragment, unknown>;
+export const ModelDeploymentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}
+    `, {"fragmentName":"ModelDeploymentFields"}) as unknown as TypedDocumentString<ModelDeploymentFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys($maxResults: Int, $nextToken: String) {
   apiKeys(maxResults: $maxResults, nextToken: $nextToken) {
@@ -2349,6 +2466,210 @@ export const WatchInstanceStatusDocument = new TypedDocumentString(`
   reason
   at
 }`) as unknown as TypedDocumentString<WatchInstanceStatusSubscription, WatchInstanceStatusSubscriptionVariables>;
+export const ModelCatalogueDocument = new TypedDocumentString(`
+    query ModelCatalogue {
+  modelCatalogue {
+    ...CatalogueModelFields
+  }
+}
+    fragment CatalogueModelFields on CatalogueModel {
+  alias
+  huggingfaceId
+  engine
+  resourceProfile
+  gpuTier
+  contextLength
+  tokenMultiplier
+  kind
+  description
+}`) as unknown as TypedDocumentString<ModelCatalogueQuery, ModelCatalogueQueryVariables>;
+export const ListModelDeploymentsDocument = new TypedDocumentString(`
+    query ListModelDeployments($maxResults: Int, $nextToken: String) {
+  modelDeployments(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...ModelDeploymentFields
+    }
+    nextToken
+  }
+}
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<ListModelDeploymentsQuery, ListModelDeploymentsQueryVariables>;
+export const GetModelDeploymentDocument = new TypedDocumentString(`
+    query GetModelDeployment($name: String!) {
+  modelDeployment(name: $name) {
+    ...ModelDeploymentFields
+  }
+}
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<GetModelDeploymentQuery, GetModelDeploymentQueryVariables>;
+export const DeployModelDocument = new TypedDocumentString(`
+    mutation DeployModel($input: DeployModelInput!, $dryRun: Boolean) {
+  deployModel(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    modelDeployment {
+      ...ModelDeploymentFields
+    }
+  }
+}
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<DeployModelMutation, DeployModelMutationVariables>;
+export const ScaleModelDocument = new TypedDocumentString(`
+    mutation ScaleModel($name: String!, $input: ScaleModelInput!, $dryRun: Boolean) {
+  scaleModel(name: $name, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    modelDeployment {
+      ...ModelDeploymentFields
+    }
+  }
+}
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<ScaleModelMutation, ScaleModelMutationVariables>;
+export const StopModelDocument = new TypedDocumentString(`
+    mutation StopModel($name: String!, $dryRun: Boolean) {
+  stopModel(name: $name, dryRun: $dryRun) {
+    dryRun
+    valid
+    modelDeployment {
+      ...ModelDeploymentFields
+    }
+  }
+}
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<StopModelMutation, StopModelMutationVariables>;
+export const DeleteModelDocument = new TypedDocumentString(`
+    mutation DeleteModel($name: String!, $dryRun: Boolean) {
+  deleteModel(name: $name, dryRun: $dryRun) {
+    dryRun
+    valid
+    modelDeployment {
+      ...ModelDeploymentFields
+    }
+  }
+}
+    fragment ModelDeploymentFields on ModelDeployment {
+  id
+  name
+  model
+  engine
+  kind
+  minReplicas
+  maxReplicas
+  resourceProfile
+  gpuTier
+  status
+  statusReason
+  desiredReplicas
+  readyReplicas
+  upstream
+  huggingfaceTokenSet
+  teamId
+  accountId
+  createdAt
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<DeleteModelMutation, DeleteModelMutationVariables>;
 export const GetQuotasDocument = new TypedDocumentString(`
     query GetQuotas {
   quotas {

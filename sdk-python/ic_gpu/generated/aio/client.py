@@ -24,6 +24,7 @@ from .delete_cluster import DeleteCluster
 from .delete_firewall_rule import DeleteFirewallRule
 from .delete_function import DeleteFunction
 from .delete_instance import DeleteInstance
+from .delete_model import DeleteModel
 from .delete_slurm_environment import DeleteSlurmEnvironment
 from .delete_ssh_key import DeleteSshKey
 from .delete_ssh_key_group import DeleteSshKeyGroup
@@ -31,6 +32,7 @@ from .delete_subnet import DeleteSubnet
 from .delete_vm import DeleteVm
 from .delete_vm_disk import DeleteVmDisk
 from .delete_vm_network import DeleteVmNetwork
+from .deploy_model import DeployModel
 from .detach_vm_disk import DetachVmDisk
 from .detach_vm_network import DetachVmNetwork
 from .enums import FunctionRunStatus, InstanceStatus, TeamRole, VmStatus
@@ -41,6 +43,7 @@ from .get_cluster_kubeconfig import GetClusterKubeconfig
 from .get_function import GetFunction
 from .get_function_run import GetFunctionRun
 from .get_instance import GetInstance
+from .get_model_deployment import GetModelDeployment
 from .get_quotas import GetQuotas
 from .get_slurm_environment import GetSlurmEnvironment
 from .get_ssh_key import GetSshKey
@@ -66,6 +69,8 @@ from .input_types import (
     CreateVmDiskInput,
     CreateVmInput,
     CreateVmNetworkInput,
+    DeployModelInput,
+    ScaleModelInput,
     UpdateFunctionInput,
     UpdateInstanceInput,
     UpdateVmInput,
@@ -79,6 +84,7 @@ from .list_function_runs import ListFunctionRuns
 from .list_functions import ListFunctions
 from .list_gpu_tiers import ListGpuTiers
 from .list_instances import ListInstances
+from .list_model_deployments import ListModelDeployments
 from .list_slurm_environments import ListSlurmEnvironments
 from .list_ssh_key_groups import ListSshKeyGroups
 from .list_ssh_keys import ListSshKeys
@@ -90,6 +96,7 @@ from .list_vm_network_attachments import ListVmNetworkAttachments
 from .list_vm_networks import ListVmNetworks
 from .list_vm_templates import ListVmTemplates
 from .list_vms import ListVms
+from .model_catalogue import ModelCatalogue
 from .reboot_vm import RebootVm
 from .remove_ssh_key_from_group import RemoveSshKeyFromGroup
 from .remove_team_member import RemoveTeamMember
@@ -97,9 +104,11 @@ from .requeue_instance import RequeueInstance
 from .resize_vm_disk import ResizeVmDisk
 from .revoke_api_key import RevokeApiKey
 from .run_function import RunFunction
+from .scale_model import ScaleModel
 from .start_instance import StartInstance
 from .start_vm import StartVm
 from .stop_instance import StopInstance
+from .stop_model import StopModel
 from .stop_vm import StopVm
 from .stream_events import StreamEvents
 from .update_function import UpdateFunction
@@ -1531,6 +1540,317 @@ class AsyncGeneratedClient(AsyncBaseClient):
             **kwargs,
         ):
             yield WatchInstanceStatus.model_validate(data)
+
+    async def model_catalogue(self, **kwargs: Any) -> ModelCatalogue:
+        query = gql("""
+            query ModelCatalogue {
+              modelCatalogue {
+                ...CatalogueModelFields
+              }
+            }
+
+            fragment CatalogueModelFields on CatalogueModel {
+              alias
+              huggingfaceId
+              engine
+              resourceProfile
+              gpuTier
+              contextLength
+              tokenMultiplier
+              kind
+              description
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query, operation_name="ModelCatalogue", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ModelCatalogue.model_validate(data)
+
+    async def list_model_deployments(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListModelDeployments:
+        query = gql("""
+            query ListModelDeployments($maxResults: Int, $nextToken: String) {
+              modelDeployments(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...ModelDeploymentFields
+                }
+                nextToken
+              }
+            }
+
+            fragment ModelDeploymentFields on ModelDeployment {
+              id
+              name
+              model
+              engine
+              kind
+              minReplicas
+              maxReplicas
+              resourceProfile
+              gpuTier
+              status
+              statusReason
+              desiredReplicas
+              readyReplicas
+              upstream
+              huggingfaceTokenSet
+              teamId
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="ListModelDeployments",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListModelDeployments.model_validate(data)
+
+    async def get_model_deployment(
+        self, name: str, **kwargs: Any
+    ) -> GetModelDeployment:
+        query = gql("""
+            query GetModelDeployment($name: String!) {
+              modelDeployment(name: $name) {
+                ...ModelDeploymentFields
+              }
+            }
+
+            fragment ModelDeploymentFields on ModelDeployment {
+              id
+              name
+              model
+              engine
+              kind
+              minReplicas
+              maxReplicas
+              resourceProfile
+              gpuTier
+              status
+              statusReason
+              desiredReplicas
+              readyReplicas
+              upstream
+              huggingfaceTokenSet
+              teamId
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"name": name}
+        response = await self.execute(
+            query=query,
+            operation_name="GetModelDeployment",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetModelDeployment.model_validate(data)
+
+    async def deploy_model(
+        self,
+        input: DeployModelInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> DeployModel:
+        query = gql("""
+            mutation DeployModel($input: DeployModelInput!, $dryRun: Boolean) {
+              deployModel(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                modelDeployment {
+                  ...ModelDeploymentFields
+                }
+              }
+            }
+
+            fragment ModelDeploymentFields on ModelDeployment {
+              id
+              name
+              model
+              engine
+              kind
+              minReplicas
+              maxReplicas
+              resourceProfile
+              gpuTier
+              status
+              statusReason
+              desiredReplicas
+              readyReplicas
+              upstream
+              huggingfaceTokenSet
+              teamId
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="DeployModel", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeployModel.model_validate(data)
+
+    async def scale_model(
+        self,
+        name: str,
+        input: ScaleModelInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ScaleModel:
+        query = gql("""
+            mutation ScaleModel($name: String!, $input: ScaleModelInput!, $dryRun: Boolean) {
+              scaleModel(name: $name, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                modelDeployment {
+                  ...ModelDeploymentFields
+                }
+              }
+            }
+
+            fragment ModelDeploymentFields on ModelDeployment {
+              id
+              name
+              model
+              engine
+              kind
+              minReplicas
+              maxReplicas
+              resourceProfile
+              gpuTier
+              status
+              statusReason
+              desiredReplicas
+              readyReplicas
+              upstream
+              huggingfaceTokenSet
+              teamId
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"name": name, "input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="ScaleModel", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ScaleModel.model_validate(data)
+
+    async def stop_model(
+        self,
+        name: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> StopModel:
+        query = gql("""
+            mutation StopModel($name: String!, $dryRun: Boolean) {
+              stopModel(name: $name, dryRun: $dryRun) {
+                dryRun
+                valid
+                modelDeployment {
+                  ...ModelDeploymentFields
+                }
+              }
+            }
+
+            fragment ModelDeploymentFields on ModelDeployment {
+              id
+              name
+              model
+              engine
+              kind
+              minReplicas
+              maxReplicas
+              resourceProfile
+              gpuTier
+              status
+              statusReason
+              desiredReplicas
+              readyReplicas
+              upstream
+              huggingfaceTokenSet
+              teamId
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"name": name, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="StopModel", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return StopModel.model_validate(data)
+
+    async def delete_model(
+        self,
+        name: str,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> DeleteModel:
+        query = gql("""
+            mutation DeleteModel($name: String!, $dryRun: Boolean) {
+              deleteModel(name: $name, dryRun: $dryRun) {
+                dryRun
+                valid
+                modelDeployment {
+                  ...ModelDeploymentFields
+                }
+              }
+            }
+
+            fragment ModelDeploymentFields on ModelDeployment {
+              id
+              name
+              model
+              engine
+              kind
+              minReplicas
+              maxReplicas
+              resourceProfile
+              gpuTier
+              status
+              statusReason
+              desiredReplicas
+              readyReplicas
+              upstream
+              huggingfaceTokenSet
+              teamId
+              accountId
+              createdAt
+              updatedAt
+              deletedAt
+            }
+            """)
+        variables: dict[str, object] = {"name": name, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="DeleteModel", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteModel.model_validate(data)
 
     async def get_quotas(self, **kwargs: Any) -> GetQuotas:
         query = gql("""

@@ -3,7 +3,7 @@ from typing import Any, Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import TeamRole, WorkloadType
+from .enums import NotifyVia, TeamRole, WorkloadType
 
 
 class AddTeamMemberInput(BaseModel):
@@ -97,6 +97,14 @@ class CreateSlurmEnvironmentInput(BaseModel):
     "share the environment with this team"
 
 
+class CreateSpendingAlertInput(BaseModel):
+    """A new spending alert."""
+
+    name: str
+    threshold: int
+    notify_via: Optional[NotifyVia] = Field(alias="notifyVia", default=None)
+
+
 class CreateSshKeyGroupInput(BaseModel):
     name: str
     description: str = ""
@@ -153,6 +161,42 @@ class CreateVmNetworkInput(BaseModel):
     "share the network with this team"
 
 
+class DeployModelInput(BaseModel):
+    """A new model deployment."""
+
+    name: str
+    model: str
+    "The Hugging Face id, e.g. meta-llama/Llama-3.1-8B-Instruct."
+    engine: str = "vllm"
+    kind: Optional[str] = None
+    "chat or embedding (default: the catalogue's kind for the model, else chat)"
+    min_replicas: int = Field(alias="minReplicas", default=0)
+    max_replicas: int = Field(alias="maxReplicas", default=1)
+    resource_profile: str = Field(
+        alias="resourceProfile", default="nvidia-gpu-timesliced"
+    )
+    huggingface_token: Optional[str] = Field(alias="huggingfaceToken", default=None)
+    "Write-only: stored encrypted, never returned."
+    team_id: Optional[str] = Field(alias="teamId", default=None)
+    "Share the deployment with this team."
+
+
+class PurchaseTokensInput(BaseModel):
+    """Give amount or packageId, one of the two."""
+
+    amount: Optional[int] = None
+    "Tokens to add to the balance."
+    package_id: Optional[str] = Field(alias="packageId", default=None)
+    "Buy one package of tokenPackages."
+
+
+class ScaleModelInput(BaseModel):
+    """New replica bounds; a bound not given keeps its value."""
+
+    min_replicas: Optional[int] = Field(alias="minReplicas", default=None)
+    max_replicas: Optional[int] = Field(alias="maxReplicas", default=None)
+
+
 class UpdateFunctionInput(BaseModel):
     """What can change on a function; a map given replaces the old one."""
 
@@ -171,6 +215,14 @@ class UpdateInstanceInput(BaseModel):
 
     name: Optional[str] = None
     "a new name, unique among your live instances"
+
+
+class UpdateSpendingAlertInput(BaseModel):
+    """What to change: any of name, threshold, notifyVia."""
+
+    name: Optional[str] = None
+    threshold: Optional[int] = None
+    notify_via: Optional[NotifyVia] = Field(alias="notifyVia", default=None)
 
 
 class UpdateVmInput(BaseModel):

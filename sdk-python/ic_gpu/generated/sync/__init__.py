@@ -98,6 +98,11 @@ from .delete_instance import (
     DeleteInstanceDeleteInstance,
     DeleteInstanceDeleteInstanceInstance,
 )
+from .delete_model import (
+    DeleteModel,
+    DeleteModelDeleteModel,
+    DeleteModelDeleteModelModelDeployment,
+)
 from .delete_slurm_environment import (
     DeleteSlurmEnvironment,
     DeleteSlurmEnvironmentDeleteSlurmEnvironment,
@@ -129,6 +134,11 @@ from .delete_vm_network import (
     DeleteVmNetworkDeleteVmNetwork,
     DeleteVmNetworkDeleteVmNetworkVmNetwork,
 )
+from .deploy_model import (
+    DeployModel,
+    DeployModelDeployModel,
+    DeployModelDeployModelModelDeployment,
+)
 from .detach_vm_disk import (
     DetachVmDisk,
     DetachVmDiskDetachVmDisk,
@@ -143,6 +153,7 @@ from .enums import (
     ClusterStatus,
     FunctionRunStatus,
     InstanceStatus,
+    NotifyVia,
     SlurmEnvironmentStatus,
     TeamRole,
     VmDiskStatus,
@@ -159,6 +170,7 @@ from .exceptions import (
 from .fragments import (
     AccountFields,
     ApiKeyFields,
+    CatalogueModelFields,
     ClusterFields,
     ClusterFieldsOwner,
     EventFields,
@@ -171,6 +183,7 @@ from .fragments import (
     InstanceFieldsTierInfo,
     InstanceStatusEventFields,
     KubeconfigFields,
+    ModelDeploymentFields,
     QuotasFields,
     QuotasFieldsGpus,
     QuotasFieldsGpusByFamily,
@@ -208,6 +221,7 @@ from .get_cluster_kubeconfig import (
 from .get_function import GetFunction, GetFunctionFunction
 from .get_function_run import GetFunctionRun, GetFunctionRunFunctionRun
 from .get_instance import GetInstance, GetInstanceInstance
+from .get_model_deployment import GetModelDeployment, GetModelDeploymentModelDeployment
 from .get_quotas import GetQuotas, GetQuotasQuotas
 from .get_slurm_environment import (
     GetSlurmEnvironment,
@@ -230,14 +244,19 @@ from .input_types import (
     CreateFunctionInput,
     CreateInstanceInput,
     CreateSlurmEnvironmentInput,
+    CreateSpendingAlertInput,
     CreateSshKeyGroupInput,
     CreateSubnetInput,
     CreateTeamInput,
     CreateVmDiskInput,
     CreateVmInput,
     CreateVmNetworkInput,
+    DeployModelInput,
+    PurchaseTokensInput,
+    ScaleModelInput,
     UpdateFunctionInput,
     UpdateInstanceInput,
+    UpdateSpendingAlertInput,
     UpdateVmInput,
     UploadSshKeyInput,
 )
@@ -264,6 +283,11 @@ from .list_instances import (
     ListInstances,
     ListInstancesInstances,
     ListInstancesInstancesItems,
+)
+from .list_model_deployments import (
+    ListModelDeployments,
+    ListModelDeploymentsModelDeployments,
+    ListModelDeploymentsModelDeploymentsItems,
 )
 from .list_slurm_environments import (
     ListSlurmEnvironments,
@@ -295,6 +319,7 @@ from .list_vm_networks import (
 )
 from .list_vm_templates import ListVmTemplates, ListVmTemplatesVmTemplates
 from .list_vms import ListVms, ListVmsVms, ListVmsVmsItems
+from .model_catalogue import ModelCatalogue, ModelCatalogueModelCatalogue
 from .reboot_vm import RebootVm, RebootVmRebootVm, RebootVmRebootVmVm
 from .remove_ssh_key_from_group import (
     RemoveSshKeyFromGroup,
@@ -322,6 +347,11 @@ from .revoke_api_key import (
     RevokeApiKeyRevokeApiKeyApiKey,
 )
 from .run_function import RunFunction, RunFunctionRunFunction, RunFunctionRunFunctionRun
+from .scale_model import (
+    ScaleModel,
+    ScaleModelScaleModel,
+    ScaleModelScaleModelModelDeployment,
+)
 from .start_instance import (
     StartInstance,
     StartInstanceStartInstance,
@@ -333,6 +363,7 @@ from .stop_instance import (
     StopInstanceStopInstance,
     StopInstanceStopInstanceInstance,
 )
+from .stop_model import StopModel, StopModelStopModel, StopModelStopModelModelDeployment
 from .stop_vm import StopVm, StopVmStopVm, StopVmStopVmVm
 from .update_function import (
     UpdateFunction,
@@ -378,6 +409,7 @@ __all__ = [
     "CancelFunctionRun",
     "CancelFunctionRunCancelFunctionRun",
     "CancelFunctionRunCancelFunctionRunRun",
+    "CatalogueModelFields",
     "ClusterFields",
     "ClusterFieldsOwner",
     "ClusterStatus",
@@ -405,6 +437,7 @@ __all__ = [
     "CreateSlurmEnvironmentCreateSlurmEnvironment",
     "CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironment",
     "CreateSlurmEnvironmentInput",
+    "CreateSpendingAlertInput",
     "CreateSshKeyGroup",
     "CreateSshKeyGroupCreateSshKeyGroup",
     "CreateSshKeyGroupCreateSshKeyGroupSshKeyGroup",
@@ -441,6 +474,9 @@ __all__ = [
     "DeleteInstance",
     "DeleteInstanceDeleteInstance",
     "DeleteInstanceDeleteInstanceInstance",
+    "DeleteModel",
+    "DeleteModelDeleteModel",
+    "DeleteModelDeleteModelModelDeployment",
     "DeleteSlurmEnvironment",
     "DeleteSlurmEnvironmentDeleteSlurmEnvironment",
     "DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironment",
@@ -462,6 +498,10 @@ __all__ = [
     "DeleteVmNetwork",
     "DeleteVmNetworkDeleteVmNetwork",
     "DeleteVmNetworkDeleteVmNetworkVmNetwork",
+    "DeployModel",
+    "DeployModelDeployModel",
+    "DeployModelDeployModelModelDeployment",
+    "DeployModelInput",
     "DetachVmDisk",
     "DetachVmDiskDetachVmDisk",
     "DetachVmDiskDetachVmDiskVmDisk",
@@ -488,6 +528,8 @@ __all__ = [
     "GetFunctionRunFunctionRun",
     "GetInstance",
     "GetInstanceInstance",
+    "GetModelDeployment",
+    "GetModelDeploymentModelDeployment",
     "GetQuotas",
     "GetQuotasQuotas",
     "GetSlurmEnvironment",
@@ -542,6 +584,9 @@ __all__ = [
     "ListInstances",
     "ListInstancesInstances",
     "ListInstancesInstancesItems",
+    "ListModelDeployments",
+    "ListModelDeploymentsModelDeployments",
+    "ListModelDeploymentsModelDeploymentsItems",
     "ListSlurmEnvironments",
     "ListSlurmEnvironmentsSlurmEnvironments",
     "ListSlurmEnvironmentsSlurmEnvironmentsItems",
@@ -573,6 +618,11 @@ __all__ = [
     "ListVms",
     "ListVmsVms",
     "ListVmsVmsItems",
+    "ModelCatalogue",
+    "ModelCatalogueModelCatalogue",
+    "ModelDeploymentFields",
+    "NotifyVia",
+    "PurchaseTokensInput",
     "QuotasFields",
     "QuotasFieldsGpus",
     "QuotasFieldsGpusByFamily",
@@ -598,6 +648,10 @@ __all__ = [
     "RunFunction",
     "RunFunctionRunFunction",
     "RunFunctionRunFunctionRun",
+    "ScaleModel",
+    "ScaleModelInput",
+    "ScaleModelScaleModel",
+    "ScaleModelScaleModelModelDeployment",
     "SlurmEnvironmentFields",
     "SlurmEnvironmentStatus",
     "SshKeyFields",
@@ -612,6 +666,9 @@ __all__ = [
     "StopInstance",
     "StopInstanceStopInstance",
     "StopInstanceStopInstanceInstance",
+    "StopModel",
+    "StopModelStopModel",
+    "StopModelStopModelModelDeployment",
     "StopVm",
     "StopVmStopVm",
     "StopVmStopVmVm",
@@ -630,6 +687,7 @@ __all__ = [
     "UpdateInstanceInput",
     "UpdateInstanceUpdateInstance",
     "UpdateInstanceUpdateInstanceInstance",
+    "UpdateSpendingAlertInput",
     "UpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMemberMember",

@@ -30,6 +30,11 @@ class InstanceStatus(str, Enum):
     TERMINATED = "TERMINATED"
 
 
+class NotifyVia(str, Enum):
+    WEBHOOK = "WEBHOOK"
+    IN_APP = "IN_APP"
+
+
 class SlurmEnvironmentStatus(str, Enum):
     PENDING = "PENDING"
     PROVISIONING = "PROVISIONING"

@@ -34,6 +34,18 @@ class ApiKeyFields(BaseModel):
     revoked_at: Optional[datetime] = Field(alias="revokedAt")
 
 
+class CatalogueModelFields(BaseModel):
+    alias: str
+    huggingface_id: str = Field(alias="huggingfaceId")
+    engine: str
+    resource_profile: str = Field(alias="resourceProfile")
+    gpu_tier: Optional[str] = Field(alias="gpuTier")
+    context_length: int = Field(alias="contextLength")
+    token_multiplier: float = Field(alias="tokenMultiplier")
+    kind: str
+    description: str
+
+
 class ClusterFields(BaseModel):
     id: str
     name: str
@@ -173,6 +185,29 @@ class KubeconfigFields(BaseModel):
     certificate_authority_data: str = Field(alias="certificateAuthorityData")
     token: str
     kubeconfig: str
+
+
+class ModelDeploymentFields(BaseModel):
+    id: str
+    name: str
+    model: str
+    engine: str
+    kind: str
+    min_replicas: int = Field(alias="minReplicas")
+    max_replicas: int = Field(alias="maxReplicas")
+    resource_profile: str = Field(alias="resourceProfile")
+    gpu_tier: Optional[str] = Field(alias="gpuTier")
+    status: str
+    status_reason: Optional[str] = Field(alias="statusReason")
+    desired_replicas: int = Field(alias="desiredReplicas")
+    ready_replicas: int = Field(alias="readyReplicas")
+    upstream: str
+    huggingface_token_set: bool = Field(alias="huggingfaceTokenSet")
+    team_id: Optional[str] = Field(alias="teamId")
+    account_id: str = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
+    deleted_at: Optional[datetime] = Field(alias="deletedAt")
 
 
 class QuotasFields(BaseModel):
@@ -376,6 +411,7 @@ class VmTemplateFields(BaseModel):
 
 AccountFields.model_rebuild()
 ApiKeyFields.model_rebuild()
+CatalogueModelFields.model_rebuild()
 ClusterFields.model_rebuild()
 EventFields.model_rebuild()
 FirewallRuleFields.model_rebuild()
@@ -385,6 +421,7 @@ GpuTierFields.model_rebuild()
 InstanceFields.model_rebuild()
 InstanceStatusEventFields.model_rebuild()
 KubeconfigFields.model_rebuild()
+ModelDeploymentFields.model_rebuild()
 QuotasFields.model_rebuild()
 SlurmEnvironmentFields.model_rebuild()
 SshKeyFields.model_rebuild()

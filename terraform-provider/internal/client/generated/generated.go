@@ -894,6 +894,51 @@ func (v *CancelFunctionRunResponse) GetCancelFunctionRun() CancelFunctionRunCanc
 	return v.CancelFunctionRun
 }
 
+// CatalogueModelFields includes the GraphQL fields of CatalogueModel requested by the fragment CatalogueModelFields.
+// The GraphQL type's documentation follows.
+//
+// A pre-tested model of the platform's catalogue, callable by its alias.
+type CatalogueModelFields struct {
+	Alias           string  `json:"alias"`
+	HuggingfaceId   string  `json:"huggingfaceId"`
+	Engine          string  `json:"engine"`
+	ResourceProfile string  `json:"resourceProfile"`
+	GpuTier         *string `json:"gpuTier"`
+	ContextLength   int     `json:"contextLength"`
+	// A call costs (prompt + completion tokens) x this.
+	TokenMultiplier float64 `json:"tokenMultiplier"`
+	// chat or embedding
+	Kind        string `json:"kind"`
+	Description string `json:"description"`
+}
+
+// GetAlias returns CatalogueModelFields.Alias, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetAlias() string { return v.Alias }
+
+// GetHuggingfaceId returns CatalogueModelFields.HuggingfaceId, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetHuggingfaceId() string { return v.HuggingfaceId }
+
+// GetEngine returns CatalogueModelFields.Engine, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetEngine() string { return v.Engine }
+
+// GetResourceProfile returns CatalogueModelFields.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetResourceProfile() string { return v.ResourceProfile }
+
+// GetGpuTier returns CatalogueModelFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetGpuTier() *string { return v.GpuTier }
+
+// GetContextLength returns CatalogueModelFields.ContextLength, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetContextLength() int { return v.ContextLength }
+
+// GetTokenMultiplier returns CatalogueModelFields.TokenMultiplier, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetTokenMultiplier() float64 { return v.TokenMultiplier }
+
+// GetKind returns CatalogueModelFields.Kind, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetKind() string { return v.Kind }
+
+// GetDescription returns CatalogueModelFields.Description, and is useful for accessing the field via an interface.
+func (v *CatalogueModelFields) GetDescription() string { return v.Description }
+
 // ClusterFields includes the GraphQL fields of Cluster requested by the fragment ClusterFields.
 // The GraphQL type's documentation follows.
 //
@@ -4107,6 +4152,249 @@ func (v *DeleteInstanceResponse) GetDeleteInstance() DeleteInstanceDeleteInstanc
 	return v.DeleteInstance
 }
 
+// DeleteModelDeleteModelModelDeploymentPayload includes the requested fields of the GraphQL type ModelDeploymentPayload.
+// The GraphQL type's documentation follows.
+//
+// A model deployment as a mutation left it (or would leave it, in a dry run).
+type DeleteModelDeleteModelModelDeploymentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid           bool                                                        `json:"valid"`
+	ModelDeployment DeleteModelDeleteModelModelDeploymentPayloadModelDeployment `json:"modelDeployment"`
+}
+
+// GetDryRun returns DeleteModelDeleteModelModelDeploymentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeleteModelDeleteModelModelDeploymentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayload) GetValid() bool { return v.Valid }
+
+// GetModelDeployment returns DeleteModelDeleteModelModelDeploymentPayload.ModelDeployment, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayload) GetModelDeployment() DeleteModelDeleteModelModelDeploymentPayloadModelDeployment {
+	return v.ModelDeployment
+}
+
+// DeleteModelDeleteModelModelDeploymentPayloadModelDeployment includes the requested fields of the GraphQL type ModelDeployment.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type DeleteModelDeleteModelModelDeploymentPayloadModelDeployment struct {
+	ModelDeploymentFields `json:"-"`
+}
+
+// GetId returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Id, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetId() string {
+	return v.ModelDeploymentFields.Id
+}
+
+// GetName returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Name, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetName() string {
+	return v.ModelDeploymentFields.Name
+}
+
+// GetModel returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Model, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetModel() string {
+	return v.ModelDeploymentFields.Model
+}
+
+// GetEngine returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Engine, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetEngine() string {
+	return v.ModelDeploymentFields.Engine
+}
+
+// GetKind returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Kind, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetKind() string {
+	return v.ModelDeploymentFields.Kind
+}
+
+// GetMinReplicas returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.MinReplicas, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetMinReplicas() int {
+	return v.ModelDeploymentFields.MinReplicas
+}
+
+// GetMaxReplicas returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetMaxReplicas() int {
+	return v.ModelDeploymentFields.MaxReplicas
+}
+
+// GetResourceProfile returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetResourceProfile() string {
+	return v.ModelDeploymentFields.ResourceProfile
+}
+
+// GetGpuTier returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.GpuTier, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetGpuTier() *string {
+	return v.ModelDeploymentFields.GpuTier
+}
+
+// GetStatus returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Status, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetStatus() string {
+	return v.ModelDeploymentFields.Status
+}
+
+// GetStatusReason returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.StatusReason, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetStatusReason() *string {
+	return v.ModelDeploymentFields.StatusReason
+}
+
+// GetDesiredReplicas returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetDesiredReplicas() int {
+	return v.ModelDeploymentFields.DesiredReplicas
+}
+
+// GetReadyReplicas returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetReadyReplicas() int {
+	return v.ModelDeploymentFields.ReadyReplicas
+}
+
+// GetUpstream returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.Upstream, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetUpstream() string {
+	return v.ModelDeploymentFields.Upstream
+}
+
+// GetHuggingfaceTokenSet returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetHuggingfaceTokenSet() bool {
+	return v.ModelDeploymentFields.HuggingfaceTokenSet
+}
+
+// GetTeamId returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.TeamId, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetTeamId() *string {
+	return v.ModelDeploymentFields.TeamId
+}
+
+// GetAccountId returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetAccountId() string {
+	return v.ModelDeploymentFields.AccountId
+}
+
+// GetCreatedAt returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetCreatedAt() time.Time {
+	return v.ModelDeploymentFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetUpdatedAt() time.Time {
+	return v.ModelDeploymentFields.UpdatedAt
+}
+
+// GetDeletedAt returns DeleteModelDeleteModelModelDeploymentPayloadModelDeployment.DeletedAt, and is useful for accessing the field via an interface.
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) GetDeletedAt() *time.Time {
+	return v.ModelDeploymentFields.DeletedAt
+}
+
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteModelDeleteModelModelDeploymentPayloadModelDeployment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteModelDeleteModelModelDeploymentPayloadModelDeployment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ModelDeploymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteModelDeleteModelModelDeploymentPayloadModelDeployment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Model string `json:"model"`
+
+	Engine string `json:"engine"`
+
+	Kind string `json:"kind"`
+
+	MinReplicas int `json:"minReplicas"`
+
+	MaxReplicas int `json:"maxReplicas"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	Status string `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	DesiredReplicas int `json:"desiredReplicas"`
+
+	ReadyReplicas int `json:"readyReplicas"`
+
+	Upstream string `json:"upstream"`
+
+	HuggingfaceTokenSet bool `json:"huggingfaceTokenSet"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteModelDeleteModelModelDeploymentPayloadModelDeployment) __premarshalJSON() (*__premarshalDeleteModelDeleteModelModelDeploymentPayloadModelDeployment, error) {
+	var retval __premarshalDeleteModelDeleteModelModelDeploymentPayloadModelDeployment
+
+	retval.Id = v.ModelDeploymentFields.Id
+	retval.Name = v.ModelDeploymentFields.Name
+	retval.Model = v.ModelDeploymentFields.Model
+	retval.Engine = v.ModelDeploymentFields.Engine
+	retval.Kind = v.ModelDeploymentFields.Kind
+	retval.MinReplicas = v.ModelDeploymentFields.MinReplicas
+	retval.MaxReplicas = v.ModelDeploymentFields.MaxReplicas
+	retval.ResourceProfile = v.ModelDeploymentFields.ResourceProfile
+	retval.GpuTier = v.ModelDeploymentFields.GpuTier
+	retval.Status = v.ModelDeploymentFields.Status
+	retval.StatusReason = v.ModelDeploymentFields.StatusReason
+	retval.DesiredReplicas = v.ModelDeploymentFields.DesiredReplicas
+	retval.ReadyReplicas = v.ModelDeploymentFields.ReadyReplicas
+	retval.Upstream = v.ModelDeploymentFields.Upstream
+	retval.HuggingfaceTokenSet = v.ModelDeploymentFields.HuggingfaceTokenSet
+	retval.TeamId = v.ModelDeploymentFields.TeamId
+	retval.AccountId = v.ModelDeploymentFields.AccountId
+	retval.CreatedAt = v.ModelDeploymentFields.CreatedAt
+	retval.UpdatedAt = v.ModelDeploymentFields.UpdatedAt
+	retval.DeletedAt = v.ModelDeploymentFields.DeletedAt
+	return &retval, nil
+}
+
+// DeleteModelResponse is returned by DeleteModel on success.
+type DeleteModelResponse struct {
+	// Delete a deployment; its replicas are stopped.
+	DeleteModel DeleteModelDeleteModelModelDeploymentPayload `json:"deleteModel"`
+}
+
+// GetDeleteModel returns DeleteModelResponse.DeleteModel, and is useful for accessing the field via an interface.
+func (v *DeleteModelResponse) GetDeleteModel() DeleteModelDeleteModelModelDeploymentPayload {
+	return v.DeleteModel
+}
+
 // DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload includes the requested fields of the GraphQL type SlurmEnvironmentPayload.
 // The GraphQL type's documentation follows.
 //
@@ -5207,6 +5495,293 @@ type DeleteVmResponse struct {
 
 // GetDeleteVm returns DeleteVmResponse.DeleteVm, and is useful for accessing the field via an interface.
 func (v *DeleteVmResponse) GetDeleteVm() DeleteVmDeleteVmVmPayload { return v.DeleteVm }
+
+// DeployModelDeployModelModelDeploymentPayload includes the requested fields of the GraphQL type ModelDeploymentPayload.
+// The GraphQL type's documentation follows.
+//
+// A model deployment as a mutation left it (or would leave it, in a dry run).
+type DeployModelDeployModelModelDeploymentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid           bool                                                        `json:"valid"`
+	ModelDeployment DeployModelDeployModelModelDeploymentPayloadModelDeployment `json:"modelDeployment"`
+}
+
+// GetDryRun returns DeployModelDeployModelModelDeploymentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns DeployModelDeployModelModelDeploymentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayload) GetValid() bool { return v.Valid }
+
+// GetModelDeployment returns DeployModelDeployModelModelDeploymentPayload.ModelDeployment, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayload) GetModelDeployment() DeployModelDeployModelModelDeploymentPayloadModelDeployment {
+	return v.ModelDeployment
+}
+
+// DeployModelDeployModelModelDeploymentPayloadModelDeployment includes the requested fields of the GraphQL type ModelDeployment.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type DeployModelDeployModelModelDeploymentPayloadModelDeployment struct {
+	ModelDeploymentFields `json:"-"`
+}
+
+// GetId returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Id, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetId() string {
+	return v.ModelDeploymentFields.Id
+}
+
+// GetName returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Name, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetName() string {
+	return v.ModelDeploymentFields.Name
+}
+
+// GetModel returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Model, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetModel() string {
+	return v.ModelDeploymentFields.Model
+}
+
+// GetEngine returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Engine, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetEngine() string {
+	return v.ModelDeploymentFields.Engine
+}
+
+// GetKind returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Kind, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetKind() string {
+	return v.ModelDeploymentFields.Kind
+}
+
+// GetMinReplicas returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.MinReplicas, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetMinReplicas() int {
+	return v.ModelDeploymentFields.MinReplicas
+}
+
+// GetMaxReplicas returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetMaxReplicas() int {
+	return v.ModelDeploymentFields.MaxReplicas
+}
+
+// GetResourceProfile returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetResourceProfile() string {
+	return v.ModelDeploymentFields.ResourceProfile
+}
+
+// GetGpuTier returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.GpuTier, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetGpuTier() *string {
+	return v.ModelDeploymentFields.GpuTier
+}
+
+// GetStatus returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Status, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetStatus() string {
+	return v.ModelDeploymentFields.Status
+}
+
+// GetStatusReason returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.StatusReason, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetStatusReason() *string {
+	return v.ModelDeploymentFields.StatusReason
+}
+
+// GetDesiredReplicas returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetDesiredReplicas() int {
+	return v.ModelDeploymentFields.DesiredReplicas
+}
+
+// GetReadyReplicas returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetReadyReplicas() int {
+	return v.ModelDeploymentFields.ReadyReplicas
+}
+
+// GetUpstream returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.Upstream, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetUpstream() string {
+	return v.ModelDeploymentFields.Upstream
+}
+
+// GetHuggingfaceTokenSet returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetHuggingfaceTokenSet() bool {
+	return v.ModelDeploymentFields.HuggingfaceTokenSet
+}
+
+// GetTeamId returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.TeamId, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetTeamId() *string {
+	return v.ModelDeploymentFields.TeamId
+}
+
+// GetAccountId returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.AccountId, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetAccountId() string {
+	return v.ModelDeploymentFields.AccountId
+}
+
+// GetCreatedAt returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetCreatedAt() time.Time {
+	return v.ModelDeploymentFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetUpdatedAt() time.Time {
+	return v.ModelDeploymentFields.UpdatedAt
+}
+
+// GetDeletedAt returns DeployModelDeployModelModelDeploymentPayloadModelDeployment.DeletedAt, and is useful for accessing the field via an interface.
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) GetDeletedAt() *time.Time {
+	return v.ModelDeploymentFields.DeletedAt
+}
+
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeployModelDeployModelModelDeploymentPayloadModelDeployment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeployModelDeployModelModelDeploymentPayloadModelDeployment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ModelDeploymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeployModelDeployModelModelDeploymentPayloadModelDeployment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Model string `json:"model"`
+
+	Engine string `json:"engine"`
+
+	Kind string `json:"kind"`
+
+	MinReplicas int `json:"minReplicas"`
+
+	MaxReplicas int `json:"maxReplicas"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	Status string `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	DesiredReplicas int `json:"desiredReplicas"`
+
+	ReadyReplicas int `json:"readyReplicas"`
+
+	Upstream string `json:"upstream"`
+
+	HuggingfaceTokenSet bool `json:"huggingfaceTokenSet"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeployModelDeployModelModelDeploymentPayloadModelDeployment) __premarshalJSON() (*__premarshalDeployModelDeployModelModelDeploymentPayloadModelDeployment, error) {
+	var retval __premarshalDeployModelDeployModelModelDeploymentPayloadModelDeployment
+
+	retval.Id = v.ModelDeploymentFields.Id
+	retval.Name = v.ModelDeploymentFields.Name
+	retval.Model = v.ModelDeploymentFields.Model
+	retval.Engine = v.ModelDeploymentFields.Engine
+	retval.Kind = v.ModelDeploymentFields.Kind
+	retval.MinReplicas = v.ModelDeploymentFields.MinReplicas
+	retval.MaxReplicas = v.ModelDeploymentFields.MaxReplicas
+	retval.ResourceProfile = v.ModelDeploymentFields.ResourceProfile
+	retval.GpuTier = v.ModelDeploymentFields.GpuTier
+	retval.Status = v.ModelDeploymentFields.Status
+	retval.StatusReason = v.ModelDeploymentFields.StatusReason
+	retval.DesiredReplicas = v.ModelDeploymentFields.DesiredReplicas
+	retval.ReadyReplicas = v.ModelDeploymentFields.ReadyReplicas
+	retval.Upstream = v.ModelDeploymentFields.Upstream
+	retval.HuggingfaceTokenSet = v.ModelDeploymentFields.HuggingfaceTokenSet
+	retval.TeamId = v.ModelDeploymentFields.TeamId
+	retval.AccountId = v.ModelDeploymentFields.AccountId
+	retval.CreatedAt = v.ModelDeploymentFields.CreatedAt
+	retval.UpdatedAt = v.ModelDeploymentFields.UpdatedAt
+	retval.DeletedAt = v.ModelDeploymentFields.DeletedAt
+	return &retval, nil
+}
+
+// A new model deployment.
+type DeployModelInput struct {
+	Name string `json:"name"`
+	// The Hugging Face id, e.g. meta-llama/Llama-3.1-8B-Instruct.
+	Model  string `json:"model"`
+	Engine string `json:"engine"`
+	// chat or embedding (default: the catalogue's kind for the model, else chat)
+	Kind            *string `json:"kind"`
+	MinReplicas     int     `json:"minReplicas"`
+	MaxReplicas     int     `json:"maxReplicas"`
+	ResourceProfile string  `json:"resourceProfile"`
+	// Write-only: stored encrypted, never returned.
+	HuggingfaceToken *string `json:"huggingfaceToken"`
+	// Share the deployment with this team.
+	TeamId *string `json:"teamId"`
+}
+
+// GetName returns DeployModelInput.Name, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetName() string { return v.Name }
+
+// GetModel returns DeployModelInput.Model, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetModel() string { return v.Model }
+
+// GetEngine returns DeployModelInput.Engine, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetEngine() string { return v.Engine }
+
+// GetKind returns DeployModelInput.Kind, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetKind() *string { return v.Kind }
+
+// GetMinReplicas returns DeployModelInput.MinReplicas, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetMinReplicas() int { return v.MinReplicas }
+
+// GetMaxReplicas returns DeployModelInput.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetMaxReplicas() int { return v.MaxReplicas }
+
+// GetResourceProfile returns DeployModelInput.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetResourceProfile() string { return v.ResourceProfile }
+
+// GetHuggingfaceToken returns DeployModelInput.HuggingfaceToken, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetHuggingfaceToken() *string { return v.HuggingfaceToken }
+
+// GetTeamId returns DeployModelInput.TeamId, and is useful for accessing the field via an interface.
+func (v *DeployModelInput) GetTeamId() *string { return v.TeamId }
+
+// DeployModelResponse is returned by DeployModel on success.
+type DeployModelResponse struct {
+	// Deploy a model (its name is unique in the tenant and may not be a catalogue alias).
+	DeployModel DeployModelDeployModelModelDeploymentPayload `json:"deployModel"`
+}
+
+// GetDeployModel returns DeployModelResponse.DeployModel, and is useful for accessing the field via an interface.
+func (v *DeployModelResponse) GetDeployModel() DeployModelDeployModelModelDeploymentPayload {
+	return v.DeployModel
+}
 
 // DetachVmDiskDetachVmDiskVmDiskPayload includes the requested fields of the GraphQL type VmDiskPayload.
 // The GraphQL type's documentation follows.
@@ -6715,6 +7290,214 @@ type GetInstanceResponse struct {
 
 // GetInstance returns GetInstanceResponse.Instance, and is useful for accessing the field via an interface.
 func (v *GetInstanceResponse) GetInstance() GetInstanceInstance { return v.Instance }
+
+// GetModelDeploymentModelDeployment includes the requested fields of the GraphQL type ModelDeployment.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type GetModelDeploymentModelDeployment struct {
+	ModelDeploymentFields `json:"-"`
+}
+
+// GetId returns GetModelDeploymentModelDeployment.Id, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetId() string { return v.ModelDeploymentFields.Id }
+
+// GetName returns GetModelDeploymentModelDeployment.Name, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetName() string { return v.ModelDeploymentFields.Name }
+
+// GetModel returns GetModelDeploymentModelDeployment.Model, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetModel() string { return v.ModelDeploymentFields.Model }
+
+// GetEngine returns GetModelDeploymentModelDeployment.Engine, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetEngine() string { return v.ModelDeploymentFields.Engine }
+
+// GetKind returns GetModelDeploymentModelDeployment.Kind, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetKind() string { return v.ModelDeploymentFields.Kind }
+
+// GetMinReplicas returns GetModelDeploymentModelDeployment.MinReplicas, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetMinReplicas() int {
+	return v.ModelDeploymentFields.MinReplicas
+}
+
+// GetMaxReplicas returns GetModelDeploymentModelDeployment.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetMaxReplicas() int {
+	return v.ModelDeploymentFields.MaxReplicas
+}
+
+// GetResourceProfile returns GetModelDeploymentModelDeployment.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetResourceProfile() string {
+	return v.ModelDeploymentFields.ResourceProfile
+}
+
+// GetGpuTier returns GetModelDeploymentModelDeployment.GpuTier, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetGpuTier() *string {
+	return v.ModelDeploymentFields.GpuTier
+}
+
+// GetStatus returns GetModelDeploymentModelDeployment.Status, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetStatus() string { return v.ModelDeploymentFields.Status }
+
+// GetStatusReason returns GetModelDeploymentModelDeployment.StatusReason, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetStatusReason() *string {
+	return v.ModelDeploymentFields.StatusReason
+}
+
+// GetDesiredReplicas returns GetModelDeploymentModelDeployment.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetDesiredReplicas() int {
+	return v.ModelDeploymentFields.DesiredReplicas
+}
+
+// GetReadyReplicas returns GetModelDeploymentModelDeployment.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetReadyReplicas() int {
+	return v.ModelDeploymentFields.ReadyReplicas
+}
+
+// GetUpstream returns GetModelDeploymentModelDeployment.Upstream, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetUpstream() string {
+	return v.ModelDeploymentFields.Upstream
+}
+
+// GetHuggingfaceTokenSet returns GetModelDeploymentModelDeployment.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetHuggingfaceTokenSet() bool {
+	return v.ModelDeploymentFields.HuggingfaceTokenSet
+}
+
+// GetTeamId returns GetModelDeploymentModelDeployment.TeamId, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetTeamId() *string {
+	return v.ModelDeploymentFields.TeamId
+}
+
+// GetAccountId returns GetModelDeploymentModelDeployment.AccountId, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetAccountId() string {
+	return v.ModelDeploymentFields.AccountId
+}
+
+// GetCreatedAt returns GetModelDeploymentModelDeployment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetCreatedAt() time.Time {
+	return v.ModelDeploymentFields.CreatedAt
+}
+
+// GetUpdatedAt returns GetModelDeploymentModelDeployment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetUpdatedAt() time.Time {
+	return v.ModelDeploymentFields.UpdatedAt
+}
+
+// GetDeletedAt returns GetModelDeploymentModelDeployment.DeletedAt, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentModelDeployment) GetDeletedAt() *time.Time {
+	return v.ModelDeploymentFields.DeletedAt
+}
+
+func (v *GetModelDeploymentModelDeployment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetModelDeploymentModelDeployment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetModelDeploymentModelDeployment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ModelDeploymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetModelDeploymentModelDeployment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Model string `json:"model"`
+
+	Engine string `json:"engine"`
+
+	Kind string `json:"kind"`
+
+	MinReplicas int `json:"minReplicas"`
+
+	MaxReplicas int `json:"maxReplicas"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	Status string `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	DesiredReplicas int `json:"desiredReplicas"`
+
+	ReadyReplicas int `json:"readyReplicas"`
+
+	Upstream string `json:"upstream"`
+
+	HuggingfaceTokenSet bool `json:"huggingfaceTokenSet"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *GetModelDeploymentModelDeployment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetModelDeploymentModelDeployment) __premarshalJSON() (*__premarshalGetModelDeploymentModelDeployment, error) {
+	var retval __premarshalGetModelDeploymentModelDeployment
+
+	retval.Id = v.ModelDeploymentFields.Id
+	retval.Name = v.ModelDeploymentFields.Name
+	retval.Model = v.ModelDeploymentFields.Model
+	retval.Engine = v.ModelDeploymentFields.Engine
+	retval.Kind = v.ModelDeploymentFields.Kind
+	retval.MinReplicas = v.ModelDeploymentFields.MinReplicas
+	retval.MaxReplicas = v.ModelDeploymentFields.MaxReplicas
+	retval.ResourceProfile = v.ModelDeploymentFields.ResourceProfile
+	retval.GpuTier = v.ModelDeploymentFields.GpuTier
+	retval.Status = v.ModelDeploymentFields.Status
+	retval.StatusReason = v.ModelDeploymentFields.StatusReason
+	retval.DesiredReplicas = v.ModelDeploymentFields.DesiredReplicas
+	retval.ReadyReplicas = v.ModelDeploymentFields.ReadyReplicas
+	retval.Upstream = v.ModelDeploymentFields.Upstream
+	retval.HuggingfaceTokenSet = v.ModelDeploymentFields.HuggingfaceTokenSet
+	retval.TeamId = v.ModelDeploymentFields.TeamId
+	retval.AccountId = v.ModelDeploymentFields.AccountId
+	retval.CreatedAt = v.ModelDeploymentFields.CreatedAt
+	retval.UpdatedAt = v.ModelDeploymentFields.UpdatedAt
+	retval.DeletedAt = v.ModelDeploymentFields.DeletedAt
+	return &retval, nil
+}
+
+// GetModelDeploymentResponse is returned by GetModelDeployment on success.
+type GetModelDeploymentResponse struct {
+	// A model deployment by its name.
+	ModelDeployment GetModelDeploymentModelDeployment `json:"modelDeployment"`
+}
+
+// GetModelDeployment returns GetModelDeploymentResponse.ModelDeployment, and is useful for accessing the field via an interface.
+func (v *GetModelDeploymentResponse) GetModelDeployment() GetModelDeploymentModelDeployment {
+	return v.ModelDeployment
+}
 
 // GetQuotasQuotas includes the requested fields of the GraphQL type Quotas.
 // The GraphQL type's documentation follows.
@@ -9627,6 +10410,245 @@ func (v *ListInstancesResponse) GetInstances() ListInstancesInstancesInstanceCon
 	return v.Instances
 }
 
+// ListModelDeploymentsModelDeploymentsModelDeploymentConnection includes the requested fields of the GraphQL type ModelDeploymentConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of model deployments.
+type ListModelDeploymentsModelDeploymentsModelDeploymentConnection struct {
+	Items     []ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment `json:"items"`
+	NextToken *string                                                                             `json:"nextToken"`
+}
+
+// GetItems returns ListModelDeploymentsModelDeploymentsModelDeploymentConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnection) GetItems() []ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment {
+	return v.Items
+}
+
+// GetNextToken returns ListModelDeploymentsModelDeploymentsModelDeploymentConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment includes the requested fields of the GraphQL type ModelDeployment.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment struct {
+	ModelDeploymentFields `json:"-"`
+}
+
+// GetId returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Id, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetId() string {
+	return v.ModelDeploymentFields.Id
+}
+
+// GetName returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Name, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetName() string {
+	return v.ModelDeploymentFields.Name
+}
+
+// GetModel returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Model, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetModel() string {
+	return v.ModelDeploymentFields.Model
+}
+
+// GetEngine returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Engine, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetEngine() string {
+	return v.ModelDeploymentFields.Engine
+}
+
+// GetKind returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Kind, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetKind() string {
+	return v.ModelDeploymentFields.Kind
+}
+
+// GetMinReplicas returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.MinReplicas, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetMinReplicas() int {
+	return v.ModelDeploymentFields.MinReplicas
+}
+
+// GetMaxReplicas returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetMaxReplicas() int {
+	return v.ModelDeploymentFields.MaxReplicas
+}
+
+// GetResourceProfile returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetResourceProfile() string {
+	return v.ModelDeploymentFields.ResourceProfile
+}
+
+// GetGpuTier returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.GpuTier, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetGpuTier() *string {
+	return v.ModelDeploymentFields.GpuTier
+}
+
+// GetStatus returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Status, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetStatus() string {
+	return v.ModelDeploymentFields.Status
+}
+
+// GetStatusReason returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.StatusReason, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetStatusReason() *string {
+	return v.ModelDeploymentFields.StatusReason
+}
+
+// GetDesiredReplicas returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetDesiredReplicas() int {
+	return v.ModelDeploymentFields.DesiredReplicas
+}
+
+// GetReadyReplicas returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetReadyReplicas() int {
+	return v.ModelDeploymentFields.ReadyReplicas
+}
+
+// GetUpstream returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.Upstream, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetUpstream() string {
+	return v.ModelDeploymentFields.Upstream
+}
+
+// GetHuggingfaceTokenSet returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetHuggingfaceTokenSet() bool {
+	return v.ModelDeploymentFields.HuggingfaceTokenSet
+}
+
+// GetTeamId returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.TeamId, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetTeamId() *string {
+	return v.ModelDeploymentFields.TeamId
+}
+
+// GetAccountId returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.AccountId, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetAccountId() string {
+	return v.ModelDeploymentFields.AccountId
+}
+
+// GetCreatedAt returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetCreatedAt() time.Time {
+	return v.ModelDeploymentFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetUpdatedAt() time.Time {
+	return v.ModelDeploymentFields.UpdatedAt
+}
+
+// GetDeletedAt returns ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment.DeletedAt, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) GetDeletedAt() *time.Time {
+	return v.ModelDeploymentFields.DeletedAt
+}
+
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ModelDeploymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Model string `json:"model"`
+
+	Engine string `json:"engine"`
+
+	Kind string `json:"kind"`
+
+	MinReplicas int `json:"minReplicas"`
+
+	MaxReplicas int `json:"maxReplicas"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	Status string `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	DesiredReplicas int `json:"desiredReplicas"`
+
+	ReadyReplicas int `json:"readyReplicas"`
+
+	Upstream string `json:"upstream"`
+
+	HuggingfaceTokenSet bool `json:"huggingfaceTokenSet"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment) __premarshalJSON() (*__premarshalListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment, error) {
+	var retval __premarshalListModelDeploymentsModelDeploymentsModelDeploymentConnectionItemsModelDeployment
+
+	retval.Id = v.ModelDeploymentFields.Id
+	retval.Name = v.ModelDeploymentFields.Name
+	retval.Model = v.ModelDeploymentFields.Model
+	retval.Engine = v.ModelDeploymentFields.Engine
+	retval.Kind = v.ModelDeploymentFields.Kind
+	retval.MinReplicas = v.ModelDeploymentFields.MinReplicas
+	retval.MaxReplicas = v.ModelDeploymentFields.MaxReplicas
+	retval.ResourceProfile = v.ModelDeploymentFields.ResourceProfile
+	retval.GpuTier = v.ModelDeploymentFields.GpuTier
+	retval.Status = v.ModelDeploymentFields.Status
+	retval.StatusReason = v.ModelDeploymentFields.StatusReason
+	retval.DesiredReplicas = v.ModelDeploymentFields.DesiredReplicas
+	retval.ReadyReplicas = v.ModelDeploymentFields.ReadyReplicas
+	retval.Upstream = v.ModelDeploymentFields.Upstream
+	retval.HuggingfaceTokenSet = v.ModelDeploymentFields.HuggingfaceTokenSet
+	retval.TeamId = v.ModelDeploymentFields.TeamId
+	retval.AccountId = v.ModelDeploymentFields.AccountId
+	retval.CreatedAt = v.ModelDeploymentFields.CreatedAt
+	retval.UpdatedAt = v.ModelDeploymentFields.UpdatedAt
+	retval.DeletedAt = v.ModelDeploymentFields.DeletedAt
+	return &retval, nil
+}
+
+// ListModelDeploymentsResponse is returned by ListModelDeployments on success.
+type ListModelDeploymentsResponse struct {
+	// Your model deployments and those shared with your teams, oldest first, one page at a time (deleted ones are not listed).
+	ModelDeployments ListModelDeploymentsModelDeploymentsModelDeploymentConnection `json:"modelDeployments"`
+}
+
+// GetModelDeployments returns ListModelDeploymentsResponse.ModelDeployments, and is useful for accessing the field via an interface.
+func (v *ListModelDeploymentsResponse) GetModelDeployments() ListModelDeploymentsModelDeploymentsModelDeploymentConnection {
+	return v.ModelDeployments
+}
+
 // ListSlurmEnvironmentsResponse is returned by ListSlurmEnvironments on success.
 type ListSlurmEnvironmentsResponse struct {
 	// Your live Slurm environments and those shared with your teams, oldest first, one page at a time.
@@ -11175,6 +12197,235 @@ func (v *ListVmsVmsVmConnectionItemsVm) __premarshalJSON() (*__premarshalListVms
 	return &retval, nil
 }
 
+// ModelCatalogueModelCatalogueCatalogueModel includes the requested fields of the GraphQL type CatalogueModel.
+// The GraphQL type's documentation follows.
+//
+// A pre-tested model of the platform's catalogue, callable by its alias.
+type ModelCatalogueModelCatalogueCatalogueModel struct {
+	CatalogueModelFields `json:"-"`
+}
+
+// GetAlias returns ModelCatalogueModelCatalogueCatalogueModel.Alias, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetAlias() string {
+	return v.CatalogueModelFields.Alias
+}
+
+// GetHuggingfaceId returns ModelCatalogueModelCatalogueCatalogueModel.HuggingfaceId, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetHuggingfaceId() string {
+	return v.CatalogueModelFields.HuggingfaceId
+}
+
+// GetEngine returns ModelCatalogueModelCatalogueCatalogueModel.Engine, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetEngine() string {
+	return v.CatalogueModelFields.Engine
+}
+
+// GetResourceProfile returns ModelCatalogueModelCatalogueCatalogueModel.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetResourceProfile() string {
+	return v.CatalogueModelFields.ResourceProfile
+}
+
+// GetGpuTier returns ModelCatalogueModelCatalogueCatalogueModel.GpuTier, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetGpuTier() *string {
+	return v.CatalogueModelFields.GpuTier
+}
+
+// GetContextLength returns ModelCatalogueModelCatalogueCatalogueModel.ContextLength, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetContextLength() int {
+	return v.CatalogueModelFields.ContextLength
+}
+
+// GetTokenMultiplier returns ModelCatalogueModelCatalogueCatalogueModel.TokenMultiplier, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetTokenMultiplier() float64 {
+	return v.CatalogueModelFields.TokenMultiplier
+}
+
+// GetKind returns ModelCatalogueModelCatalogueCatalogueModel.Kind, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetKind() string {
+	return v.CatalogueModelFields.Kind
+}
+
+// GetDescription returns ModelCatalogueModelCatalogueCatalogueModel.Description, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueModelCatalogueCatalogueModel) GetDescription() string {
+	return v.CatalogueModelFields.Description
+}
+
+func (v *ModelCatalogueModelCatalogueCatalogueModel) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ModelCatalogueModelCatalogueCatalogueModel
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ModelCatalogueModelCatalogueCatalogueModel = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.CatalogueModelFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalModelCatalogueModelCatalogueCatalogueModel struct {
+	Alias string `json:"alias"`
+
+	HuggingfaceId string `json:"huggingfaceId"`
+
+	Engine string `json:"engine"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	ContextLength int `json:"contextLength"`
+
+	TokenMultiplier float64 `json:"tokenMultiplier"`
+
+	Kind string `json:"kind"`
+
+	Description string `json:"description"`
+}
+
+func (v *ModelCatalogueModelCatalogueCatalogueModel) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ModelCatalogueModelCatalogueCatalogueModel) __premarshalJSON() (*__premarshalModelCatalogueModelCatalogueCatalogueModel, error) {
+	var retval __premarshalModelCatalogueModelCatalogueCatalogueModel
+
+	retval.Alias = v.CatalogueModelFields.Alias
+	retval.HuggingfaceId = v.CatalogueModelFields.HuggingfaceId
+	retval.Engine = v.CatalogueModelFields.Engine
+	retval.ResourceProfile = v.CatalogueModelFields.ResourceProfile
+	retval.GpuTier = v.CatalogueModelFields.GpuTier
+	retval.ContextLength = v.CatalogueModelFields.ContextLength
+	retval.TokenMultiplier = v.CatalogueModelFields.TokenMultiplier
+	retval.Kind = v.CatalogueModelFields.Kind
+	retval.Description = v.CatalogueModelFields.Description
+	return &retval, nil
+}
+
+// ModelCatalogueResponse is returned by ModelCatalogue on success.
+type ModelCatalogueResponse struct {
+	// The platform's pre-tested models, callable by alias on /v1 (needs the models scope with read).
+	ModelCatalogue []ModelCatalogueModelCatalogueCatalogueModel `json:"modelCatalogue"`
+}
+
+// GetModelCatalogue returns ModelCatalogueResponse.ModelCatalogue, and is useful for accessing the field via an interface.
+func (v *ModelCatalogueResponse) GetModelCatalogue() []ModelCatalogueModelCatalogueCatalogueModel {
+	return v.ModelCatalogue
+}
+
+// ModelDeploymentFields includes the GraphQL fields of ModelDeployment requested by the fragment ModelDeploymentFields.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type ModelDeploymentFields struct {
+	Id string `json:"id"`
+	// Unique in the tenant; the model name of /v1 calls.
+	Name string `json:"name"`
+	// The Hugging Face id served.
+	Model string `json:"model"`
+	// vllm, sglang or ollama
+	Engine string `json:"engine"`
+	// chat or embedding
+	Kind            string `json:"kind"`
+	MinReplicas     int    `json:"minReplicas"`
+	MaxReplicas     int    `json:"maxReplicas"`
+	ResourceProfile string `json:"resourceProfile"`
+	// The GPU tier of each replica's slot (null: cpu).
+	GpuTier *string `json:"gpuTier"`
+	// pending, scaling, ready, scaled_to_zero, stopped or deleted
+	Status       string  `json:"status"`
+	StatusReason *string `json:"statusReason"`
+	// Replicas the scaler wants now.
+	DesiredReplicas int `json:"desiredReplicas"`
+	// Replicas answering calls now.
+	ReadyReplicas int `json:"readyReplicas"`
+	// dev_engine (built-in development engine replicas) or external (the operator's engine)
+	Upstream string `json:"upstream"`
+	// Whether a Hugging Face token is stored; it is never returned.
+	HuggingfaceTokenSet bool       `json:"huggingfaceTokenSet"`
+	TeamId              *string    `json:"teamId"`
+	AccountId           string     `json:"accountId"`
+	CreatedAt           time.Time  `json:"createdAt"`
+	UpdatedAt           time.Time  `json:"updatedAt"`
+	DeletedAt           *time.Time `json:"deletedAt"`
+}
+
+// GetId returns ModelDeploymentFields.Id, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetId() string { return v.Id }
+
+// GetName returns ModelDeploymentFields.Name, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetName() string { return v.Name }
+
+// GetModel returns ModelDeploymentFields.Model, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetModel() string { return v.Model }
+
+// GetEngine returns ModelDeploymentFields.Engine, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetEngine() string { return v.Engine }
+
+// GetKind returns ModelDeploymentFields.Kind, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetKind() string { return v.Kind }
+
+// GetMinReplicas returns ModelDeploymentFields.MinReplicas, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetMinReplicas() int { return v.MinReplicas }
+
+// GetMaxReplicas returns ModelDeploymentFields.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetMaxReplicas() int { return v.MaxReplicas }
+
+// GetResourceProfile returns ModelDeploymentFields.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetResourceProfile() string { return v.ResourceProfile }
+
+// GetGpuTier returns ModelDeploymentFields.GpuTier, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetGpuTier() *string { return v.GpuTier }
+
+// GetStatus returns ModelDeploymentFields.Status, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetStatus() string { return v.Status }
+
+// GetStatusReason returns ModelDeploymentFields.StatusReason, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetStatusReason() *string { return v.StatusReason }
+
+// GetDesiredReplicas returns ModelDeploymentFields.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetDesiredReplicas() int { return v.DesiredReplicas }
+
+// GetReadyReplicas returns ModelDeploymentFields.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetReadyReplicas() int { return v.ReadyReplicas }
+
+// GetUpstream returns ModelDeploymentFields.Upstream, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetUpstream() string { return v.Upstream }
+
+// GetHuggingfaceTokenSet returns ModelDeploymentFields.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetHuggingfaceTokenSet() bool { return v.HuggingfaceTokenSet }
+
+// GetTeamId returns ModelDeploymentFields.TeamId, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetTeamId() *string { return v.TeamId }
+
+// GetAccountId returns ModelDeploymentFields.AccountId, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetAccountId() string { return v.AccountId }
+
+// GetCreatedAt returns ModelDeploymentFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns ModelDeploymentFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
+// GetDeletedAt returns ModelDeploymentFields.DeletedAt, and is useful for accessing the field via an interface.
+func (v *ModelDeploymentFields) GetDeletedAt() *time.Time { return v.DeletedAt }
+
 // QuotasFields includes the GraphQL fields of Quotas requested by the fragment QuotasFields.
 // The GraphQL type's documentation follows.
 //
@@ -12502,6 +13753,261 @@ func (v *RunFunctionRunFunctionFunctionRunPayloadRunFunctionRun) __premarshalJSO
 	return &retval, nil
 }
 
+// New replica bounds; a bound not given keeps its value.
+type ScaleModelInput struct {
+	MinReplicas *int `json:"minReplicas"`
+	MaxReplicas *int `json:"maxReplicas"`
+}
+
+// GetMinReplicas returns ScaleModelInput.MinReplicas, and is useful for accessing the field via an interface.
+func (v *ScaleModelInput) GetMinReplicas() *int { return v.MinReplicas }
+
+// GetMaxReplicas returns ScaleModelInput.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *ScaleModelInput) GetMaxReplicas() *int { return v.MaxReplicas }
+
+// ScaleModelResponse is returned by ScaleModel on success.
+type ScaleModelResponse struct {
+	// Change a deployment's replica bounds.
+	ScaleModel ScaleModelScaleModelModelDeploymentPayload `json:"scaleModel"`
+}
+
+// GetScaleModel returns ScaleModelResponse.ScaleModel, and is useful for accessing the field via an interface.
+func (v *ScaleModelResponse) GetScaleModel() ScaleModelScaleModelModelDeploymentPayload {
+	return v.ScaleModel
+}
+
+// ScaleModelScaleModelModelDeploymentPayload includes the requested fields of the GraphQL type ModelDeploymentPayload.
+// The GraphQL type's documentation follows.
+//
+// A model deployment as a mutation left it (or would leave it, in a dry run).
+type ScaleModelScaleModelModelDeploymentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid           bool                                                      `json:"valid"`
+	ModelDeployment ScaleModelScaleModelModelDeploymentPayloadModelDeployment `json:"modelDeployment"`
+}
+
+// GetDryRun returns ScaleModelScaleModelModelDeploymentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns ScaleModelScaleModelModelDeploymentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayload) GetValid() bool { return v.Valid }
+
+// GetModelDeployment returns ScaleModelScaleModelModelDeploymentPayload.ModelDeployment, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayload) GetModelDeployment() ScaleModelScaleModelModelDeploymentPayloadModelDeployment {
+	return v.ModelDeployment
+}
+
+// ScaleModelScaleModelModelDeploymentPayloadModelDeployment includes the requested fields of the GraphQL type ModelDeployment.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type ScaleModelScaleModelModelDeploymentPayloadModelDeployment struct {
+	ModelDeploymentFields `json:"-"`
+}
+
+// GetId returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Id, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetId() string {
+	return v.ModelDeploymentFields.Id
+}
+
+// GetName returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Name, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetName() string {
+	return v.ModelDeploymentFields.Name
+}
+
+// GetModel returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Model, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetModel() string {
+	return v.ModelDeploymentFields.Model
+}
+
+// GetEngine returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Engine, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetEngine() string {
+	return v.ModelDeploymentFields.Engine
+}
+
+// GetKind returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Kind, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetKind() string {
+	return v.ModelDeploymentFields.Kind
+}
+
+// GetMinReplicas returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.MinReplicas, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetMinReplicas() int {
+	return v.ModelDeploymentFields.MinReplicas
+}
+
+// GetMaxReplicas returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetMaxReplicas() int {
+	return v.ModelDeploymentFields.MaxReplicas
+}
+
+// GetResourceProfile returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetResourceProfile() string {
+	return v.ModelDeploymentFields.ResourceProfile
+}
+
+// GetGpuTier returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.GpuTier, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetGpuTier() *string {
+	return v.ModelDeploymentFields.GpuTier
+}
+
+// GetStatus returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Status, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetStatus() string {
+	return v.ModelDeploymentFields.Status
+}
+
+// GetStatusReason returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.StatusReason, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetStatusReason() *string {
+	return v.ModelDeploymentFields.StatusReason
+}
+
+// GetDesiredReplicas returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetDesiredReplicas() int {
+	return v.ModelDeploymentFields.DesiredReplicas
+}
+
+// GetReadyReplicas returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetReadyReplicas() int {
+	return v.ModelDeploymentFields.ReadyReplicas
+}
+
+// GetUpstream returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.Upstream, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetUpstream() string {
+	return v.ModelDeploymentFields.Upstream
+}
+
+// GetHuggingfaceTokenSet returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetHuggingfaceTokenSet() bool {
+	return v.ModelDeploymentFields.HuggingfaceTokenSet
+}
+
+// GetTeamId returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.TeamId, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetTeamId() *string {
+	return v.ModelDeploymentFields.TeamId
+}
+
+// GetAccountId returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.AccountId, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetAccountId() string {
+	return v.ModelDeploymentFields.AccountId
+}
+
+// GetCreatedAt returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetCreatedAt() time.Time {
+	return v.ModelDeploymentFields.CreatedAt
+}
+
+// GetUpdatedAt returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetUpdatedAt() time.Time {
+	return v.ModelDeploymentFields.UpdatedAt
+}
+
+// GetDeletedAt returns ScaleModelScaleModelModelDeploymentPayloadModelDeployment.DeletedAt, and is useful for accessing the field via an interface.
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) GetDeletedAt() *time.Time {
+	return v.ModelDeploymentFields.DeletedAt
+}
+
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ScaleModelScaleModelModelDeploymentPayloadModelDeployment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ScaleModelScaleModelModelDeploymentPayloadModelDeployment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ModelDeploymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalScaleModelScaleModelModelDeploymentPayloadModelDeployment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Model string `json:"model"`
+
+	Engine string `json:"engine"`
+
+	Kind string `json:"kind"`
+
+	MinReplicas int `json:"minReplicas"`
+
+	MaxReplicas int `json:"maxReplicas"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	Status string `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	DesiredReplicas int `json:"desiredReplicas"`
+
+	ReadyReplicas int `json:"readyReplicas"`
+
+	Upstream string `json:"upstream"`
+
+	HuggingfaceTokenSet bool `json:"huggingfaceTokenSet"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ScaleModelScaleModelModelDeploymentPayloadModelDeployment) __premarshalJSON() (*__premarshalScaleModelScaleModelModelDeploymentPayloadModelDeployment, error) {
+	var retval __premarshalScaleModelScaleModelModelDeploymentPayloadModelDeployment
+
+	retval.Id = v.ModelDeploymentFields.Id
+	retval.Name = v.ModelDeploymentFields.Name
+	retval.Model = v.ModelDeploymentFields.Model
+	retval.Engine = v.ModelDeploymentFields.Engine
+	retval.Kind = v.ModelDeploymentFields.Kind
+	retval.MinReplicas = v.ModelDeploymentFields.MinReplicas
+	retval.MaxReplicas = v.ModelDeploymentFields.MaxReplicas
+	retval.ResourceProfile = v.ModelDeploymentFields.ResourceProfile
+	retval.GpuTier = v.ModelDeploymentFields.GpuTier
+	retval.Status = v.ModelDeploymentFields.Status
+	retval.StatusReason = v.ModelDeploymentFields.StatusReason
+	retval.DesiredReplicas = v.ModelDeploymentFields.DesiredReplicas
+	retval.ReadyReplicas = v.ModelDeploymentFields.ReadyReplicas
+	retval.Upstream = v.ModelDeploymentFields.Upstream
+	retval.HuggingfaceTokenSet = v.ModelDeploymentFields.HuggingfaceTokenSet
+	retval.TeamId = v.ModelDeploymentFields.TeamId
+	retval.AccountId = v.ModelDeploymentFields.AccountId
+	retval.CreatedAt = v.ModelDeploymentFields.CreatedAt
+	retval.UpdatedAt = v.ModelDeploymentFields.UpdatedAt
+	retval.DeletedAt = v.ModelDeploymentFields.DeletedAt
+	return &retval, nil
+}
+
 // SlurmEnvironmentFields includes the GraphQL fields of SlurmEnvironment requested by the fragment SlurmEnvironmentFields.
 // The GraphQL type's documentation follows.
 //
@@ -13430,6 +14936,249 @@ func (v *StopInstanceStopInstanceInstancePayloadInstance) __premarshalJSON() (*_
 	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
+	return &retval, nil
+}
+
+// StopModelResponse is returned by StopModel on success.
+type StopModelResponse struct {
+	// Scale a deployment to zero now; the next call wakes it.
+	StopModel StopModelStopModelModelDeploymentPayload `json:"stopModel"`
+}
+
+// GetStopModel returns StopModelResponse.StopModel, and is useful for accessing the field via an interface.
+func (v *StopModelResponse) GetStopModel() StopModelStopModelModelDeploymentPayload {
+	return v.StopModel
+}
+
+// StopModelStopModelModelDeploymentPayload includes the requested fields of the GraphQL type ModelDeploymentPayload.
+// The GraphQL type's documentation follows.
+//
+// A model deployment as a mutation left it (or would leave it, in a dry run).
+type StopModelStopModelModelDeploymentPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid           bool                                                    `json:"valid"`
+	ModelDeployment StopModelStopModelModelDeploymentPayloadModelDeployment `json:"modelDeployment"`
+}
+
+// GetDryRun returns StopModelStopModelModelDeploymentPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns StopModelStopModelModelDeploymentPayload.Valid, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayload) GetValid() bool { return v.Valid }
+
+// GetModelDeployment returns StopModelStopModelModelDeploymentPayload.ModelDeployment, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayload) GetModelDeployment() StopModelStopModelModelDeploymentPayloadModelDeployment {
+	return v.ModelDeployment
+}
+
+// StopModelStopModelModelDeploymentPayloadModelDeployment includes the requested fields of the GraphQL type ModelDeployment.
+// The GraphQL type's documentation follows.
+//
+// A model served by replicas of an OpenAI-compatible engine, addressed by its name.
+type StopModelStopModelModelDeploymentPayloadModelDeployment struct {
+	ModelDeploymentFields `json:"-"`
+}
+
+// GetId returns StopModelStopModelModelDeploymentPayloadModelDeployment.Id, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetId() string {
+	return v.ModelDeploymentFields.Id
+}
+
+// GetName returns StopModelStopModelModelDeploymentPayloadModelDeployment.Name, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetName() string {
+	return v.ModelDeploymentFields.Name
+}
+
+// GetModel returns StopModelStopModelModelDeploymentPayloadModelDeployment.Model, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetModel() string {
+	return v.ModelDeploymentFields.Model
+}
+
+// GetEngine returns StopModelStopModelModelDeploymentPayloadModelDeployment.Engine, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetEngine() string {
+	return v.ModelDeploymentFields.Engine
+}
+
+// GetKind returns StopModelStopModelModelDeploymentPayloadModelDeployment.Kind, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetKind() string {
+	return v.ModelDeploymentFields.Kind
+}
+
+// GetMinReplicas returns StopModelStopModelModelDeploymentPayloadModelDeployment.MinReplicas, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetMinReplicas() int {
+	return v.ModelDeploymentFields.MinReplicas
+}
+
+// GetMaxReplicas returns StopModelStopModelModelDeploymentPayloadModelDeployment.MaxReplicas, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetMaxReplicas() int {
+	return v.ModelDeploymentFields.MaxReplicas
+}
+
+// GetResourceProfile returns StopModelStopModelModelDeploymentPayloadModelDeployment.ResourceProfile, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetResourceProfile() string {
+	return v.ModelDeploymentFields.ResourceProfile
+}
+
+// GetGpuTier returns StopModelStopModelModelDeploymentPayloadModelDeployment.GpuTier, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetGpuTier() *string {
+	return v.ModelDeploymentFields.GpuTier
+}
+
+// GetStatus returns StopModelStopModelModelDeploymentPayloadModelDeployment.Status, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetStatus() string {
+	return v.ModelDeploymentFields.Status
+}
+
+// GetStatusReason returns StopModelStopModelModelDeploymentPayloadModelDeployment.StatusReason, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetStatusReason() *string {
+	return v.ModelDeploymentFields.StatusReason
+}
+
+// GetDesiredReplicas returns StopModelStopModelModelDeploymentPayloadModelDeployment.DesiredReplicas, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetDesiredReplicas() int {
+	return v.ModelDeploymentFields.DesiredReplicas
+}
+
+// GetReadyReplicas returns StopModelStopModelModelDeploymentPayloadModelDeployment.ReadyReplicas, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetReadyReplicas() int {
+	return v.ModelDeploymentFields.ReadyReplicas
+}
+
+// GetUpstream returns StopModelStopModelModelDeploymentPayloadModelDeployment.Upstream, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetUpstream() string {
+	return v.ModelDeploymentFields.Upstream
+}
+
+// GetHuggingfaceTokenSet returns StopModelStopModelModelDeploymentPayloadModelDeployment.HuggingfaceTokenSet, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetHuggingfaceTokenSet() bool {
+	return v.ModelDeploymentFields.HuggingfaceTokenSet
+}
+
+// GetTeamId returns StopModelStopModelModelDeploymentPayloadModelDeployment.TeamId, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetTeamId() *string {
+	return v.ModelDeploymentFields.TeamId
+}
+
+// GetAccountId returns StopModelStopModelModelDeploymentPayloadModelDeployment.AccountId, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetAccountId() string {
+	return v.ModelDeploymentFields.AccountId
+}
+
+// GetCreatedAt returns StopModelStopModelModelDeploymentPayloadModelDeployment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetCreatedAt() time.Time {
+	return v.ModelDeploymentFields.CreatedAt
+}
+
+// GetUpdatedAt returns StopModelStopModelModelDeploymentPayloadModelDeployment.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetUpdatedAt() time.Time {
+	return v.ModelDeploymentFields.UpdatedAt
+}
+
+// GetDeletedAt returns StopModelStopModelModelDeploymentPayloadModelDeployment.DeletedAt, and is useful for accessing the field via an interface.
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) GetDeletedAt() *time.Time {
+	return v.ModelDeploymentFields.DeletedAt
+}
+
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*StopModelStopModelModelDeploymentPayloadModelDeployment
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.StopModelStopModelModelDeploymentPayloadModelDeployment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ModelDeploymentFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalStopModelStopModelModelDeploymentPayloadModelDeployment struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Model string `json:"model"`
+
+	Engine string `json:"engine"`
+
+	Kind string `json:"kind"`
+
+	MinReplicas int `json:"minReplicas"`
+
+	MaxReplicas int `json:"maxReplicas"`
+
+	ResourceProfile string `json:"resourceProfile"`
+
+	GpuTier *string `json:"gpuTier"`
+
+	Status string `json:"status"`
+
+	StatusReason *string `json:"statusReason"`
+
+	DesiredReplicas int `json:"desiredReplicas"`
+
+	ReadyReplicas int `json:"readyReplicas"`
+
+	Upstream string `json:"upstream"`
+
+	HuggingfaceTokenSet bool `json:"huggingfaceTokenSet"`
+
+	TeamId *string `json:"teamId"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DeletedAt *time.Time `json:"deletedAt"`
+}
+
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *StopModelStopModelModelDeploymentPayloadModelDeployment) __premarshalJSON() (*__premarshalStopModelStopModelModelDeploymentPayloadModelDeployment, error) {
+	var retval __premarshalStopModelStopModelModelDeploymentPayloadModelDeployment
+
+	retval.Id = v.ModelDeploymentFields.Id
+	retval.Name = v.ModelDeploymentFields.Name
+	retval.Model = v.ModelDeploymentFields.Model
+	retval.Engine = v.ModelDeploymentFields.Engine
+	retval.Kind = v.ModelDeploymentFields.Kind
+	retval.MinReplicas = v.ModelDeploymentFields.MinReplicas
+	retval.MaxReplicas = v.ModelDeploymentFields.MaxReplicas
+	retval.ResourceProfile = v.ModelDeploymentFields.ResourceProfile
+	retval.GpuTier = v.ModelDeploymentFields.GpuTier
+	retval.Status = v.ModelDeploymentFields.Status
+	retval.StatusReason = v.ModelDeploymentFields.StatusReason
+	retval.DesiredReplicas = v.ModelDeploymentFields.DesiredReplicas
+	retval.ReadyReplicas = v.ModelDeploymentFields.ReadyReplicas
+	retval.Upstream = v.ModelDeploymentFields.Upstream
+	retval.HuggingfaceTokenSet = v.ModelDeploymentFields.HuggingfaceTokenSet
+	retval.TeamId = v.ModelDeploymentFields.TeamId
+	retval.AccountId = v.ModelDeploymentFields.AccountId
+	retval.CreatedAt = v.ModelDeploymentFields.CreatedAt
+	retval.UpdatedAt = v.ModelDeploymentFields.UpdatedAt
+	retval.DeletedAt = v.ModelDeploymentFields.DeletedAt
 	return &retval, nil
 }
 
@@ -15779,6 +17528,18 @@ func (v *__DeleteInstanceInput) GetId() string { return v.Id }
 // GetDryRun returns __DeleteInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteInstanceInput) GetDryRun() *bool { return v.DryRun }
 
+// __DeleteModelInput is used internally by genqlient
+type __DeleteModelInput struct {
+	Name   string `json:"name"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetName returns __DeleteModelInput.Name, and is useful for accessing the field via an interface.
+func (v *__DeleteModelInput) GetName() string { return v.Name }
+
+// GetDryRun returns __DeleteModelInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteModelInput) GetDryRun() *bool { return v.DryRun }
+
 // __DeleteSlurmEnvironmentInput is used internally by genqlient
 type __DeleteSlurmEnvironmentInput struct {
 	Id     string `json:"id"`
@@ -15867,6 +17628,18 @@ func (v *__DeleteVmNetworkInput) GetId() string { return v.Id }
 // GetDryRun returns __DeleteVmNetworkInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteVmNetworkInput) GetDryRun() *bool { return v.DryRun }
 
+// __DeployModelInput is used internally by genqlient
+type __DeployModelInput struct {
+	Input  DeployModelInput `json:"input"`
+	DryRun *bool            `json:"dryRun"`
+}
+
+// GetInput returns __DeployModelInput.Input, and is useful for accessing the field via an interface.
+func (v *__DeployModelInput) GetInput() DeployModelInput { return v.Input }
+
+// GetDryRun returns __DeployModelInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeployModelInput) GetDryRun() *bool { return v.DryRun }
+
 // __DetachVmDiskInput is used internally by genqlient
 type __DetachVmDiskInput struct {
 	Id     string `json:"id"`
@@ -15954,6 +17727,14 @@ type __GetInstanceInput struct {
 
 // GetId returns __GetInstanceInput.Id, and is useful for accessing the field via an interface.
 func (v *__GetInstanceInput) GetId() string { return v.Id }
+
+// __GetModelDeploymentInput is used internally by genqlient
+type __GetModelDeploymentInput struct {
+	Name string `json:"name"`
+}
+
+// GetName returns __GetModelDeploymentInput.Name, and is useful for accessing the field via an interface.
+func (v *__GetModelDeploymentInput) GetName() string { return v.Name }
 
 // __GetSlurmEnvironmentInput is used internally by genqlient
 type __GetSlurmEnvironmentInput struct {
@@ -16106,6 +17887,18 @@ func (v *__ListInstancesInput) GetNextToken() *string { return v.NextToken }
 
 // GetStatus returns __ListInstancesInput.Status, and is useful for accessing the field via an interface.
 func (v *__ListInstancesInput) GetStatus() *InstanceStatus { return v.Status }
+
+// __ListModelDeploymentsInput is used internally by genqlient
+type __ListModelDeploymentsInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListModelDeploymentsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListModelDeploymentsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListModelDeploymentsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListModelDeploymentsInput) GetNextToken() *string { return v.NextToken }
 
 // __ListSlurmEnvironmentsInput is used internally by genqlient
 type __ListSlurmEnvironmentsInput struct {
@@ -16343,6 +18136,22 @@ func (v *__RunFunctionInput) GetInput() *json.RawMessage { return v.Input }
 // GetDryRun returns __RunFunctionInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__RunFunctionInput) GetDryRun() *bool { return v.DryRun }
 
+// __ScaleModelInput is used internally by genqlient
+type __ScaleModelInput struct {
+	Name   string          `json:"name"`
+	Input  ScaleModelInput `json:"input"`
+	DryRun *bool           `json:"dryRun"`
+}
+
+// GetName returns __ScaleModelInput.Name, and is useful for accessing the field via an interface.
+func (v *__ScaleModelInput) GetName() string { return v.Name }
+
+// GetInput returns __ScaleModelInput.Input, and is useful for accessing the field via an interface.
+func (v *__ScaleModelInput) GetInput() ScaleModelInput { return v.Input }
+
+// GetDryRun returns __ScaleModelInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__ScaleModelInput) GetDryRun() *bool { return v.DryRun }
+
 // __StartInstanceInput is used internally by genqlient
 type __StartInstanceInput struct {
 	Id     string `json:"id"`
@@ -16378,6 +18187,18 @@ func (v *__StopInstanceInput) GetId() string { return v.Id }
 
 // GetDryRun returns __StopInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__StopInstanceInput) GetDryRun() *bool { return v.DryRun }
+
+// __StopModelInput is used internally by genqlient
+type __StopModelInput struct {
+	Name   string `json:"name"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetName returns __StopModelInput.Name, and is useful for accessing the field via an interface.
+func (v *__StopModelInput) GetName() string { return v.Name }
+
+// GetDryRun returns __StopModelInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__StopModelInput) GetDryRun() *bool { return v.DryRun }
 
 // __StopVmInput is used internally by genqlient
 type __StopVmInput struct {
@@ -17700,6 +19521,68 @@ func DeleteInstance(
 	return data_, err_
 }
 
+// The mutation executed by DeleteModel.
+const DeleteModel_Operation = `
+mutation DeleteModel ($name: String!, $dryRun: Boolean) {
+	deleteModel(name: $name, dryRun: $dryRun) {
+		dryRun
+		valid
+		modelDeployment {
+			... ModelDeploymentFields
+		}
+	}
+}
+fragment ModelDeploymentFields on ModelDeployment {
+	id
+	name
+	model
+	engine
+	kind
+	minReplicas
+	maxReplicas
+	resourceProfile
+	gpuTier
+	status
+	statusReason
+	desiredReplicas
+	readyReplicas
+	upstream
+	huggingfaceTokenSet
+	teamId
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func DeleteModel(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	name string,
+	dryRun *bool,
+) (data_ *DeleteModelResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteModel",
+		Query:  DeleteModel_Operation,
+		Variables: &__DeleteModelInput{
+			Name:   name,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteModelResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by DeleteSlurmEnvironment.
 const DeleteSlurmEnvironment_Operation = `
 mutation DeleteSlurmEnvironment ($id: ID!, $dryRun: Boolean) {
@@ -18069,6 +19952,68 @@ func DeleteVmNetwork(
 	}
 
 	data_ = &DeleteVmNetworkResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeployModel.
+const DeployModel_Operation = `
+mutation DeployModel ($input: DeployModelInput!, $dryRun: Boolean) {
+	deployModel(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		modelDeployment {
+			... ModelDeploymentFields
+		}
+	}
+}
+fragment ModelDeploymentFields on ModelDeployment {
+	id
+	name
+	model
+	engine
+	kind
+	minReplicas
+	maxReplicas
+	resourceProfile
+	gpuTier
+	status
+	statusReason
+	desiredReplicas
+	readyReplicas
+	upstream
+	huggingfaceTokenSet
+	teamId
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func DeployModel(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input DeployModelInput,
+	dryRun *bool,
+) (data_ *DeployModelResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeployModel",
+		Query:  DeployModel_Operation,
+		Variables: &__DeployModelInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeployModelResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -18548,6 +20493,62 @@ func GetInstance(
 	}
 
 	data_ = &GetInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetModelDeployment.
+const GetModelDeployment_Operation = `
+query GetModelDeployment ($name: String!) {
+	modelDeployment(name: $name) {
+		... ModelDeploymentFields
+	}
+}
+fragment ModelDeploymentFields on ModelDeployment {
+	id
+	name
+	model
+	engine
+	kind
+	minReplicas
+	maxReplicas
+	resourceProfile
+	gpuTier
+	status
+	statusReason
+	desiredReplicas
+	readyReplicas
+	upstream
+	huggingfaceTokenSet
+	teamId
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func GetModelDeployment(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	name string,
+) (data_ *GetModelDeploymentResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetModelDeployment",
+		Query:  GetModelDeployment_Operation,
+		Variables: &__GetModelDeploymentInput{
+			Name: name,
+		},
+	}
+
+	data_ = &GetModelDeploymentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -19488,6 +21489,67 @@ func ListInstances(
 	return data_, err_
 }
 
+// The query executed by ListModelDeployments.
+const ListModelDeployments_Operation = `
+query ListModelDeployments ($maxResults: Int, $nextToken: String) {
+	modelDeployments(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... ModelDeploymentFields
+		}
+		nextToken
+	}
+}
+fragment ModelDeploymentFields on ModelDeployment {
+	id
+	name
+	model
+	engine
+	kind
+	minReplicas
+	maxReplicas
+	resourceProfile
+	gpuTier
+	status
+	statusReason
+	desiredReplicas
+	readyReplicas
+	upstream
+	huggingfaceTokenSet
+	teamId
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func ListModelDeployments(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListModelDeploymentsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListModelDeployments",
+		Query:  ListModelDeployments_Operation,
+		Variables: &__ListModelDeploymentsInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListModelDeploymentsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by ListSlurmEnvironments.
 const ListSlurmEnvironments_Operation = `
 query ListSlurmEnvironments ($maxResults: Int, $nextToken: String) {
@@ -20051,6 +22113,47 @@ func ListVms(
 	return data_, err_
 }
 
+// The query executed by ModelCatalogue.
+const ModelCatalogue_Operation = `
+query ModelCatalogue {
+	modelCatalogue {
+		... CatalogueModelFields
+	}
+}
+fragment CatalogueModelFields on CatalogueModel {
+	alias
+	huggingfaceId
+	engine
+	resourceProfile
+	gpuTier
+	contextLength
+	tokenMultiplier
+	kind
+	description
+}
+`
+
+func ModelCatalogue(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ModelCatalogueResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ModelCatalogue",
+		Query:  ModelCatalogue_Operation,
+	}
+
+	data_ = &ModelCatalogueResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by RebootVm.
 const RebootVm_Operation = `
 mutation RebootVm ($id: ID!, $dryRun: Boolean) {
@@ -20475,6 +22578,70 @@ func RunFunction(
 	return data_, err_
 }
 
+// The mutation executed by ScaleModel.
+const ScaleModel_Operation = `
+mutation ScaleModel ($name: String!, $input: ScaleModelInput!, $dryRun: Boolean) {
+	scaleModel(name: $name, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		modelDeployment {
+			... ModelDeploymentFields
+		}
+	}
+}
+fragment ModelDeploymentFields on ModelDeployment {
+	id
+	name
+	model
+	engine
+	kind
+	minReplicas
+	maxReplicas
+	resourceProfile
+	gpuTier
+	status
+	statusReason
+	desiredReplicas
+	readyReplicas
+	upstream
+	huggingfaceTokenSet
+	teamId
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func ScaleModel(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	name string,
+	input ScaleModelInput,
+	dryRun *bool,
+) (data_ *ScaleModelResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ScaleModel",
+		Query:  ScaleModel_Operation,
+		Variables: &__ScaleModelInput{
+			Name:   name,
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &ScaleModelResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by StartInstance.
 const StartInstance_Operation = `
 mutation StartInstance ($id: ID!, $dryRun: Boolean) {
@@ -20690,6 +22857,68 @@ func StopInstance(
 	}
 
 	data_ = &StopInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by StopModel.
+const StopModel_Operation = `
+mutation StopModel ($name: String!, $dryRun: Boolean) {
+	stopModel(name: $name, dryRun: $dryRun) {
+		dryRun
+		valid
+		modelDeployment {
+			... ModelDeploymentFields
+		}
+	}
+}
+fragment ModelDeploymentFields on ModelDeployment {
+	id
+	name
+	model
+	engine
+	kind
+	minReplicas
+	maxReplicas
+	resourceProfile
+	gpuTier
+	status
+	statusReason
+	desiredReplicas
+	readyReplicas
+	upstream
+	huggingfaceTokenSet
+	teamId
+	accountId
+	createdAt
+	updatedAt
+	deletedAt
+}
+`
+
+func StopModel(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	name string,
+	dryRun *bool,
+) (data_ *StopModelResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "StopModel",
+		Query:  StopModel_Operation,
+		Variables: &__StopModelInput{
+			Name:   name,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &StopModelResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -4,6 +4,8 @@ say whether one is set (``huggingface_token_set``)."""
 
 from __future__ import annotations
 
+import builtins
+
 from .._pagination import AsyncPage, Page, SyncPage
 from ..generated import aio as a
 from ..generated import sync as g
@@ -43,7 +45,7 @@ class ModelDeployments(SyncResource):
     def delete(self, name: str, *, dry_run: bool = False) -> g.DeleteModelDeleteModel:
         return self._gen.delete_model(name, dry_run=dry_run).delete_model
 
-    def catalogue(self) -> list[g.CatalogueModelFields]:
+    def catalogue(self) -> builtins.list[g.CatalogueModelFields]:
         """The platform's pre-tested models, callable by alias."""
         return list(self._gen.model_catalogue().model_catalogue)
 
@@ -80,5 +82,5 @@ class AsyncModelDeployments(AsyncResource):
     async def delete(self, name: str, *, dry_run: bool = False) -> a.DeleteModelDeleteModel:
         return (await self._gen.delete_model(name, dry_run=dry_run)).delete_model
 
-    async def catalogue(self) -> list[a.CatalogueModelFields]:
+    async def catalogue(self) -> builtins.list[a.CatalogueModelFields]:
         return list((await self._gen.model_catalogue()).model_catalogue)

@@ -93,6 +93,13 @@ export type CreateSlurmEnvironmentInput = {
   teamId?: string | null | undefined;
 };
 
+/** A new spending alert. */
+export type CreateSpendingAlertInput = {
+  name: string;
+  notifyVia?: NotifyVia | null | undefined;
+  threshold: number;
+};
+
 export type CreateSshKeyGroupInput = {
   description?: string;
   name: string;
@@ -180,6 +187,19 @@ export type InstanceStatus =
   | 'STOPPING'
   | 'TERMINATED';
 
+/** How a spending alert tells you: a webhook event, or in-app too. */
+export type NotifyVia =
+  | 'IN_APP'
+  | 'WEBHOOK';
+
+/** Give amount or packageId, one of the two. */
+export type PurchaseTokensInput = {
+  /** Tokens to add to the balance. */
+  amount?: number | null | undefined;
+  /** Buy one package of tokenPackages. */
+  packageId?: string | null | undefined;
+};
+
 /** New replica bounds; a bound not given keeps its value. */
 export type ScaleModelInput = {
   maxReplicas?: number | null | undefined;
@@ -217,6 +237,13 @@ export type UpdateFunctionInput = {
 export type UpdateInstanceInput = {
   /** a new name, unique among your live instances */
   name?: string | null | undefined;
+};
+
+/** What to change: any of name, threshold, notifyVia. */
+export type UpdateSpendingAlertInput = {
+  name?: string | null | undefined;
+  notifyVia?: NotifyVia | null | undefined;
+  threshold?: number | null | undefined;
 };
 
 /** What can change in place on a VM. */
@@ -599,6 +626,16 @@ export type DeleteModelMutationVariables = Exact<{
 
 export type DeleteModelMutation = { deleteModel: { dryRun: boolean, valid: boolean, modelDeployment: { id: string, name: string, model: string, engine: string, kind: string, minReplicas: number, maxReplicas: number, resourceProfile: string, gpuTier: string | null, status: string, statusReason: string | null, desiredReplicas: number, readyReplicas: number, upstream: string, huggingfaceTokenSet: boolean, teamId: string | null, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null } } };
 
+export type NotificationFieldsFragment = { id: string, type: string, alertId: string | null, message: string, data: unknown, createdAt: string };
+
+export type ListNotificationsQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListNotificationsQuery = { notifications: { nextToken: string | null, items: Array<{ id: string, type: string, alertId: string | null, message: string, data: unknown, createdAt: string }> } };
+
 export type GetQuotasQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -634,6 +671,48 @@ export type DeleteSlurmEnvironmentMutationVariables = Exact<{
 
 
 export type DeleteSlurmEnvironmentMutation = { deleteSlurmEnvironment: { dryRun: boolean, valid: boolean, slurmEnvironment: { id: string, name: string, maxNodes: number, gpuPerNode: number, gpuTier: string, totalGpus: number, gpusPlaced: number, teamId: string | null, status: SlurmEnvironmentStatus, statusReason: string | null, sshHost: string | null, sshPort: number | null, sshUser: string | null, hourlyPrice: number, accountId: string, createdAt: string, updatedAt: string, terminatedAt: string | null } } };
+
+export type SpendingAlertFieldsFragment = { id: string, name: string, threshold: number, notifyVia: NotifyVia, armed: boolean, lastFiredAt: string | null, accountId: string, createdAt: string, updatedAt: string };
+
+export type ListSpendingAlertsQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type ListSpendingAlertsQuery = { spendingAlerts: { nextToken: string | null, items: Array<{ id: string, name: string, threshold: number, notifyVia: NotifyVia, armed: boolean, lastFiredAt: string | null, accountId: string, createdAt: string, updatedAt: string }> } };
+
+export type GetSpendingAlertQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetSpendingAlertQuery = { spendingAlert: { id: string, name: string, threshold: number, notifyVia: NotifyVia, armed: boolean, lastFiredAt: string | null, accountId: string, createdAt: string, updatedAt: string } };
+
+export type CreateSpendingAlertMutationVariables = Exact<{
+  input: CreateSpendingAlertInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type CreateSpendingAlertMutation = { createSpendingAlert: { dryRun: boolean, valid: boolean, spendingAlert: { id: string, name: string, threshold: number, notifyVia: NotifyVia, armed: boolean, lastFiredAt: string | null, accountId: string, createdAt: string, updatedAt: string } } };
+
+export type UpdateSpendingAlertMutationVariables = Exact<{
+  id: string;
+  input: UpdateSpendingAlertInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type UpdateSpendingAlertMutation = { updateSpendingAlert: { dryRun: boolean, valid: boolean, spendingAlert: { id: string, name: string, threshold: number, notifyVia: NotifyVia, armed: boolean, lastFiredAt: string | null, accountId: string, createdAt: string, updatedAt: string } } };
+
+export type DeleteSpendingAlertMutationVariables = Exact<{
+  id: string;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type DeleteSpendingAlertMutation = { deleteSpendingAlert: { dryRun: boolean, valid: boolean, spendingAlert: { id: string, name: string, threshold: number, notifyVia: NotifyVia, armed: boolean, lastFiredAt: string | null, accountId: string, createdAt: string, updatedAt: string } } };
 
 export type ListSshKeyGroupsQueryVariables = Exact<{
   maxResults?: number | null | undefined;
@@ -783,6 +862,43 @@ export type RemoveTeamMemberMutationVariables = Exact<{
 
 
 export type RemoveTeamMemberMutation = { removeTeamMember: { dryRun: boolean, valid: boolean, member: { id: string, teamId: string, accountId: string, email: string, role: TeamRole, createdAt: string } } };
+
+export type TokenBalanceFieldsFragment = { balance: number, reserved: number, available: number, updatedAt: string | null };
+
+export type TokenPurchaseFieldsFragment = { id: string, kind: string, amount: number, packageId: string | null, price: number | null, currency: string, balance: number, accountId: string | null, createdAt: string };
+
+export type TokenUsageFieldsFragment = { id: string, model: string, promptTokens: number, completionTokens: number, multiplier: number, charged: number, requestId: string | null, apiKeyId: string | null, accountId: string | null, createdAt: string };
+
+export type TokenPackageFieldsFragment = { id: string, name: string, tokens: number, price: number, currency: string, pricePerMillion: number };
+
+export type GetTokenBalanceQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GetTokenBalanceQuery = { tokenBalance: { balance: number, reserved: number, available: number, updatedAt: string | null } };
+
+export type ListTokenUsageQueryVariables = Exact<{
+  maxResults?: number | null | undefined;
+  nextToken?: string | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+  model?: string | null | undefined;
+}>;
+
+
+export type ListTokenUsageQuery = { tokenUsage: { nextToken: string | null, items: Array<{ id: string, model: string, promptTokens: number, completionTokens: number, multiplier: number, charged: number, requestId: string | null, apiKeyId: string | null, accountId: string | null, createdAt: string }> } };
+
+export type ListTokenPackagesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListTokenPackagesQuery = { tokenPackages: Array<{ id: string, name: string, tokens: number, price: number, currency: string, pricePerMillion: number }> };
+
+export type PurchaseTokensMutationVariables = Exact<{
+  input: PurchaseTokensInput;
+  dryRun?: boolean | null | undefined;
+}>;
+
+
+export type PurchaseTokensMutation = { purchaseTokens: { dryRun: boolean, valid: boolean, purchase: { id: string, kind: string, amount: number, packageId: string | null, price: number | null, currency: string, balance: number, accountId: string | null, createdAt: string } } };
 
 export type ListVmDisksQueryVariables = Exact<{
   maxResults?: number | null | undefined;
@@ -1499,6 +1615,74 @@ export const ModelDeploymentFieldsFragmentDoc = new TypedDocumentString(`
   deletedAt
 }
     `, {"fragmentName":"ModelDeploymentFields"}) as unknown as TypedDocumentString<ModelDeploymentFieldsFragment, unknown>;
+export const NotificationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment NotificationFields on Notification {
+  id
+  type
+  alertId
+  message
+  data
+  createdAt
+}
+    `, {"fragmentName":"NotificationFields"}) as unknown as TypedDocumentString<NotificationFieldsFragment, unknown>;
+export const SpendingAlertFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SpendingAlertFields on SpendingAlert {
+  id
+  name
+  threshold
+  notifyVia
+  armed
+  lastFiredAt
+  accountId
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"SpendingAlertFields"}) as unknown as TypedDocumentString<SpendingAlertFieldsFragment, unknown>;
+export const TokenBalanceFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TokenBalanceFields on TokenBalance {
+  balance
+  reserved
+  available
+  updatedAt
+}
+    `, {"fragmentName":"TokenBalanceFields"}) as unknown as TypedDocumentString<TokenBalanceFieldsFragment, unknown>;
+export const TokenPurchaseFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TokenPurchaseFields on TokenPurchase {
+  id
+  kind
+  amount
+  packageId
+  price
+  currency
+  balance
+  accountId
+  createdAt
+}
+    `, {"fragmentName":"TokenPurchaseFields"}) as unknown as TypedDocumentString<TokenPurchaseFieldsFragment, unknown>;
+export const TokenUsageFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TokenUsageFields on TokenUsage {
+  id
+  model
+  promptTokens
+  completionTokens
+  multiplier
+  charged
+  requestId
+  apiKeyId
+  accountId
+  createdAt
+}
+    `, {"fragmentName":"TokenUsageFields"}) as unknown as TypedDocumentString<TokenUsageFieldsFragment, unknown>;
+export const TokenPackageFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TokenPackageFields on TokenPackage {
+  id
+  name
+  tokens
+  price
+  currency
+  pricePerMillion
+}
+    `, {"fragmentName":"TokenPackageFields"}) as unknown as TypedDocumentString<TokenPackageFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys($maxResults: Int, $nextToken: String) {
   apiKeys(maxResults: $maxResults, nextToken: $nextToken) {
@@ -2670,6 +2854,23 @@ export const DeleteModelDocument = new TypedDocumentString(`
   updatedAt
   deletedAt
 }`) as unknown as TypedDocumentString<DeleteModelMutation, DeleteModelMutationVariables>;
+export const ListNotificationsDocument = new TypedDocumentString(`
+    query ListNotifications($maxResults: Int, $nextToken: String) {
+  notifications(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...NotificationFields
+    }
+    nextToken
+  }
+}
+    fragment NotificationFields on Notification {
+  id
+  type
+  alertId
+  message
+  data
+  createdAt
+}`) as unknown as TypedDocumentString<ListNotificationsQuery, ListNotificationsQueryVariables>;
 export const GetQuotasDocument = new TypedDocumentString(`
     query GetQuotas {
   quotas {
@@ -2807,6 +3008,106 @@ export const DeleteSlurmEnvironmentDocument = new TypedDocumentString(`
   updatedAt
   terminatedAt
 }`) as unknown as TypedDocumentString<DeleteSlurmEnvironmentMutation, DeleteSlurmEnvironmentMutationVariables>;
+export const ListSpendingAlertsDocument = new TypedDocumentString(`
+    query ListSpendingAlerts($maxResults: Int, $nextToken: String) {
+  spendingAlerts(maxResults: $maxResults, nextToken: $nextToken) {
+    items {
+      ...SpendingAlertFields
+    }
+    nextToken
+  }
+}
+    fragment SpendingAlertFields on SpendingAlert {
+  id
+  name
+  threshold
+  notifyVia
+  armed
+  lastFiredAt
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ListSpendingAlertsQuery, ListSpendingAlertsQueryVariables>;
+export const GetSpendingAlertDocument = new TypedDocumentString(`
+    query GetSpendingAlert($id: ID!) {
+  spendingAlert(id: $id) {
+    ...SpendingAlertFields
+  }
+}
+    fragment SpendingAlertFields on SpendingAlert {
+  id
+  name
+  threshold
+  notifyVia
+  armed
+  lastFiredAt
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<GetSpendingAlertQuery, GetSpendingAlertQueryVariables>;
+export const CreateSpendingAlertDocument = new TypedDocumentString(`
+    mutation CreateSpendingAlert($input: CreateSpendingAlertInput!, $dryRun: Boolean) {
+  createSpendingAlert(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    spendingAlert {
+      ...SpendingAlertFields
+    }
+  }
+}
+    fragment SpendingAlertFields on SpendingAlert {
+  id
+  name
+  threshold
+  notifyVia
+  armed
+  lastFiredAt
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateSpendingAlertMutation, CreateSpendingAlertMutationVariables>;
+export const UpdateSpendingAlertDocument = new TypedDocumentString(`
+    mutation UpdateSpendingAlert($id: ID!, $input: UpdateSpendingAlertInput!, $dryRun: Boolean) {
+  updateSpendingAlert(id: $id, input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    spendingAlert {
+      ...SpendingAlertFields
+    }
+  }
+}
+    fragment SpendingAlertFields on SpendingAlert {
+  id
+  name
+  threshold
+  notifyVia
+  armed
+  lastFiredAt
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateSpendingAlertMutation, UpdateSpendingAlertMutationVariables>;
+export const DeleteSpendingAlertDocument = new TypedDocumentString(`
+    mutation DeleteSpendingAlert($id: ID!, $dryRun: Boolean) {
+  deleteSpendingAlert(id: $id, dryRun: $dryRun) {
+    dryRun
+    valid
+    spendingAlert {
+      ...SpendingAlertFields
+    }
+  }
+}
+    fragment SpendingAlertFields on SpendingAlert {
+  id
+  name
+  threshold
+  notifyVia
+  armed
+  lastFiredAt
+  accountId
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<DeleteSpendingAlertMutation, DeleteSpendingAlertMutationVariables>;
 export const ListSshKeyGroupsDocument = new TypedDocumentString(`
     query ListSshKeyGroups($maxResults: Int, $nextToken: String) {
   sshKeyGroups(maxResults: $maxResults, nextToken: $nextToken) {
@@ -3186,6 +3487,80 @@ export const RemoveTeamMemberDocument = new TypedDocumentString(`
   role
   createdAt
 }`) as unknown as TypedDocumentString<RemoveTeamMemberMutation, RemoveTeamMemberMutationVariables>;
+export const GetTokenBalanceDocument = new TypedDocumentString(`
+    query GetTokenBalance {
+  tokenBalance {
+    ...TokenBalanceFields
+  }
+}
+    fragment TokenBalanceFields on TokenBalance {
+  balance
+  reserved
+  available
+  updatedAt
+}`) as unknown as TypedDocumentString<GetTokenBalanceQuery, GetTokenBalanceQueryVariables>;
+export const ListTokenUsageDocument = new TypedDocumentString(`
+    query ListTokenUsage($maxResults: Int, $nextToken: String, $since: String, $until: String, $model: String) {
+  tokenUsage(
+    maxResults: $maxResults
+    nextToken: $nextToken
+    since: $since
+    until: $until
+    model: $model
+  ) {
+    items {
+      ...TokenUsageFields
+    }
+    nextToken
+  }
+}
+    fragment TokenUsageFields on TokenUsage {
+  id
+  model
+  promptTokens
+  completionTokens
+  multiplier
+  charged
+  requestId
+  apiKeyId
+  accountId
+  createdAt
+}`) as unknown as TypedDocumentString<ListTokenUsageQuery, ListTokenUsageQueryVariables>;
+export const ListTokenPackagesDocument = new TypedDocumentString(`
+    query ListTokenPackages {
+  tokenPackages {
+    ...TokenPackageFields
+  }
+}
+    fragment TokenPackageFields on TokenPackage {
+  id
+  name
+  tokens
+  price
+  currency
+  pricePerMillion
+}`) as unknown as TypedDocumentString<ListTokenPackagesQuery, ListTokenPackagesQueryVariables>;
+export const PurchaseTokensDocument = new TypedDocumentString(`
+    mutation PurchaseTokens($input: PurchaseTokensInput!, $dryRun: Boolean) {
+  purchaseTokens(input: $input, dryRun: $dryRun) {
+    dryRun
+    valid
+    purchase {
+      ...TokenPurchaseFields
+    }
+  }
+}
+    fragment TokenPurchaseFields on TokenPurchase {
+  id
+  kind
+  amount
+  packageId
+  price
+  currency
+  balance
+  accountId
+  createdAt
+}`) as unknown as TypedDocumentString<PurchaseTokensMutation, PurchaseTokensMutationVariables>;
 export const ListVmDisksDocument = new TypedDocumentString(`
     query ListVmDisks($maxResults: Int, $nextToken: String, $vmId: String) {
   vmDisks(maxResults: $maxResults, nextToken: $nextToken, vmId: $vmId) {

@@ -14,6 +14,7 @@ from .create_firewall_rule import CreateFirewallRule
 from .create_function import CreateFunction
 from .create_instance import CreateInstance
 from .create_slurm_environment import CreateSlurmEnvironment
+from .create_spending_alert import CreateSpendingAlert
 from .create_ssh_key_group import CreateSshKeyGroup
 from .create_subnet import CreateSubnet
 from .create_team import CreateTeam
@@ -26,6 +27,7 @@ from .delete_function import DeleteFunction
 from .delete_instance import DeleteInstance
 from .delete_model import DeleteModel
 from .delete_slurm_environment import DeleteSlurmEnvironment
+from .delete_spending_alert import DeleteSpendingAlert
 from .delete_ssh_key import DeleteSshKey
 from .delete_ssh_key_group import DeleteSshKeyGroup
 from .delete_subnet import DeleteSubnet
@@ -46,9 +48,11 @@ from .get_instance import GetInstance
 from .get_model_deployment import GetModelDeployment
 from .get_quotas import GetQuotas
 from .get_slurm_environment import GetSlurmEnvironment
+from .get_spending_alert import GetSpendingAlert
 from .get_ssh_key import GetSshKey
 from .get_ssh_key_group import GetSshKeyGroup
 from .get_team import GetTeam
+from .get_token_balance import GetTokenBalance
 from .get_viewer import GetViewer
 from .get_vm import GetVm
 from .get_vm_disk import GetVmDisk
@@ -63,6 +67,7 @@ from .input_types import (
     CreateFunctionInput,
     CreateInstanceInput,
     CreateSlurmEnvironmentInput,
+    CreateSpendingAlertInput,
     CreateSshKeyGroupInput,
     CreateSubnetInput,
     CreateTeamInput,
@@ -70,9 +75,11 @@ from .input_types import (
     CreateVmInput,
     CreateVmNetworkInput,
     DeployModelInput,
+    PurchaseTokensInput,
     ScaleModelInput,
     UpdateFunctionInput,
     UpdateInstanceInput,
+    UpdateSpendingAlertInput,
     UpdateVmInput,
     UploadSshKeyInput,
 )
@@ -85,18 +92,23 @@ from .list_functions import ListFunctions
 from .list_gpu_tiers import ListGpuTiers
 from .list_instances import ListInstances
 from .list_model_deployments import ListModelDeployments
+from .list_notifications import ListNotifications
 from .list_slurm_environments import ListSlurmEnvironments
+from .list_spending_alerts import ListSpendingAlerts
 from .list_ssh_key_groups import ListSshKeyGroups
 from .list_ssh_keys import ListSshKeys
 from .list_subnets import ListSubnets
 from .list_team_members import ListTeamMembers
 from .list_teams import ListTeams
+from .list_token_packages import ListTokenPackages
+from .list_token_usage import ListTokenUsage
 from .list_vm_disks import ListVmDisks
 from .list_vm_network_attachments import ListVmNetworkAttachments
 from .list_vm_networks import ListVmNetworks
 from .list_vm_templates import ListVmTemplates
 from .list_vms import ListVms
 from .model_catalogue import ModelCatalogue
+from .purchase_tokens import PurchaseTokens
 from .reboot_vm import RebootVm
 from .remove_ssh_key_from_group import RemoveSshKeyFromGroup
 from .remove_team_member import RemoveTeamMember
@@ -113,6 +125,7 @@ from .stop_vm import StopVm
 from .stream_events import StreamEvents
 from .update_function import UpdateFunction
 from .update_instance import UpdateInstance
+from .update_spending_alert import UpdateSpendingAlert
 from .update_team_member import UpdateTeamMember
 from .update_vm import UpdateVm
 from .upload_ssh_key import UploadSshKey
@@ -1852,6 +1865,44 @@ class AsyncGeneratedClient(AsyncBaseClient):
         data = self.get_data(response)
         return DeleteModel.model_validate(data)
 
+    async def list_notifications(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListNotifications:
+        query = gql("""
+            query ListNotifications($maxResults: Int, $nextToken: String) {
+              notifications(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...NotificationFields
+                }
+                nextToken
+              }
+            }
+
+            fragment NotificationFields on Notification {
+              id
+              type
+              alertId
+              message
+              data
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="ListNotifications",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListNotifications.model_validate(data)
+
     async def get_quotas(self, **kwargs: Any) -> GetQuotas:
         query = gql("""
             query GetQuotas {
@@ -2067,6 +2118,192 @@ class AsyncGeneratedClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return DeleteSlurmEnvironment.model_validate(data)
+
+    async def list_spending_alerts(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListSpendingAlerts:
+        query = gql("""
+            query ListSpendingAlerts($maxResults: Int, $nextToken: String) {
+              spendingAlerts(maxResults: $maxResults, nextToken: $nextToken) {
+                items {
+                  ...SpendingAlertFields
+                }
+                nextToken
+              }
+            }
+
+            fragment SpendingAlertFields on SpendingAlert {
+              id
+              name
+              threshold
+              notifyVia
+              armed
+              lastFiredAt
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="ListSpendingAlerts",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListSpendingAlerts.model_validate(data)
+
+    async def get_spending_alert(self, id: str, **kwargs: Any) -> GetSpendingAlert:
+        query = gql("""
+            query GetSpendingAlert($id: ID!) {
+              spendingAlert(id: $id) {
+                ...SpendingAlertFields
+              }
+            }
+
+            fragment SpendingAlertFields on SpendingAlert {
+              id
+              name
+              threshold
+              notifyVia
+              armed
+              lastFiredAt
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query,
+            operation_name="GetSpendingAlert",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetSpendingAlert.model_validate(data)
+
+    async def create_spending_alert(
+        self,
+        input: CreateSpendingAlertInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> CreateSpendingAlert:
+        query = gql("""
+            mutation CreateSpendingAlert($input: CreateSpendingAlertInput!, $dryRun: Boolean) {
+              createSpendingAlert(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                spendingAlert {
+                  ...SpendingAlertFields
+                }
+              }
+            }
+
+            fragment SpendingAlertFields on SpendingAlert {
+              id
+              name
+              threshold
+              notifyVia
+              armed
+              lastFiredAt
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query,
+            operation_name="CreateSpendingAlert",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateSpendingAlert.model_validate(data)
+
+    async def update_spending_alert(
+        self,
+        id: str,
+        input: UpdateSpendingAlertInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> UpdateSpendingAlert:
+        query = gql("""
+            mutation UpdateSpendingAlert($id: ID!, $input: UpdateSpendingAlertInput!, $dryRun: Boolean) {
+              updateSpendingAlert(id: $id, input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                spendingAlert {
+                  ...SpendingAlertFields
+                }
+              }
+            }
+
+            fragment SpendingAlertFields on SpendingAlert {
+              id
+              name
+              threshold
+              notifyVia
+              armed
+              lastFiredAt
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query,
+            operation_name="UpdateSpendingAlert",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateSpendingAlert.model_validate(data)
+
+    async def delete_spending_alert(
+        self, id: str, dry_run: Union[Optional[bool], UnsetType] = UNSET, **kwargs: Any
+    ) -> DeleteSpendingAlert:
+        query = gql("""
+            mutation DeleteSpendingAlert($id: ID!, $dryRun: Boolean) {
+              deleteSpendingAlert(id: $id, dryRun: $dryRun) {
+                dryRun
+                valid
+                spendingAlert {
+                  ...SpendingAlertFields
+                }
+              }
+            }
+
+            fragment SpendingAlertFields on SpendingAlert {
+              id
+              name
+              threshold
+              notifyVia
+              armed
+              lastFiredAt
+              accountId
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "dryRun": dry_run}
+        response = await self.execute(
+            query=query,
+            operation_name="DeleteSpendingAlert",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteSpendingAlert.model_validate(data)
 
     async def list_ssh_key_groups(
         self,
@@ -2765,6 +3002,142 @@ class AsyncGeneratedClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return RemoveTeamMember.model_validate(data)
+
+    async def get_token_balance(self, **kwargs: Any) -> GetTokenBalance:
+        query = gql("""
+            query GetTokenBalance {
+              tokenBalance {
+                ...TokenBalanceFields
+              }
+            }
+
+            fragment TokenBalanceFields on TokenBalance {
+              balance
+              reserved
+              available
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query, operation_name="GetTokenBalance", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetTokenBalance.model_validate(data)
+
+    async def list_token_usage(
+        self,
+        max_results: Union[Optional[int], UnsetType] = UNSET,
+        next_token: Union[Optional[str], UnsetType] = UNSET,
+        since: Union[Optional[str], UnsetType] = UNSET,
+        until: Union[Optional[str], UnsetType] = UNSET,
+        model: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ListTokenUsage:
+        query = gql("""
+            query ListTokenUsage($maxResults: Int, $nextToken: String, $since: String, $until: String, $model: String) {
+              tokenUsage(
+                maxResults: $maxResults
+                nextToken: $nextToken
+                since: $since
+                until: $until
+                model: $model
+              ) {
+                items {
+                  ...TokenUsageFields
+                }
+                nextToken
+              }
+            }
+
+            fragment TokenUsageFields on TokenUsage {
+              id
+              model
+              promptTokens
+              completionTokens
+              multiplier
+              charged
+              requestId
+              apiKeyId
+              accountId
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "maxResults": max_results,
+            "nextToken": next_token,
+            "since": since,
+            "until": until,
+            "model": model,
+        }
+        response = await self.execute(
+            query=query, operation_name="ListTokenUsage", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return ListTokenUsage.model_validate(data)
+
+    async def list_token_packages(self, **kwargs: Any) -> ListTokenPackages:
+        query = gql("""
+            query ListTokenPackages {
+              tokenPackages {
+                ...TokenPackageFields
+              }
+            }
+
+            fragment TokenPackageFields on TokenPackage {
+              id
+              name
+              tokens
+              price
+              currency
+              pricePerMillion
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query,
+            operation_name="ListTokenPackages",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListTokenPackages.model_validate(data)
+
+    async def purchase_tokens(
+        self,
+        input: PurchaseTokensInput,
+        dry_run: Union[Optional[bool], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> PurchaseTokens:
+        query = gql("""
+            mutation PurchaseTokens($input: PurchaseTokensInput!, $dryRun: Boolean) {
+              purchaseTokens(input: $input, dryRun: $dryRun) {
+                dryRun
+                valid
+                purchase {
+                  ...TokenPurchaseFields
+                }
+              }
+            }
+
+            fragment TokenPurchaseFields on TokenPurchase {
+              id
+              kind
+              amount
+              packageId
+              price
+              currency
+              balance
+              accountId
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {"input": input, "dryRun": dry_run}
+        response = await self.execute(
+            query=query, operation_name="PurchaseTokens", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return PurchaseTokens.model_validate(data)
 
     async def list_vm_disks(
         self,

@@ -56,6 +56,11 @@ from .create_slurm_environment import (
     CreateSlurmEnvironmentCreateSlurmEnvironment,
     CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironment,
 )
+from .create_spending_alert import (
+    CreateSpendingAlert,
+    CreateSpendingAlertCreateSpendingAlert,
+    CreateSpendingAlertCreateSpendingAlertSpendingAlert,
+)
 from .create_ssh_key_group import (
     CreateSshKeyGroup,
     CreateSshKeyGroupCreateSshKeyGroup,
@@ -107,6 +112,11 @@ from .delete_slurm_environment import (
     DeleteSlurmEnvironment,
     DeleteSlurmEnvironmentDeleteSlurmEnvironment,
     DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironment,
+)
+from .delete_spending_alert import (
+    DeleteSpendingAlert,
+    DeleteSpendingAlertDeleteSpendingAlert,
+    DeleteSpendingAlertDeleteSpendingAlertSpendingAlert,
 )
 from .delete_ssh_key import (
     DeleteSshKey,
@@ -184,11 +194,13 @@ from .fragments import (
     InstanceStatusEventFields,
     KubeconfigFields,
     ModelDeploymentFields,
+    NotificationFields,
     QuotasFields,
     QuotasFieldsGpus,
     QuotasFieldsGpusByFamily,
     QuotasFieldsStorage,
     SlurmEnvironmentFields,
+    SpendingAlertFields,
     SshKeyFields,
     SshKeyGroupFields,
     SshKeyGroupFieldsKeys,
@@ -198,6 +210,10 @@ from .fragments import (
     TeamMembershipFields,
     TeamMembershipFieldsTeam,
     TenantFields,
+    TokenBalanceFields,
+    TokenPackageFields,
+    TokenPurchaseFields,
+    TokenUsageFields,
     ViewerFields,
     ViewerFieldsTeams,
     ViewerFieldsTenant,
@@ -227,9 +243,11 @@ from .get_slurm_environment import (
     GetSlurmEnvironment,
     GetSlurmEnvironmentSlurmEnvironment,
 )
+from .get_spending_alert import GetSpendingAlert, GetSpendingAlertSpendingAlert
 from .get_ssh_key import GetSshKey, GetSshKeySshKey
 from .get_ssh_key_group import GetSshKeyGroup, GetSshKeyGroupSshKeyGroup
 from .get_team import GetTeam, GetTeamTeam
+from .get_token_balance import GetTokenBalance, GetTokenBalanceTokenBalance
 from .get_viewer import GetViewer, GetViewerViewer
 from .get_vm import GetVm, GetVmVm
 from .get_vm_disk import GetVmDisk, GetVmDiskVmDisk
@@ -289,10 +307,20 @@ from .list_model_deployments import (
     ListModelDeploymentsModelDeployments,
     ListModelDeploymentsModelDeploymentsItems,
 )
+from .list_notifications import (
+    ListNotifications,
+    ListNotificationsNotifications,
+    ListNotificationsNotificationsItems,
+)
 from .list_slurm_environments import (
     ListSlurmEnvironments,
     ListSlurmEnvironmentsSlurmEnvironments,
     ListSlurmEnvironmentsSlurmEnvironmentsItems,
+)
+from .list_spending_alerts import (
+    ListSpendingAlerts,
+    ListSpendingAlertsSpendingAlerts,
+    ListSpendingAlertsSpendingAlertsItems,
 )
 from .list_ssh_key_groups import (
     ListSshKeyGroups,
@@ -307,6 +335,12 @@ from .list_team_members import (
     ListTeamMembersTeamMembersItems,
 )
 from .list_teams import ListTeams, ListTeamsTeams, ListTeamsTeamsItems
+from .list_token_packages import ListTokenPackages, ListTokenPackagesTokenPackages
+from .list_token_usage import (
+    ListTokenUsage,
+    ListTokenUsageTokenUsage,
+    ListTokenUsageTokenUsageItems,
+)
 from .list_vm_disks import ListVmDisks, ListVmDisksVmDisks, ListVmDisksVmDisksItems
 from .list_vm_network_attachments import (
     ListVmNetworkAttachments,
@@ -320,6 +354,11 @@ from .list_vm_networks import (
 from .list_vm_templates import ListVmTemplates, ListVmTemplatesVmTemplates
 from .list_vms import ListVms, ListVmsVms, ListVmsVmsItems
 from .model_catalogue import ModelCatalogue, ModelCatalogueModelCatalogue
+from .purchase_tokens import (
+    PurchaseTokens,
+    PurchaseTokensPurchaseTokens,
+    PurchaseTokensPurchaseTokensPurchase,
+)
 from .reboot_vm import RebootVm, RebootVmRebootVm, RebootVmRebootVmVm
 from .remove_ssh_key_from_group import (
     RemoveSshKeyFromGroup,
@@ -374,6 +413,11 @@ from .update_instance import (
     UpdateInstance,
     UpdateInstanceUpdateInstance,
     UpdateInstanceUpdateInstanceInstance,
+)
+from .update_spending_alert import (
+    UpdateSpendingAlert,
+    UpdateSpendingAlertUpdateSpendingAlert,
+    UpdateSpendingAlertUpdateSpendingAlertSpendingAlert,
 )
 from .update_team_member import (
     UpdateTeamMember,
@@ -437,6 +481,9 @@ __all__ = [
     "CreateSlurmEnvironmentCreateSlurmEnvironment",
     "CreateSlurmEnvironmentCreateSlurmEnvironmentSlurmEnvironment",
     "CreateSlurmEnvironmentInput",
+    "CreateSpendingAlert",
+    "CreateSpendingAlertCreateSpendingAlert",
+    "CreateSpendingAlertCreateSpendingAlertSpendingAlert",
     "CreateSpendingAlertInput",
     "CreateSshKeyGroup",
     "CreateSshKeyGroupCreateSshKeyGroup",
@@ -480,6 +527,9 @@ __all__ = [
     "DeleteSlurmEnvironment",
     "DeleteSlurmEnvironmentDeleteSlurmEnvironment",
     "DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironment",
+    "DeleteSpendingAlert",
+    "DeleteSpendingAlertDeleteSpendingAlert",
+    "DeleteSpendingAlertDeleteSpendingAlertSpendingAlert",
     "DeleteSshKey",
     "DeleteSshKeyDeleteSshKey",
     "DeleteSshKeyDeleteSshKeySshKey",
@@ -534,12 +584,16 @@ __all__ = [
     "GetQuotasQuotas",
     "GetSlurmEnvironment",
     "GetSlurmEnvironmentSlurmEnvironment",
+    "GetSpendingAlert",
+    "GetSpendingAlertSpendingAlert",
     "GetSshKey",
     "GetSshKeyGroup",
     "GetSshKeyGroupSshKeyGroup",
     "GetSshKeySshKey",
     "GetTeam",
     "GetTeamTeam",
+    "GetTokenBalance",
+    "GetTokenBalanceTokenBalance",
     "GetViewer",
     "GetViewerViewer",
     "GetVm",
@@ -587,9 +641,15 @@ __all__ = [
     "ListModelDeployments",
     "ListModelDeploymentsModelDeployments",
     "ListModelDeploymentsModelDeploymentsItems",
+    "ListNotifications",
+    "ListNotificationsNotifications",
+    "ListNotificationsNotificationsItems",
     "ListSlurmEnvironments",
     "ListSlurmEnvironmentsSlurmEnvironments",
     "ListSlurmEnvironmentsSlurmEnvironmentsItems",
+    "ListSpendingAlerts",
+    "ListSpendingAlertsSpendingAlerts",
+    "ListSpendingAlertsSpendingAlertsItems",
     "ListSshKeyGroups",
     "ListSshKeyGroupsSshKeyGroups",
     "ListSshKeyGroupsSshKeyGroupsItems",
@@ -605,6 +665,11 @@ __all__ = [
     "ListTeams",
     "ListTeamsTeams",
     "ListTeamsTeamsItems",
+    "ListTokenPackages",
+    "ListTokenPackagesTokenPackages",
+    "ListTokenUsage",
+    "ListTokenUsageTokenUsage",
+    "ListTokenUsageTokenUsageItems",
     "ListVmDisks",
     "ListVmDisksVmDisks",
     "ListVmDisksVmDisksItems",
@@ -621,8 +686,12 @@ __all__ = [
     "ModelCatalogue",
     "ModelCatalogueModelCatalogue",
     "ModelDeploymentFields",
+    "NotificationFields",
     "NotifyVia",
+    "PurchaseTokens",
     "PurchaseTokensInput",
+    "PurchaseTokensPurchaseTokens",
+    "PurchaseTokensPurchaseTokensPurchase",
     "QuotasFields",
     "QuotasFieldsGpus",
     "QuotasFieldsGpusByFamily",
@@ -654,6 +723,7 @@ __all__ = [
     "ScaleModelScaleModelModelDeployment",
     "SlurmEnvironmentFields",
     "SlurmEnvironmentStatus",
+    "SpendingAlertFields",
     "SshKeyFields",
     "SshKeyGroupFields",
     "SshKeyGroupFieldsKeys",
@@ -679,6 +749,10 @@ __all__ = [
     "TeamMembershipFieldsTeam",
     "TeamRole",
     "TenantFields",
+    "TokenBalanceFields",
+    "TokenPackageFields",
+    "TokenPurchaseFields",
+    "TokenUsageFields",
     "UpdateFunction",
     "UpdateFunctionInput",
     "UpdateFunctionUpdateFunction",
@@ -687,7 +761,10 @@ __all__ = [
     "UpdateInstanceInput",
     "UpdateInstanceUpdateInstance",
     "UpdateInstanceUpdateInstanceInstance",
+    "UpdateSpendingAlert",
     "UpdateSpendingAlertInput",
+    "UpdateSpendingAlertUpdateSpendingAlert",
+    "UpdateSpendingAlertUpdateSpendingAlertSpendingAlert",
     "UpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMember",
     "UpdateTeamMemberUpdateTeamMemberMember",

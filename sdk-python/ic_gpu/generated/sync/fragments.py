@@ -8,6 +8,7 @@ from .enums import (
     ClusterStatus,
     FunctionRunStatus,
     InstanceStatus,
+    NotifyVia,
     SlurmEnvironmentStatus,
     TeamRole,
     VmDiskStatus,
@@ -210,6 +211,15 @@ class ModelDeploymentFields(BaseModel):
     deleted_at: Optional[datetime] = Field(alias="deletedAt")
 
 
+class NotificationFields(BaseModel):
+    id: str
+    type_: str = Field(alias="type")
+    alert_id: Optional[str] = Field(alias="alertId")
+    message: str
+    data: Any
+    created_at: datetime = Field(alias="createdAt")
+
+
 class QuotasFields(BaseModel):
     storage: "QuotasFieldsStorage"
     gpus: "QuotasFieldsGpus"
@@ -252,6 +262,18 @@ class SlurmEnvironmentFields(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
     terminated_at: Optional[datetime] = Field(alias="terminatedAt")
+
+
+class SpendingAlertFields(BaseModel):
+    id: str
+    name: str
+    threshold: int
+    notify_via: NotifyVia = Field(alias="notifyVia")
+    armed: bool
+    last_fired_at: Optional[datetime] = Field(alias="lastFiredAt")
+    account_id: str = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: datetime = Field(alias="updatedAt")
 
 
 class SshKeyFields(BaseModel):
@@ -314,6 +336,47 @@ class TeamMembershipFieldsTeam(TeamFields):
 class TenantFields(BaseModel):
     id: str
     name: str
+
+
+class TokenBalanceFields(BaseModel):
+    balance: float
+    reserved: float
+    available: float
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+
+
+class TokenPackageFields(BaseModel):
+    id: str
+    name: str
+    tokens: int
+    price: float
+    currency: str
+    price_per_million: float = Field(alias="pricePerMillion")
+
+
+class TokenPurchaseFields(BaseModel):
+    id: str
+    kind: str
+    amount: int
+    package_id: Optional[str] = Field(alias="packageId")
+    price: Optional[float]
+    currency: str
+    balance: float
+    account_id: Optional[str] = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
+
+
+class TokenUsageFields(BaseModel):
+    id: str
+    model: str
+    prompt_tokens: int = Field(alias="promptTokens")
+    completion_tokens: int = Field(alias="completionTokens")
+    multiplier: float
+    charged: int
+    request_id: Optional[str] = Field(alias="requestId")
+    api_key_id: Optional[str] = Field(alias="apiKeyId")
+    account_id: Optional[str] = Field(alias="accountId")
+    created_at: datetime = Field(alias="createdAt")
 
 
 class ViewerFields(BaseModel):
@@ -422,8 +485,10 @@ InstanceFields.model_rebuild()
 InstanceStatusEventFields.model_rebuild()
 KubeconfigFields.model_rebuild()
 ModelDeploymentFields.model_rebuild()
+NotificationFields.model_rebuild()
 QuotasFields.model_rebuild()
 SlurmEnvironmentFields.model_rebuild()
+SpendingAlertFields.model_rebuild()
 SshKeyFields.model_rebuild()
 SshKeyGroupFields.model_rebuild()
 SubnetFields.model_rebuild()
@@ -431,6 +496,10 @@ TeamFields.model_rebuild()
 TeamMemberFields.model_rebuild()
 TeamMembershipFields.model_rebuild()
 TenantFields.model_rebuild()
+TokenBalanceFields.model_rebuild()
+TokenPackageFields.model_rebuild()
+TokenPurchaseFields.model_rebuild()
+TokenUsageFields.model_rebuild()
 ViewerFields.model_rebuild()
 VmDiskFields.model_rebuild()
 VmFields.model_rebuild()

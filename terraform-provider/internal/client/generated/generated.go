@@ -2407,6 +2407,179 @@ func (v *CreateSlurmEnvironmentResponse) GetCreateSlurmEnvironment() CreateSlurm
 	return v.CreateSlurmEnvironment
 }
 
+// CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload includes the requested fields of the GraphQL type SpendingAlertPayload.
+// The GraphQL type's documentation follows.
+//
+// A spending alert as a mutation left it (or would leave it, in a dry run).
+type CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid         bool                                                                    `json:"valid"`
+	SpendingAlert CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert `json:"spendingAlert"`
+}
+
+// GetDryRun returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload) GetDryRun() bool {
+	return v.DryRun
+}
+
+// GetValid returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload.Valid, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload) GetValid() bool { return v.Valid }
+
+// GetSpendingAlert returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload.SpendingAlert, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload) GetSpendingAlert() CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert {
+	return v.SpendingAlert
+}
+
+// CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert includes the requested fields of the GraphQL type SpendingAlert.
+// The GraphQL type's documentation follows.
+//
+// A balance threshold: balance.low fires once each time the balance falls below it.
+type CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert struct {
+	SpendingAlertFields `json:"-"`
+}
+
+// GetId returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.Id, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetId() string {
+	return v.SpendingAlertFields.Id
+}
+
+// GetName returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.Name, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetName() string {
+	return v.SpendingAlertFields.Name
+}
+
+// GetThreshold returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.Threshold, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetThreshold() int {
+	return v.SpendingAlertFields.Threshold
+}
+
+// GetNotifyVia returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.NotifyVia, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetNotifyVia() NotifyVia {
+	return v.SpendingAlertFields.NotifyVia
+}
+
+// GetArmed returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.Armed, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetArmed() bool {
+	return v.SpendingAlertFields.Armed
+}
+
+// GetLastFiredAt returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.LastFiredAt, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetLastFiredAt() *time.Time {
+	return v.SpendingAlertFields.LastFiredAt
+}
+
+// GetAccountId returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.AccountId, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetAccountId() string {
+	return v.SpendingAlertFields.AccountId
+}
+
+// GetCreatedAt returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetCreatedAt() time.Time {
+	return v.SpendingAlertFields.CreatedAt
+}
+
+// GetUpdatedAt returns CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) GetUpdatedAt() time.Time {
+	return v.SpendingAlertFields.UpdatedAt
+}
+
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SpendingAlertFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalCreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Threshold int `json:"threshold"`
+
+	NotifyVia NotifyVia `json:"notifyVia"`
+
+	Armed bool `json:"armed"`
+
+	LastFiredAt *time.Time `json:"lastFiredAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *CreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert) __premarshalJSON() (*__premarshalCreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert, error) {
+	var retval __premarshalCreateSpendingAlertCreateSpendingAlertSpendingAlertPayloadSpendingAlert
+
+	retval.Id = v.SpendingAlertFields.Id
+	retval.Name = v.SpendingAlertFields.Name
+	retval.Threshold = v.SpendingAlertFields.Threshold
+	retval.NotifyVia = v.SpendingAlertFields.NotifyVia
+	retval.Armed = v.SpendingAlertFields.Armed
+	retval.LastFiredAt = v.SpendingAlertFields.LastFiredAt
+	retval.AccountId = v.SpendingAlertFields.AccountId
+	retval.CreatedAt = v.SpendingAlertFields.CreatedAt
+	retval.UpdatedAt = v.SpendingAlertFields.UpdatedAt
+	return &retval, nil
+}
+
+// A new spending alert.
+type CreateSpendingAlertInput struct {
+	Name      string     `json:"name"`
+	Threshold int        `json:"threshold"`
+	NotifyVia *NotifyVia `json:"notifyVia"`
+}
+
+// GetName returns CreateSpendingAlertInput.Name, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertInput) GetName() string { return v.Name }
+
+// GetThreshold returns CreateSpendingAlertInput.Threshold, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertInput) GetThreshold() int { return v.Threshold }
+
+// GetNotifyVia returns CreateSpendingAlertInput.NotifyVia, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertInput) GetNotifyVia() *NotifyVia { return v.NotifyVia }
+
+// CreateSpendingAlertResponse is returned by CreateSpendingAlert on success.
+type CreateSpendingAlertResponse struct {
+	// Create a spending alert.
+	CreateSpendingAlert CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload `json:"createSpendingAlert"`
+}
+
+// GetCreateSpendingAlert returns CreateSpendingAlertResponse.CreateSpendingAlert, and is useful for accessing the field via an interface.
+func (v *CreateSpendingAlertResponse) GetCreateSpendingAlert() CreateSpendingAlertCreateSpendingAlertSpendingAlertPayload {
+	return v.CreateSpendingAlert
+}
+
 // CreateSshKeyGroupCreateSshKeyGroupSshKeyGroupPayload includes the requested fields of the GraphQL type SshKeyGroupPayload.
 // The GraphQL type's documentation follows.
 //
@@ -4624,6 +4797,163 @@ type DeleteSlurmEnvironmentResponse struct {
 // GetDeleteSlurmEnvironment returns DeleteSlurmEnvironmentResponse.DeleteSlurmEnvironment, and is useful for accessing the field via an interface.
 func (v *DeleteSlurmEnvironmentResponse) GetDeleteSlurmEnvironment() DeleteSlurmEnvironmentDeleteSlurmEnvironmentSlurmEnvironmentPayload {
 	return v.DeleteSlurmEnvironment
+}
+
+// DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload includes the requested fields of the GraphQL type SpendingAlertPayload.
+// The GraphQL type's documentation follows.
+//
+// A spending alert as a mutation left it (or would leave it, in a dry run).
+type DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid         bool                                                                    `json:"valid"`
+	SpendingAlert DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert `json:"spendingAlert"`
+}
+
+// GetDryRun returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload) GetDryRun() bool {
+	return v.DryRun
+}
+
+// GetValid returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload.Valid, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload) GetValid() bool { return v.Valid }
+
+// GetSpendingAlert returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload.SpendingAlert, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload) GetSpendingAlert() DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert {
+	return v.SpendingAlert
+}
+
+// DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert includes the requested fields of the GraphQL type SpendingAlert.
+// The GraphQL type's documentation follows.
+//
+// A balance threshold: balance.low fires once each time the balance falls below it.
+type DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert struct {
+	SpendingAlertFields `json:"-"`
+}
+
+// GetId returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.Id, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetId() string {
+	return v.SpendingAlertFields.Id
+}
+
+// GetName returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.Name, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetName() string {
+	return v.SpendingAlertFields.Name
+}
+
+// GetThreshold returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.Threshold, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetThreshold() int {
+	return v.SpendingAlertFields.Threshold
+}
+
+// GetNotifyVia returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.NotifyVia, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetNotifyVia() NotifyVia {
+	return v.SpendingAlertFields.NotifyVia
+}
+
+// GetArmed returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.Armed, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetArmed() bool {
+	return v.SpendingAlertFields.Armed
+}
+
+// GetLastFiredAt returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.LastFiredAt, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetLastFiredAt() *time.Time {
+	return v.SpendingAlertFields.LastFiredAt
+}
+
+// GetAccountId returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.AccountId, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetAccountId() string {
+	return v.SpendingAlertFields.AccountId
+}
+
+// GetCreatedAt returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.CreatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetCreatedAt() time.Time {
+	return v.SpendingAlertFields.CreatedAt
+}
+
+// GetUpdatedAt returns DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) GetUpdatedAt() time.Time {
+	return v.SpendingAlertFields.UpdatedAt
+}
+
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SpendingAlertFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalDeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Threshold int `json:"threshold"`
+
+	NotifyVia NotifyVia `json:"notifyVia"`
+
+	Armed bool `json:"armed"`
+
+	LastFiredAt *time.Time `json:"lastFiredAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert) __premarshalJSON() (*__premarshalDeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert, error) {
+	var retval __premarshalDeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayloadSpendingAlert
+
+	retval.Id = v.SpendingAlertFields.Id
+	retval.Name = v.SpendingAlertFields.Name
+	retval.Threshold = v.SpendingAlertFields.Threshold
+	retval.NotifyVia = v.SpendingAlertFields.NotifyVia
+	retval.Armed = v.SpendingAlertFields.Armed
+	retval.LastFiredAt = v.SpendingAlertFields.LastFiredAt
+	retval.AccountId = v.SpendingAlertFields.AccountId
+	retval.CreatedAt = v.SpendingAlertFields.CreatedAt
+	retval.UpdatedAt = v.SpendingAlertFields.UpdatedAt
+	return &retval, nil
+}
+
+// DeleteSpendingAlertResponse is returned by DeleteSpendingAlert on success.
+type DeleteSpendingAlertResponse struct {
+	// Delete a spending alert.
+	DeleteSpendingAlert DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload `json:"deleteSpendingAlert"`
+}
+
+// GetDeleteSpendingAlert returns DeleteSpendingAlertResponse.DeleteSpendingAlert, and is useful for accessing the field via an interface.
+func (v *DeleteSpendingAlertResponse) GetDeleteSpendingAlert() DeleteSpendingAlertDeleteSpendingAlertSpendingAlertPayload {
+	return v.DeleteSpendingAlert
 }
 
 // DeleteSshKeyDeleteSshKeySshKeyPayload includes the requested fields of the GraphQL type SshKeyPayload.
@@ -7768,6 +8098,127 @@ func (v *GetSlurmEnvironmentSlurmEnvironment) __premarshalJSON() (*__premarshalG
 	return &retval, nil
 }
 
+// GetSpendingAlertResponse is returned by GetSpendingAlert on success.
+type GetSpendingAlertResponse struct {
+	SpendingAlert GetSpendingAlertSpendingAlert `json:"spendingAlert"`
+}
+
+// GetSpendingAlert returns GetSpendingAlertResponse.SpendingAlert, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertResponse) GetSpendingAlert() GetSpendingAlertSpendingAlert {
+	return v.SpendingAlert
+}
+
+// GetSpendingAlertSpendingAlert includes the requested fields of the GraphQL type SpendingAlert.
+// The GraphQL type's documentation follows.
+//
+// A balance threshold: balance.low fires once each time the balance falls below it.
+type GetSpendingAlertSpendingAlert struct {
+	SpendingAlertFields `json:"-"`
+}
+
+// GetId returns GetSpendingAlertSpendingAlert.Id, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetId() string { return v.SpendingAlertFields.Id }
+
+// GetName returns GetSpendingAlertSpendingAlert.Name, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetName() string { return v.SpendingAlertFields.Name }
+
+// GetThreshold returns GetSpendingAlertSpendingAlert.Threshold, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetThreshold() int { return v.SpendingAlertFields.Threshold }
+
+// GetNotifyVia returns GetSpendingAlertSpendingAlert.NotifyVia, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetNotifyVia() NotifyVia {
+	return v.SpendingAlertFields.NotifyVia
+}
+
+// GetArmed returns GetSpendingAlertSpendingAlert.Armed, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetArmed() bool { return v.SpendingAlertFields.Armed }
+
+// GetLastFiredAt returns GetSpendingAlertSpendingAlert.LastFiredAt, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetLastFiredAt() *time.Time {
+	return v.SpendingAlertFields.LastFiredAt
+}
+
+// GetAccountId returns GetSpendingAlertSpendingAlert.AccountId, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetAccountId() string { return v.SpendingAlertFields.AccountId }
+
+// GetCreatedAt returns GetSpendingAlertSpendingAlert.CreatedAt, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetCreatedAt() time.Time {
+	return v.SpendingAlertFields.CreatedAt
+}
+
+// GetUpdatedAt returns GetSpendingAlertSpendingAlert.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetSpendingAlertSpendingAlert) GetUpdatedAt() time.Time {
+	return v.SpendingAlertFields.UpdatedAt
+}
+
+func (v *GetSpendingAlertSpendingAlert) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetSpendingAlertSpendingAlert
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetSpendingAlertSpendingAlert = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SpendingAlertFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetSpendingAlertSpendingAlert struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Threshold int `json:"threshold"`
+
+	NotifyVia NotifyVia `json:"notifyVia"`
+
+	Armed bool `json:"armed"`
+
+	LastFiredAt *time.Time `json:"lastFiredAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *GetSpendingAlertSpendingAlert) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetSpendingAlertSpendingAlert) __premarshalJSON() (*__premarshalGetSpendingAlertSpendingAlert, error) {
+	var retval __premarshalGetSpendingAlertSpendingAlert
+
+	retval.Id = v.SpendingAlertFields.Id
+	retval.Name = v.SpendingAlertFields.Name
+	retval.Threshold = v.SpendingAlertFields.Threshold
+	retval.NotifyVia = v.SpendingAlertFields.NotifyVia
+	retval.Armed = v.SpendingAlertFields.Armed
+	retval.LastFiredAt = v.SpendingAlertFields.LastFiredAt
+	retval.AccountId = v.SpendingAlertFields.AccountId
+	retval.CreatedAt = v.SpendingAlertFields.CreatedAt
+	retval.UpdatedAt = v.SpendingAlertFields.UpdatedAt
+	return &retval, nil
+}
+
 // GetSshKeyGroupResponse is returned by GetSshKeyGroup on success.
 type GetSshKeyGroupResponse struct {
 	// One of your SSH key groups with its keys.
@@ -8042,6 +8493,92 @@ func (v *GetTeamTeam) __premarshalJSON() (*__premarshalGetTeamTeam, error) {
 	retval.CreatedBy = v.TeamFields.CreatedBy
 	retval.CreatedAt = v.TeamFields.CreatedAt
 	retval.Role = v.TeamFields.Role
+	return &retval, nil
+}
+
+// GetTokenBalanceResponse is returned by GetTokenBalance on success.
+type GetTokenBalanceResponse struct {
+	// Your tenant's token balance.
+	TokenBalance GetTokenBalanceTokenBalance `json:"tokenBalance"`
+}
+
+// GetTokenBalance returns GetTokenBalanceResponse.TokenBalance, and is useful for accessing the field via an interface.
+func (v *GetTokenBalanceResponse) GetTokenBalance() GetTokenBalanceTokenBalance {
+	return v.TokenBalance
+}
+
+// GetTokenBalanceTokenBalance includes the requested fields of the GraphQL type TokenBalance.
+// The GraphQL type's documentation follows.
+//
+// The tenant's prepaid tokens (whole numbers; Float because a balance may pass 2^31).
+type GetTokenBalanceTokenBalance struct {
+	TokenBalanceFields `json:"-"`
+}
+
+// GetBalance returns GetTokenBalanceTokenBalance.Balance, and is useful for accessing the field via an interface.
+func (v *GetTokenBalanceTokenBalance) GetBalance() float64 { return v.TokenBalanceFields.Balance }
+
+// GetReserved returns GetTokenBalanceTokenBalance.Reserved, and is useful for accessing the field via an interface.
+func (v *GetTokenBalanceTokenBalance) GetReserved() float64 { return v.TokenBalanceFields.Reserved }
+
+// GetAvailable returns GetTokenBalanceTokenBalance.Available, and is useful for accessing the field via an interface.
+func (v *GetTokenBalanceTokenBalance) GetAvailable() float64 { return v.TokenBalanceFields.Available }
+
+// GetUpdatedAt returns GetTokenBalanceTokenBalance.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *GetTokenBalanceTokenBalance) GetUpdatedAt() *time.Time {
+	return v.TokenBalanceFields.UpdatedAt
+}
+
+func (v *GetTokenBalanceTokenBalance) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*GetTokenBalanceTokenBalance
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.GetTokenBalanceTokenBalance = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TokenBalanceFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalGetTokenBalanceTokenBalance struct {
+	Balance float64 `json:"balance"`
+
+	Reserved float64 `json:"reserved"`
+
+	Available float64 `json:"available"`
+
+	UpdatedAt *time.Time `json:"updatedAt"`
+}
+
+func (v *GetTokenBalanceTokenBalance) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *GetTokenBalanceTokenBalance) __premarshalJSON() (*__premarshalGetTokenBalanceTokenBalance, error) {
+	var retval __premarshalGetTokenBalanceTokenBalance
+
+	retval.Balance = v.TokenBalanceFields.Balance
+	retval.Reserved = v.TokenBalanceFields.Reserved
+	retval.Available = v.TokenBalanceFields.Available
+	retval.UpdatedAt = v.TokenBalanceFields.UpdatedAt
 	return &retval, nil
 }
 
@@ -10649,6 +11186,133 @@ func (v *ListModelDeploymentsResponse) GetModelDeployments() ListModelDeployment
 	return v.ModelDeployments
 }
 
+// ListNotificationsNotificationsNotificationConnection includes the requested fields of the GraphQL type NotificationConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of notifications.
+type ListNotificationsNotificationsNotificationConnection struct {
+	Items     []ListNotificationsNotificationsNotificationConnectionItemsNotification `json:"items"`
+	NextToken *string                                                                 `json:"nextToken"`
+}
+
+// GetItems returns ListNotificationsNotificationsNotificationConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnection) GetItems() []ListNotificationsNotificationsNotificationConnectionItemsNotification {
+	return v.Items
+}
+
+// GetNextToken returns ListNotificationsNotificationsNotificationConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListNotificationsNotificationsNotificationConnectionItemsNotification includes the requested fields of the GraphQL type Notification.
+// The GraphQL type's documentation follows.
+//
+// An in-app notification (left by an in_app spending alert).
+type ListNotificationsNotificationsNotificationConnectionItemsNotification struct {
+	NotificationFields `json:"-"`
+}
+
+// GetId returns ListNotificationsNotificationsNotificationConnectionItemsNotification.Id, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) GetId() string {
+	return v.NotificationFields.Id
+}
+
+// GetType returns ListNotificationsNotificationsNotificationConnectionItemsNotification.Type, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) GetType() string {
+	return v.NotificationFields.Type
+}
+
+// GetAlertId returns ListNotificationsNotificationsNotificationConnectionItemsNotification.AlertId, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) GetAlertId() *string {
+	return v.NotificationFields.AlertId
+}
+
+// GetMessage returns ListNotificationsNotificationsNotificationConnectionItemsNotification.Message, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) GetMessage() string {
+	return v.NotificationFields.Message
+}
+
+// GetData returns ListNotificationsNotificationsNotificationConnectionItemsNotification.Data, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) GetData() json.RawMessage {
+	return v.NotificationFields.Data
+}
+
+// GetCreatedAt returns ListNotificationsNotificationsNotificationConnectionItemsNotification.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) GetCreatedAt() time.Time {
+	return v.NotificationFields.CreatedAt
+}
+
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListNotificationsNotificationsNotificationConnectionItemsNotification
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListNotificationsNotificationsNotificationConnectionItemsNotification = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.NotificationFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListNotificationsNotificationsNotificationConnectionItemsNotification struct {
+	Id string `json:"id"`
+
+	Type string `json:"type"`
+
+	AlertId *string `json:"alertId"`
+
+	Message string `json:"message"`
+
+	Data json.RawMessage `json:"data"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListNotificationsNotificationsNotificationConnectionItemsNotification) __premarshalJSON() (*__premarshalListNotificationsNotificationsNotificationConnectionItemsNotification, error) {
+	var retval __premarshalListNotificationsNotificationsNotificationConnectionItemsNotification
+
+	retval.Id = v.NotificationFields.Id
+	retval.Type = v.NotificationFields.Type
+	retval.AlertId = v.NotificationFields.AlertId
+	retval.Message = v.NotificationFields.Message
+	retval.Data = v.NotificationFields.Data
+	retval.CreatedAt = v.NotificationFields.CreatedAt
+	return &retval, nil
+}
+
+// ListNotificationsResponse is returned by ListNotifications on success.
+type ListNotificationsResponse struct {
+	// Your in-app notifications, oldest first, one page at a time.
+	Notifications ListNotificationsNotificationsNotificationConnection `json:"notifications"`
+}
+
+// GetNotifications returns ListNotificationsResponse.Notifications, and is useful for accessing the field via an interface.
+func (v *ListNotificationsResponse) GetNotifications() ListNotificationsNotificationsNotificationConnection {
+	return v.Notifications
+}
+
 // ListSlurmEnvironmentsResponse is returned by ListSlurmEnvironments on success.
 type ListSlurmEnvironmentsResponse struct {
 	// Your live Slurm environments and those shared with your teams, oldest first, one page at a time.
@@ -10869,6 +11533,157 @@ func (v *ListSlurmEnvironmentsSlurmEnvironmentsSlurmEnvironmentConnectionItemsSl
 	retval.CreatedAt = v.SlurmEnvironmentFields.CreatedAt
 	retval.UpdatedAt = v.SlurmEnvironmentFields.UpdatedAt
 	retval.TerminatedAt = v.SlurmEnvironmentFields.TerminatedAt
+	return &retval, nil
+}
+
+// ListSpendingAlertsResponse is returned by ListSpendingAlerts on success.
+type ListSpendingAlertsResponse struct {
+	// Your spending alerts, oldest first, one page at a time.
+	SpendingAlerts ListSpendingAlertsSpendingAlertsSpendingAlertConnection `json:"spendingAlerts"`
+}
+
+// GetSpendingAlerts returns ListSpendingAlertsResponse.SpendingAlerts, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsResponse) GetSpendingAlerts() ListSpendingAlertsSpendingAlertsSpendingAlertConnection {
+	return v.SpendingAlerts
+}
+
+// ListSpendingAlertsSpendingAlertsSpendingAlertConnection includes the requested fields of the GraphQL type SpendingAlertConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of spending alerts.
+type ListSpendingAlertsSpendingAlertsSpendingAlertConnection struct {
+	Items     []ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert `json:"items"`
+	NextToken *string                                                                     `json:"nextToken"`
+}
+
+// GetItems returns ListSpendingAlertsSpendingAlertsSpendingAlertConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnection) GetItems() []ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert {
+	return v.Items
+}
+
+// GetNextToken returns ListSpendingAlertsSpendingAlertsSpendingAlertConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert includes the requested fields of the GraphQL type SpendingAlert.
+// The GraphQL type's documentation follows.
+//
+// A balance threshold: balance.low fires once each time the balance falls below it.
+type ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert struct {
+	SpendingAlertFields `json:"-"`
+}
+
+// GetId returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.Id, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetId() string {
+	return v.SpendingAlertFields.Id
+}
+
+// GetName returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.Name, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetName() string {
+	return v.SpendingAlertFields.Name
+}
+
+// GetThreshold returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.Threshold, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetThreshold() int {
+	return v.SpendingAlertFields.Threshold
+}
+
+// GetNotifyVia returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.NotifyVia, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetNotifyVia() NotifyVia {
+	return v.SpendingAlertFields.NotifyVia
+}
+
+// GetArmed returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.Armed, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetArmed() bool {
+	return v.SpendingAlertFields.Armed
+}
+
+// GetLastFiredAt returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.LastFiredAt, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetLastFiredAt() *time.Time {
+	return v.SpendingAlertFields.LastFiredAt
+}
+
+// GetAccountId returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.AccountId, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetAccountId() string {
+	return v.SpendingAlertFields.AccountId
+}
+
+// GetCreatedAt returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetCreatedAt() time.Time {
+	return v.SpendingAlertFields.CreatedAt
+}
+
+// GetUpdatedAt returns ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) GetUpdatedAt() time.Time {
+	return v.SpendingAlertFields.UpdatedAt
+}
+
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SpendingAlertFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Threshold int `json:"threshold"`
+
+	NotifyVia NotifyVia `json:"notifyVia"`
+
+	Armed bool `json:"armed"`
+
+	LastFiredAt *time.Time `json:"lastFiredAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert) __premarshalJSON() (*__premarshalListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert, error) {
+	var retval __premarshalListSpendingAlertsSpendingAlertsSpendingAlertConnectionItemsSpendingAlert
+
+	retval.Id = v.SpendingAlertFields.Id
+	retval.Name = v.SpendingAlertFields.Name
+	retval.Threshold = v.SpendingAlertFields.Threshold
+	retval.NotifyVia = v.SpendingAlertFields.NotifyVia
+	retval.Armed = v.SpendingAlertFields.Armed
+	retval.LastFiredAt = v.SpendingAlertFields.LastFiredAt
+	retval.AccountId = v.SpendingAlertFields.AccountId
+	retval.CreatedAt = v.SpendingAlertFields.CreatedAt
+	retval.UpdatedAt = v.SpendingAlertFields.UpdatedAt
 	return &retval, nil
 }
 
@@ -11441,6 +12256,269 @@ func (v *ListTeamsTeamsTeamConnectionItemsTeam) __premarshalJSON() (*__premarsha
 	retval.CreatedBy = v.TeamFields.CreatedBy
 	retval.CreatedAt = v.TeamFields.CreatedAt
 	retval.Role = v.TeamFields.Role
+	return &retval, nil
+}
+
+// ListTokenPackagesResponse is returned by ListTokenPackages on success.
+type ListTokenPackagesResponse struct {
+	// The token packages on offer (no authentication needed).
+	TokenPackages []ListTokenPackagesTokenPackagesTokenPackage `json:"tokenPackages"`
+}
+
+// GetTokenPackages returns ListTokenPackagesResponse.TokenPackages, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesResponse) GetTokenPackages() []ListTokenPackagesTokenPackagesTokenPackage {
+	return v.TokenPackages
+}
+
+// ListTokenPackagesTokenPackagesTokenPackage includes the requested fields of the GraphQL type TokenPackage.
+// The GraphQL type's documentation follows.
+//
+// A token package on offer (buy it with purchaseTokens(input: {packageId})).
+type ListTokenPackagesTokenPackagesTokenPackage struct {
+	TokenPackageFields `json:"-"`
+}
+
+// GetId returns ListTokenPackagesTokenPackagesTokenPackage.Id, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesTokenPackagesTokenPackage) GetId() string { return v.TokenPackageFields.Id }
+
+// GetName returns ListTokenPackagesTokenPackagesTokenPackage.Name, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesTokenPackagesTokenPackage) GetName() string {
+	return v.TokenPackageFields.Name
+}
+
+// GetTokens returns ListTokenPackagesTokenPackagesTokenPackage.Tokens, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesTokenPackagesTokenPackage) GetTokens() int {
+	return v.TokenPackageFields.Tokens
+}
+
+// GetPrice returns ListTokenPackagesTokenPackagesTokenPackage.Price, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesTokenPackagesTokenPackage) GetPrice() float64 {
+	return v.TokenPackageFields.Price
+}
+
+// GetCurrency returns ListTokenPackagesTokenPackagesTokenPackage.Currency, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesTokenPackagesTokenPackage) GetCurrency() string {
+	return v.TokenPackageFields.Currency
+}
+
+// GetPricePerMillion returns ListTokenPackagesTokenPackagesTokenPackage.PricePerMillion, and is useful for accessing the field via an interface.
+func (v *ListTokenPackagesTokenPackagesTokenPackage) GetPricePerMillion() float64 {
+	return v.TokenPackageFields.PricePerMillion
+}
+
+func (v *ListTokenPackagesTokenPackagesTokenPackage) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListTokenPackagesTokenPackagesTokenPackage
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListTokenPackagesTokenPackagesTokenPackage = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TokenPackageFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListTokenPackagesTokenPackagesTokenPackage struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Tokens int `json:"tokens"`
+
+	Price float64 `json:"price"`
+
+	Currency string `json:"currency"`
+
+	PricePerMillion float64 `json:"pricePerMillion"`
+}
+
+func (v *ListTokenPackagesTokenPackagesTokenPackage) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListTokenPackagesTokenPackagesTokenPackage) __premarshalJSON() (*__premarshalListTokenPackagesTokenPackagesTokenPackage, error) {
+	var retval __premarshalListTokenPackagesTokenPackagesTokenPackage
+
+	retval.Id = v.TokenPackageFields.Id
+	retval.Name = v.TokenPackageFields.Name
+	retval.Tokens = v.TokenPackageFields.Tokens
+	retval.Price = v.TokenPackageFields.Price
+	retval.Currency = v.TokenPackageFields.Currency
+	retval.PricePerMillion = v.TokenPackageFields.PricePerMillion
+	return &retval, nil
+}
+
+// ListTokenUsageResponse is returned by ListTokenUsage on success.
+type ListTokenUsageResponse struct {
+	// Your tenant's LLM calls and what each cost, oldest first, one page at a time; since / until are ISO 8601 times (since inclusive).
+	TokenUsage ListTokenUsageTokenUsageTokenUsageConnection `json:"tokenUsage"`
+}
+
+// GetTokenUsage returns ListTokenUsageResponse.TokenUsage, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageResponse) GetTokenUsage() ListTokenUsageTokenUsageTokenUsageConnection {
+	return v.TokenUsage
+}
+
+// ListTokenUsageTokenUsageTokenUsageConnection includes the requested fields of the GraphQL type TokenUsageConnection.
+// The GraphQL type's documentation follows.
+//
+// One page of token usage.
+type ListTokenUsageTokenUsageTokenUsageConnection struct {
+	Items     []ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage `json:"items"`
+	NextToken *string                                                       `json:"nextToken"`
+}
+
+// GetItems returns ListTokenUsageTokenUsageTokenUsageConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnection) GetItems() []ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage {
+	return v.Items
+}
+
+// GetNextToken returns ListTokenUsageTokenUsageTokenUsageConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnection) GetNextToken() *string { return v.NextToken }
+
+// ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage includes the requested fields of the GraphQL type TokenUsage.
+// The GraphQL type's documentation follows.
+//
+// What one LLM call cost.
+type ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage struct {
+	TokenUsageFields `json:"-"`
+}
+
+// GetId returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.Id, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetId() string {
+	return v.TokenUsageFields.Id
+}
+
+// GetModel returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.Model, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetModel() string {
+	return v.TokenUsageFields.Model
+}
+
+// GetPromptTokens returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.PromptTokens, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetPromptTokens() int {
+	return v.TokenUsageFields.PromptTokens
+}
+
+// GetCompletionTokens returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.CompletionTokens, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetCompletionTokens() int {
+	return v.TokenUsageFields.CompletionTokens
+}
+
+// GetMultiplier returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.Multiplier, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetMultiplier() float64 {
+	return v.TokenUsageFields.Multiplier
+}
+
+// GetCharged returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.Charged, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetCharged() int {
+	return v.TokenUsageFields.Charged
+}
+
+// GetRequestId returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.RequestId, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetRequestId() *string {
+	return v.TokenUsageFields.RequestId
+}
+
+// GetApiKeyId returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.ApiKeyId, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetApiKeyId() *string {
+	return v.TokenUsageFields.ApiKeyId
+}
+
+// GetAccountId returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.AccountId, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetAccountId() *string {
+	return v.TokenUsageFields.AccountId
+}
+
+// GetCreatedAt returns ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) GetCreatedAt() time.Time {
+	return v.TokenUsageFields.CreatedAt
+}
+
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TokenUsageFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage struct {
+	Id string `json:"id"`
+
+	Model string `json:"model"`
+
+	PromptTokens int `json:"promptTokens"`
+
+	CompletionTokens int `json:"completionTokens"`
+
+	Multiplier float64 `json:"multiplier"`
+
+	Charged int `json:"charged"`
+
+	RequestId *string `json:"requestId"`
+
+	ApiKeyId *string `json:"apiKeyId"`
+
+	AccountId *string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage) __premarshalJSON() (*__premarshalListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage, error) {
+	var retval __premarshalListTokenUsageTokenUsageTokenUsageConnectionItemsTokenUsage
+
+	retval.Id = v.TokenUsageFields.Id
+	retval.Model = v.TokenUsageFields.Model
+	retval.PromptTokens = v.TokenUsageFields.PromptTokens
+	retval.CompletionTokens = v.TokenUsageFields.CompletionTokens
+	retval.Multiplier = v.TokenUsageFields.Multiplier
+	retval.Charged = v.TokenUsageFields.Charged
+	retval.RequestId = v.TokenUsageFields.RequestId
+	retval.ApiKeyId = v.TokenUsageFields.ApiKeyId
+	retval.AccountId = v.TokenUsageFields.AccountId
+	retval.CreatedAt = v.TokenUsageFields.CreatedAt
 	return &retval, nil
 }
 
@@ -12425,6 +13503,221 @@ func (v *ModelDeploymentFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
 
 // GetDeletedAt returns ModelDeploymentFields.DeletedAt, and is useful for accessing the field via an interface.
 func (v *ModelDeploymentFields) GetDeletedAt() *time.Time { return v.DeletedAt }
+
+// NotificationFields includes the GraphQL fields of Notification requested by the fragment NotificationFields.
+// The GraphQL type's documentation follows.
+//
+// An in-app notification (left by an in_app spending alert).
+type NotificationFields struct {
+	Id string `json:"id"`
+	// balance.low or balance.depleted
+	Type    string  `json:"type"`
+	AlertId *string `json:"alertId"`
+	Message string  `json:"message"`
+	// The event's payload: alertId, name, threshold, balance.
+	Data      json.RawMessage `json:"data"`
+	CreatedAt time.Time       `json:"createdAt"`
+}
+
+// GetId returns NotificationFields.Id, and is useful for accessing the field via an interface.
+func (v *NotificationFields) GetId() string { return v.Id }
+
+// GetType returns NotificationFields.Type, and is useful for accessing the field via an interface.
+func (v *NotificationFields) GetType() string { return v.Type }
+
+// GetAlertId returns NotificationFields.AlertId, and is useful for accessing the field via an interface.
+func (v *NotificationFields) GetAlertId() *string { return v.AlertId }
+
+// GetMessage returns NotificationFields.Message, and is useful for accessing the field via an interface.
+func (v *NotificationFields) GetMessage() string { return v.Message }
+
+// GetData returns NotificationFields.Data, and is useful for accessing the field via an interface.
+func (v *NotificationFields) GetData() json.RawMessage { return v.Data }
+
+// GetCreatedAt returns NotificationFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *NotificationFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// How a spending alert tells you: a webhook event, or in-app too.
+type NotifyVia string
+
+const (
+	NotifyViaWebhook NotifyVia = "WEBHOOK"
+	NotifyViaInApp   NotifyVia = "IN_APP"
+)
+
+var AllNotifyVia = []NotifyVia{
+	NotifyViaWebhook,
+	NotifyViaInApp,
+}
+
+// Give amount or packageId, one of the two.
+type PurchaseTokensInput struct {
+	// Tokens to add to the balance.
+	Amount *int `json:"amount"`
+	// Buy one package of tokenPackages.
+	PackageId *string `json:"packageId"`
+}
+
+// GetAmount returns PurchaseTokensInput.Amount, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensInput) GetAmount() *int { return v.Amount }
+
+// GetPackageId returns PurchaseTokensInput.PackageId, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensInput) GetPackageId() *string { return v.PackageId }
+
+// PurchaseTokensPurchaseTokensTokenPurchasePayload includes the requested fields of the GraphQL type TokenPurchasePayload.
+// The GraphQL type's documentation follows.
+//
+// A token purchase as the mutation made it (or would make it, in a dry run).
+type PurchaseTokensPurchaseTokensTokenPurchasePayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid    bool                                                                  `json:"valid"`
+	Purchase PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase `json:"purchase"`
+}
+
+// GetDryRun returns PurchaseTokensPurchaseTokensTokenPurchasePayload.DryRun, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayload) GetDryRun() bool { return v.DryRun }
+
+// GetValid returns PurchaseTokensPurchaseTokensTokenPurchasePayload.Valid, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayload) GetValid() bool { return v.Valid }
+
+// GetPurchase returns PurchaseTokensPurchaseTokensTokenPurchasePayload.Purchase, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayload) GetPurchase() PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase {
+	return v.Purchase
+}
+
+// PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase includes the requested fields of the GraphQL type TokenPurchase.
+// The GraphQL type's documentation follows.
+//
+// A credit of the balance: a purchase, or an operator's grant.
+type PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase struct {
+	TokenPurchaseFields `json:"-"`
+}
+
+// GetId returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.Id, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetId() string {
+	return v.TokenPurchaseFields.Id
+}
+
+// GetKind returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.Kind, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetKind() string {
+	return v.TokenPurchaseFields.Kind
+}
+
+// GetAmount returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.Amount, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetAmount() int {
+	return v.TokenPurchaseFields.Amount
+}
+
+// GetPackageId returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.PackageId, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetPackageId() *string {
+	return v.TokenPurchaseFields.PackageId
+}
+
+// GetPrice returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.Price, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetPrice() *float64 {
+	return v.TokenPurchaseFields.Price
+}
+
+// GetCurrency returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.Currency, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetCurrency() string {
+	return v.TokenPurchaseFields.Currency
+}
+
+// GetBalance returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.Balance, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetBalance() float64 {
+	return v.TokenPurchaseFields.Balance
+}
+
+// GetAccountId returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.AccountId, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetAccountId() *string {
+	return v.TokenPurchaseFields.AccountId
+}
+
+// GetCreatedAt returns PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) GetCreatedAt() time.Time {
+	return v.TokenPurchaseFields.CreatedAt
+}
+
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TokenPurchaseFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase struct {
+	Id string `json:"id"`
+
+	Kind string `json:"kind"`
+
+	Amount int `json:"amount"`
+
+	PackageId *string `json:"packageId"`
+
+	Price *float64 `json:"price"`
+
+	Currency string `json:"currency"`
+
+	Balance float64 `json:"balance"`
+
+	AccountId *string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase) __premarshalJSON() (*__premarshalPurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase, error) {
+	var retval __premarshalPurchaseTokensPurchaseTokensTokenPurchasePayloadPurchaseTokenPurchase
+
+	retval.Id = v.TokenPurchaseFields.Id
+	retval.Kind = v.TokenPurchaseFields.Kind
+	retval.Amount = v.TokenPurchaseFields.Amount
+	retval.PackageId = v.TokenPurchaseFields.PackageId
+	retval.Price = v.TokenPurchaseFields.Price
+	retval.Currency = v.TokenPurchaseFields.Currency
+	retval.Balance = v.TokenPurchaseFields.Balance
+	retval.AccountId = v.TokenPurchaseFields.AccountId
+	retval.CreatedAt = v.TokenPurchaseFields.CreatedAt
+	return &retval, nil
+}
+
+// PurchaseTokensResponse is returned by PurchaseTokens on success.
+type PurchaseTokensResponse struct {
+	// Credit your tenant's balance (an amount or a package).
+	PurchaseTokens PurchaseTokensPurchaseTokensTokenPurchasePayload `json:"purchaseTokens"`
+}
+
+// GetPurchaseTokens returns PurchaseTokensResponse.PurchaseTokens, and is useful for accessing the field via an interface.
+func (v *PurchaseTokensResponse) GetPurchaseTokens() PurchaseTokensPurchaseTokensTokenPurchasePayload {
+	return v.PurchaseTokens
+}
 
 // QuotasFields includes the GraphQL fields of Quotas requested by the fragment QuotasFields.
 // The GraphQL type's documentation follows.
@@ -14110,6 +15403,50 @@ var AllSlurmEnvironmentStatus = []SlurmEnvironmentStatus{
 	SlurmEnvironmentStatusTerminated,
 }
 
+// SpendingAlertFields includes the GraphQL fields of SpendingAlert requested by the fragment SpendingAlertFields.
+// The GraphQL type's documentation follows.
+//
+// A balance threshold: balance.low fires once each time the balance falls below it.
+type SpendingAlertFields struct {
+	Id        string    `json:"id"`
+	Name      string    `json:"name"`
+	Threshold int       `json:"threshold"`
+	NotifyVia NotifyVia `json:"notifyVia"`
+	// True: the balance is at or above the threshold, so falling below it fires.
+	Armed       bool       `json:"armed"`
+	LastFiredAt *time.Time `json:"lastFiredAt"`
+	AccountId   string     `json:"accountId"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+}
+
+// GetId returns SpendingAlertFields.Id, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetId() string { return v.Id }
+
+// GetName returns SpendingAlertFields.Name, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetName() string { return v.Name }
+
+// GetThreshold returns SpendingAlertFields.Threshold, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetThreshold() int { return v.Threshold }
+
+// GetNotifyVia returns SpendingAlertFields.NotifyVia, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetNotifyVia() NotifyVia { return v.NotifyVia }
+
+// GetArmed returns SpendingAlertFields.Armed, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetArmed() bool { return v.Armed }
+
+// GetLastFiredAt returns SpendingAlertFields.LastFiredAt, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetLastFiredAt() *time.Time { return v.LastFiredAt }
+
+// GetAccountId returns SpendingAlertFields.AccountId, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetAccountId() string { return v.AccountId }
+
+// GetCreatedAt returns SpendingAlertFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetUpdatedAt returns SpendingAlertFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *SpendingAlertFields) GetUpdatedAt() time.Time { return v.UpdatedAt }
+
 // SshKeyFields includes the GraphQL fields of SshKey requested by the fragment SshKeyFields.
 type SshKeyFields struct {
 	Id          string    `json:"id"`
@@ -15689,6 +17026,162 @@ func (v *TenantFields) GetId() string { return v.Id }
 // GetName returns TenantFields.Name, and is useful for accessing the field via an interface.
 func (v *TenantFields) GetName() string { return v.Name }
 
+// TokenBalanceFields includes the GraphQL fields of TokenBalance requested by the fragment TokenBalanceFields.
+// The GraphQL type's documentation follows.
+//
+// The tenant's prepaid tokens (whole numbers; Float because a balance may pass 2^31).
+type TokenBalanceFields struct {
+	// The tenant's tokens.
+	Balance float64 `json:"balance"`
+	// Held by LLM calls in flight.
+	Reserved float64 `json:"reserved"`
+	// balance - reserved: what a new call may reserve.
+	Available float64    `json:"available"`
+	UpdatedAt *time.Time `json:"updatedAt"`
+}
+
+// GetBalance returns TokenBalanceFields.Balance, and is useful for accessing the field via an interface.
+func (v *TokenBalanceFields) GetBalance() float64 { return v.Balance }
+
+// GetReserved returns TokenBalanceFields.Reserved, and is useful for accessing the field via an interface.
+func (v *TokenBalanceFields) GetReserved() float64 { return v.Reserved }
+
+// GetAvailable returns TokenBalanceFields.Available, and is useful for accessing the field via an interface.
+func (v *TokenBalanceFields) GetAvailable() float64 { return v.Available }
+
+// GetUpdatedAt returns TokenBalanceFields.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *TokenBalanceFields) GetUpdatedAt() *time.Time { return v.UpdatedAt }
+
+// TokenPackageFields includes the GraphQL fields of TokenPackage requested by the fragment TokenPackageFields.
+// The GraphQL type's documentation follows.
+//
+// A token package on offer (buy it with purchaseTokens(input: {packageId})).
+type TokenPackageFields struct {
+	Id              string  `json:"id"`
+	Name            string  `json:"name"`
+	Tokens          int     `json:"tokens"`
+	Price           float64 `json:"price"`
+	Currency        string  `json:"currency"`
+	PricePerMillion float64 `json:"pricePerMillion"`
+}
+
+// GetId returns TokenPackageFields.Id, and is useful for accessing the field via an interface.
+func (v *TokenPackageFields) GetId() string { return v.Id }
+
+// GetName returns TokenPackageFields.Name, and is useful for accessing the field via an interface.
+func (v *TokenPackageFields) GetName() string { return v.Name }
+
+// GetTokens returns TokenPackageFields.Tokens, and is useful for accessing the field via an interface.
+func (v *TokenPackageFields) GetTokens() int { return v.Tokens }
+
+// GetPrice returns TokenPackageFields.Price, and is useful for accessing the field via an interface.
+func (v *TokenPackageFields) GetPrice() float64 { return v.Price }
+
+// GetCurrency returns TokenPackageFields.Currency, and is useful for accessing the field via an interface.
+func (v *TokenPackageFields) GetCurrency() string { return v.Currency }
+
+// GetPricePerMillion returns TokenPackageFields.PricePerMillion, and is useful for accessing the field via an interface.
+func (v *TokenPackageFields) GetPricePerMillion() float64 { return v.PricePerMillion }
+
+// TokenPurchaseFields includes the GraphQL fields of TokenPurchase requested by the fragment TokenPurchaseFields.
+// The GraphQL type's documentation follows.
+//
+// A credit of the balance: a purchase, or an operator's grant.
+type TokenPurchaseFields struct {
+	Id string `json:"id"`
+	// purchase, or grant
+	Kind string `json:"kind"`
+	// Tokens added to the balance.
+	Amount    int     `json:"amount"`
+	PackageId *string `json:"packageId"`
+	// The package's price; null for a purchase by amount.
+	Price    *float64 `json:"price"`
+	Currency string   `json:"currency"`
+	// The balance right after this credit.
+	Balance float64 `json:"balance"`
+	// Who purchased; null for an operator grant.
+	AccountId *string   `json:"accountId"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// GetId returns TokenPurchaseFields.Id, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetId() string { return v.Id }
+
+// GetKind returns TokenPurchaseFields.Kind, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetKind() string { return v.Kind }
+
+// GetAmount returns TokenPurchaseFields.Amount, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetAmount() int { return v.Amount }
+
+// GetPackageId returns TokenPurchaseFields.PackageId, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetPackageId() *string { return v.PackageId }
+
+// GetPrice returns TokenPurchaseFields.Price, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetPrice() *float64 { return v.Price }
+
+// GetCurrency returns TokenPurchaseFields.Currency, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetCurrency() string { return v.Currency }
+
+// GetBalance returns TokenPurchaseFields.Balance, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetBalance() float64 { return v.Balance }
+
+// GetAccountId returns TokenPurchaseFields.AccountId, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetAccountId() *string { return v.AccountId }
+
+// GetCreatedAt returns TokenPurchaseFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *TokenPurchaseFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// TokenUsageFields includes the GraphQL fields of TokenUsage requested by the fragment TokenUsageFields.
+// The GraphQL type's documentation follows.
+//
+// What one LLM call cost.
+type TokenUsageFields struct {
+	Id               string `json:"id"`
+	Model            string `json:"model"`
+	PromptTokens     int    `json:"promptTokens"`
+	CompletionTokens int    `json:"completionTokens"`
+	// The model's token multiplier.
+	Multiplier float64 `json:"multiplier"`
+	// ceil((promptTokens + completionTokens) x multiplier), at most what the call reserved.
+	Charged int `json:"charged"`
+	// The X-Request-Id of the call.
+	RequestId *string `json:"requestId"`
+	// The API key the call used; null for an OIDC token.
+	ApiKeyId  *string   `json:"apiKeyId"`
+	AccountId *string   `json:"accountId"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// GetId returns TokenUsageFields.Id, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetId() string { return v.Id }
+
+// GetModel returns TokenUsageFields.Model, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetModel() string { return v.Model }
+
+// GetPromptTokens returns TokenUsageFields.PromptTokens, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetPromptTokens() int { return v.PromptTokens }
+
+// GetCompletionTokens returns TokenUsageFields.CompletionTokens, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetCompletionTokens() int { return v.CompletionTokens }
+
+// GetMultiplier returns TokenUsageFields.Multiplier, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetMultiplier() float64 { return v.Multiplier }
+
+// GetCharged returns TokenUsageFields.Charged, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetCharged() int { return v.Charged }
+
+// GetRequestId returns TokenUsageFields.RequestId, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetRequestId() *string { return v.RequestId }
+
+// GetApiKeyId returns TokenUsageFields.ApiKeyId, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetApiKeyId() *string { return v.ApiKeyId }
+
+// GetAccountId returns TokenUsageFields.AccountId, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetAccountId() *string { return v.AccountId }
+
+// GetCreatedAt returns TokenUsageFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *TokenUsageFields) GetCreatedAt() time.Time { return v.CreatedAt }
+
 // What can change on a function; a map given replaces the old one.
 type UpdateFunctionInput struct {
 	Name           *string          `json:"name"`
@@ -16174,6 +17667,179 @@ func (v *UpdateInstanceUpdateInstanceInstancePayloadInstance) __premarshalJSON()
 	retval.AutoStopAt = v.InstanceFields.AutoStopAt
 	retval.TierInfo = v.InstanceFields.TierInfo
 	retval.Owner = v.InstanceFields.Owner
+	return &retval, nil
+}
+
+// What to change: any of name, threshold, notifyVia.
+type UpdateSpendingAlertInput struct {
+	Name      *string    `json:"name"`
+	Threshold *int       `json:"threshold"`
+	NotifyVia *NotifyVia `json:"notifyVia"`
+}
+
+// GetName returns UpdateSpendingAlertInput.Name, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertInput) GetName() *string { return v.Name }
+
+// GetThreshold returns UpdateSpendingAlertInput.Threshold, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertInput) GetThreshold() *int { return v.Threshold }
+
+// GetNotifyVia returns UpdateSpendingAlertInput.NotifyVia, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertInput) GetNotifyVia() *NotifyVia { return v.NotifyVia }
+
+// UpdateSpendingAlertResponse is returned by UpdateSpendingAlert on success.
+type UpdateSpendingAlertResponse struct {
+	// Change a spending alert's threshold, name or channel.
+	UpdateSpendingAlert UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload `json:"updateSpendingAlert"`
+}
+
+// GetUpdateSpendingAlert returns UpdateSpendingAlertResponse.UpdateSpendingAlert, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertResponse) GetUpdateSpendingAlert() UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload {
+	return v.UpdateSpendingAlert
+}
+
+// UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload includes the requested fields of the GraphQL type SpendingAlertPayload.
+// The GraphQL type's documentation follows.
+//
+// A spending alert as a mutation left it (or would leave it, in a dry run).
+type UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload struct {
+	// True when nothing was written: the resource is shown as the call would leave it.
+	DryRun bool `json:"dryRun"`
+	// True: the call passed every check (a call that fails one answers an error instead).
+	Valid         bool                                                                    `json:"valid"`
+	SpendingAlert UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert `json:"spendingAlert"`
+}
+
+// GetDryRun returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload.DryRun, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload) GetDryRun() bool {
+	return v.DryRun
+}
+
+// GetValid returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload.Valid, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload) GetValid() bool { return v.Valid }
+
+// GetSpendingAlert returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload.SpendingAlert, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayload) GetSpendingAlert() UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert {
+	return v.SpendingAlert
+}
+
+// UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert includes the requested fields of the GraphQL type SpendingAlert.
+// The GraphQL type's documentation follows.
+//
+// A balance threshold: balance.low fires once each time the balance falls below it.
+type UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert struct {
+	SpendingAlertFields `json:"-"`
+}
+
+// GetId returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.Id, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetId() string {
+	return v.SpendingAlertFields.Id
+}
+
+// GetName returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.Name, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetName() string {
+	return v.SpendingAlertFields.Name
+}
+
+// GetThreshold returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.Threshold, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetThreshold() int {
+	return v.SpendingAlertFields.Threshold
+}
+
+// GetNotifyVia returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.NotifyVia, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetNotifyVia() NotifyVia {
+	return v.SpendingAlertFields.NotifyVia
+}
+
+// GetArmed returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.Armed, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetArmed() bool {
+	return v.SpendingAlertFields.Armed
+}
+
+// GetLastFiredAt returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.LastFiredAt, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetLastFiredAt() *time.Time {
+	return v.SpendingAlertFields.LastFiredAt
+}
+
+// GetAccountId returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.AccountId, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetAccountId() string {
+	return v.SpendingAlertFields.AccountId
+}
+
+// GetCreatedAt returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.CreatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetCreatedAt() time.Time {
+	return v.SpendingAlertFields.CreatedAt
+}
+
+// GetUpdatedAt returns UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) GetUpdatedAt() time.Time {
+	return v.SpendingAlertFields.UpdatedAt
+}
+
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.SpendingAlertFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalUpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	Threshold int `json:"threshold"`
+
+	NotifyVia NotifyVia `json:"notifyVia"`
+
+	Armed bool `json:"armed"`
+
+	LastFiredAt *time.Time `json:"lastFiredAt"`
+
+	AccountId string `json:"accountId"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *UpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert) __premarshalJSON() (*__premarshalUpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert, error) {
+	var retval __premarshalUpdateSpendingAlertUpdateSpendingAlertSpendingAlertPayloadSpendingAlert
+
+	retval.Id = v.SpendingAlertFields.Id
+	retval.Name = v.SpendingAlertFields.Name
+	retval.Threshold = v.SpendingAlertFields.Threshold
+	retval.NotifyVia = v.SpendingAlertFields.NotifyVia
+	retval.Armed = v.SpendingAlertFields.Armed
+	retval.LastFiredAt = v.SpendingAlertFields.LastFiredAt
+	retval.AccountId = v.SpendingAlertFields.AccountId
+	retval.CreatedAt = v.SpendingAlertFields.CreatedAt
+	retval.UpdatedAt = v.SpendingAlertFields.UpdatedAt
 	return &retval, nil
 }
 
@@ -17400,6 +19066,18 @@ func (v *__CreateSlurmEnvironmentInput) GetInput() CreateSlurmEnvironmentInput {
 // GetDryRun returns __CreateSlurmEnvironmentInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__CreateSlurmEnvironmentInput) GetDryRun() *bool { return v.DryRun }
 
+// __CreateSpendingAlertInput is used internally by genqlient
+type __CreateSpendingAlertInput struct {
+	Input  CreateSpendingAlertInput `json:"input"`
+	DryRun *bool                    `json:"dryRun"`
+}
+
+// GetInput returns __CreateSpendingAlertInput.Input, and is useful for accessing the field via an interface.
+func (v *__CreateSpendingAlertInput) GetInput() CreateSpendingAlertInput { return v.Input }
+
+// GetDryRun returns __CreateSpendingAlertInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__CreateSpendingAlertInput) GetDryRun() *bool { return v.DryRun }
+
 // __CreateSshKeyGroupInput is used internally by genqlient
 type __CreateSshKeyGroupInput struct {
 	Input  CreateSshKeyGroupInput `json:"input"`
@@ -17551,6 +19229,18 @@ func (v *__DeleteSlurmEnvironmentInput) GetId() string { return v.Id }
 
 // GetDryRun returns __DeleteSlurmEnvironmentInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__DeleteSlurmEnvironmentInput) GetDryRun() *bool { return v.DryRun }
+
+// __DeleteSpendingAlertInput is used internally by genqlient
+type __DeleteSpendingAlertInput struct {
+	Id     string `json:"id"`
+	DryRun *bool  `json:"dryRun"`
+}
+
+// GetId returns __DeleteSpendingAlertInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteSpendingAlertInput) GetId() string { return v.Id }
+
+// GetDryRun returns __DeleteSpendingAlertInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__DeleteSpendingAlertInput) GetDryRun() *bool { return v.DryRun }
 
 // __DeleteSshKeyGroupInput is used internally by genqlient
 type __DeleteSshKeyGroupInput struct {
@@ -17744,6 +19434,14 @@ type __GetSlurmEnvironmentInput struct {
 // GetId returns __GetSlurmEnvironmentInput.Id, and is useful for accessing the field via an interface.
 func (v *__GetSlurmEnvironmentInput) GetId() string { return v.Id }
 
+// __GetSpendingAlertInput is used internally by genqlient
+type __GetSpendingAlertInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __GetSpendingAlertInput.Id, and is useful for accessing the field via an interface.
+func (v *__GetSpendingAlertInput) GetId() string { return v.Id }
+
 // __GetSshKeyGroupInput is used internally by genqlient
 type __GetSshKeyGroupInput struct {
 	Id string `json:"id"`
@@ -17900,6 +19598,18 @@ func (v *__ListModelDeploymentsInput) GetMaxResults() *int { return v.MaxResults
 // GetNextToken returns __ListModelDeploymentsInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListModelDeploymentsInput) GetNextToken() *string { return v.NextToken }
 
+// __ListNotificationsInput is used internally by genqlient
+type __ListNotificationsInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListNotificationsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListNotificationsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListNotificationsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListNotificationsInput) GetNextToken() *string { return v.NextToken }
+
 // __ListSlurmEnvironmentsInput is used internally by genqlient
 type __ListSlurmEnvironmentsInput struct {
 	MaxResults *int    `json:"maxResults"`
@@ -17911,6 +19621,18 @@ func (v *__ListSlurmEnvironmentsInput) GetMaxResults() *int { return v.MaxResult
 
 // GetNextToken returns __ListSlurmEnvironmentsInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListSlurmEnvironmentsInput) GetNextToken() *string { return v.NextToken }
+
+// __ListSpendingAlertsInput is used internally by genqlient
+type __ListSpendingAlertsInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+}
+
+// GetMaxResults returns __ListSpendingAlertsInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListSpendingAlertsInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListSpendingAlertsInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListSpendingAlertsInput) GetNextToken() *string { return v.NextToken }
 
 // __ListSshKeyGroupsInput is used internally by genqlient
 type __ListSshKeyGroupsInput struct {
@@ -17984,6 +19706,30 @@ func (v *__ListTeamsInput) GetNextToken() *string { return v.NextToken }
 // GetMineOnly returns __ListTeamsInput.MineOnly, and is useful for accessing the field via an interface.
 func (v *__ListTeamsInput) GetMineOnly() *bool { return v.MineOnly }
 
+// __ListTokenUsageInput is used internally by genqlient
+type __ListTokenUsageInput struct {
+	MaxResults *int    `json:"maxResults"`
+	NextToken  *string `json:"nextToken"`
+	Since      *string `json:"since"`
+	Until      *string `json:"until"`
+	Model      *string `json:"model"`
+}
+
+// GetMaxResults returns __ListTokenUsageInput.MaxResults, and is useful for accessing the field via an interface.
+func (v *__ListTokenUsageInput) GetMaxResults() *int { return v.MaxResults }
+
+// GetNextToken returns __ListTokenUsageInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListTokenUsageInput) GetNextToken() *string { return v.NextToken }
+
+// GetSince returns __ListTokenUsageInput.Since, and is useful for accessing the field via an interface.
+func (v *__ListTokenUsageInput) GetSince() *string { return v.Since }
+
+// GetUntil returns __ListTokenUsageInput.Until, and is useful for accessing the field via an interface.
+func (v *__ListTokenUsageInput) GetUntil() *string { return v.Until }
+
+// GetModel returns __ListTokenUsageInput.Model, and is useful for accessing the field via an interface.
+func (v *__ListTokenUsageInput) GetModel() *string { return v.Model }
+
 // __ListVmDisksInput is used internally by genqlient
 type __ListVmDisksInput struct {
 	MaxResults *int    `json:"maxResults"`
@@ -18035,6 +19781,18 @@ func (v *__ListVmsInput) GetNextToken() *string { return v.NextToken }
 
 // GetStatus returns __ListVmsInput.Status, and is useful for accessing the field via an interface.
 func (v *__ListVmsInput) GetStatus() *VmStatus { return v.Status }
+
+// __PurchaseTokensInput is used internally by genqlient
+type __PurchaseTokensInput struct {
+	Input  PurchaseTokensInput `json:"input"`
+	DryRun *bool               `json:"dryRun"`
+}
+
+// GetInput returns __PurchaseTokensInput.Input, and is useful for accessing the field via an interface.
+func (v *__PurchaseTokensInput) GetInput() PurchaseTokensInput { return v.Input }
+
+// GetDryRun returns __PurchaseTokensInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__PurchaseTokensInput) GetDryRun() *bool { return v.DryRun }
 
 // __RebootVmInput is used internally by genqlient
 type __RebootVmInput struct {
@@ -18251,6 +20009,22 @@ func (v *__UpdateInstanceInput) GetInput() UpdateInstanceInput { return v.Input 
 
 // GetDryRun returns __UpdateInstanceInput.DryRun, and is useful for accessing the field via an interface.
 func (v *__UpdateInstanceInput) GetDryRun() *bool { return v.DryRun }
+
+// __UpdateSpendingAlertInput is used internally by genqlient
+type __UpdateSpendingAlertInput struct {
+	Id     string                   `json:"id"`
+	Input  UpdateSpendingAlertInput `json:"input"`
+	DryRun *bool                    `json:"dryRun"`
+}
+
+// GetId returns __UpdateSpendingAlertInput.Id, and is useful for accessing the field via an interface.
+func (v *__UpdateSpendingAlertInput) GetId() string { return v.Id }
+
+// GetInput returns __UpdateSpendingAlertInput.Input, and is useful for accessing the field via an interface.
+func (v *__UpdateSpendingAlertInput) GetInput() UpdateSpendingAlertInput { return v.Input }
+
+// GetDryRun returns __UpdateSpendingAlertInput.DryRun, and is useful for accessing the field via an interface.
+func (v *__UpdateSpendingAlertInput) GetDryRun() *bool { return v.DryRun }
 
 // __UpdateTeamMemberInput is used internally by genqlient
 type __UpdateTeamMemberInput struct {
@@ -18950,6 +20724,57 @@ func CreateSlurmEnvironment(
 	return data_, err_
 }
 
+// The mutation executed by CreateSpendingAlert.
+const CreateSpendingAlert_Operation = `
+mutation CreateSpendingAlert ($input: CreateSpendingAlertInput!, $dryRun: Boolean) {
+	createSpendingAlert(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		spendingAlert {
+			... SpendingAlertFields
+		}
+	}
+}
+fragment SpendingAlertFields on SpendingAlert {
+	id
+	name
+	threshold
+	notifyVia
+	armed
+	lastFiredAt
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func CreateSpendingAlert(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input CreateSpendingAlertInput,
+	dryRun *bool,
+) (data_ *CreateSpendingAlertResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateSpendingAlert",
+		Query:  CreateSpendingAlert_Operation,
+		Variables: &__CreateSpendingAlertInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &CreateSpendingAlertResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The mutation executed by CreateSshKeyGroup.
 const CreateSshKeyGroup_Operation = `
 mutation CreateSshKeyGroup ($input: CreateSshKeyGroupInput!, $dryRun: Boolean) {
@@ -19632,6 +21457,57 @@ func DeleteSlurmEnvironment(
 	}
 
 	data_ = &DeleteSlurmEnvironmentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by DeleteSpendingAlert.
+const DeleteSpendingAlert_Operation = `
+mutation DeleteSpendingAlert ($id: ID!, $dryRun: Boolean) {
+	deleteSpendingAlert(id: $id, dryRun: $dryRun) {
+		dryRun
+		valid
+		spendingAlert {
+			... SpendingAlertFields
+		}
+	}
+}
+fragment SpendingAlertFields on SpendingAlert {
+	id
+	name
+	threshold
+	notifyVia
+	armed
+	lastFiredAt
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func DeleteSpendingAlert(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	dryRun *bool,
+) (data_ *DeleteSpendingAlertResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteSpendingAlert",
+		Query:  DeleteSpendingAlert_Operation,
+		Variables: &__DeleteSpendingAlertInput{
+			Id:     id,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &DeleteSpendingAlertResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -20660,6 +22536,51 @@ func GetSlurmEnvironment(
 	return data_, err_
 }
 
+// The query executed by GetSpendingAlert.
+const GetSpendingAlert_Operation = `
+query GetSpendingAlert ($id: ID!) {
+	spendingAlert(id: $id) {
+		... SpendingAlertFields
+	}
+}
+fragment SpendingAlertFields on SpendingAlert {
+	id
+	name
+	threshold
+	notifyVia
+	armed
+	lastFiredAt
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func GetSpendingAlert(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *GetSpendingAlertResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetSpendingAlert",
+		Query:  GetSpendingAlert_Operation,
+		Variables: &__GetSpendingAlertInput{
+			Id: id,
+		},
+	}
+
+	data_ = &GetSpendingAlertResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by GetSshKey.
 const GetSshKey_Operation = `
 query GetSshKey ($id: ID!) {
@@ -20786,6 +22707,42 @@ func GetTeam(
 	}
 
 	data_ = &GetTeamResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by GetTokenBalance.
+const GetTokenBalance_Operation = `
+query GetTokenBalance {
+	tokenBalance {
+		... TokenBalanceFields
+	}
+}
+fragment TokenBalanceFields on TokenBalance {
+	balance
+	reserved
+	available
+	updatedAt
+}
+`
+
+func GetTokenBalance(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *GetTokenBalanceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "GetTokenBalance",
+		Query:  GetTokenBalance_Operation,
+	}
+
+	data_ = &GetTokenBalanceResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -21550,6 +23507,53 @@ func ListModelDeployments(
 	return data_, err_
 }
 
+// The query executed by ListNotifications.
+const ListNotifications_Operation = `
+query ListNotifications ($maxResults: Int, $nextToken: String) {
+	notifications(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... NotificationFields
+		}
+		nextToken
+	}
+}
+fragment NotificationFields on Notification {
+	id
+	type
+	alertId
+	message
+	data
+	createdAt
+}
+`
+
+func ListNotifications(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListNotificationsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListNotifications",
+		Query:  ListNotifications_Operation,
+		Variables: &__ListNotificationsInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListNotificationsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by ListSlurmEnvironments.
 const ListSlurmEnvironments_Operation = `
 query ListSlurmEnvironments ($maxResults: Int, $nextToken: String) {
@@ -21598,6 +23602,56 @@ func ListSlurmEnvironments(
 	}
 
 	data_ = &ListSlurmEnvironmentsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListSpendingAlerts.
+const ListSpendingAlerts_Operation = `
+query ListSpendingAlerts ($maxResults: Int, $nextToken: String) {
+	spendingAlerts(maxResults: $maxResults, nextToken: $nextToken) {
+		items {
+			... SpendingAlertFields
+		}
+		nextToken
+	}
+}
+fragment SpendingAlertFields on SpendingAlert {
+	id
+	name
+	threshold
+	notifyVia
+	armed
+	lastFiredAt
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func ListSpendingAlerts(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+) (data_ *ListSpendingAlertsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListSpendingAlerts",
+		Query:  ListSpendingAlerts_Operation,
+		Variables: &__ListSpendingAlertsInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+		},
+	}
+
+	data_ = &ListSpendingAlertsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -21849,6 +23903,101 @@ func ListTeams(
 	}
 
 	data_ = &ListTeamsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListTokenPackages.
+const ListTokenPackages_Operation = `
+query ListTokenPackages {
+	tokenPackages {
+		... TokenPackageFields
+	}
+}
+fragment TokenPackageFields on TokenPackage {
+	id
+	name
+	tokens
+	price
+	currency
+	pricePerMillion
+}
+`
+
+func ListTokenPackages(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ListTokenPackagesResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListTokenPackages",
+		Query:  ListTokenPackages_Operation,
+	}
+
+	data_ = &ListTokenPackagesResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListTokenUsage.
+const ListTokenUsage_Operation = `
+query ListTokenUsage ($maxResults: Int, $nextToken: String, $since: String, $until: String, $model: String) {
+	tokenUsage(maxResults: $maxResults, nextToken: $nextToken, since: $since, until: $until, model: $model) {
+		items {
+			... TokenUsageFields
+		}
+		nextToken
+	}
+}
+fragment TokenUsageFields on TokenUsage {
+	id
+	model
+	promptTokens
+	completionTokens
+	multiplier
+	charged
+	requestId
+	apiKeyId
+	accountId
+	createdAt
+}
+`
+
+func ListTokenUsage(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	maxResults *int,
+	nextToken *string,
+	since *string,
+	until *string,
+	model *string,
+) (data_ *ListTokenUsageResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListTokenUsage",
+		Query:  ListTokenUsage_Operation,
+		Variables: &__ListTokenUsageInput{
+			MaxResults: maxResults,
+			NextToken:  nextToken,
+			Since:      since,
+			Until:      until,
+			Model:      model,
+		},
+	}
+
+	data_ = &ListTokenUsageResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -22143,6 +24292,57 @@ func ModelCatalogue(
 	}
 
 	data_ = &ModelCatalogueResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by PurchaseTokens.
+const PurchaseTokens_Operation = `
+mutation PurchaseTokens ($input: PurchaseTokensInput!, $dryRun: Boolean) {
+	purchaseTokens(input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		purchase {
+			... TokenPurchaseFields
+		}
+	}
+}
+fragment TokenPurchaseFields on TokenPurchase {
+	id
+	kind
+	amount
+	packageId
+	price
+	currency
+	balance
+	accountId
+	createdAt
+}
+`
+
+func PurchaseTokens(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input PurchaseTokensInput,
+	dryRun *bool,
+) (data_ *PurchaseTokensResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PurchaseTokens",
+		Query:  PurchaseTokens_Operation,
+		Variables: &__PurchaseTokensInput{
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &PurchaseTokensResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -23186,6 +25386,59 @@ func UpdateInstance(
 	}
 
 	data_ = &UpdateInstanceResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UpdateSpendingAlert.
+const UpdateSpendingAlert_Operation = `
+mutation UpdateSpendingAlert ($id: ID!, $input: UpdateSpendingAlertInput!, $dryRun: Boolean) {
+	updateSpendingAlert(id: $id, input: $input, dryRun: $dryRun) {
+		dryRun
+		valid
+		spendingAlert {
+			... SpendingAlertFields
+		}
+	}
+}
+fragment SpendingAlertFields on SpendingAlert {
+	id
+	name
+	threshold
+	notifyVia
+	armed
+	lastFiredAt
+	accountId
+	createdAt
+	updatedAt
+}
+`
+
+func UpdateSpendingAlert(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	input UpdateSpendingAlertInput,
+	dryRun *bool,
+) (data_ *UpdateSpendingAlertResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UpdateSpendingAlert",
+		Query:  UpdateSpendingAlert_Operation,
+		Variables: &__UpdateSpendingAlertInput{
+			Id:     id,
+			Input:  input,
+			DryRun: dryRun,
+		},
+	}
+
+	data_ = &UpdateSpendingAlertResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -15,10 +15,13 @@ from .resources.functions import AsyncFunctions, Functions
 from .resources.gpu_tiers import AsyncGpuTiers, GpuTiers
 from .resources.instances import AsyncInstances, Instances
 from .resources.model_deployments import AsyncModelDeployments, ModelDeployments
+from .resources.notifications import AsyncNotifications, Notifications  # issue 11: tokens
 from .resources.quotas import AsyncQuotas, Quotas
 from .resources.slurm import AsyncSlurmEnvironments, SlurmEnvironments
+from .resources.spending_alerts import AsyncSpendingAlerts, SpendingAlerts  # issue 11: tokens
 from .resources.ssh_keys import AsyncSshKeyGroups, AsyncSshKeys, SshKeyGroups, SshKeys
 from .resources.teams import AsyncTeams, Teams
+from .resources.tokens import AsyncTokens, Tokens  # issue 11: tokens
 from .resources.vm_disks import AsyncVmDisks, VmDisks
 from .resources.vm_networks import AsyncVmNetworks, VmNetworks
 from .resources.vms import AsyncVms, AsyncVmTemplates, Vms, VmTemplates
@@ -54,6 +57,9 @@ class ICGPU:
         self.vms = Vms(gen, self.config)
         self.vm_networks = VmNetworks(gen, self.config)
         self.quotas = Quotas(gen, self.config)
+        self.tokens = Tokens(gen, self.config)
+        self.spending_alerts = SpendingAlerts(gen, self.config)
+        self.notifications = Notifications(gen, self.config)
 
     @property
     def base_url(self) -> str:
@@ -101,6 +107,9 @@ class AsyncICGPU:
         self.vms = AsyncVms(gen, self.config)
         self.vm_networks = AsyncVmNetworks(gen, self.config)
         self.quotas = AsyncQuotas(gen, self.config)
+        self.tokens = AsyncTokens(gen, self.config)
+        self.spending_alerts = AsyncSpendingAlerts(gen, self.config)
+        self.notifications = AsyncNotifications(gen, self.config)
 
     @property
     def base_url(self) -> str:

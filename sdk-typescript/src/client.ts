@@ -8,11 +8,15 @@ import { Events } from "./resources/events.js";
 import { Functions } from "./resources/functions.js";
 import { GpuTiers } from "./resources/gpu-tiers.js";
 import { Instances } from "./resources/instances.js";
+import { ModelDeployments } from "./resources/model-deployments.js";
+import { Notifications } from "./resources/notifications.js";
 import { QuotasResource } from "./resources/quotas.js";
 import { SlurmEnvironments } from "./resources/slurm-environments.js";
+import { SpendingAlerts } from "./resources/spending-alerts.js";
 import { SshKeyGroups } from "./resources/ssh-key-groups.js";
 import { SshKeys } from "./resources/ssh-keys.js";
 import { Teams } from "./resources/teams.js";
+import { Tokens } from "./resources/tokens.js";
 import { ViewerResource } from "./resources/viewer.js";
 import { VmDisks } from "./resources/vm-disks.js";
 import { VmNetworks } from "./resources/vm-networks.js";
@@ -70,6 +74,10 @@ export class ICGPU {
   readonly vmNetworks: VmNetworks;
   readonly quotas: QuotasResource;
   readonly functions: Functions;
+  readonly modelDeployments: ModelDeployments;
+  readonly tokens: Tokens;
+  readonly spendingAlerts: SpendingAlerts;
+  readonly notifications: Notifications;
   readonly #viewer: ViewerResource;
 
   constructor(options: ClientOptions = {}) {
@@ -100,6 +108,10 @@ export class ICGPU {
     this.vmNetworks = new VmNetworks(context);
     this.quotas = new QuotasResource(context);
     this.functions = new Functions(context);
+    this.modelDeployments = new ModelDeployments(context);
+    this.tokens = new Tokens(context);
+    this.spendingAlerts = new SpendingAlerts(context);
+    this.notifications = new Notifications(context);
     this.#viewer = new ViewerResource(context);
   }
 

@@ -77,3 +77,29 @@ export type {
   GpuFunction,
   GpuFunctionPayload,
 } from "./resources/functions.js";
+export type {
+  CatalogueModel,
+  ModelDeployment,
+  ModelDeploymentPayload,
+  ModelDeployments,
+  ModelDeployParams,
+  ModelScaleParams,
+} from "./resources/model-deployments.js";
+export type {
+  TokenBalance,
+  TokenPackage,
+  TokenPurchaseParams,
+  TokenPurchasePayload,
+  Tokens,
+  TokenUsage,
+  TokenUsageParams,
+} from "./resources/tokens.js";
+export type {
+  NotifyVia,
+  SpendingAlert,
+  SpendingAlertCreateParams,
+  SpendingAlertPayload,
+  SpendingAlerts,
+  SpendingAlertUpdateParams,
+} from "./resources/spending-alerts.js";
+export type { Notification, Notifications } from "./resources/notifications.js";

@@ -13,9 +13,13 @@ var resources = []func() resource.Resource{
 	NewAPIKeyResource,
 	NewClusterResource,
 	NewVMResource,
+	NewModelDeploymentResource,
+	NewSpendingAlertResource,
 }
 
 var dataSources = []func() datasource.DataSource{
 	NewGPUTiersDataSource,
 	NewVMTemplatesDataSource,
+	NewTokenPackagesDataSource,
+	NewModelCatalogueDataSource,
 }

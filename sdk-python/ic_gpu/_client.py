@@ -14,6 +14,7 @@ from .resources.events import AsyncEvents, Events
 from .resources.functions import AsyncFunctions, Functions
 from .resources.gpu_tiers import AsyncGpuTiers, GpuTiers
 from .resources.instances import AsyncInstances, Instances
+from .resources.llm import AsyncLlm, Llm  # issue 11: the /v1 gateway
 from .resources.model_deployments import AsyncModelDeployments, ModelDeployments
 from .resources.notifications import AsyncNotifications, Notifications  # issue 11: tokens
 from .resources.quotas import AsyncQuotas, Quotas
@@ -60,6 +61,7 @@ class ICGPU:
         self.tokens = Tokens(gen, self.config)
         self.spending_alerts = SpendingAlerts(gen, self.config)
         self.notifications = Notifications(gen, self.config)
+        self.llm = Llm(gen, self.config)
 
     @property
     def base_url(self) -> str:
@@ -110,6 +112,7 @@ class AsyncICGPU:
         self.tokens = AsyncTokens(gen, self.config)
         self.spending_alerts = AsyncSpendingAlerts(gen, self.config)
         self.notifications = AsyncNotifications(gen, self.config)
+        self.llm = AsyncLlm(gen, self.config)
 
     @property
     def base_url(self) -> str:

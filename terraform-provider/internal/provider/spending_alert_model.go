@@ -89,7 +89,9 @@ func (storedTextValidator) Description(context.Context) string {
 	return "no surrounding white space and no control characters"
 }
 
-func (v storedTextValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v storedTextValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (storedTextValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

@@ -77,7 +77,7 @@ def test_spending_alerts_and_notifications(server: Server, sdk: ICGPU, owner: di
     meter(server, owner["account_id"], [(500, 500, 0, 1.0, "llama-3-8b")])  # 500: below both
     assert alerts.get(hook.id).armed is False and alerts.get(hook.id).last_fired_at is not None
     notes = list(sdk.notifications.list())
-    assert [(n.type, n.alert_id) for n in notes] == [("balance.low", app.id)]
+    assert [(n.type_, n.alert_id) for n in notes] == [("balance.low", app.id)]
     assert notes[0].data["threshold"] == 600 and notes[0].data["balance"] == 500
 
     assert alerts.delete(hook.id).spending_alert.id == hook.id

@@ -8,6 +8,7 @@ import { Events } from "./resources/events.js";
 import { Functions } from "./resources/functions.js";
 import { GpuTiers } from "./resources/gpu-tiers.js";
 import { Instances } from "./resources/instances.js";
+import { Llm } from "./resources/llm.js";
 import { ModelDeployments } from "./resources/model-deployments.js";
 import { Notifications } from "./resources/notifications.js";
 import { QuotasResource } from "./resources/quotas.js";
@@ -78,6 +79,8 @@ export class ICGPU {
   readonly tokens: Tokens;
   readonly spendingAlerts: SpendingAlerts;
   readonly notifications: Notifications;
+  /** The OpenAI-compatible /v1 API: chat, streamed chat, embeddings, models. */
+  readonly llm: Llm;
   readonly #viewer: ViewerResource;
 
   constructor(options: ClientOptions = {}) {
@@ -112,6 +115,7 @@ export class ICGPU {
     this.tokens = new Tokens(context);
     this.spendingAlerts = new SpendingAlerts(context);
     this.notifications = new Notifications(context);
+    this.llm = new Llm(context);
     this.#viewer = new ViewerResource(context);
   }
 

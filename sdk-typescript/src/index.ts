@@ -103,3 +103,4 @@ export type {
   SpendingAlertUpdateParams,
 } from "./resources/spending-alerts.js";
 export type { Notification, Notifications } from "./resources/notifications.js";
+export type { ChatCompletion, ChatCompletionChunk, ChatMessage, EmbeddingList, Llm, LlmModel, LlmReply } from "./resources/llm.js";

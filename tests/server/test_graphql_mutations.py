@@ -22,6 +22,7 @@ from tests.support.graphql_ops import (
     new_disk,
     new_function,
     new_instance,
+    new_model,
     new_network,
     op,
     running_instance,
@@ -787,6 +788,44 @@ def _dry_cancel_function_run(server: Server, me: Person, people: People) -> None
     assert (would["id"], would["status"]) == (run["id"], "CANCELLED") and would["finishedAt"] is not None, would
     assert me.get("functionRun", run["id"]) == running
     cancel_run(me, run["id"])
+
+
+# -- issue 11: model deployments (addressed by name) ---------------------------------------------------
+
+@dry_run_case("deployModel")
+def _dry_deploy_model(server: Server, me: Person, people: People) -> None:
+    would = dry(server, me, "deployModel", input={
+        "name": "dry-model", "model": "meta-llama/Llama-3.1-8B-Instruct", "minReplicas": 0, "maxReplicas": 2,
+        "resourceProfile": "nvidia-gpu-mig", "huggingfaceToken": "hf_dryRunToken"})["modelDeployment"]
+    assert (would["name"], would["gpuTier"], would["status"], would["huggingfaceTokenSet"], would["accountId"]) == \
+           ("dry-model", "mig", "scaled_to_zero", True, me.id), would
+    assert would["id"].startswith("mdl-")
+    me.missing("modelDeployment", "dry-model")
+    assert new_model(me, name="dry-model")["id"] != would["id"]  # the name was never taken
+
+
+@dry_run_case("scaleModel")
+def _dry_scale_model(server: Server, me: Person, people: People) -> None:
+    d = new_model(me)
+    would = dry(server, me, "scaleModel", name=d["name"], input={"maxReplicas": 5})["modelDeployment"]
+    assert (would["id"], would["minReplicas"], would["maxReplicas"]) == (d["id"], 0, 5), would
+    assert me.get("modelDeployment", d["name"]) == d
+
+
+@dry_run_case("stopModel")
+def _dry_stop_model(server: Server, me: Person, people: People) -> None:
+    d = new_model(me)
+    would = dry(server, me, "stopModel", name=d["name"])["modelDeployment"]
+    assert (would["id"], would["status"], would["desiredReplicas"]) == (d["id"], "stopped", 0), would
+    assert me.get("modelDeployment", d["name"]) == d
+
+
+@dry_run_case("deleteModel")
+def _dry_delete_model(server: Server, me: Person, people: People) -> None:
+    d = new_model(me)
+    would = dry(server, me, "deleteModel", name=d["name"])["modelDeployment"]
+    assert (would["id"], would["status"]) == (d["id"], "deleted") and would["deletedAt"], would
+    assert me.get("modelDeployment", d["name"]) == d
 
 
 def test_every_mutation_has_a_dry_run_case(people: People) -> None:

@@ -43,6 +43,9 @@ RUN = ("id functionId status statusReason input output error logs exitCode gpuTi
 # issue 11: prepaid tokens and spending alerts
 PURCHASE = "id kind amount packageId price currency balance accountId createdAt"
 ALERT = "id name threshold notifyVia armed lastFiredAt accountId createdAt updatedAt"
+# issue 11: model deployments
+MODEL = ("id name model engine kind minReplicas maxReplicas resourceProfile gpuTier status statusReason "
+         "desiredReplicas readyReplicas upstream huggingfaceTokenSet teamId accountId createdAt updatedAt deletedAt")
 
 # mutation name: (variable definitions, arguments, payload selection after `dryRun valid`)
 OPS: dict[str, tuple[str, str, str]] = {
@@ -112,6 +115,12 @@ OPS: dict[str, tuple[str, str, str]] = {
     "updateSpendingAlert": ("$id: ID!, $input: UpdateSpendingAlertInput!", "id: $id, input: $input",
                             f"spendingAlert {{ {ALERT} }}"),
     "deleteSpendingAlert": ("$id: ID!", "id: $id", f"spendingAlert {{ {ALERT} }}"),
+    # issue 11: model deployments (addressed by name)
+    "deployModel": ("$input: DeployModelInput!", "input: $input", f"modelDeployment {{ {MODEL} }}"),
+    "scaleModel": ("$name: String!, $input: ScaleModelInput!", "name: $name, input: $input",
+                   f"modelDeployment {{ {MODEL} }}"),
+    "stopModel": ("$name: String!", "name: $name", f"modelDeployment {{ {MODEL} }}"),
+    "deleteModel": ("$name: String!", "name: $name", f"modelDeployment {{ {MODEL} }}"),
 }
 
 QUERIES = {
@@ -132,6 +141,7 @@ QUERIES = {
     "function": f"query($id: ID!) {{ function(id: $id) {{ {FUNCTION} }} }}",
     "functionRun": f"query($id: ID!) {{ functionRun(id: $id) {{ {RUN} }} }}",
     "spendingAlert": f"query($id: ID!) {{ spendingAlert(id: $id) {{ {ALERT} }} }}",  # issue 11
+    "modelDeployment": f"query($id: String!) {{ modelDeployment(name: $id) {{ {MODEL} }} }}",  # issue 11, by name
 }
 
 
@@ -248,3 +258,13 @@ def new_function(p: Person, entrypoint: str = "true", **fields: Any) -> dict[str
         "gpuTier": "mig", **fields})["function"]
     assert fn["id"].startswith("fn-") and fn["status"] == "active", fn
     return fn
+
+
+# -- issue 11: model deployments ----------------------------------------------------------------------
+
+def new_model(p: Person, **fields: Any) -> dict[str, Any]:
+    """A deployment of ``p``'s at zero replicas (no replica starts until a call)."""
+    d: dict[str, Any] = p.call("deployModel", input={"name": unique("mdl"), "model": "org/gm-model",
+                                                     "maxReplicas": 2, **fields})["modelDeployment"]
+    assert d["id"].startswith("mdl-") and d["status"] == "scaled_to_zero", d
+    return d

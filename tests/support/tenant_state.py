@@ -39,6 +39,7 @@ from icgpu.db.tables import (
     VmNetwork,
     VmNetworkAttachment,
 )
+from icgpu.db.tables_models import ModelDeployment  # issue 11: model deployments
 from icgpu.db.tables_tokens import (  # issue 11: prepaid tokens and spending alerts
     Notification,
     SpendingAlert,
@@ -53,6 +54,7 @@ from tests.support.server import Server
 OWNED = (Account, ApiKey, Instance, Team, SshKey, SshKeyGroup, Event,
          Vm, VmNetwork, VmDisk, Cluster, SlurmEnvironment, GpuFunction, FunctionRun)
 OWNED_TOKENS = (TokenBalance, TokenReservation, TokenPurchase, TokenUsage, SpendingAlert, Notification)  # issue 11
+OWNED_MODELS = (ModelDeployment,)  # issue 11
 
 
 def _rows(result: Any) -> list[tuple[Any, ...]]:
@@ -69,6 +71,7 @@ def tenant_state(server: Server, tenant: str) -> dict[str, list[tuple[Any, ...]]
         out: dict[str, list[tuple[Any, ...]]] = {}
         owned = [(m.__tablename__, select(m.__table__).where(m.tenant_id == tid)) for m in OWNED]
         owned += [(m.__tablename__, select(m.__table__).where(m.tenant_id == tid)) for m in OWNED_TOKENS]
+        owned += [(m.__tablename__, select(m.__table__).where(m.tenant_id == tid)) for m in OWNED_MODELS]
         tables: list[tuple[str, Any]] = [("tenants", select(Tenant.__table__).where(Tenant.id == tid)), *owned]
         tables += [
             ("team_members", select(TeamMember.__table__).join(Team, Team.id == TeamMember.team_id)

@@ -62,6 +62,8 @@ class Status:
     DELETED = "deleted"
 
 
+IDLE_REASON = "no replica until the next call"
+STOPPED_REASON = "stopped: the next call wakes it"
 STATUSES = (Status.PENDING, Status.SCALING, Status.READY, Status.SCALED_TO_ZERO, Status.STOPPED, Status.DELETED)
 EVENTS = ("model.deployed", "model.scaled", "model.stopped", "model.woken", "model.ready", "model.scaled_to_zero",
           "model.deleted")
@@ -261,7 +263,7 @@ class ModelDeploymentService:
                 max_replicas=data.max_replicas, hf_token_blob=self.tokens.seal(data.huggingface_token),
                 has_hf_token=data.huggingface_token is not None,
                 status=Status.PENDING if data.min_replicas else Status.SCALED_TO_ZERO,
-                status_reason=None if data.min_replicas else "no replica until the first call",
+                status_reason=None if data.min_replicas else IDLE_REASON,
                 stopped=False, desired_replicas=data.min_replicas, ready_replicas=0, gpu_replicas=0,
                 created_at=now, updated_at=now,
             )
@@ -300,7 +302,7 @@ class ModelDeploymentService:
             d.stopped = True
             d.desired_replicas = 0
             d.status = Status.STOPPED if d.ready_replicas == 0 else Status.SCALING
-            d.status_reason = "stopped: the next call wakes it"
+            d.status_reason = STOPPED_REASON
             d.updated_at = utcnow()
             record_event(s, d, "model.stopped")
         self._changed(dry_run)

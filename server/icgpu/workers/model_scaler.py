@@ -41,7 +41,7 @@ from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
 from icgpu.services.model_replicas import READY, STARTING, WAITING_GPU, Replica, ReplicaPool
 from icgpu.services.model_routing import shared_alias
 from icgpu.services.model_secrets import TokenBox
-from icgpu.services.models import PREFIX, Status, record_event
+from icgpu.services.models import IDLE_REASON, PREFIX, STOPPED_REASON, Status, record_event
 from icgpu.services.signals import Signals
 from icgpu.settings import Settings
 from icgpu.workers.background import LevelTriggered
@@ -281,9 +281,9 @@ class ModelScaler(LevelTriggered):
         if external:
             status = Status.READY
         elif d.stopped and not reps:
-            status, reason = Status.STOPPED, "stopped: the next call wakes it"
+            status, reason = Status.STOPPED, STOPPED_REASON
         elif desired == 0 and not reps:
-            status, reason = Status.SCALED_TO_ZERO, "no replica until the next call"
+            status, reason = Status.SCALED_TO_ZERO, IDLE_REASON
         elif ready == desired and len(reps) == desired:
             status, reason = Status.READY, None
         elif d.status == Status.PENDING and ready == 0 and not d.ready_replicas:

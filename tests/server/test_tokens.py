@@ -203,6 +203,8 @@ def test_usage_rows_filters_and_pages(server: Server, alice: Tenant) -> None:
     ({"until": "2026-13-01"}, "until"),
     ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "until"),
     ({"model": "x" * 201}, "model"),
+    ({"model": "llama\u0000"}, "model"),
+    ({"since": "2026-01-01\u0000"}, "since"),
     ({"maxResults": 0}, "maxResults"),
     ({"unknown": "1"}, None),
 ])

@@ -37,7 +37,7 @@ from icgpu.ids import new_id
 from icgpu.services import spending_alerts
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.token_packages import PACKAGES, TokenPackage
-from icgpu.services.validation import Input, model_error
+from icgpu.services.validation import Input, model_error, refused_character
 from icgpu.settings import Settings
 
 SCOPE = "tokens"
@@ -107,6 +107,15 @@ def _check_count(value: Any, field: str) -> int:
     return value
 
 
+def _stored(text: str | None, limit: int) -> str | None:
+    """``text`` as a column can hold it: control characters dropped (PostgreSQL refuses NUL), cut."""
+    if text is None:
+        return None
+    if refused_character(text):
+        text = "".join(ch for ch in text if not refused_character(ch))
+    return text[:limit] or None
+
+
 def charge_for(prompt_tokens: int, completion_tokens: int, multiplier: float) -> int:
     """ceil((prompt + completion) x multiplier), computed in decimal (0.1 x 30 is 3, not 4)."""
     if not math.isfinite(multiplier) or multiplier < 0:
@@ -119,6 +128,8 @@ def parse_time(value: str | datetime | None, field: str) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)  # type: ignore[union-attr]
     text = value.strip()
+    if len(text) > 64 or refused_character(text):
+        raise ValidationError(f"{field}: must be an ISO 8601 time such as 2026-01-31T12:00:00Z", field=field)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
@@ -175,8 +186,9 @@ class TokenService:
         start, end = parse_time(since, "since"), parse_time(until, "until")
         if start is not None and end is not None and end <= start:
             raise ValidationError("until: must be later than since", field="until")
-        if model is not None and (not model.strip() or len(model) > MAX_MODEL):
-            raise ValidationError(f"model: must be a model name of 1 to {MAX_MODEL} characters", field="model")
+        if model is not None and (not model.strip() or len(model) > MAX_MODEL or refused_character(model)):
+            raise ValidationError(f"model: must be a model name of 1 to {MAX_MODEL} characters, without control "
+                                  "characters", field="model")
         stmt = select(TokenUsage).where(TokenUsage.tenant_id == p.tenant_id)
         if start is not None:
             stmt = stmt.where(TokenUsage.created_at >= start)
@@ -251,8 +263,8 @@ class TokenService:
                         "flight); purchase more tokens (POST /api/v1/tokens/purchase)", code="InsufficientTokens")
             now = utcnow()
             row = TokenReservation(id=new_id("tres"), tenant_id=p.tenant_id, account_id=p.account_id,
-                                   model=model[:MAX_MODEL], amount=amount, expires_at=now + timedelta(seconds=ttl),
-                                   created_at=now)
+                                   model=_stored(model, MAX_MODEL) or "unknown", amount=amount,
+                                   expires_at=now + timedelta(seconds=ttl), created_at=now)
             s.add(row)
         return Reservation(row.id, row.tenant_id, row.amount, row.model, row.account_id, row.expires_at)
 
@@ -289,8 +301,8 @@ class TokenService:
                         .values(balance=TokenBalance.balance - charged, updated_at=utcnow())
                         .returning(TokenBalance.balance))).scalar_one())
             usage = TokenUsage(id=new_id("tuse"), tenant_id=tenant, account_id=reservation.account_id,
-                               api_key_id=api_key_id, request_id=(request_id or None) and request_id[:200],
-                               model=(model or reservation.model)[:MAX_MODEL], prompt_tokens=prompt_tokens,
+                               api_key_id=_stored(api_key_id, 40), request_id=_stored(request_id, 200),
+                               model=_stored(model, MAX_MODEL) or reservation.model, prompt_tokens=prompt_tokens,
                                completion_tokens=completion_tokens, multiplier=float(multiplier), charged=charged,
                                created_at=utcnow())
             s.add(usage)

@@ -189,6 +189,12 @@ WRITES: dict[str, Write] = {
         "PATCH", "/api/v1/spending-alerts/alert-aaaaaaaaaaaa", {}, {"name": "hyg alert b"},
         _m("updateSpendingAlert", "$id: ID!, $input: UpdateSpendingAlertInput!", "id: $id, input: $input"),
         lambda b: {"id": "alert-aaaaaaaaaaaa", "input": b}),
+    # issue 11: model deployments
+    "ModelDeploy": Write(
+        "POST", "/api/v1/models", {"name": "hyg-mdl", "model": "org/hyg-model"},
+        {"name": "hyg-mdl", "model": "org/hyg-model", "engine": "vllm", "kind": "chat",
+         "resource_profile": "nvidia-gpu-mig", "huggingface_token": "hf_hygieneToken", "team_id": FAKE["team"]},
+        _m("deployModel", "$input: DeployModelInput!", "input: $input"), rest_camel=True),
 }
 
 

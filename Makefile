@@ -171,6 +171,7 @@ bench: install $(CODEGEN_STAMP)
 	$(BIN)/python bench/list_instances.py
 	$(BIN)/python bench/sdk_overhead.py
 	scripts/test-sdk-ts.sh install && npm --prefix sdk-typescript run --silent bench
+	$(BIN)/python bench/gateway.py
 
 bench-pg: install
 	@status=0; \

@@ -134,6 +134,7 @@ def test_reservations_hold_and_sweep(db_url: str, tmp_path: Path) -> None:
                 await tokens.reserve(p, amount=1, model="m")
             await tokens.purchase(p, TokenPurchase(amount=100))
             held = await tokens.reserve(p, amount=80, model="m")
+            assert held.available == 20
             with pytest.raises(InsufficientTokens) as err:
                 await tokens.reserve(p, amount=30, model="m")
             assert "20 available" in err.value.message

@@ -86,6 +86,7 @@ class Reservation:
     model: str
     account_id: str | None
     expires_at: datetime
+    available: int | None = None  # the tenant's available balance right after this hold
 
 
 @dataclass(frozen=True)
@@ -253,20 +254,22 @@ class TokenService:
         _check_amount(amount, "amount")
         ttl = self.settings.token_reservation_seconds if ttl_seconds is None else ttl_seconds
         async with self.db.transaction() as s:
-            if not await self._hold(s, p.tenant_id, amount):
-                # Holds of crashed calls count until swept: sweep this tenant's and look once more.
-                if not (await release_expired(s, tenant_id=p.tenant_id) and await self._hold(s, p.tenant_id, amount)):
-                    have = await self._balance(s, p.tenant_id)
-                    raise InsufficientTokens(
-                        f"insufficient tokens: this call may use up to {amount} tokens and the balance has "
-                        f"{have.available} available ({have.balance} in total, {have.reserved} held by calls in "
-                        "flight); purchase more tokens (POST /api/v1/tokens/purchase)", code="InsufficientTokens")
+            available = await self._hold(s, p.tenant_id, amount)
+            if available is None and await release_expired(s, tenant_id=p.tenant_id):
+                # Holds of crashed calls count until swept: this tenant's were, look once more.
+                available = await self._hold(s, p.tenant_id, amount)
+            if available is None:
+                have = await self._balance(s, p.tenant_id)
+                raise InsufficientTokens(
+                    f"insufficient tokens: this call may use up to {amount} tokens and the balance has "
+                    f"{have.available} available ({have.balance} in total, {have.reserved} held by calls in "
+                    "flight); purchase more tokens (POST /api/v1/tokens/purchase)", code="InsufficientTokens")
             now = utcnow()
             row = TokenReservation(id=new_id("tres"), tenant_id=p.tenant_id, account_id=p.account_id,
                                    model=_stored(model, MAX_MODEL) or "unknown", amount=amount,
                                    expires_at=now + timedelta(seconds=ttl), created_at=now)
             s.add(row)
-        return Reservation(row.id, row.tenant_id, row.amount, row.model, row.account_id, row.expires_at)
+        return Reservation(row.id, row.tenant_id, row.amount, row.model, row.account_id, row.expires_at, available)
 
     async def settle(self, reservation: Reservation, *, prompt_tokens: int, completion_tokens: int,
                      multiplier: float, model: str, request_id: str | None, api_key_id: str | None) -> Settlement:
@@ -327,12 +330,15 @@ class TokenService:
     # -- helpers ---------------------------------------------------------------------------------
 
     @staticmethod
-    async def _hold(s: AsyncSession, tenant_id: str, amount: int) -> bool:
-        res = await s.execute(
+    async def _hold(s: AsyncSession, tenant_id: str, amount: int) -> int | None:
+        """Hold ``amount`` if the available balance covers it (one conditional UPDATE); the
+        available balance after the hold, or None when it did not fit."""
+        row = (await s.execute(
             update(TokenBalance)
             .where(TokenBalance.tenant_id == tenant_id, TokenBalance.balance - TokenBalance.reserved >= amount)
-            .values(reserved=TokenBalance.reserved + amount, updated_at=utcnow()))
-        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+            .values(reserved=TokenBalance.reserved + amount, updated_at=utcnow())
+            .returning(TokenBalance.balance, TokenBalance.reserved))).one_or_none()
+        return None if row is None else int(row[0]) - int(row[1])
 
     @staticmethod
     async def _balance(s: AsyncSession, tenant_id: str) -> Balance:

@@ -313,3 +313,64 @@ func TestModelDeploymentValidation(t *testing.T) {
 		},
 	})
 }
+
+// TestModelDeploymentCreateWaits, on a server of its own whose only dedicated GPU is taken: a
+// create with min_replicas 1 waits until the replica answers; one whose replica cannot get a GPU
+// fails when its create timeout passes, with the last status and reason, and stays in the state as
+// tainted, so the next plan replaces it.
+func TestModelDeploymentCreateWaits(t *testing.T) {
+	t.Parallel()
+	srv, err := acctest.StartServer(map[string]string{"ICGPU_LOCAL_INVENTORY": "dedicated=1,mig=1x3,timesliced=2x2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	tn := acctest.NewTenantOn(t, srv)
+	takeDedicatedGPU(t, tn)
+	warm := `
+resource "icgpu_model_deployment" "warm" {
+  name             = "warm"
+  model            = "org/warm"
+  resource_profile = "cpu"
+  min_replicas     = 1
+}
+`
+	starved := `
+resource "icgpu_model_deployment" "starved" {
+  name             = "starved"
+  model            = "org/starved"
+  resource_profile = "nvidia-gpu-dedicated"
+  min_replicas     = 1
+
+  timeouts {
+    create = "4s"
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             checkModelsGone(tn),
+		Steps: []resource.TestStep{
+			{
+				Config: tn.ProviderBlock() + warm,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("icgpu_model_deployment.warm", "ready_replicas", "1"),
+					resource.TestCheckResourceAttr("icgpu_model_deployment.warm", "status", "ready"),
+				),
+			},
+			{
+				Config: tn.ProviderBlock() + warm + starved,
+				ExpectError: regexp.MustCompile(`(?s)icgpu_model_deployment starved did not get its replicas.*did\s+not\s+become\s+1\s+ready\s+replica\(s\)\s+within.*last\s+status\s+pending.*no\s+free\s+dedicated\s+GPU.*tainted`),
+			},
+			{ // the tainted deployment is planned for replacement
+				Config: tn.ProviderBlock() + warm + starved,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("icgpu_model_deployment.starved", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("icgpu_model_deployment.warm", plancheck.ResourceActionNoop),
+				}},
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}

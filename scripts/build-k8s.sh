@@ -60,6 +60,7 @@ if complete; then
 fi
 
 partial=$(mktemp -d "$dir/bin.partial.XXXXXX")
+chmod 755 "$partial"
 trap 'rm -rf "$partial"' EXIT
 jobs=${ICGPU_K8S_BUILD_JOBS:-1}
 echo "build-k8s: building Kubernetes $kubernetes, etcd $etcd and kwok $kwok into $bin (cold: about 8 CPU-minutes, -p $jobs, niced)" >&2

@@ -165,6 +165,10 @@ start kube-apiserver "$bin/kube-apiserver" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" \
+    --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-account-issuer "$server" \
     --authorization-mode RBAC \
@@ -188,7 +192,8 @@ start kube-controller-manager "$bin/kube-controller-manager" \
     --cert-dir "$K8S_STATE/certs/controller-manager" --profiling=false \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials=true --controllers '*' \
-    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key"
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --flex-volume-plugin-dir "$K8S_STATE/flexvolume"
 # kwok: the kubelet of every node (only the fake ones exist), with the stages from its module.
 start kwok "$bin/kwok" --kubeconfig "$kubeconfig" \
     --manage-all-nodes=true --cidr 10.244.0.0/16 --node-ip 127.0.0.1 --config "$stages"

@@ -6,6 +6,8 @@
 #   scheduler.{crt,key}               client: CN=system:kube-scheduler
 #   controller-manager.{crt,key}      client: CN=system:kube-controller-manager
 #   sa.{key,pub}                      service-account token signing key pair
+#   front-proxy-ca.{crt,key}          CA of the aggregation layer's request-header authentication
+#   front-proxy-client.{crt,key}      the API server's client certificate towards aggregated APIs
 # ECDSA P-256 keys throughout (fast to generate); valid for a year; private keys mode 600.
 set -euo pipefail
 dir=$1
@@ -14,21 +16,27 @@ umask 077
 
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
 
-# Sign a certificate for key $1 with subject $2 and the X.509 extensions $3.
+# A self-signed CA $1 with common name $2.
+ca() {
+    key "$1"
+    openssl req -x509 -new -key "$1.key" -subj "/CN=$2" -days 365 -sha256 \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+        -out "$1.crt" 2>/dev/null
+}
+
+# Sign a certificate for key $1 with subject $2 and the X.509 extensions $3, by CA $4 (default: ca).
 sign() {
-    local name=$1 subject=$2 extensions=$3
+    local name=$1 subject=$2 extensions=$3 by=${4:-ca}
     key "$name"
     openssl req -new -key "$name.key" -subj "$subject" -out "$name.csr" 2>/dev/null
     printf '%b\n' "$extensions" >"$name.ext"
-    openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -sha256 \
+    openssl x509 -req -in "$name.csr" -CA "$by.crt" -CAkey "$by.key" -CAcreateserial -days 365 -sha256 \
         -extfile "$name.ext" -out "$name.crt" 2>/dev/null
     rm -f "$name.csr" "$name.ext"
 }
 
-key ca
-openssl req -x509 -new -key ca.key -subj "/CN=icgpu-test-kubernetes-ca" -days 365 -sha256 \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-    -out ca.crt 2>/dev/null
+ca ca icgpu-test-kubernetes-ca
+ca front-proxy-ca icgpu-test-front-proxy-ca
 
 server_ext='basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth'
 client_ext='basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth'
@@ -37,6 +45,7 @@ sign apiserver "/CN=kube-apiserver" \
 sign admin "/O=system:masters/CN=icgpu-test-admin" "$client_ext"
 sign scheduler "/CN=system:kube-scheduler" "$client_ext"
 sign controller-manager "/CN=system:kube-controller-manager" "$client_ext"
+sign front-proxy-client "/CN=front-proxy-client" "$client_ext" front-proxy-ca
 
 key sa
 openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null

@@ -122,6 +122,24 @@ func TestSpendingAlertLifecycle(t *testing.T) {
 					checkAlertMatchesAPI(tn, name+" (in app)", 50000, gen.NotifyViaInApp),
 				),
 			},
+			{ // a purchase lifts the balance above the threshold outside Terraform: the refresh reads the alert armed
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					pkg := "pkg-starter" // 1,000,000 tokens
+					if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
+						_, err := gen.PurchaseTokens(ctx, gql, gen.PurchaseTokensInput{PackageId: &pkg}, &dryRunOff)
+						return err
+					}); err != nil {
+						t.Fatalf("purchase: %v", err)
+					}
+				},
+				RefreshState: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(alertRes, "armed", "true"),
+					checkAlertMatchesAPI(tn, name+" (in app)", 50000, gen.NotifyViaInApp),
+				),
+			},
 			{ // a tainted alert is replaced by a new one
 				Config: alertConfig(tn, q("name", name+" (in app)"), "threshold = 50000", q("notify_via", "in_app")),
 				Taint:  []string{alertRes},

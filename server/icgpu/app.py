@@ -81,7 +81,6 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(models_rest.catalogue)  # /api/v1/model-catalogue
     app.include_router(quotas_rest.router)
     app.include_router(tokens_rest.router)  # issue 11: tokens
-    app.include_router(tokens_rest.public)
     app.include_router(spending_alerts_rest.router)
     app.include_router(notifications_rest.router)
     app.include_router(vm_disks_rest.router)

@@ -23,7 +23,6 @@ SCHEMA_FILE = ROOT / "schema" / "schema.graphql"
 # Documented as public: "List GPU tiers (public, no auth)"; and the VM template catalogue, a list and
 # one template by id (issue 10: "VM templates (public list ...)"; the REST docs: "List VM templates (public)").
 PUBLIC_QUERIES = {"gpuTiers", "vmTemplates", "vmTemplate"}
-PUBLIC_QUERIES |= {"tokenPackages"}  # issue 11: the token price list, public like the GPU tiers
 
 
 def root_type(schema: strawberry.Schema, root: str) -> StrawberryObjectDefinition:

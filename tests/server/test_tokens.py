@@ -1,5 +1,5 @@
 """Prepaid tokens over HTTP: the documented curl flow (balance, purchase, usage), token packages
-(public), purchase by package, every bad input naming its field, the operator switch that turns
+(tokens scope), purchase by package, every bad input naming its field, the operator switch that turns
 self-service purchase off and the CLI grant, usage filters and pages, and the same over GraphQL.
 Calls are metered here through TokenService on the server's own database (the /v1 gateway's path)."""
 
@@ -93,12 +93,21 @@ def test_the_documented_flow(server: Server, alice: Tenant, tenant_factory: Any)
     assert balance(alice.api)["balance"] == 1_000_000
 
 
-def test_packages_are_public_and_purchasable(server: Server, alice: Tenant) -> None:
+def test_packages_need_the_tokens_scope_and_are_purchasable(server: Server, alice: Tenant) -> None:
+    query = "{ tokenPackages { id name tokens price currency pricePerMillion } }"
     with server.client() as anonymous:
-        r = anonymous.get(f"{TOKENS}/packages")
+        assert_error(anonymous.get(f"{TOKENS}/packages"), 401, "AuthenticationError")
+        assert gql_error(anonymous, query)["extensions"]["code"] == "AuthenticationError"
+    keys = {scope: alice.api.post("/api/v1/api-keys", json={"name": scope, "scopes": [scope],
+                                                            "permissions": ["read"]}).json()["key"]
+            for scope in ("models", "tokens")}
+    with server.client(keys["models"]) as other:
+        assert_error(other.get(f"{TOKENS}/packages"), 403, "AccessDeniedException", code="ScopeNotGranted")
+    with server.client(keys["tokens"]) as reader:
+        r = reader.get(f"{TOKENS}/packages")
         assert r.status_code == 200, r.text
         listed = r.json()["packages"]
-        data = gql_data(anonymous, "{ tokenPackages { id name tokens price currency pricePerMillion } }")
+        data = gql_data(reader, query)
     assert [p["id"] for p in listed] == ["pkg-starter", "pkg-growth", "pkg-scale", "pkg-enterprise"]
     assert [p["tokens"] for p in listed] == sorted(p["tokens"] for p in listed)
     assert [p["id"] for p in data["tokenPackages"]] == [p["id"] for p in listed]

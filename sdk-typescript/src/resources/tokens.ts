@@ -65,7 +65,7 @@ export class Tokens extends Resource {
     );
   }
 
-  /** The token packages on offer (no credential needed). */
+  /** The token packages on offer (the price list). */
   async packages(options?: RequestOptions): Promise<TokenPackage[]> {
     return (await this.call(ListTokenPackagesDocument, {}, options)).tokenPackages;
   }

@@ -1,6 +1,6 @@
 """The token packages on offer: a static price list (what ``GET /api/v1/tokens/packages``, the
 GraphQL ``tokenPackages`` field and the Terraform data source ``icgpu_token_packages`` show, and
-what ``POST /api/v1/tokens/purchase {"packageId": ...}`` buys). Public, like the GPU tiers."""
+what ``POST /api/v1/tokens/purchase {"packageId": ...}`` buys), read with the ``tokens`` scope."""
 
 from __future__ import annotations
 

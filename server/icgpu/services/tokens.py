@@ -36,7 +36,7 @@ from icgpu.events import outbox
 from icgpu.ids import new_id
 from icgpu.services import spending_alerts
 from icgpu.services.pagination import Page, PageCodec, PageRequest
-from icgpu.services.token_packages import PACKAGES, TokenPackage
+from icgpu.services.token_packages import PACKAGES, TokenPackage, packages
 from icgpu.services.validation import Input, model_error, refused_character
 from icgpu.settings import Settings
 
@@ -178,6 +178,11 @@ class TokenService:
         p.require(SCOPE, "read")
         async with self.db.read() as s:
             return await self._balance(s, p.tenant_id)
+
+    def packages(self, p: Principal) -> list[TokenPackage]:
+        """The token packages on offer, smallest first (the price list; ``tokens`` read)."""
+        p.require(SCOPE, "read")
+        return packages()
 
     async def usage(self, p: Principal, page: PageRequest, *, since: str | datetime | None = None,
                     until: str | datetime | None = None, model: str | None = None) -> Page[TokenUsage]:

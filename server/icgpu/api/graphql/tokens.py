@@ -1,5 +1,5 @@
 """GraphQL queries and mutations for prepaid tokens (the same services as REST): ``tokenBalance``,
-``tokenUsage``, ``tokenPackages`` (public), ``purchaseTokens``.
+``tokenUsage``, ``tokenPackages``, ``purchaseTokens``.
 
 Balances are ``Float`` (a whole number of tokens): GraphQL's ``Int`` is 32-bit and a balance may
 grow past it; single amounts (a purchase, a call's tokens, a package) fit an ``Int``."""
@@ -16,7 +16,7 @@ from icgpu.api.graphql.permissions import requires
 from icgpu.api.graphql.types.payloads import DryRun, MutationPayload
 from icgpu.db.tables_tokens import TokenUsage as UsageRow
 from icgpu.services.pagination import PageRequest
-from icgpu.services.token_packages import CURRENCY, packages
+from icgpu.services.token_packages import CURRENCY
 from icgpu.services.token_packages import TokenPackage as Package
 from icgpu.services.tokens import Balance, Purchase
 from icgpu.services.tokens import TokenPurchase as PurchaseInput
@@ -125,9 +125,10 @@ class TokenQueries:
                                                since=since, until=until, model=model)
         return TokenUsageConnection(items=[TokenUsage.of(u) for u in page.items], next_token=page.next_token)
 
-    @strawberry.field(description="The token packages on offer (no authentication needed).")
+    @strawberry.field(permission_classes=READ, description="The token packages on offer.")
     async def token_packages(self, info: Info) -> list[TokenPackage]:
-        return [TokenPackage.of(p) for p in packages()]
+        ctx = info.context
+        return [TokenPackage.of(p) for p in ctx.platform.tokens.packages(await ctx.principal())]
 
 
 @strawberry.type

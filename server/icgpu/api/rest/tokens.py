@@ -14,18 +14,17 @@ from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
 from icgpu.api.rest.docs import operation
 from icgpu.api.rest.dry_run import created
 from icgpu.api.rest.reply import ok
-from icgpu.api.rest.route import AuthedRoute, CheckedRoute
+from icgpu.api.rest.route import AuthedRoute
 from icgpu.api.rest.schemas import DryRun as DryRunShape
 from icgpu.api.rest.schemas import Shape, one_of
 from icgpu.db.tables_tokens import TokenUsage as UsageRow
-from icgpu.services.token_packages import CURRENCY, packages
+from icgpu.services.token_packages import CURRENCY
 from icgpu.services.token_packages import TokenPackage as Package
 from icgpu.services.tokens import Balance, TokenPurchase
 from icgpu.services.tokens import Purchase as PurchaseRow
 from icgpu.services.validation import parse
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], route_class=AuthedRoute)
-public = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], route_class=CheckedRoute)
 
 
 # -- shapes (the OpenAPI document) -----------------------------------------------------------------
@@ -136,6 +135,6 @@ async def list_usage(
     return ok(platform, {"usage": [usage_json(u) for u in result.items], "nextToken": result.next_token})
 
 
-@public.get("/packages", **operation(TokenPackageList, summary="Token Packages"))
-async def list_packages(platform: PlatformDep) -> Response | dict[str, Any]:
-    return ok(platform, {"packages": [package_json(p) for p in packages()]})
+@router.get("/packages", **operation(TokenPackageList, summary="Token Packages"))
+async def list_packages(platform: PlatformDep, principal: CurrentPrincipal) -> Response | dict[str, Any]:
+    return ok(platform, {"packages": [package_json(p) for p in platform.tokens.packages(principal)]})

@@ -12261,7 +12261,7 @@ func (v *ListTeamsTeamsTeamConnectionItemsTeam) __premarshalJSON() (*__premarsha
 
 // ListTokenPackagesResponse is returned by ListTokenPackages on success.
 type ListTokenPackagesResponse struct {
-	// The token packages on offer (no authentication needed).
+	// The token packages on offer.
 	TokenPackages []ListTokenPackagesTokenPackagesTokenPackage `json:"tokenPackages"`
 }
 

@@ -14,7 +14,7 @@ from kubernetes_asyncio import client
 
 ROOT = Path(__file__).resolve().parents[2]
 # A cold k8s-up.sh builds the binaries first (several minutes on two cores); a warm one takes seconds.
-UP_TIMEOUT_SECONDS = 45 * 60
+UP_TIMEOUT_SECONDS = 60 * 60
 DOWN_TIMEOUT_SECONDS = 60
 IMAGE = "registry.invalid/icgpu/workload:test"  # kwok runs no container: the image is never pulled
 

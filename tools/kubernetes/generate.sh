@@ -69,9 +69,12 @@ replaces=$(awk -v version="$staging_version" -v skip=" $SKIP_STAGING " '
 } > go.mod
 rm -f go.sum
 
-# Resolve every package the five binaries import (linux, this platform): -mod=mod adds the
-# requirements that provide them to go.mod and their checksums to go.sum.
-go list -deps "${PACKAGES[@]}" >/dev/null
+# Resolve every package the five binaries import, on Linux for amd64 and arm64 (the control plane
+# runs on Linux only): -mod=mod adds the requirements that provide them to go.mod and their
+# checksums to go.sum, so build-k8s.sh's -mod=readonly build finds them on either.
+for arch in amd64 arm64; do
+    GOOS=linux GOARCH=$arch go list -deps "${PACKAGES[@]}" >/dev/null
+done
 # The pinned versions must have survived minimal version selection.
 for pin in "k8s.io/kubernetes $KUBERNETES" "go.etcd.io/etcd/server/v3 $ETCD" "sigs.k8s.io/kwok $KWOK"; do
     got=$(go list -m -f '{{.Path}} {{.Version}}' "${pin% *}")

@@ -80,7 +80,7 @@ mkdir -p "$pki" "$K8S_STATE/logs" "$K8S_STATE/run" "$K8S_STATE/etcd" "$K8S_STATE
 chmod 700 "$K8S_STATE" "$pki" "$K8S_STATE/etcd"
 
 # --- 3. free loopback ports (held together while chosen, so all differ) -------------------------
-python3 - >"$K8S_STATE/ports" <<'PY'
+"$python" - >"$K8S_STATE/ports" <<'PY'
 import socket
 names = ["ETCD_PORT", "ETCD_PEER_PORT", "APISERVER_PORT", "SCHEDULER_PORT", "CONTROLLER_MANAGER_PORT"]
 held = []

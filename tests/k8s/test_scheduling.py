@@ -52,6 +52,38 @@ async def test_a_one_gpu_pod_is_scheduled_and_runs(core: client.CoreV1Api, names
                for e in events), [(e.reason, e.reporting_component, e.source) for e in events]
 
 
+@pytest.mark.parametrize(("resource", "tier"), [("nvidia.com/mig-1g.10gb", "mig"),
+                                               ("nvidia.com/gpu.shared", "timesliced")])
+async def test_mig_slices_and_time_sliced_shares_are_schedulable(core: client.CoreV1Api, namespace: str,
+                                                                 resource: str, tier: str) -> None:
+    await core.create_namespaced_pod(namespace, gpu_pod("slice", resource, 1))
+    pod = await running(core, namespace, "slice")
+    node = await core.read_node(pod.spec.node_name)
+    assert node.metadata.labels["icgpu.dev/gpu-tier"] == tier
+
+
+async def test_a_pending_pod_starts_when_gpus_are_freed(core: client.CoreV1Api, namespace: str) -> None:
+    node = await dedicated_node(core)
+    free = await free_gpus(core, node)
+    assert free >= 1, f"{node.metadata.name} has no free GPU to fill"
+    await core.create_namespaced_pod(namespace, gpu_pod("holder", GPU, free, node_selector=DEDICATED))
+    await running(core, namespace, "holder")
+    await core.create_namespaced_pod(namespace, gpu_pod("waiter", GPU, 1, node_selector=DEDICATED))
+
+    async def unschedulable() -> client.V1PodCondition | None:
+        pod = await read_pod(core, namespace, "waiter")
+        assert pod is not None
+        cond = condition(pod, "PodScheduled")
+        return cond if cond is not None and cond.reason == "Unschedulable" else None
+
+    await wait_for("waiter to be Unschedulable while the node is full", unschedulable, within=60)
+    # Deleting the holder (kwok finishes the deletion, as a kubelet would) frees its GPUs: the
+    # scheduler retries the waiting pod, which then runs.
+    await core.delete_namespaced_pod("holder", namespace, grace_period_seconds=0)
+    waiter = await running(core, namespace, "waiter")
+    assert waiter.spec.node_name == node.metadata.name
+
+
 async def test_more_gpus_than_any_node_has_stays_pending_unschedulable(core: client.CoreV1Api, namespace: str) -> None:
     nodes = (await core.list_node()).items
     most = max(int((n.status.allocatable or {}).get(GPU, 0)) for n in nodes)

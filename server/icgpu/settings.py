@@ -117,6 +117,10 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="how often each ready replica's /health is checked")
     model_replica_start_seconds: float = Field(
         default=30.0, gt=0, description="how long a replica may take to answer /health after it is started")
+    model_route_cache_seconds: float = Field(
+        default=2.0, ge=0,
+        description="how long a caller's deployments are kept for routing /v1 calls without a database read "
+                    "(any change in this process clears them; 0: read on every call)")
     run_workers: bool = True
     fast_paths: bool = Field(
         default=True,

@@ -13,6 +13,7 @@ import pytest
 
 from icgpu.errors import AccessDenied, NotFound
 from icgpu.services.model_catalogue import CATALOGUE, by_huggingface_id
+from icgpu.services.models import ModelDeploy
 from icgpu.services.teams import MemberAdd, TeamCreate
 from tests.server.test_model_scaling import deploy, local_platform, owner
 
@@ -60,7 +61,8 @@ async def test_resolution_order(tmp_path: Path) -> None:
 
 
 async def test_other_callers_see_only_their_own(tmp_path: Path) -> None:
-    async with local_platform(tmp_path) as platform:
+    # No route cache: a team membership change (which sends no signal) applies to the next call.
+    async with local_platform(tmp_path, model_route_cache_seconds=0.0) as platform:
         router = platform.model_router
         alice = await owner(platform)
         bob = await owner(platform)  # another tenant
@@ -123,3 +125,22 @@ async def test_routing_needs_the_models_scope(tmp_path: Path) -> None:
             await platform.model_router.callable_models(no_models)
         read_only = dataclasses.replace(me, permissions=frozenset({"read"}))
         assert (await platform.model_router.resolve(read_only, "llama-3-8b")).source == "catalogue"
+
+
+async def test_the_route_cache_follows_changes_at_once(tmp_path: Path) -> None:
+    async with local_platform(tmp_path, model_route_cache_seconds=600.0) as platform:
+        router = platform.model_router
+        me = await owner(platform)
+        assert [m.id for m in await router.callable_models(me)] == list(CATALOGUE)  # cached now
+        d = await deploy(platform, me, name="fresh", model="org/fresh")
+        assert (await router.resolve(me, "fresh")).deployment_id == d.id  # the deploy cleared it
+        await platform.model_deployments.delete(me, "fresh")
+        with pytest.raises(NotFound):
+            await router.resolve(me, "fresh")
+        with pytest.raises(NotFound):
+            await router.resolve(me, "org/fresh")
+        # A dry run changes nothing, so nothing new resolves.
+        await platform.model_deployments.deploy(me, ModelDeploy.model_validate({"name": "dry", "model": "o/d"}),
+                                                dry_run=True)
+        with pytest.raises(NotFound):
+            await router.resolve(me, "dry")

@@ -52,6 +52,18 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Known:
+    """What routing needs of one of the caller's deployments (kept briefly per caller)."""
+
+    id: str
+    tenant_id: str | None
+    name: str
+    model: str
+    kind: str
+    created_at: int
+
+
+@dataclass(frozen=True)
 class CallableModel:
     id: str
     created: int
@@ -73,12 +85,17 @@ class ModelRouter:
         self.deployments = deployments
         self.pool = pool
         self._shared: dict[str, str] = {}  # alias -> shared deployment id
+        # account id -> (monotonic expiry, the live deployments that account sees): every call
+        # resolves a name, and a read per call is most of what routing costs. Any change committed
+        # in this process clears it (Signals); another process's change is seen within the TTL.
+        self._seen: dict[str, tuple[float, list[Known]]] = {}
+        deployments.signals.connect(self.forget)
 
     # -- names -----------------------------------------------------------------------------------
 
     async def resolve(self, p: Principal, name: str) -> Route:
         p.require(SCOPE, "read")
-        mine = await self.deployments.visible(p)
+        mine = await self._visible(p)
         for d in mine:
             if d.name == name:
                 return self._route(name, d, "deployment")
@@ -100,7 +117,7 @@ class ModelRouter:
         p.require(SCOPE, "read")
         out: list[CallableModel] = []
         seen: set[str] = set()
-        mine = await self.deployments.visible(p)
+        mine = await self._visible(p)
 
         def add(model: CallableModel) -> None:
             if model.id not in seen:
@@ -108,14 +125,14 @@ class ModelRouter:
                 out.append(model)
 
         for d in mine:
-            add(CallableModel(id=d.name, created=int(d.created_at.timestamp()), owned_by=p.tenant_id,
+            add(CallableModel(id=d.name, created=d.created_at, owned_by=p.tenant_id,
                               dev_engine=self._external_of(d) is None, kind=d.kind))
         for cat in CATALOGUE.values():
             url = external_upstream(self.settings, alias=cat.alias, model=cat.huggingface_id)
             add(CallableModel(id=cat.alias, created=CATALOGUE_CREATED, owned_by=PLATFORM_OWNER,
                               dev_engine=url is None, kind=cat.kind))
         for d in mine:
-            add(CallableModel(id=d.model, created=int(d.created_at.timestamp()), owned_by=p.tenant_id,
+            add(CallableModel(id=d.model, created=d.created_at, owned_by=p.tenant_id,
                               dev_engine=self._external_of(d) is None, kind=d.kind))
         return out
 
@@ -151,9 +168,28 @@ class ModelRouter:
         self.pool.mark_unhealthy(deployment_id, base_url.rstrip("/"))
         self.pool.notify_scaler()
 
+    def forget(self) -> None:
+        """Something changed: routes are read again on the next call."""
+        self._seen.clear()
+
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _route(self, name: str, d: ModelDeployment, source: str) -> Route:
+    async def _visible(self, p: Principal) -> list[Known]:
+        ttl = self.settings.model_route_cache_seconds
+        now = time.monotonic()
+        cached = self._seen.get(p.account_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        rows = await self.deployments.visible(p)
+        known = [Known(id=d.id, tenant_id=d.tenant_id, name=d.name, model=d.model, kind=d.kind,
+                       created_at=int(d.created_at.timestamp())) for d in rows]
+        if ttl > 0:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen[p.account_id] = (now + ttl, known)
+        return known
+
+    def _route(self, name: str, d: Known, source: str) -> Route:
         known = by_huggingface_id(d.model)
         url = self._external_of(d)
         return Route(name=name, deployment_id=d.id, source=source, upstream_model=d.model, kind=d.kind,
@@ -161,8 +197,8 @@ class ModelRouter:
                      context_length=known.context_length if known else DEFAULT_CONTEXT_LENGTH,
                      dev_engine=url is None)
 
-    def _external_of(self, d: ModelDeployment) -> str | None:
-        return external_upstream(self.settings, alias=shared_alias(d), model=d.model)
+    def _external_of(self, d: Known) -> str | None:
+        return external_upstream(self.settings, alias=None if d.tenant_id else d.name, model=d.model)
 
     async def shared_deployment(self, cat: CatalogueEntry) -> str:
         """The id of the platform's deployment serving ``cat`` (made on first use)."""

@@ -52,7 +52,15 @@ write_stages() {
     mv "$stages.partial" "$stages"
 }
 
+if [ -s "$stages" ] && complete; then
+    echo "$bin"
+    exit 0
+fi
+
+# One build at a time per version (two test runs on a cold cache): the second waits, then finds it.
 mkdir -p "$dir"
+exec 9>"$dir/.build.lock"
+flock 9
 [ -s "$stages" ] || write_stages
 if complete; then
     echo "$bin"

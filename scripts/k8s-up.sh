@@ -25,6 +25,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=k8s/lib.sh
 . "$root/scripts/k8s/lib.sh"
+export ICGPU_K8S_STATE=$K8S_STATE   # k8s-down.sh, run from here, works on the same directory
 
 log() { echo "k8s-up: $*" >&2; }
 timeout=${ICGPU_K8S_TIMEOUT:-120}

@@ -359,7 +359,7 @@ resource "icgpu_model_deployment" "starved" {
 				),
 			},
 			{
-				Config: tn.ProviderBlock() + warm + starved,
+				Config:      tn.ProviderBlock() + warm + starved,
 				ExpectError: regexp.MustCompile(`(?s)icgpu_model_deployment starved did not get its replicas.*did\s+not\s+become\s+1\s+ready\s+replica\(s\)\s+within.*last\s+status\s+pending.*no\s+free\s+dedicated\s+GPU.*tainted`),
 			},
 			{ // the tainted deployment is planned for replacement

@@ -271,7 +271,8 @@ func (r *modelDeploymentResource) Read(ctx context.Context, req resource.ReadReq
 }
 
 // Update changes the replica bounds through the scaling mutation and waits for the new minimum;
-// a token only recorded (after an import) and the timeouts block need no call.
+// a token only recorded (after an import) and the timeouts block need no change on the API (the
+// deployment is read again, without waiting).
 func (r *modelDeploymentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior modelDeploymentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -287,7 +288,8 @@ func (r *modelDeploymentResource) Update(ctx context.Context, req resource.Updat
 	name := prior.Name.ValueString()
 	var d gen.ModelDeploymentFields
 	var err error
-	if in, changed := modelScaleInput(prior, plan); changed {
+	in, scaled := modelScaleInput(prior, plan)
+	if scaled {
 		err = r.client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
 			out, err := gen.ScaleModel(ctx, gql, name, in, applyForReal())
 			if err == nil {
@@ -303,6 +305,9 @@ func (r *modelDeploymentResource) Update(ctx context.Context, req resource.Updat
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, modelDeploymentFromAPI(d, plan))...)
+	if !scaled {
+		return // nothing asked of the scaler (a deployment stopped outside Terraform stays at zero)
+	}
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	last, err := r.waitAccepted(waitCtx, d, int(plan.MinReplicas.ValueInt64()))

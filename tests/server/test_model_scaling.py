@@ -328,3 +328,73 @@ async def test_external_upstream_starts_no_replica(tmp_path: Path) -> None:
 def _route_type_is_the_contract() -> Route:  # the gateway's contract is this dataclass
     return Route(name="x", deployment_id="mdl-x", source="deployment", upstream_model="x", kind="chat",
                  token_multiplier=1.0, context_length=1, dev_engine=True)
+
+
+# -- end to end: a real server, the official openai client on /v1 --------------------------------------
+
+def engine_children(server_pid: int) -> list[int]:
+    """The development-engine processes the server started (its children running the engine)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == server_pid and b"icgpu.gateway.devengine" in cmdline and not gone(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def test_cold_start_over_v1_with_the_openai_client(make_server: Any) -> None:
+    import openai
+
+    from tests.support.server import wait_for
+
+    server = make_server(ICGPU_MODEL_IDLE_SECONDS="3", ICGPU_MODEL_WAKE_WAIT_SECONDS="0.1",
+                         ICGPU_MODEL_SCALE_DOWN_SECONDS="0", ICGPU_MODEL_HEALTH_INTERVAL_SECONDS="0.3")
+    assert server.proc is not None
+    boot = server.bootstrap("cold", "owner@example.com")
+    with server.client(boot["api_key"]) as api:
+        assert api.post("/api/v1/tokens/purchase", json={"amount": 1_000_000}).status_code == 201
+        r = api.post("/api/v1/models", json={"name": "my-llama", "model": "meta-llama/Llama-3.1-8B-Instruct",
+                                             "minReplicas": 0, "maxReplicas": 1,
+                                             "resourceProfile": "nvidia-gpu-dedicated"})
+        assert r.status_code == 201, r.text
+        assert engine_children(server.proc.pid) == []
+
+        llm = openai.OpenAI(base_url=server.url + "/v1", api_key=boot["api_key"], max_retries=0, timeout=30.0)
+        messages = [{"role": "user", "content": "Explain GPU time-slicing in one paragraph."}]
+        with pytest.raises(openai.InternalServerError) as waking:
+            llm.chat.completions.create(model="my-llama", messages=messages, max_tokens=8)  # type: ignore[arg-type]
+        assert waking.value.status_code == 502 and int(waking.value.response.headers["Retry-After"]) > 0
+        assert "waking" in str(waking.value.message)
+
+        def answered() -> Any:
+            try:
+                return llm.chat.completions.create(model="my-llama", messages=messages,  # type: ignore[arg-type]
+                                                   max_tokens=8)
+            except openai.InternalServerError:
+                return None
+
+        done = wait_for(answered, timeout=60, interval=0.2, what="the woken deployment to answer")
+        assert done.choices[0].message.content and done.usage is not None
+        ready = api.get("/api/v1/models/my-llama").json()
+        assert (ready["status"], ready["ready_replicas"], ready["desired_replicas"]) == ("ready", 1, 1)
+        (pid,) = engine_children(server.proc.pid)
+        assert "my-llama" in [m.id for m in llm.models.list()]
+
+        # No call for the idle period: back to zero, the process gone.
+        wait_for(lambda: api.get("/api/v1/models/my-llama").json()["status"] == "scaled_to_zero", timeout=60,
+                 interval=0.2, what="scale to zero")
+        wait_for(lambda: gone(pid), timeout=20, what="the replica process to exit")
+
+        # Woken again, then deleted: no engine process is left.
+        wait_for(answered, timeout=60, interval=0.2, what="a second wake")
+        assert len(engine_children(server.proc.pid)) == 1
+        assert api.delete("/api/v1/models/my-llama").status_code == 200
+        wait_for(lambda: engine_children(server.proc.pid) == [], timeout=20, what="no engine process left")
+        llm.close()

@@ -1,6 +1,8 @@
-"""The fast paths change no response byte: orjson encoding (REST and GraphQL) and the GraphQL
-plain-field executor, against the reference (``ICGPU_FAST_PATHS=false``: stdlib JSON, graphql-core's
-own completion), two server processes on one database, the same requests, the same request ids."""
+"""The fast paths change no response byte: orjson encoding (REST and GraphQL), the GraphQL
+plain-field executor, the owners joined into the instance list and POST /graphql without FastAPI's
+dependency solving, against the reference (``ICGPU_FAST_PATHS=false``: stdlib JSON, graphql-core's
+own completion, the owners' own query, strawberry's FastAPI route), two server processes on one
+database, the same requests, the same request ids."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from tests.support.server import Server
 
-FRAGMENTS = """
-fragment Core on Instance { id name status __typename tierInfo { id pricePerHour batchPricePerHour } }
+WHO = """
 fragment Who on Account { id email role }
 """
+FRAGMENTS = """
+fragment Core on Instance { id name status __typename tierInfo { id pricePerHour batchPricePerHour } }
+""" + WHO
 
 GRAPHQL: list[tuple[str, dict[str, Any]]] = [
     ("{ gpuTiers { id name isolation gpuMemoryGb pricePerHour capacity available __typename } }", {}),
@@ -27,7 +31,13 @@ GRAPHQL: list[tuple[str, dict[str, Any]]] = [
     ("query Aliased($n: Int, $withOwner: Boolean!, $skipTier: Boolean!) { first: instances(maxResults: $n) "
      "{ items { a: id b: name ... on Instance { c: status } owner @include(if: $withOwner) { ...Who } "
      "tierInfo @skip(if: $skipTier) { id } } nextToken } again: instances(maxResults: 1) { items { id } } "
-     "__typename }" + FRAGMENTS, {"n": 3, "withOwner": True, "skipTier": True}),
+     "__typename }" + WHO, {"n": 3, "withOwner": True, "skipTier": True}),
+    # The same document again with other Boolean variables: plans are kept per document, and
+    # @skip/@include must be decided anew.
+    ("query Aliased($n: Int, $withOwner: Boolean!, $skipTier: Boolean!) { first: instances(maxResults: $n) "
+     "{ items { a: id b: name ... on Instance { c: status } owner @include(if: $withOwner) { ...Who } "
+     "tierInfo @skip(if: $skipTier) { id } } nextToken } again: instances(maxResults: 1) { items { id } } "
+     "__typename }" + WHO, {"n": 20, "withOwner": False, "skipTier": False}),
     ("query Page2($t: String) { instances(maxResults: 2, nextToken: $t) { items { id name } nextToken } }",
      {"t": None}),
     ("{ viewer { id email role tenant { id name } teams { role team { id name description createdBy "
@@ -35,12 +45,14 @@ GRAPHQL: list[tuple[str, dict[str, Any]]] = [
     ("{ teams(maxResults: 10) { items { id name description role } nextToken } "
      "sshKeys { items { id name publicKey fingerprint keyType bits createdAt } nextToken } "
      "apiKeys { items { id name prefix scopes permissions expiresAt revokedAt lastUsedAt } } }", {}),
-    # Errors: a missing instance next to data, a bad token, a bad argument, a validation error.
+    # Errors (from here on): a missing instance next to data, a bad token, a bad argument, a validation error.
     ("{ tiers: gpuTiers { id } instance(id: \"inst-doesnotexist1\") { id } }", {}),
     ("{ instances(nextToken: \"bogus\") { items { id } } }", {}),
     ("{ instances(maxResults: 1000) { items { id } } }", {}),
     ("{ instances { items { nope } } }", {}),
 ]
+
+FIRST_ERROR = next(n for n, (query, _) in enumerate(GRAPHQL) if "doesnotexist" in query)
 
 REST = ["/api/v1/gpu-tiers", "/api/v1/instances?maxResults=100", "/api/v1/instances?maxResults=2",
         "/api/v1/me", "/api/v1/teams", "/api/v1/ssh-keys", "/api/v1/api-keys", "/api/v1/ssh-key-groups",
@@ -75,6 +87,18 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Ser
                 if i % 4 == 0:
                     body["team_id"] = team.json()["id"]
                 assert api.post("/api/v1/instances", json=body).status_code == 201
+            # A teammate's instances shared with the team: lists show two owners, one of them
+            # through a team branch of the query.
+            mate = fast.token("equal", "mate@example.com")
+            with fast.client(mate) as other:
+                assert other.get("/api/v1/me").status_code == 200  # the account, made on first sign-in
+                added = api.post(f"/api/v1/teams/{team.json()['id']}/members",
+                                 json={"email": "mate@example.com", "role": "member"})
+                assert added.status_code == 201, added.text
+                for i in range(3):
+                    made = other.post("/api/v1/instances", json={"name": f"mate-{i}", "tier": "mig", "storage_gb": 10,
+                                                                  "team_id": team.json()["id"]})
+                    assert made.status_code == 201, made.text
         yield fast, reference, key
     finally:
         if reference is not None:
@@ -93,8 +117,41 @@ def both(pair: tuple[Server, Server, str], method: str, path: str, n: int, **kwa
 def test_graphql_responses_are_byte_identical(pair: tuple[Server, Server, str], n: int) -> None:
     query, variables = GRAPHQL[n]
     mine, ref = both(pair, "POST", "/graphql", n, json={"query": query, "variables": variables})
-    assert (mine.status_code, mine.content) == (ref.status_code, ref.content)
-    assert mine.content.startswith(b'{"data"') or b'"errors"' in mine.content
+    same_answer(mine, ref)
+    assert mine.status_code == 200 and mine.content.startswith(b'{"data"')
+    assert (b'"errors"' in mine.content) == (n >= FIRST_ERROR), mine.text[:300]
+
+
+# POST /graphql refused before execution, or answered without credentials: (headers, body).
+REFUSALS: list[tuple[dict[str, str], bytes]] = [
+    ({"content-type": "application/json"}, b'{"query": "{ instances { items { id } } }"'),  # malformed
+    ({"content-type": "text/plain"}, b'{"query": "{ gpuTiers { id } }"}'),  # 415
+    ({"content-type": "application/json"}, b'[{"query": "{ gpuTiers { id } }"}]'),  # not an object
+    ({"content-type": "application/json"}, b'{"query": 7}'),  # query of the wrong type
+    ({"content-type": "application/json"}, b'{"variables": {}}'),  # no query
+    ({"content-type": "application/json", "authorization": "Bearer sk-ic-nope"}, b'{"query": "{ gpuTiers { id } }"}'),
+    ({"content-type": "application/json", "authorization": ""}, b'{"query": "{ instances { items { id } } }"}'),
+    ({"content-type": "application/json"}, b'{"query": "{ gpuTiers { id } instances { items { id } } }"}'),
+    ({"content-type": "application/json"}, b'{"query": "query A { gpuTiers { id } } query B { viewer { id } }"}'),
+    ({"content-type": "application/json"}, b'{"query": "subscription { instanceStatus(id: \\"x\\") { status } }"}'),
+]
+
+
+@pytest.mark.parametrize("n", range(len(REFUSALS)))
+def test_graphql_refusals_are_identical(pair: tuple[Server, Server, str], n: int) -> None:
+    """The same status, headers and body from POST /graphql's own route and strawberry's FastAPI
+    one, before execution and without credentials."""
+    fast, reference, _ = pair
+    headers, body = REFUSALS[n]
+    answers = []
+    for srv in (fast, reference):
+        with srv.client() as api:
+            answers.append(api.post("/graphql", content=body, headers={**headers, "X-Request-Id": f"refusal-{n}"}))
+    mine, ref = answers
+    assert mine.status_code != 500, mine.text
+    same_answer(mine, ref)
+    for header in ("www-authenticate", "retry-after", "x-ratelimit-limit"):
+        assert mine.headers.get(header) == ref.headers.get(header), header
 
 
 def same_answer(mine: Any, ref: Any) -> None:
@@ -131,6 +188,9 @@ def test_the_pair_really_differs_in_path(pair: tuple[Server, Server, str]) -> No
     escaped on GraphQL from both, and the instance list is long enough to exercise the fast path."""
     mine, ref = both(pair, "GET", "/api/v1/teams", 999)
     assert "équipe".encode() in mine.content and "équipe".encode() in ref.content
+    owners, _ = both(pair, "POST", "/graphql", 997, json={"query": "{ instances { items { owner { email } } } }"})
+    assert {i["owner"]["email"] for i in owners.json()["data"]["instances"]["items"]} == \
+        {"owner@example.com", "mate@example.com"}
     g, _ = both(pair, "POST", "/graphql", 998, json={"query": "{ teams { items { description } } }"})
     assert b"\\u00e9quipe" in g.content
     assert pair[0].url != pair[1].url

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables import Instance, SshKeyGroup
+from icgpu.db.tables import Account, Instance, SshKeyGroup
 from icgpu.errors import Conflict, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
@@ -84,6 +84,8 @@ class InstanceUpdate(Input):
 
 
 INSTANCE_COLUMNS = tuple(Instance.__table__.c)
+# The owner's fields a list joins in when asked (``with_owner``): its id is the row's account_id.
+OWNER_COLUMNS = (Account.email.label("owner_email"), Account.role.label("owner_role"))
 
 
 class InstanceRecord(Protocol):
@@ -109,6 +111,14 @@ class InstanceRecord(Protocol):
     terminated_at: datetime | None
     auto_stop_after_minutes: int | None
     auto_stop_at: datetime | None
+
+
+class InstanceOwnerRecord(InstanceRecord, Protocol):
+    """A list's row with its owner joined in (``InstanceService.list(..., with_owner=True)``);
+    both None when the owner's account is gone."""
+
+    owner_email: str | None
+    owner_role: str | None
 
 
 async def gpus_held(s: AsyncSession, tenant_id: str) -> int:
@@ -201,8 +211,10 @@ class InstanceService:
         return [found.get(i) for i in ids]
 
     async def list(self, principal: Principal, page: PageRequest, *,
-                   status: str | None = None) -> Page[InstanceRecord]:
-        """Live instances the caller can see; ``status`` narrows to one state (``terminated`` included)."""
+                   status: str | None = None, with_owner: bool = False) -> Page[InstanceRecord]:
+        """Live instances the caller can see; ``status`` narrows to one state (``terminated`` included).
+        ``with_owner`` joins each owner's email and role into the same statement (the rows are then
+        ``InstanceOwnerRecord``s), for a caller that shows the owners: one statement instead of two."""
         principal.require(SCOPE, "read")
         # The same text as the partial indexes' predicate, so the planner may use them.
         wanted = Instance.status != literal_column(f"'{Status.TERMINATED.value}'") if status is None \
@@ -215,9 +227,11 @@ class InstanceService:
             owners += [and_(Instance.team_id == team, Instance.account_id != principal.account_id)
                        for team in sorted(await access.team_ids(s, principal))]
             branches = []
+            columns = select(*INSTANCE_COLUMNS, *OWNER_COLUMNS).outerjoin(Account, Account.id == Instance.account_id) \
+                if with_owner else select(*INSTANCE_COLUMNS)
             for owner in owners:
                 branch, size = self.pages.apply(
-                    select(*INSTANCE_COLUMNS).where(Instance.tenant_id == principal.tenant_id, owner, wanted), page,
+                    columns.where(Instance.tenant_id == principal.tenant_id, owner, wanted), page,
                     scope=scope, created_col=Instance.created_at, id_col=Instance.id)
                 branches.append(branch)
             if len(branches) == 1:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,9 +31,14 @@ from operator import attrgetter, call
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
     GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -45,6 +51,7 @@ from graphql.pyutils import Path
 from graphql.pyutils.undefined import Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.types.base_scalars import isoformat
 from strawberry.types.field import StrawberryField
 
 
@@ -64,6 +71,10 @@ class _Fallback(Exception):
 
 
 _Plan = Callable[[Any], dict[str, Any]]
+# Plans by (schema, type, selection nodes, Boolean variables), across operations: Executor._cached_plan.
+_PLANS: dict[tuple[Any, ...], tuple[Any, GraphQLObjectType, tuple[Any, ...],
+                                    tuple[_Plan, list[dict[int, Any]]] | None]] = {}
+_MAX_PLANS = 512
 
 
 def _plain(field_def: GraphQLField) -> _Plain | None:
@@ -101,18 +112,47 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
         if self._direct and isinstance(inner, GraphQLObjectType) and inner.is_type_of is None \
                 and isinstance(items, list | tuple) and self.get_stream_usage(field_details_list, path) is None:
-            plan = self._object_plan(inner, field_details_list)
-            if plan is not None:
+            compiled = self._cached_plan(inner, field_details_list)
+            if compiled is not None:
+                plan, memos = compiled
                 non_null = isinstance(item_type, GraphQLNonNull)
                 try:
                     return [plan(item) if item is not None else _null(non_null) for item in items]
                 except Exception:  # a _Fallback, or a read that failed: graphql-core completes and reports
                     pass
+                finally:
+                    for memo in memos:
+                        memo.clear()
         return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
 
-    def _object_plan(self, obj_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Plan | None:
+    def _cached_plan(self, obj_type: GraphQLObjectType,
+                     field_details_list: FieldDetailsList) -> tuple[_Plan, list[dict[int, Any]]] | None:
+        """The plan for this selection, made once per (schema, type, selection nodes, Boolean
+        variables): documents are parsed once per text (documents.py), so a query sent again
+        brings the same nodes, and only Boolean variables can change what @skip/@include
+        collect. The entry holds what its key names by identity, so no id in it is reused."""
+        nodes = tuple(details.node for details in field_details_list)
+        flags = tuple((name, value) for name, value in self.variable_values.coerced.items()
+                      if value is None or type(value) is bool)
+        key = (id(self.schema), id(obj_type), tuple(map(id, nodes)), flags)
+        entry = _PLANS.get(key)
+        if entry is not None and entry[0] is self.schema and entry[1] is obj_type \
+                and all(a is b for a, b in zip(entry[2], nodes, strict=True)):
+            return entry[3]
+        memos: list[dict[int, Any]] = []
+        plan = self._object_plan(obj_type, field_details_list, memos)
+        compiled = (plan, memos) if plan is not None else None
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        _PLANS[key] = (self.schema, obj_type, nodes, compiled)
+        return compiled
+
+    def _object_plan(self, obj_type: GraphQLObjectType, field_details_list: FieldDetailsList,
+                     memos: list[dict[int, Any]]) -> _Plan | None:
         """A function completing one ``obj_type`` value for this selection, or None if a selected
-        field is not plain (or uses @defer)."""
+        field is not plain (or uses @defer). A nested object is completed once per list for each
+        object it holds (a page's items share a few tiers and owners): its finisher keeps what it
+        made in a memo of ``memos``, which the list empties when it is done."""
         collected = self.collect_subfields(obj_type, field_details_list)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             return None
@@ -131,10 +171,12 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if isinstance(plain.named, GraphQLObjectType):
                 if plain.named.is_type_of is not None:
                     return None
-                sub = self._object_plan(plain.named, group)
+                sub = self._object_plan(plain.named, group, memos)
                 if sub is None:
                     return None
-                finish = _object_finisher(sub, plain.non_null)
+                memo: dict[int, Any] = {}
+                memos.append(memo)
+                finish = _object_finisher(sub, plain.non_null, memo)
             else:
                 finish = _finisher(plain.named, plain.non_null)
             steps.append((key, plain, finish))
@@ -214,6 +256,12 @@ def _null(non_null: bool) -> Any:
 # Never an exception or an awaitable (exact types: a subclass could be either).
 _PRIMITIVES = frozenset({str, int, float, bool, datetime, date})
 _STRING_SERIALIZERS = (GraphQLString.serialize, GraphQLID.serialize)  # a str comes out as it is
+# Serializers that give back a value of this exact type as it is, when it passes the check.
+_SAME_VALUE: dict[Callable[[Any], Any], tuple[type, Callable[[Any], bool]]] = {
+    GraphQLInt.serialize: (int, lambda v: GRAPHQL_MIN_INT <= v <= GRAPHQL_MAX_INT),
+    GraphQLFloat.serialize: (float, math.isfinite),
+    GraphQLBoolean.serialize: (bool, lambda v: True),
+}
 
 
 def _constant(value: Any) -> Callable[[Any], Any]:
@@ -222,9 +270,18 @@ def _constant(value: Any) -> Callable[[Any], Any]:
     return constant
 
 
-def _object_finisher(sub: _Plan, non_null: bool) -> Callable[[Any], Any]:
+def _object_finisher(sub: _Plan, non_null: bool, memo: dict[int, Any]) -> Callable[[Any], Any]:
+    """A nested object's completion, once per object and list: ``memo`` maps the object's id to
+    (the object, its completion); holding the object keeps its id its own until the list ends."""
     def finish(value: Any) -> Any:
-        return _null(non_null) if value is None else sub(value)
+        if value is None:
+            return _null(non_null)
+        seen = memo.get(id(value))
+        if seen is not None and seen[0] is value:
+            return seen[1]
+        done = sub(value)
+        memo[id(value)] = (value, done)
+        return done
     return finish
 
 
@@ -268,6 +325,20 @@ def _make_finisher(named: GraphQLScalarType | GraphQLEnumType, non_null: bool) -
                 return value
             return _null(non_null) if value is None else _leaf(named, value)
         return string
+    if isinstance(named, GraphQLScalarType) and named.serialize in _SAME_VALUE:
+        exact, accepts = _SAME_VALUE[named.serialize]
+
+        def same(value: Any) -> Any:
+            if type(value) is exact and accepts(value):
+                return value
+            return _null(non_null) if value is None else _leaf(named, value)
+        return same
+    if isinstance(named, GraphQLScalarType) and named.serialize is isoformat:
+        def iso(value: Any) -> Any:
+            if type(value) is datetime or type(value) is date:
+                return value.isoformat()
+            return _null(non_null) if value is None else _leaf(named, value)
+        return iso
     enum_cls = getattr(named, "wrapped_cls", None)
     if isinstance(named, GraphQLEnumType) and isinstance(enum_cls, type) and issubclass(enum_cls, Enum):
         names: dict[Any, Any] = {}

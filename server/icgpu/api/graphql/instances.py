@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
 
 from icgpu.api.graphql.inputs import parse_input
+from icgpu.api.graphql.loaders import selected
 from icgpu.api.graphql.permissions import requires
 from icgpu.api.graphql.types.common import GpuTier
 from icgpu.api.graphql.types.instance import (
@@ -22,7 +24,7 @@ from icgpu.api.graphql.types.payloads import DryRun, InstancePayload
 from icgpu.db.tables import Instance as InstanceRow
 from icgpu.events.bus import BusEvent
 from icgpu.services.instance_states import Status
-from icgpu.services.instances import InstanceCreate, InstanceUpdate
+from icgpu.services.instances import InstanceCreate, InstanceOwnerRecord, InstanceUpdate
 from icgpu.services.pagination import PageRequest
 
 READ = [requires("instances", "read")]
@@ -41,8 +43,14 @@ class InstanceQueries:
     async def instances(self, info: Info, max_results: int | None = None, next_token: str | None = None,
                         status: InstanceStatus | None = None) -> InstanceConnection:  # type: ignore[valid-type]
         ctx = info.context
+        # The owners come in the list's own statement when shown (the reference path,
+        # ICGPU_FAST_PATHS=false, loads them with a second query, as every other parent does).
+        with_owner = ctx.platform.settings.fast_paths and selected(info, "owner")
         page = await ctx.platform.instances.list(await ctx.principal(), PageRequest(max_results, next_token),
-                                                 status=status.value if status is not None else None)
+                                                 status=status.value if status is not None else None,
+                                                 with_owner=with_owner)
+        if with_owner:
+            ctx.loaders.know_owners(cast(list[InstanceOwnerRecord], page.items))
         return InstanceConnection(items=await Instance.many(info, page.items), next_token=page.next_token)
 
     @strawberry.field(permission_classes=READ)

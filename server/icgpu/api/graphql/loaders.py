@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiodataloader import DataLoader
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
@@ -17,16 +17,41 @@ if TYPE_CHECKING:
 
     from icgpu.api.graphql.context import Context
     from icgpu.platform import Platform
+    from icgpu.services.instances import InstanceOwnerRecord
+
+
+class KnownAccount(NamedTuple):
+    """An account's public fields as a list read them along with its rows (the ``Account`` GraphQL
+    type reads these three)."""
+
+    id: str
+    email: str
+    role: str
 
 
 class Loaders:
     def __init__(self, platform: Platform, context: Context) -> None:
         self.account: DataLoader[str, Account | None] = DataLoader(platform.accounts.get_many)
+        self._known: dict[str, KnownAccount | None] = {}
 
-    async def accounts(self, ids: Iterable[str]) -> dict[str, Account | None]:
-        """The accounts with these ids, by id: one batch for all of them (and for whatever else
-        asks the account loader in the same tick)."""
+    def know_owners(self, rows: Iterable[InstanceOwnerRecord]) -> None:
+        """Owners a list read with its rows (``InstanceService.list(..., with_owner=True)``), so
+        ``accounts`` answers them without a query; None for an owner whose account is gone."""
+        known = self._known
+        for row in rows:
+            if row.account_id not in known:
+                email = row.owner_email
+                known[row.account_id] = None if email is None else \
+                    KnownAccount(row.account_id, email, row.owner_role or "")
+
+    async def accounts(self, ids: Iterable[str]) -> dict[str, Any]:
+        """The accounts with these ids, by id (rows with ``id``, ``email`` and ``role``): the ones
+        a list already read, else one batch for all of them (and for whatever else asks the account
+        loader in the same tick)."""
         unique = list(dict.fromkeys(ids))
+        known = self._known
+        if known and all(id_ in known for id_ in unique):
+            return {id_: known[id_] for id_ in unique}
         return dict(zip(unique, await self.account.load_many(unique), strict=True))
 
 

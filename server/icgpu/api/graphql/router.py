@@ -7,6 +7,13 @@ body is read by the shared decoder (``api/body.py``: 415 for a non-JSON content 
 malformed JSON) and limited in size by ``api/limits.py`` (413). A request without Authorization
 still executes: public fields answer, the others error inside the result.
 
+POST /graphql is served by a plain Starlette route (``post_route``) placed before strawberry's
+FastAPI routes: it builds the context and the sub-response FastAPI's dependency solving would
+(``Depends(context_getter)``, ``Response``, ``BackgroundTasks``) and runs the same view, so every
+status, header and body is the one the FastAPI route gives (``ICGPU_FAST_PATHS=false`` keeps the
+FastAPI route, the reference of tests/server/test_response_equality.py). GET /graphql (GraphiQL)
+and the WebSocket stay on strawberry's routes.
+
 Over WebSocket the caller authenticates once, with ``Authorization`` in the ``connection_init``
 payload; a refusal closes the socket with a code saying why (``WS_CLOSE_CODES``).
 """
@@ -17,8 +24,11 @@ import json
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from fastapi import BackgroundTasks
+from fastapi.routing import APIRoute
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
@@ -92,6 +102,12 @@ class _Router(GraphQLRouter[Context, None]):
             return dumps_ascii(data).decode("ascii")
         return super().encode_json(data)
 
+    async def get_sub_response(self, request: Request) -> Response:
+        """The sub-response ``post_route`` made for this request, else FastAPI's (which strawberry
+        keeps in ``temporal_response`` just before it runs the view)."""
+        mine: Response | None = request.scope.get(_SUB_RESPONSE)
+        return mine if mine is not None else await super().get_sub_response(request)
+
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL with its assets served by this server (no CDN): ``api/ui.py``."""
         return await render_graphiql(request)
@@ -139,6 +155,42 @@ class _Router(GraphQLRouter[Context, None]):
         return UNSET
 
 
+_SUB_RESPONSE = "icgpu.graphql.sub_response"
+
+
+def sub_response() -> Response:
+    """An empty response whose status and headers the execution may set (the idempotency
+    extension's headers), as FastAPI makes it for a ``Response`` parameter: no status, no length."""
+    response = Response()
+    del response.headers["content-length"]
+    response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+def post_route(router: _Router, platform: Platform) -> Route:
+    """POST /graphql without FastAPI's dependency solving: the context strawberry's FastAPI
+    integration would make (request, sub-response, background tasks), then the same view."""
+
+    async def graphql_post(request: Request) -> Response:
+        context = Context(platform)
+        context.request = request
+        context.response = request.scope[_SUB_RESPONSE] = sub_response()
+        context.background_tasks = tasks = BackgroundTasks()
+        try:
+            response: Response = await router.run(request, context=context, root_value=None)
+        except HTTPException as exc:  # as strawberry's FastAPI route answers it
+            return PlainTextResponse(exc.reason, status_code=exc.status_code)
+        if tasks.tasks and response.background is None:
+            response.background = tasks
+        return response
+
+    route = Route("/", graphql_post, methods=["POST"], include_in_schema=False)
+    # Strawberry's own path ("", the router's root): include_router builds the route it matches
+    # from this path and the endpoint, under the prefix it is given (Route itself wants a "/").
+    route.path = next(r.path for r in router.routes if isinstance(r, APIRoute) and "POST" in (r.methods or ()))
+    return route
+
+
 def graphql_router(platform: Platform) -> GraphQLRouter[Context, None]:
     async def get_context() -> Context:
         return Context(platform)
@@ -151,5 +203,7 @@ def graphql_router(platform: Platform) -> GraphQLRouter[Context, None]:
         multipart_uploads_enabled=False,
     )
     router.fast_json = platform.settings.fast_paths
+    if platform.settings.fast_paths:
+        router.routes.insert(0, post_route(router, platform))  # matched before strawberry's POST
     return router
 

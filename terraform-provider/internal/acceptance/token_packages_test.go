@@ -3,6 +3,7 @@ package acceptance
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -17,21 +18,37 @@ import (
 
 const tokenPackagesData = "data.icgpu_token_packages.all"
 
-// TestTokenPackagesDataSource reads the packages: every field of every entry is the API's, in the
-// API's order (smallest first), and an output computed from them is right.
-func TestTokenPackagesDataSource(t *testing.T) {
-	t.Parallel()
-	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: tn.ProviderBlock() + `
+const tokenPackagesConfig = `
 data "icgpu_token_packages" "all" {}
 
 output "cheapest_per_million" {
   value = min(data.icgpu_token_packages.all.packages[*].price_per_million...)
 }
-`,
+`
+
+// TestTokenPackagesDataSource reads the packages: every field of every entry is the API's, in the
+// API's order (smallest first), and an output computed from them is right. A key without the
+// tokens scope gets the API's refusal with its request id.
+func TestTokenPackagesDataSource(t *testing.T) {
+	t.Parallel()
+	tn := acctest.NewTenant(t)
+	noTokens := *tn
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
+		out, err := gen.CreateApiKey(ctx, gql, gen.CreateApiKeyInput{Name: "no-tokens", Scopes: []string{"models"},
+			Permissions: []string{"read"}}, &dryRunOff)
+		if err == nil && out.CreateApiKey.Key != nil {
+			noTokens.APIKey = *out.CreateApiKey.Key
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tn.ProviderBlock() + tokenPackagesConfig,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkPackagesMatchAPI(tn),
 				resource.TestCheckTypeSetElemNestedAttrs(tokenPackagesData, "packages.*", map[string]string{
@@ -39,6 +56,9 @@ output "cheapest_per_million" {
 				}),
 				resource.TestCheckOutput("cheapest_per_million", "1.2"),
 			),
+		}, {
+			Config:      noTokens.ProviderBlock() + tokenPackagesConfig,
+			ExpectError: regexp.MustCompile(`(?s)Could not read icgpu_token_packages.*tokens.*Error type: \w+.*Request id: \S+`),
 		}},
 	})
 }

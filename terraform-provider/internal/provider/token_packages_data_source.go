@@ -15,7 +15,7 @@ import (
 var _ datasource.DataSourceWithConfigure = (*tokenPackagesDataSource)(nil)
 
 // NewTokenPackagesDataSource is data.icgpu_token_packages: the token packages on offer, with
-// their prices (public, like the GPU tiers).
+// their prices (read with the tokens scope).
 func NewTokenPackagesDataSource() datasource.DataSource { return &tokenPackagesDataSource{} }
 
 type tokenPackagesDataSource struct {
@@ -41,7 +41,7 @@ func (d *tokenPackagesDataSource) Metadata(_ context.Context, req datasource.Met
 
 func (d *tokenPackagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Every token package on offer, smallest first, with its price.",
+		Description: "Every token package on offer, smallest first, with its price (needs the tokens scope with read).",
 		Attributes: map[string]schema.Attribute{
 			"packages": schema.ListNestedAttribute{
 				Computed:    true,

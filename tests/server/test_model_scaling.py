@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import signal
 import time
@@ -398,3 +399,47 @@ def test_cold_start_over_v1_with_the_openai_client(make_server: Any) -> None:
         assert api.delete("/api/v1/models/my-llama").status_code == 200
         wait_for(lambda: engine_children(server.proc.pid) == [], timeout=20, what="no engine process left")
         llm.close()
+
+
+async def test_replica_processes_are_capped_per_host(tmp_path: Path) -> None:
+    async with local_platform(tmp_path, model_max_local_replicas=1, model_idle_seconds=60.0) as platform:
+        p = await owner(platform)
+        first = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile="cpu")
+        await reaches(platform, p, first.name, "ready", ready=1)
+        second = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile="cpu")
+
+        async def capped() -> ModelDeployment | None:
+            d = await status_of(platform, p, second.name)
+            return d if d.status_reason and "ICGPU_MODEL_MAX_LOCAL_REPLICAS" in d.status_reason else None
+
+        waiting = await until(capped, "the second deployment to wait for the cap")
+        assert waiting.ready_replicas == 0 and pids(platform, second.id) == []
+        await platform.model_deployments.delete(p, first.name)
+        await reaches(platform, p, second.name, "ready", ready=1)
+
+
+async def test_a_failing_start_backs_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from icgpu.workers import model_scaler
+
+    real = model_scaler.launch
+    starts: list[float] = []
+
+    async def broken(*args: Any) -> Any:
+        starts.append(time.monotonic())
+        raise RuntimeError("the engine could not start")
+
+    monkeypatch.setattr(model_scaler, "launch", broken)
+    async with local_platform(tmp_path, model_idle_seconds=60.0) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile="cpu")
+
+        async def failed() -> ModelDeployment | None:
+            got = await status_of(platform, p, d.name)
+            return got if len(starts) >= 3 and got.status_reason and "failed to start" in got.status_reason else None
+
+        await until(failed, "three failed starts", within=30.0)
+        # Passes run every 0.1 s, yet starts are spaced out: 2 s, then 4 s, ... apart.
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert gaps[0] >= 1.9 and gaps[1] >= 3.9, gaps
+        monkeypatch.setattr(model_scaler, "launch", real)
+        await reaches(platform, p, d.name, "ready", ready=1, within=30.0)

@@ -80,6 +80,8 @@ class ModelScaler(LevelTriggered):
         self.settings = settings
         self.interval = settings.reconcile_interval_seconds
         self._holds: dict[str, Hold] = {}
+        self._failures: dict[str, int] = {}  # deployment id -> replica starts failed in a row
+        self._retry_at: dict[str, float] = {}  # deployment id -> no new start before (monotonic)
         self.tokens = TokenBox(settings.resolved_secret_key)
         pool.on_demand = self.wake
 
@@ -116,6 +118,8 @@ class ModelScaler(LevelTriggered):
                 await self._remove(r)
             self.pool.forget(dep_id)
             self._holds.pop(dep_id, None)
+            self._failures.pop(dep_id, None)
+            self._retry_at.pop(dep_id, None)
             changed = True
         for d in gone:
             if d.id not in self.pool.replicas:
@@ -198,6 +202,12 @@ class ModelScaler(LevelTriggered):
                 return obs.reason or f"waiting for a {r.gpu_tier} GPU"
         if r.phase == STARTING:
             if r.task is None:
+                retry_at = self._retry_at.get(d.id, 0.0)
+                if time.monotonic() < retry_at:
+                    return f"a replica failed to start; retrying in {math.ceil(retry_at - time.monotonic())} s"
+                if self._processes() >= self.settings.model_max_local_replicas:
+                    return (f"waiting: this host runs {self.settings.model_max_local_replicas} development-engine "
+                            "replicas already (ICGPU_MODEL_MAX_LOCAL_REPLICAS)")
                 r.task = asyncio.create_task(
                     launch(d.model, d.kind, self.settings.model_replica_start_seconds,
                            self.tokens.open(d.hf_token_blob)),
@@ -210,13 +220,23 @@ class ModelScaler(LevelTriggered):
             if task.cancelled() or exc is not None:
                 log.warning("model deployment %s: replica %s failed to start: %s", d.id, r.index,
                             type(exc).__name__ if exc else "cancelled")
+                failures = self._failures.get(d.id, 0) + 1
+                self._failures[d.id] = failures
+                self._retry_at[d.id] = time.monotonic() + min(2.0 ** failures, 60.0)  # no spawn storm
                 await self._remove(r)
                 return f"a replica failed to start ({type(exc).__name__ if exc else 'cancelled'}); retrying"
             r.handle = task.result()
+            self._failures.pop(d.id, None)
+            self._retry_at.pop(d.id, None)
             r.base_url = str(r.handle.base_url).rstrip("/")
             r.phase = READY
             r.checked_at = time.monotonic()
         return None
+
+    def _processes(self) -> int:
+        """Replica processes of this host: started or starting."""
+        return sum(1 for reps in self.pool.replicas.values() for r in reps
+                   if r.task is not None or r.handle is not None)
 
     async def _unhealthy(self, r: Replica, now: float) -> bool:
         if r.unhealthy:

@@ -242,3 +242,33 @@ def test_graphql_balance_and_purchase(server: Server, alice: Tenant) -> None:
     assert gql_data(alice.api, BALANCE)["tokenBalance"]["balance"] == 1_000_000
     # REST and GraphQL read the same balance.
     assert balance(alice.api)["available"] == 1_000_000
+
+
+def test_the_server_sweeps_a_crashed_calls_hold(make_server: Any) -> None:
+    """A call reserved and never settled (its process died): the server's sweeper gives the hold back
+    once the reservation has expired."""
+    from tests.support.server import wait_for
+    from tests.support.tenants import open_tenant
+
+    srv: Server = make_server(ICGPU_TOKEN_SWEEP_INTERVAL_SECONDS="0.2")
+    with open_tenant(srv, "crashy", "owner@crashy.example.com") as t:
+        buy(t.api, amount=1000)
+
+        async def hold() -> None:
+            db = Database(srv.db_url)
+            try:
+                async with db.read() as s:
+                    tenant_id = await s.scalar(select(Account.tenant_id).where(Account.id == t.account_id))
+                p = Principal(account_id=t.account_id, tenant_id=str(tenant_id), email="x@example.com", role="owner",
+                              via="oidc")
+                settings = Settings(data_dir=srv.tmp / "data", database_url=srv.db_url)
+                await TokenService(db, settings, None).reserve(p, amount=600, model="m", ttl_seconds=1.0)  # type: ignore[arg-type]
+            finally:
+                await db.close()
+
+        asyncio.run(hold())
+        held = balance(t.api)
+        assert (held["balance"], held["reserved"], held["available"]) == (1000, 600, 400)
+        wait_for(lambda: balance(t.api)["reserved"] == 0, timeout=30, what="the sweeper to release the hold")
+        assert balance(t.api) | {"updated_at": None} == {"balance": 1000, "reserved": 0, "available": 1000,
+                                                         "updated_at": None}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,18 @@ class StreamReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@asynccontextmanager
+async def unshared_reads(db: Database) -> AsyncIterator[None]:
+    """Reads inside the block each get a session of their own, whose connection goes back to the
+    pool when the read ends: the request's shared read session is held (unused, so holding no
+    connection) for the block's length. Without this, a /v1 call would keep the shared session's
+    connection from routing's read through the reservation (and through a whole stream), and on
+    PostgreSQL, where reads and writes share one pool, enough parallel calls each holding a read
+    connection while waiting for a write one exhaust the pool."""
+    async with db.read():
+        yield
+
+
 def _error_event(err: ApiError, request_id: str | None) -> bytes:
     return b"data: " + orjson.dumps(err.body(request_id)) + b"\n\n"
 
@@ -72,14 +84,17 @@ class InferenceGateway:
 
     async def models(self, p: Principal) -> Reply:
         p.require("models", "read")
-        listed = await self.router.callable_models(p)
+        async with unshared_reads(self.db):
+            listed = await self.router.callable_models(p)
         data = [_model_object(m) for m in listed]
         return Reply(orjson.dumps({"object": "list", "data": data}), {})
 
     async def model(self, p: Principal, name: str) -> Reply:
         """One of the callable models (OpenAI's ``GET /v1/models/{model}``)."""
         p.require("models", "read")
-        for m in await self.router.callable_models(p):
+        async with unshared_reads(self.db):
+            listed = await self.router.callable_models(p)
+        for m in listed:
             if m.id == name:
                 return Reply(orjson.dumps(_model_object(m)), {})
         raise NotFound(f"the model '{name[:200]}' does not exist or you do not have access to it",
@@ -88,7 +103,8 @@ class InferenceGateway:
     # -- shared steps -------------------------------------------------------------------------------
 
     async def _route(self, p: Principal, model: str, kind: str) -> Route:
-        route: Route = await self.router.resolve(p, model)
+        async with unshared_reads(self.db):
+            route: Route = await self.router.resolve(p, model)
         if route.kind != kind:
             other = "/v1/embeddings" if route.kind == "embedding" else "/v1/chat/completions"
             raise ValidationError(f"model: '{model}' is a {route.kind} model; call it at {other}", field="model",
@@ -97,7 +113,8 @@ class InferenceGateway:
 
     async def _upstream_url(self, route: Route, call: metering.MeteredCall) -> str:
         try:
-            return await self.router.upstream(route, wait_seconds=self.wake_wait)
+            async with unshared_reads(self.db):
+                return await self.router.upstream(route, wait_seconds=self.wake_wait)
         except BaseException:
             await call.release()
             raise
@@ -155,7 +172,8 @@ class InferenceGateway:
     async def _open_stream(self, route: Route, call: metering.MeteredCall, payload: dict[str, Any],
                            chat: ChatCall, request_id: str | None) -> StreamReply:
         if call.held_remaining is None:
-            call.available = await metering.available_after_hold(self.db, call.reservation.tenant_id)
+            async with unshared_reads(self.db):
+                call.available = await metering.available_after_hold(self.db, call.reservation.tenant_id)
         base = await self._upstream_url(route, call)
         inflight: AbstractContextManager[Any] = self.router.inflight(route.deployment_id)
         inflight.__enter__()

@@ -13,12 +13,20 @@ from icgpu.api.errors import request_id_of
 from icgpu.api.openai.responses import respond
 from icgpu.api.principal import get_platform, resolve_principal
 from icgpu.api.rest.body import read_json
+from icgpu.auth.principal import Principal
 from icgpu.errors import ValidationError
-from icgpu.gateway.inference import InferenceGateway
+from icgpu.gateway.inference import InferenceGateway, unshared_reads
 
 
 def _gateway(request: Request) -> InferenceGateway:
     return get_platform(request).gateway
+
+
+async def _authenticate(request: Request) -> Principal:
+    """The caller (a credential on every route; the ``llm`` rate-limit group), read without keeping
+    a pooled connection for the rest of the call (see ``unshared_reads``)."""
+    async with unshared_reads(get_platform(request).db):
+        return await resolve_principal(request)
 
 
 def _no_query(request: Request) -> None:
@@ -29,27 +37,27 @@ def _no_query(request: Request) -> None:
 
 
 async def chat_completions(request: Request) -> Response:
-    principal = await resolve_principal(request)
+    principal = await _authenticate(request)
     _no_query(request)
     body = await read_json(request)
     return respond(await _gateway(request).chat(principal, body, request_id_of(request)))
 
 
 async def embeddings(request: Request) -> Response:
-    principal = await resolve_principal(request)
+    principal = await _authenticate(request)
     _no_query(request)
     body = await read_json(request)
     return respond(await _gateway(request).embeddings(principal, body, request_id_of(request)))
 
 
 async def models(request: Request) -> Response:
-    principal = await resolve_principal(request)
+    principal = await _authenticate(request)
     _no_query(request)
     return respond(await _gateway(request).models(principal))
 
 
 async def model(request: Request) -> Response:
-    principal = await resolve_principal(request)
+    principal = await _authenticate(request)
     _no_query(request)
     return respond(await _gateway(request).model(principal, request.path_params["model"]))
 

@@ -70,9 +70,10 @@ def test_parallel_calls_never_take_the_balance_below_zero(db_url: str, tmp_path:
     start, calls = 1_000, 60
 
     async def run() -> None:
-        db, tokens, _alerts, p = await _setup(db_url, tmp_path)
+        db, tokens, alerts, p = await _setup(db_url, tmp_path)
         try:
             await tokens.grant(p.tenant_id, start, note="test")
+            alert = await alerts.create(p, AlertCreate(name="half", threshold=start // 2))
             rng = random.Random(7)
             plans = [(rng.randint(20, 120), rng.randint(0, 150), rng.choice((1.0, 1.5, 0.5)), rng.random() < 0.15)
                      for _ in range(calls)]
@@ -120,6 +121,12 @@ def test_parallel_calls_never_take_the_balance_below_zero(db_url: str, tmp_path:
             assert usage_rows == len(charged)
             assert usage_sum == sum(charged) == start - b.balance
             assert await _scalar(db, select(func.count()).select_from(TokenReservation)) == 0
+            # The balance only fell: balance.low fired exactly once, however the calls interleaved.
+            assert b.balance < start // 2
+            assert await _scalar(db, select(func.count()).select_from(Event).where(
+                Event.type == "balance.low", Event.resource_id == alert.id)) == 1
+            assert await _scalar(db, select(func.count()).select_from(Event).where(
+                Event.type == "balance.depleted", Event.resource_id == alert.id)) == (1 if b.balance == 0 else 0)
         finally:
             await db.close()
 

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import AliasChoices, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth.principal import Principal
@@ -63,12 +63,13 @@ class AlertUpdate(Input):
     notify_via: NotifyVia | None = _notify_via(None)
 
 
-def snapshot(a: SpendingAlert, balance: int) -> dict[str, object]:
+def snapshot(a: Any, balance: int) -> dict[str, object]:
     return {"alert_id": a.id, "name": a.name, "threshold": a.threshold, "notify_via": a.notify_via,
             "balance": balance}
 
 
-def _fire(s: AsyncSession, a: SpendingAlert, type_: str, balance: int) -> None:
+def _fire(s: AsyncSession, a: Any, type_: str, balance: int) -> None:
+    """``a``: an alert (row or object) with id, tenant_id, account_id, name, threshold, notify_via."""
     data = snapshot(a, balance)
     outbox.record(s, type_, tenant_id=a.tenant_id, account_id=a.account_id, resource_type="spending_alert",
                   resource_id=a.id, data=data)
@@ -81,18 +82,24 @@ def _fire(s: AsyncSession, a: SpendingAlert, type_: str, balance: int) -> None:
 
 async def evaluate(s: AsyncSession, tenant_id: str, *, before: int, after: int) -> None:
     """The tenant's balance moved from ``before`` to ``after`` in this transaction: fire, disarm
-    and re-arm its alerts. Callers have locked the balance row (their UPDATE of it), so concurrent
-    changes of one tenant are evaluated one after the other."""
-    alerts = (await s.scalars(select(SpendingAlert).where(SpendingAlert.tenant_id == tenant_id)
-                              .order_by(SpendingAlert.created_at, SpendingAlert.id))).all()
+    and re-arm its alerts. Callers have locked the balance row (their UPDATE of it), so changes of
+    one tenant's balance are evaluated one after the other; each alert moves by a conditional
+    UPDATE (it fires only if this transaction disarmed it), so an alert deleted or changed
+    meanwhile is simply skipped."""
+    alerts = (await s.execute(
+        select(SpendingAlert.id, SpendingAlert.tenant_id, SpendingAlert.account_id, SpendingAlert.name,
+               SpendingAlert.threshold, SpendingAlert.notify_via, SpendingAlert.armed)
+        .where(SpendingAlert.tenant_id == tenant_id).order_by(SpendingAlert.created_at, SpendingAlert.id))).all()
     now = utcnow()
     for a in alerts:
         if a.armed and after < a.threshold:
-            a.armed = False
-            a.last_fired_at = now
-            _fire(s, a, LOW, after)
+            moved = await s.execute(update(SpendingAlert).where(SpendingAlert.id == a.id, SpendingAlert.armed.is_(True))
+                                    .values(armed=False, last_fired_at=now))
+            if moved.rowcount == 1:  # type: ignore[attr-defined]
+                _fire(s, a, LOW, after)
         elif not a.armed and after >= a.threshold:
-            a.armed = True
+            await s.execute(update(SpendingAlert).where(SpendingAlert.id == a.id, SpendingAlert.armed.is_(False))
+                            .values(armed=True))
         if before > 0 and after == 0:
             _fire(s, a, DEPLETED, after)
 

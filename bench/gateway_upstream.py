@@ -7,6 +7,10 @@ upstream: streamed chunks with a delay, and counters of streams finished and cut
 
 Routes: GET /health, GET /v1/models, GET /stats, POST /v1/chat/completions (``stream`` and
 ``stream_options.include_usage`` honoured), POST /v1/embeddings (float or base64).
+
+Failures on request, for the gateway's tests (extra body parameters, which the gateway passes
+through): ``x_upstream_status: N`` answers N with an OpenAI-shaped error; ``x_fail_after_chunks: N``
+drops the connection after N content chunks of a stream.
 """
 
 from __future__ import annotations
@@ -127,6 +131,10 @@ class Connection(asyncio.Protocol):
             return self.send_json(400, {"error": {"message": "not JSON", "type": "invalid_request_error"}})
         if method == "POST" and path == "/v1/chat/completions":
             up.stats["last_body"] = body
+            status = body.get("x_upstream_status")
+            if isinstance(status, int):
+                return self.send_json(status, {"error": {"message": f"failing with {status} as asked",
+                                                         "type": "invalid_request_error"}})
             if not body.get("messages"):
                 return self.send_json(400, {"error": {"message": "messages is required",
                                                       "type": "invalid_request_error"}})
@@ -153,11 +161,15 @@ class Connection(asyncio.Protocol):
         try:
             transport.write(head(200, b"content-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"))
             send(up.chunk(model, {"role": "assistant", "content": ""}, None))
-            for word in words:
+            fail_after = body.get("x_fail_after_chunks")
+            for i, word in enumerate(words):
                 if up.delay:
                     await asyncio.sleep(up.delay)
                 if transport.is_closing():
                     raise asyncio.CancelledError
+                if isinstance(fail_after, int) and i == fail_after:
+                    transport.abort()  # mid-stream failure: the connection drops without the end
+                    return
                 send(up.chunk(model, {"content": word}, None))
             send(up.chunk(model, {}, "stop"))
             if up.usage and (body.get("stream_options") or {}).get("include_usage"):

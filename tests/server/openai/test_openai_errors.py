@@ -15,7 +15,8 @@ import httpx
 import openai
 import pytest
 
-from tests.server.openai.conftest import async_client, balance, client, credit, gateway_env
+from icgpu.gateway import tokenizer
+from tests.server.openai.conftest import async_client, balance, client, credit, gateway_env, usage_of
 from tests.server.openai.upstreams import Upstream
 from tests.support.server import Server
 from tests.support.tenants import Tenant, open_tenant
@@ -187,3 +188,33 @@ def test_rate_limit_is_the_clients_rate_limit_error(throttled: Server) -> None:
         assert int(err.value.response.headers["retry-after"]) >= 1
         assert err.value.response.headers["x-ratelimit-limit"] == "3"
         assert tenant.api.get("/api/v1/tokens/balance").status_code == 200  # the dashboard group is apart
+
+
+def test_upstream_refusal_is_400_and_failure_502_nothing_charged(server: Server, funded: Tenant) -> None:
+    before = balance(funded)
+    c = client(server, funded.api_key)
+    with pytest.raises(openai.BadRequestError) as refused:
+        c.chat.completions.create(model="llama-3-8b", messages=MESSAGES, extra_body={"x_upstream_status": 422})
+    assert body_of(refused.value)["code"] == "UpstreamRejected"
+    assert "failing with 422" in refused.value.message
+    for status in (500, 503, 404, 429):
+        with pytest.raises(openai.InternalServerError) as failed:
+            c.chat.completions.create(model="llama-3-8b", messages=MESSAGES, extra_body={"x_upstream_status": status})
+        assert failed.value.status_code == 502 and body_of(failed.value)["code"] == "UpstreamError"
+        assert int(failed.value.response.headers["retry-after"]) >= 1
+    assert amounts(balance(funded)) == amounts(before)
+
+
+def test_upstream_failing_mid_stream_ends_with_an_error_event(server: Server, funded: Tenant) -> None:
+    stream = client(server, funded.api_key).chat.completions.create(
+        model="llama-3-8b", messages=MESSAGES, stream=True, extra_body={"x_fail_after_chunks": 3})
+    received = []
+    with pytest.raises(openai.APIError) as err:
+        for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                received.append(chunk.choices[0].delta.content)
+    assert len(received) == 3  # what came before the failure was relayed
+    assert "closed the connection" in err.value.message or "ended the stream" in err.value.message
+    row = usage_of(funded, stream.response.headers["x-request-id"])  # and it is charged
+    assert row["completion_tokens"] == tokenizer.count_tokens("".join(received))
+    assert balance(funded)["reserved"] == 0

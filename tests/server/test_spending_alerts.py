@@ -185,3 +185,33 @@ def test_notifications_are_per_account(server: Server, alice: Tenant, tenant_fac
     assert gql_data(bob.api, NOTES)["notifications"] == {"items": [], "nextToken": None}
     assert_error(bob.api.get(NOTIFICATIONS, params={"maxResults": 101}), 400, "ValidationException",
                  field="maxResults")
+
+
+async def test_the_alert_owner_sees_balance_events_live(server: Server, alice: Tenant) -> None:
+    """balance.low reaches the alert owner's GraphQL ``events`` subscription (from the outbox)."""
+    import asyncio
+
+    from tests.support.graphql import subscribe
+
+    query = 'subscription { events(types: ["balance.*", "spending_alert.*"]) { type resourceId data } }'
+    buy(alice.api, amount=1000)
+    alert = create(alice.api, name="live", threshold=900)
+    async with subscribe(server, alice.token, query) as stream:
+        for attempt in range(5):  # the server registers the stream a moment after the client asks
+            probe_id = create(alice.api, name=f"probe-{attempt}", threshold=1)["id"]
+
+            def is_probe(ev: dict[str, Any], probe_id: str = probe_id) -> bool:
+                return bool(ev["events"]["resourceId"] == probe_id)
+
+            try:
+                await stream.until(is_probe, within=5)
+                break
+            except AssertionError:
+                continue
+        else:
+            raise AssertionError("the subscription never went live")
+        await asyncio.to_thread(meter, server, alice.account_id, [(200, 200, 0, 1.0, "llama-3-8b")])
+        got = await stream.until(lambda ev: ev["events"]["type"] == "balance.low", within=15)
+    assert got["events"]["resourceId"] == alert["id"]
+    assert got["events"]["data"] == {"alert_id": alert["id"], "name": "live", "threshold": 900,
+                                     "notify_via": "webhook", "balance": 800}

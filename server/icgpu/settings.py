@@ -117,6 +117,9 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="how often each ready replica's /health is checked")
     model_replica_start_seconds: float = Field(
         default=30.0, gt=0, description="how long a replica may take to answer /health after it is started")
+    model_replica_drain_seconds: float = Field(
+        default=60.0, ge=0,
+        description="a replica taken away by a scale-down while calls are in flight serves them this long at most")
     model_max_local_replicas: int = Field(
         default=8, ge=0,
         description="development-engine replica processes this host runs at most, over every deployment (more wait)")

@@ -30,7 +30,7 @@ from icgpu.errors import ServiceUnavailable
 from icgpu.platform import Platform
 from icgpu.services import quotas
 from icgpu.services.model_routing import Route
-from icgpu.services.models import ModelDeploy
+from icgpu.services.models import ModelDeploy, ModelScaling
 from icgpu.settings import Settings
 from tests.support.server import drop_database, new_database_url
 
@@ -443,3 +443,25 @@ async def test_a_failing_start_backs_off(tmp_path: Path, monkeypatch: pytest.Mon
         assert gaps[0] >= 1.9 and gaps[1] >= 3.9, gaps
         monkeypatch.setattr(model_scaler, "launch", real)
         await reaches(platform, p, d.name, "ready", ready=1, within=30.0)
+
+
+async def test_a_scale_down_drains_a_replica_serving_calls(tmp_path: Path) -> None:
+    async with local_platform(tmp_path, model_idle_seconds=60.0) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, minReplicas=2, maxReplicas=2, resourceProfile="cpu")
+        await reaches(platform, p, d.name, "ready", ready=2)
+        both = pids(platform, d.id)
+        route = await platform.model_router.resolve(p, d.name)
+        with platform.model_router.inflight(d.id):
+            await platform.model_router.upstream(route, wait_seconds=5.0)
+            await platform.model_deployments.scale(p, d.name, ModelScaling.model_validate(
+                {"minReplicas": 1, "maxReplicas": 1}))
+            await reaches(platform, p, d.name, "ready", ready=1)
+            kept = pids(platform, d.id)
+            (drained,) = set(both) - set(kept)
+            # Out of rotation at once, but its process serves the call in flight.
+            assert len(platform.model_replicas.ready_urls(d.id)) == 1
+            assert not gone(drained)
+        # The call ended: the drained replica stops.
+        await until(lambda: all_gone([drained]), "the drained replica to exit")
+        assert pids(platform, d.id) == kept and not gone(kept[0])

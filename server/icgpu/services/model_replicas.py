@@ -20,6 +20,7 @@ from typing import Any
 WAITING_GPU = "waiting_gpu"  # a GPU slot is asked for
 STARTING = "starting"  # the slot is held, the engine process is starting
 READY = "ready"  # answers /health; calls go to it
+DRAINING = "draining"  # taken away by a scale-down: no new call, stopped once the calls in flight end
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Replica:
     task: asyncio.Task[Any] | None = None
     unhealthy: bool = False
     checked_at: float = 0.0
+    drain_until: float = 0.0
     note: str | None = None
     serial: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 

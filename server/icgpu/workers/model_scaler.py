@@ -38,7 +38,7 @@ from icgpu.errors import Conflict
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Phase, Provisioner, WorkloadSpec
 from icgpu.services import quotas
 from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
-from icgpu.services.model_replicas import READY, STARTING, WAITING_GPU, Replica, ReplicaPool
+from icgpu.services.model_replicas import DRAINING, READY, STARTING, WAITING_GPU, Replica, ReplicaPool
 from icgpu.services.model_routing import shared_alias
 from icgpu.services.model_secrets import TokenBox
 from icgpu.services.models import IDLE_REASON, PREFIX, STOPPED_REASON, Status, record_event
@@ -80,6 +80,7 @@ class ModelScaler(LevelTriggered):
         self.settings = settings
         self.interval = settings.reconcile_interval_seconds
         self._holds: dict[str, Hold] = {}
+        self._draining: list[Replica] = []  # taken out of rotation by a scale-down, serving their last calls
         self._failures: dict[str, int] = {}  # deployment id -> replica starts failed in a row
         self._retry_at: dict[str, float] = {}  # deployment id -> no new start before (monotonic)
         self.tokens = TokenBox(settings.resolved_secret_key)
@@ -92,6 +93,9 @@ class ModelScaler(LevelTriggered):
         for dep_id in list(self.pool.replicas):
             for r in list(self.pool.replicas.get(dep_id, ())):
                 await self._stop_process(r)
+        for r in self._draining:
+            await self._stop_process(r)
+        self._draining.clear()
         self.pool.notify()
 
     # -- one pass ----------------------------------------------------------------------------------
@@ -121,10 +125,18 @@ class ModelScaler(LevelTriggered):
             self._failures.pop(dep_id, None)
             self._retry_at.pop(dep_id, None)
             changed = True
+        for r in list(self._draining):
+            load = self.pool.load.get(r.deployment_id)
+            if r.deployment_id not in live or load is None or load.inflight == 0 or now >= r.drain_until:
+                self._draining.remove(r)
+                await self._stop_process(r)
+                if r.gpu_tier:
+                    await self.provisioner.ensure_stopped(r.workload_id)
         for d in gone:
             if d.id not in self.pool.replicas:
                 await self._record_gone(d)
         keep = {r.workload_id for reps in self.pool.replicas.values() for r in reps if r.gpu_tier}
+        keep |= {r.workload_id for r in self._draining if r.gpu_tier}
         for workload in await self.provisioner.workloads():
             if workload.startswith(WORKLOAD_PREFIX) and workload not in keep:
                 await self.provisioner.ensure_stopped(workload)
@@ -142,16 +154,27 @@ class ModelScaler(LevelTriggered):
             if r.phase == READY and await self._unhealthy(r, now):
                 log.warning("model deployment %s: replica %s stopped answering; replacing it", d.id, r.index)
                 await self._remove(r)
-        # Too many: newest first, those not serving before the ready ones.
+        # Too many: newest first, those not serving before the ready ones. A ready one taken away by a
+        # scale-down while calls are in flight drains: out of rotation at once, stopped when the
+        # deployment has no call in flight (or after model_replica_drain_seconds). A stop stops now.
         while len(reps) > desired:
             victim = max(reps, key=lambda r: (r.phase != READY, r.index))
-            await self._remove(victim)
+            load = self.pool.load.get(d.id)
+            if victim.phase == READY and not d.stopped and load is not None and load.inflight > 0:
+                reps.remove(victim)
+                victim.phase = DRAINING
+                victim.drain_until = now + self.settings.model_replica_drain_seconds
+                self._draining.append(victim)
+                self.pool.notify()
+            else:
+                await self._remove(victim)
         # Too few: claim a GPU slot (within the tenant's GPU limit) for each missing replica.
         tier = RESOURCE_PROFILES.get(d.resource_profile)
         while len(reps) < desired:
             index = min(set(range(len(reps) + 1)) - {r.index for r in reps})
             if tier is not None and d.tenant_id is not None:
-                refused = await self._claim_gpu(d, sum(1 for r in reps if r.gpu_tier))
+                draining = sum(1 for r in self._draining if r.deployment_id == d.id and r.gpu_tier)
+                refused = await self._claim_gpu(d, sum(1 for r in reps if r.gpu_tier) + draining)
                 if refused:
                     reason = refused
                     break
@@ -234,9 +257,9 @@ class ModelScaler(LevelTriggered):
         return None
 
     def _processes(self) -> int:
-        """Replica processes of this host: started or starting."""
-        return sum(1 for reps in self.pool.replicas.values() for r in reps
-                   if r.task is not None or r.handle is not None)
+        """Replica processes of this host: started or starting (draining ones included)."""
+        return len(self._draining) + sum(1 for reps in self.pool.replicas.values() for r in reps
+                                         if r.task is not None or r.handle is not None)
 
     async def _unhealthy(self, r: Replica, now: float) -> bool:
         if r.unhealthy:
@@ -297,7 +320,8 @@ class ModelScaler(LevelTriggered):
     async def _record(self, d: ModelDeployment, desired: int, reps: list[Replica], reason: str | None, *,
                       external: bool) -> bool:
         ready = sum(1 for r in reps if r.phase == READY)
-        gpus = sum(1 for r in reps if r.gpu_tier) if d.tenant_id is not None else 0
+        held = [*reps, *(r for r in self._draining if r.deployment_id == d.id)]
+        gpus = sum(1 for r in held if r.gpu_tier) if d.tenant_id is not None else 0
         if external:
             status = Status.READY
         elif d.stopped and not reps:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, cast
 
 from pydantic import Field, field_validator
-from sqlalchemy import and_, func, literal_column, select, union_all
+from sqlalchemy import and_, bindparam, func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,7 @@ MAX_AUTO_STOP_MINUTES = 30 * 24 * 60  # thirty days
 # Statuses in which an instance holds (or is acquiring, or still releasing) one GPU slot: what
 # counts in the tenant's GPU limit (services/quotas.py).
 HOLDS_GPU = tuple(st.value for st in (*WANTS_RUNNING, Status.STOPPING))
+MAX_LIST_STATEMENTS = 256  # first-page list statements kept, one per shape (InstanceService._list_statement)
 
 
 
@@ -199,6 +200,7 @@ class InstanceService:
         self.settings = settings
         self.pages = pages
         self.signals = signals
+        self._first_pages: dict[tuple[bool, bool, int, int | None], tuple[Any, int]] = {}
 
     # -- reads -----------------------------------------------------------------------------------
     # (get_many precedes `list`, whose name would otherwise shadow the builtin in annotations)
@@ -216,31 +218,57 @@ class InstanceService:
         ``with_owner`` joins each owner's email and role into the same statement (the rows are then
         ``InstanceOwnerRecord``s), for a caller that shows the owners: one statement instead of two."""
         principal.require(SCOPE, "read")
-        # The same text as the partial indexes' predicate, so the planner may use them.
-        wanted = Instance.status != literal_column(f"'{Status.TERMINATED.value}'") if status is None \
-            else Instance.status == parse_status(status).value
+        only = parse_status(status).value if status is not None else None  # refused before any read
         scope = f"instances:{principal.account_id}:{status or '*'}"
         async with self.db.read() as s:
-            # One branch for the caller's own instances and one per team of theirs, each read in
-            # index order and cut at a page: the cost follows the page size, not the tenant's size.
-            owners = [Instance.account_id == principal.account_id]
-            owners += [and_(Instance.team_id == team, Instance.account_id != principal.account_id)
-                       for team in sorted(await access.team_ids(s, principal))]
-            branches = []
-            columns = select(*INSTANCE_COLUMNS, *OWNER_COLUMNS).outerjoin(Account, Account.id == Instance.account_id) \
-                if with_owner else select(*INSTANCE_COLUMNS)
-            for owner in owners:
-                branch, size = self.pages.apply(
-                    columns.where(Instance.tenant_id == principal.tenant_id, owner, wanted), page,
-                    scope=scope, created_col=Instance.created_at, id_col=Instance.id)
-                branches.append(branch)
-            if len(branches) == 1:
-                stmt = branches[0]
-            else:
-                merged = union_all(*(select(b.subquery()) for b in branches)).subquery()
-                stmt = select(merged).order_by(merged.c.created_at, merged.c.id).limit(size + 1)
-            rows = cast(list[InstanceRecord], list((await s.execute(stmt)).all()))
+            teams = sorted(await access.team_ids(s, principal))
+            stmt, size = self._list_statement(page, scope=scope, with_owner=with_owner, any_status=only is None,
+                                              teams=len(teams))
+            params = {"tenant": principal.tenant_id, "account": principal.account_id,
+                      **{f"team{i}": team for i, team in enumerate(teams)}}
+            if only is not None:
+                params["status"] = only
+            # Executed on the session's connection: a Core statement's rows, without the ORM's
+            # result handling (the session's transaction and connection are the same).
+            conn = await s.connection()
+            rows = cast(list[InstanceRecord], list((await conn.execute(stmt, params)).all()))
             return self.pages.page(rows, size, scope=scope)
+
+    def _list_statement(self, page: PageRequest, *, scope: str, with_owner: bool, any_status: bool,
+                        teams: int) -> tuple[Any, int]:
+        """The list's statement, with parameters for the tenant, the caller, their teams and the
+        status: one branch for the caller's own instances and one per team of theirs, each read in
+        index order and cut at a page (the cost follows the page size, not the tenant's size).
+        A first page's statement is made once per shape (building one costs more than running it)."""
+        key = (with_owner, any_status, teams, page.max_results)
+        if not page.next_token:
+            made = self._first_pages.get(key)
+            if made is not None:
+                return made
+        # The same text as the partial indexes' predicate, so the planner may use them.
+        wanted = Instance.status != literal_column(f"'{Status.TERMINATED.value}'") if any_status \
+            else Instance.status == bindparam("status")
+        owners = [Instance.account_id == bindparam("account")]
+        owners += [and_(Instance.team_id == bindparam(f"team{i}"), Instance.account_id != bindparam("account"))
+                   for i in range(teams)]
+        columns = select(*INSTANCE_COLUMNS, *OWNER_COLUMNS).outerjoin(Account, Account.id == Instance.account_id) \
+            if with_owner else select(*INSTANCE_COLUMNS)
+        branches = []
+        for owner in owners:
+            branch, size = self.pages.apply(
+                columns.where(Instance.tenant_id == bindparam("tenant"), owner, wanted), page,
+                scope=scope, created_col=Instance.created_at, id_col=Instance.id)
+            branches.append(branch)
+        if len(branches) == 1:
+            stmt = branches[0]
+        else:
+            merged = union_all(*(select(b.subquery()) for b in branches)).subquery()
+            stmt = select(merged).order_by(merged.c.created_at, merged.c.id).limit(size + 1)
+        if not page.next_token:
+            if len(self._first_pages) >= MAX_LIST_STATEMENTS:
+                self._first_pages.clear()
+            self._first_pages[key] = stmt, size
+        return stmt, size
 
     async def get(self, principal: Principal, instance_id: str) -> Instance:
         principal.require(SCOPE, "read")

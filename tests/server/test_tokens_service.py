@@ -75,30 +75,35 @@ def test_parallel_calls_never_take_the_balance_below_zero(db_url: str, tmp_path:
             await tokens.grant(p.tenant_id, start, note="test")
             alert = await alerts.create(p, AlertCreate(name="half", threshold=start // 2))
             rng = random.Random(7)
-            plans = [(rng.randint(20, 120), rng.randint(0, 150), rng.choice((1.0, 1.5, 0.5)), rng.random() < 0.15)
-                     for _ in range(calls)]
+            # (hold, completion, multiplier, fate): settle, release (nothing used), or crash (never settled:
+            # a short expiry, given back by the sweeps that run meanwhile).
+            plans = [(rng.randint(20, 120), rng.randint(0, 150), rng.choice((1.0, 1.5, 0.5)),
+                      rng.choices(("settle", "release", "crash"), (80, 10, 10))[0]) for _ in range(calls)]
             charged: list[int] = []
             refused = 0
             low_seen: list[int] = []
             stop = asyncio.Event()
 
-            async def watch() -> None:  # the balance and holds, read while the calls run
+            async def watch() -> None:  # the balance and holds, read while the calls run; sweeps too
                 for _ in range(10_000):
                     if stop.is_set():
                         return
                     b = await tokens.balance(p)
                     low_seen.append(min(b.balance, b.balance - b.reserved))
+                    await tokens.sweep()
                     await asyncio.sleep(0.005)
 
-            async def call(hold: int, used: int, mult: float, crash: bool) -> None:
+            async def call(hold: int, used: int, mult: float, fate: str) -> None:
                 nonlocal refused
                 try:
-                    r = await tokens.reserve(p, amount=hold, model="llama-3-8b")
+                    r = await tokens.reserve(p, amount=hold, model="llama-3-8b",
+                                             ttl_seconds=0.05 if fate == "crash" else None)
                 except InsufficientTokens:
                     refused += 1
                     return
-                if crash:
+                if fate == "release":
                     await tokens.release(r)
+                if fate != "settle":
                     return
                 s = await tokens.settle(r, prompt_tokens=hold // 2, completion_tokens=used, multiplier=mult,
                                         model="llama-3-8b", request_id=f"req-{id(r)}", api_key_id=None)
@@ -110,6 +115,8 @@ def test_parallel_calls_never_take_the_balance_below_zero(db_url: str, tmp_path:
             await asyncio.wait_for(asyncio.gather(*(call(*plan) for plan in plans)), timeout=120)
             stop.set()
             await watcher
+            await asyncio.sleep(0.06)
+            await tokens.sweep()  # the last crashed holds
             b = await tokens.balance(p)
             assert refused > 0, "the balance was meant to run short"
             assert b.reserved == 0

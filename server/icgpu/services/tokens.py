@@ -150,20 +150,18 @@ async def ensure_balance_row(s: AsyncSession, tenant_id: str) -> None:
         await s.execute(sqlite.insert(TokenBalance).values(**values).on_conflict_do_nothing())
 
 
-async def release_expired(s: AsyncSession, *, tenant_id: str | None = None, limit: int = 500) -> int:
-    """Give back the holds of reservations past their expiry (a crashed call); how many."""
-    stmt = select(TokenReservation.id, TokenReservation.tenant_id, TokenReservation.amount).where(
-        TokenReservation.expires_at <= utcnow())
-    if tenant_id is not None:
-        stmt = stmt.where(TokenReservation.tenant_id == tenant_id)
-    released = 0
-    for res_id, tenant, amount in (await s.execute(stmt.order_by(TokenReservation.expires_at).limit(limit))).all():
-        gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == res_id))
-        if gone.rowcount == 1:  # type: ignore[attr-defined]  # not settled meanwhile
-            await s.execute(update(TokenBalance).where(TokenBalance.tenant_id == tenant)
-                            .values(reserved=TokenBalance.reserved - amount))
-            released += 1
-    return released
+async def release_expired(s: AsyncSession, tenant_id: str) -> int:
+    """Give back the holds of the tenant's reservations past their expiry (crashed calls); how many.
+    One DELETE takes them all, then one UPDATE the balance row: the same order as settle (the
+    reservation, then the balance), so the two never wait on each other in a cycle."""
+    amounts = (await s.execute(
+        delete(TokenReservation)
+        .where(TokenReservation.tenant_id == tenant_id, TokenReservation.expires_at <= utcnow())
+        .returning(TokenReservation.amount))).scalars().all()
+    if amounts:
+        await s.execute(update(TokenBalance).where(TokenBalance.tenant_id == tenant_id)
+                        .values(reserved=TokenBalance.reserved - sum(int(a) for a in amounts)))
+    return len(amounts)
 
 
 class TokenService:
@@ -260,7 +258,7 @@ class TokenService:
         ttl = self.settings.token_reservation_seconds if ttl_seconds is None else ttl_seconds
         async with self.db.transaction() as s:
             available = await self._hold(s, p.tenant_id, amount)
-            if available is None and await release_expired(s, tenant_id=p.tenant_id):
+            if available is None and await release_expired(s, p.tenant_id):
                 # Holds of crashed calls count until swept: this tenant's were, look once more.
                 available = await self._hold(s, p.tenant_id, amount)
             if available is None:
@@ -327,10 +325,16 @@ class TokenService:
                                 .values(reserved=TokenBalance.reserved - reservation.amount))
             return (await self._balance(s, reservation.tenant_id)).balance
 
-    async def sweep(self) -> int:
-        """Release every expired reservation (the sweeper's pass); how many."""
-        async with self.db.transaction() as s:
-            return await release_expired(s)
+    async def sweep(self, *, tenants: int = 500) -> int:
+        """Release every expired reservation (the sweeper's pass), one transaction per tenant; how many."""
+        async with self.db.read() as s:
+            due = (await s.scalars(select(TokenReservation.tenant_id).where(TokenReservation.expires_at <= utcnow())
+                                   .distinct().limit(tenants))).all()
+        released = 0
+        for tenant_id in due:
+            async with self.db.transaction() as s:
+                released += await release_expired(s, tenant_id)
+        return released
 
     # -- helpers ---------------------------------------------------------------------------------
 

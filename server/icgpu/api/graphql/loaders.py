@@ -31,8 +31,17 @@ class KnownAccount(NamedTuple):
 
 class Loaders:
     def __init__(self, platform: Platform, context: Context) -> None:
-        self.account: DataLoader[str, Account | None] = DataLoader(platform.accounts.get_many)
+        self._platform = platform
+        self._account: DataLoader[str, Account | None] | None = None
         self._known: dict[str, KnownAccount | None] = {}
+
+    @property
+    def account(self) -> DataLoader[str, Account | None]:
+        """Made on first use: most requests never load an account, and a DataLoader costs more
+        to make than the rest of the context."""
+        if self._account is None:
+            self._account = DataLoader(self._platform.accounts.get_many)
+        return self._account
 
     def know_owners(self, rows: Iterable[InstanceOwnerRecord]) -> None:
         """Owners a list read with its rows (``InstanceService.list(..., with_owner=True)``), so

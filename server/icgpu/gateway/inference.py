@@ -115,6 +115,10 @@ class InferenceGateway:
         try:
             async with unshared_reads(self.db):
                 return await self.router.upstream(route, wait_seconds=self.wake_wait)
+        except ApiError as err:
+            await call.release()
+            err.headers.update(call.headers())  # the refusal says what was used (nothing) and the balance
+            raise
         except BaseException:
             await call.release()
             raise
@@ -147,6 +151,10 @@ class InferenceGateway:
                                         code="UpstreamError")
             usage = data.get("usage") if isinstance(data.get("usage"), dict) else None
             await call.settle(usage, _completion_text(data) if usage is None else "")
+        except ApiError as err:
+            await call.release()
+            err.headers.update(call.headers())
+            raise
         finally:
             await call.release()  # no-op once settled: here only when nothing was used
         if data.get("model") != asked:
@@ -172,8 +180,12 @@ class InferenceGateway:
     async def _open_stream(self, route: Route, call: metering.MeteredCall, payload: dict[str, Any],
                            chat: ChatCall, request_id: str | None) -> StreamReply:
         if call.held_remaining is None:
-            async with unshared_reads(self.db):
-                call.available = await metering.available_after_hold(self.db, call.reservation.tenant_id)
+            try:
+                async with unshared_reads(self.db):
+                    call.available = await metering.available_after_hold(self.db, call.reservation.tenant_id)
+            except BaseException:
+                await call.release()
+                raise
         base = await self._upstream_url(route, call)
         inflight: AbstractContextManager[Any] = self.router.inflight(route.deployment_id)
         inflight.__enter__()
@@ -191,10 +203,14 @@ class InferenceGateway:
                         await response.aclose()  # an unfinished upstream request is cancelled here
                 finally:
                     inflight.__exit__(None, None, None)
-                    if tally.events or tally.text:
-                        await call.settle(tally.usage, tally.completion_text())
-                    else:
-                        await call.release()
+                    await settle_partial()
+
+        async def settle_partial() -> None:
+            """What a stream cut short used: nothing relayed yet is released, else settled."""
+            if tally.events or tally.text:
+                await call.settle(tally.usage, tally.completion_text())
+            else:
+                await call.release()
 
         tally = StreamTally(model=chat.model, upstream_model=route.upstream_model, pass_usage=chat.include_usage)
         try:
@@ -205,6 +221,10 @@ class InferenceGateway:
             if response.status_code != 200:
                 content = await response.aread()
                 raise proxy.status_failure(response.status_code, content, self.retry_after)
+        except ApiError as err:
+            await close()
+            err.headers.update(call.headers())
+            raise
         except BaseException:
             await close()
             raise
@@ -215,9 +235,12 @@ class InferenceGateway:
                 async for out in relay_events(upstream.aiter_raw(), tally):
                     yield out
             except httpx.HTTPError as exc:
+                # Settled before the error event goes out: the caller who sees the failure finds it charged.
+                await settle_partial()
                 yield _error_event(self._failed(route, base, exc), request_id)
                 return
             if not tally.done:
+                await settle_partial()
                 yield _error_event(proxy.unavailable("the model's server ended the stream early",
                                                      self.retry_after), request_id)
                 return

@@ -202,6 +202,10 @@ def test_upstream_refusal_is_400_and_failure_502_nothing_charged(server: Server,
             c.chat.completions.create(model="llama-3-8b", messages=MESSAGES, extra_body={"x_upstream_status": status})
         assert failed.value.status_code == 502 and body_of(failed.value)["code"] == "UpstreamError"
         assert int(failed.value.response.headers["retry-after"]) >= 1
+        # Every LLM answer carries the metering headers: nothing used, the balance unchanged.
+        assert failed.value.response.headers["x-tokens-used"] == "0"
+        assert int(failed.value.response.headers["x-tokens-remaining"]) == before["balance"]
+    assert refused.value.response.headers["x-tokens-used"] == "0"
     assert amounts(balance(funded)) == amounts(before)
 
 

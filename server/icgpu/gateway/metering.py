@@ -1,9 +1,9 @@
 """Metering one /v1 call: hold the most it can cost before it starts, settle what it used after.
 
 - **Reserve** (one transaction, ``TokenService.reserve``): ``ceil((prompt + completion cap) *
-  multiplier)`` where the completion cap is the call's ``max_tokens`` (times ``n``) or, when absent,
-  ``min(model context length, ICGPU_LLM_MAX_RESERVATION_TOKENS)``. 402 ``InsufficientTokens`` when the
-  available balance cannot cover it, before the upstream is called.
+  multiplier)`` where the completion cap is the call's ``max_tokens`` (at most the model's context
+  length; times ``n``) or, when absent, ``min(model context length, ICGPU_LLM_MAX_RESERVATION_TOKENS)``.
+  402 ``InsufficientTokens`` when the available balance cannot cover it, before the upstream is called.
 - **Settle** (one transaction, ``TokenService.settle``): the upstream's reported usage, or the
   tokenizer's count of what was relayed when it reports none (a stream cut short by the client or by
   the upstream); the charge never exceeds the hold, so parallel calls never take a balance below zero.
@@ -33,7 +33,8 @@ REMAINING = "X-Tokens-Remaining"
 
 
 def reservation_size(route: Route, *, prompt_tokens: int, max_tokens: int | None, n: int, cap: int) -> int:
-    completion = max_tokens if max_tokens is not None else min(route.context_length, cap)
+    # A model never writes more than its context length, whatever max_tokens says.
+    completion = min(max_tokens, route.context_length) if max_tokens is not None else min(route.context_length, cap)
     return max(1, math.ceil((prompt_tokens + completion * n) * route.token_multiplier))
 
 

@@ -10,7 +10,7 @@ import struct
 
 import pytest
 
-from tests.server.openai.conftest import async_client, balance, client, usage_of
+from tests.server.openai.conftest import async_client, balance, client, credit, usage_of
 from tests.server.openai.upstreams import Upstream
 from tests.support.server import Server
 from tests.support.tenants import Tenant
@@ -144,3 +144,15 @@ def test_base64_is_passed_through_as_the_upstream_wrote_it(server: Server, funde
     assert r.status_code == 200, r.text
     vector = struct.unpack("<8f", base64.b64decode(r.json()["data"][0]["embedding"]))
     assert list(vector) == expected_vector("abc")
+
+
+def test_max_tokens_beyond_the_context_length_reserves_the_context_length(server: Server,
+                                                                          tenant_factory: object) -> None:
+    """llama-3-8b's context is 8,192 tokens: a call asking for two billion reserves at most that, so
+    a balance of 9,000 covers it (and the call is charged what it used)."""
+    tenant: Tenant = tenant_factory()  # type: ignore[operator]
+    credit(tenant, 9_000)
+    raw = client(server, tenant.api_key).chat.completions.with_raw_response.create(
+        model="llama-3-8b", messages=MESSAGES, max_tokens=2_000_000_000)
+    assert raw.parse().choices[0].message.content == FIXED
+    assert balance(tenant)["balance"] == 9_000 - int(raw.headers["x-tokens-used"])

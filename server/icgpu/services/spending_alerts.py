@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import AliasChoices, Field
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth.principal import Principal
@@ -80,27 +80,51 @@ def _fire(s: AsyncSession, a: Any, type_: str, balance: int) -> None:
                           message=message, data=data)
 
 
-async def evaluate(s: AsyncSession, tenant_id: str, *, before: int, after: int) -> None:
+ALERT = (SpendingAlert.id, SpendingAlert.tenant_id, SpendingAlert.account_id, SpendingAlert.name,
+         SpendingAlert.threshold, SpendingAlert.notify_via, SpendingAlert.created_at)
+
+
+def _in_order(rows: Any) -> list[Any]:
+    return sorted(rows, key=lambda a: (a.created_at, a.id))
+
+
+def highest_armed(tenant_id: Any) -> Any:
+    """A scalar subquery: the highest threshold among the tenant's armed alerts (NULL: none), for
+    the RETURNING of a charge's balance UPDATE (``evaluate``'s ``highest`` hint)."""
+    return (select(func.max(SpendingAlert.threshold))
+            .where(SpendingAlert.tenant_id == tenant_id, SpendingAlert.armed.is_(True)).scalar_subquery())
+
+
+async def evaluate(s: AsyncSession, tenant_id: str, *, before: int, after: int,
+                   highest: int | None = None, hinted: bool = False) -> None:
     """The tenant's balance moved from ``before`` to ``after`` in this transaction: fire, disarm
     and re-arm its alerts. Callers have locked the balance row (their UPDATE of it), so changes of
-    one tenant's balance are evaluated one after the other; each alert moves by a conditional
-    UPDATE (it fires only if this transaction disarmed it), so an alert deleted or changed
-    meanwhile is simply skipped."""
-    alerts = (await s.execute(
-        select(SpendingAlert.id, SpendingAlert.tenant_id, SpendingAlert.account_id, SpendingAlert.name,
-               SpendingAlert.threshold, SpendingAlert.notify_via, SpendingAlert.armed)
-        .where(SpendingAlert.tenant_id == tenant_id).order_by(SpendingAlert.created_at, SpendingAlert.id))).all()
-    now = utcnow()
-    for a in alerts:
-        if a.armed and after < a.threshold:
-            moved = await s.execute(update(SpendingAlert).where(SpendingAlert.id == a.id, SpendingAlert.armed.is_(True))
-                                    .values(armed=False, last_fired_at=now))
-            if moved.rowcount == 1:  # type: ignore[attr-defined]
-                _fire(s, a, LOW, after)
-        elif not a.armed and after >= a.threshold:
-            await s.execute(update(SpendingAlert).where(SpendingAlert.id == a.id, SpendingAlert.armed.is_(False))
-                            .values(armed=True))
-        if before > 0 and after == 0:
+    one tenant's balance are evaluated one after the other. Each move is one conditional UPDATE:
+    a charge disarms, in one statement, exactly the armed alerts whose threshold the balance fell
+    below and fires those (so an alert fires once per crossing however calls interleave, and one
+    deleted meanwhile is skipped); a credit re-arms those it lifted the balance back above. An
+    armed alert always has the balance at or above its threshold, so a credit never fires one.
+
+    ``hinted``: ``highest`` is ``highest_armed`` read in this transaction after the balance row was
+    locked (SQLite, whose writers run one at a time): a charge that crosses no armed threshold and
+    leaves tokens then costs no statement at all."""
+    if after > before:
+        await s.execute(update(SpendingAlert)
+                        .where(SpendingAlert.tenant_id == tenant_id, SpendingAlert.armed.is_(False),
+                               SpendingAlert.threshold <= after)
+                        .values(armed=True))
+        return
+    if after == before or (hinted and after > 0 and (highest is None or highest <= after)):
+        return
+    fired = (await s.execute(
+        update(SpendingAlert)
+        .where(SpendingAlert.tenant_id == tenant_id, SpendingAlert.armed.is_(True), SpendingAlert.threshold > after)
+        .values(armed=False, last_fired_at=utcnow())
+        .returning(*ALERT))).all()
+    for a in _in_order(fired):
+        _fire(s, a, LOW, after)
+    if before > 0 and after == 0:
+        for a in _in_order((await s.execute(select(*ALERT).where(SpendingAlert.tenant_id == tenant_id))).all()):
             _fire(s, a, DEPLETED, after)
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import AliasChoices, Field, model_validator
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -268,11 +268,13 @@ class TokenService:
                     f"{have.available} available ({have.balance} in total, {have.reserved} held by calls in "
                     "flight); purchase more tokens (POST /api/v1/tokens/purchase)", code="InsufficientTokens")
             now = utcnow()
-            row = TokenReservation(id=new_id("tres"), tenant_id=p.tenant_id, account_id=p.account_id,
-                                   model=_stored(model, MAX_MODEL) or "unknown", amount=amount,
-                                   expires_at=now + timedelta(seconds=ttl), created_at=now)
-            s.add(row)
-        return Reservation(row.id, row.tenant_id, row.amount, row.model, row.account_id, row.expires_at, available)
+            held = Reservation(id=new_id("tres"), tenant_id=p.tenant_id, amount=amount,
+                               model=_stored(model, MAX_MODEL) or "unknown", account_id=p.account_id,
+                               expires_at=now + timedelta(seconds=ttl), available=available)
+            await s.execute(insert(TokenReservation).values(
+                id=held.id, tenant_id=held.tenant_id, account_id=held.account_id, model=held.model,
+                amount=amount, expires_at=held.expires_at, created_at=now))
+        return held
 
     async def settle(self, reservation: Reservation, *, prompt_tokens: int, completion_tokens: int,
                      multiplier: float, model: str, request_id: str | None, api_key_id: str | None) -> Settlement:
@@ -284,14 +286,24 @@ class TokenService:
         tenant = reservation.tenant_id
         async with self.db.transaction() as s:
             gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == reservation.id))
+            # SQLite runs one writer at a time, so the highest armed threshold read with the charge
+            # is current: a charge that crosses none skips the alerts (PostgreSQL's statement snapshot
+            # may predate a concurrent commit, so there the alerts' own UPDATE decides).
+            hinted = s.get_bind().dialect.name == "sqlite"
+            highest: int | None = None
             if gone.rowcount == 1:  # type: ignore[attr-defined]
                 charged = min(wanted, reservation.amount)
-                after = int((await s.execute(
-                    update(TokenBalance).where(TokenBalance.tenant_id == tenant)
-                    .values(balance=TokenBalance.balance - charged, reserved=TokenBalance.reserved - reservation.amount,
-                            updated_at=utcnow())
-                    .returning(TokenBalance.balance))).scalar_one())
+                stmt = (update(TokenBalance).where(TokenBalance.tenant_id == tenant)
+                        .values(balance=TokenBalance.balance - charged,
+                                reserved=TokenBalance.reserved - reservation.amount, updated_at=utcnow()))
+                if hinted:
+                    row = (await s.execute(stmt.returning(
+                        TokenBalance.balance, spending_alerts.highest_armed(TokenBalance.tenant_id)))).one()
+                    after, highest = int(row[0]), (None if row[1] is None else int(row[1]))
+                else:
+                    after = int((await s.execute(stmt.returning(TokenBalance.balance))).scalar_one())
             else:
+                hinted = False
                 # The hold expired and was swept (a call outlived the reservation's expiry): charge
                 # what it used, as far as the available balance covers it (the row is locked first).
                 locked = (await s.execute(
@@ -306,15 +318,16 @@ class TokenService:
                         update(TokenBalance).where(TokenBalance.tenant_id == tenant)
                         .values(balance=TokenBalance.balance - charged, updated_at=utcnow())
                         .returning(TokenBalance.balance))).scalar_one())
-            usage = TokenUsage(id=new_id("tuse"), tenant_id=tenant, account_id=reservation.account_id,
-                               api_key_id=_stored(api_key_id, 40), request_id=_stored(request_id, 200),
-                               model=_stored(model, MAX_MODEL) or reservation.model, prompt_tokens=prompt_tokens,
-                               completion_tokens=completion_tokens, multiplier=float(multiplier), charged=charged,
-                               created_at=utcnow())
-            s.add(usage)
+            usage_id = new_id("tuse")
+            await s.execute(insert(TokenUsage).values(
+                id=usage_id, tenant_id=tenant, account_id=reservation.account_id, api_key_id=_stored(api_key_id, 40),
+                request_id=_stored(request_id, 200), model=_stored(model, MAX_MODEL) or reservation.model,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, multiplier=float(multiplier),
+                charged=charged, created_at=utcnow()))
             if charged:
-                await spending_alerts.evaluate(s, tenant, before=after + charged, after=after)
-        return Settlement(charged=charged, remaining=after, usage_id=usage.id)
+                await spending_alerts.evaluate(s, tenant, before=after + charged, after=after, highest=highest,
+                                               hinted=hinted)
+        return Settlement(charged=charged, remaining=after, usage_id=usage_id)
 
     async def release(self, reservation: Reservation) -> int:
         """Give the whole hold back (the call used nothing); the balance, unchanged."""

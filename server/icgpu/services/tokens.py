@@ -225,6 +225,8 @@ class TokenService:
             note = note.strip() or None
             if note is not None and len(note) > MAX_NOTE:
                 raise ValidationError(f"note: at most {MAX_NOTE} characters", field="note")
+        if not tenant_id.strip() or len(tenant_id) > 100 or refused_character(tenant_id):
+            raise ValidationError("tenant: name a tenant (its name or id)", field="tenant")
         async with self.db.transaction() as s:
             tenant = await s.scalar(select(Tenant).where(or_(Tenant.id == tenant_id, Tenant.name == tenant_id.strip())))
             if tenant is None:

@@ -53,6 +53,8 @@ class Reservation(Protocol):
     def id(self) -> str: ...
     @property
     def amount(self) -> int: ...
+    @property
+    def available(self) -> int | None: ...  # the balance minus every hold, right after this one
 
 
 class Settlement(Protocol):

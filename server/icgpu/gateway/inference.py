@@ -54,7 +54,7 @@ async def unshared_reads(db: Database) -> AsyncIterator[None]:
     """Reads inside the block each get a session of their own, whose connection goes back to the
     pool when the read ends: the request's shared read session is held (unused, so holding no
     connection) for the block's length. Without this, a /v1 call would keep the shared session's
-    connection from routing's read through the reservation (and through a whole stream), and on
+    connection from authentication's or routing's read through the reservation, and on
     PostgreSQL, where reads and writes share one pool, enough parallel calls each holding a read
     connection while waiting for a write one exhaust the pool."""
     async with db.read():
@@ -179,13 +179,6 @@ class InferenceGateway:
 
     async def _open_stream(self, route: Route, call: metering.MeteredCall, payload: dict[str, Any],
                            chat: ChatCall, request_id: str | None) -> StreamReply:
-        if call.held_remaining is None:
-            try:
-                async with unshared_reads(self.db):
-                    call.available = await metering.available_after_hold(self.db, call.reservation.tenant_id)
-            except BaseException:
-                await call.release()
-                raise
         base = await self._upstream_url(route, call)
         inflight: AbstractContextManager[Any] = self.router.inflight(route.deployment_id)
         inflight.__enter__()

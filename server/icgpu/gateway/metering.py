@@ -20,11 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from sqlalchemy import select
 
 from icgpu.auth.principal import Principal
-from icgpu.db.database import Database
-from icgpu.db.tables_tokens import TokenBalance
 from icgpu.gateway import tokenizer
 from icgpu.gateway.contracts import Route, Tokens
 
@@ -54,12 +51,13 @@ class MeteredCall:
     settled: bool = False
     charged: int = 0
     remaining: int | None = None
-    available: int | None = None  # the available balance right after the hold (a stream's opening header)
 
     @property
     def held_remaining(self) -> int | None:
+        """The available balance right after the hold (``Reservation.available``: the balance minus
+        every hold in flight), a stream's opening ``X-Tokens-Remaining``."""
         value = getattr(self.reservation, "available", None)
-        return value if isinstance(value, int) else self.available
+        return value if isinstance(value, int) else None
 
     def headers(self) -> dict[str, str]:
         """X-Tokens-Used / X-Tokens-Remaining: the charge once settled; before (a stream's start), 0
@@ -107,11 +105,3 @@ async def reserve(tokens: Tokens, p: Principal, route: Route, *, prompt_tokens: 
     reservation = await tokens.reserve(p, amount=amount, model=route.name)
     return MeteredCall(tokens, p, route, request_id, reservation, prompt_tokens)
 
-
-async def available_after_hold(db: Database, tenant_id: str) -> int:
-    """The tenant's available balance (balance - every hold), read once for a stream's opening
-    headers when the reservation does not carry it."""
-    async with db.read() as s:
-        row = (await s.execute(select(TokenBalance.balance - TokenBalance.reserved)
-                               .where(TokenBalance.tenant_id == tenant_id))).one_or_none()
-    return max(int(row[0]), 0) if row is not None else 0

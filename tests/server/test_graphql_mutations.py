@@ -275,6 +275,10 @@ def test_add_team_member_needs_exactly_one_of_account_id_and_email(server: Serve
 DryRunCase = Callable[[Server, Person, People], None]
 DRY_RUNS: dict[str, DryRunCase] = {}
 
+from tests.server.test_tokens_dry_run import TOKEN_DRY_RUNS  # noqa: E402  (issue 11: the token family's cases)
+
+DRY_RUNS.update(TOKEN_DRY_RUNS)
+
 
 def dry_run_case(name: str) -> Callable[[DryRunCase], DryRunCase]:
     def register(fn: DryRunCase) -> DryRunCase:

@@ -28,7 +28,8 @@ func TestExamplesValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"provider", "resources/icgpu_instance", "resources/icgpu_ssh_key", "resources/icgpu_api_key", "data-sources/icgpu_gpu_tiers", "resources/icgpu_vm", "resources/icgpu_cluster", "data-sources/icgpu_vm_templates"}
+	want := []string{"provider", "resources/icgpu_instance", "resources/icgpu_ssh_key", "resources/icgpu_api_key", "data-sources/icgpu_gpu_tiers", "resources/icgpu_vm", "resources/icgpu_cluster", "data-sources/icgpu_vm_templates",
+		"resources/icgpu_model_deployment", "resources/icgpu_spending_alert", "data-sources/icgpu_token_packages", "data-sources/icgpu_model_catalogue"}
 	for _, w := range want {
 		if _, err := os.Stat(filepath.Join(root, w)); err != nil {
 			t.Errorf("missing example %s", w)

@@ -465,3 +465,40 @@ async def test_a_scale_down_drains_a_replica_serving_calls(tmp_path: Path) -> No
         # The call ended: the drained replica stops.
         await until(lambda: all_gone([drained]), "the drained replica to exit")
         assert pids(platform, d.id) == kept and not gone(kept[0])
+
+
+async def test_an_api_process_reaches_the_workers_replicas(tmp_path: Path) -> None:
+    """``icgpu serve`` with ICGPU_RUN_WORKERS=false beside ``icgpu worker`` on one database: the
+    API process's router finds the replicas the worker's scaler runs (their URLs are in the
+    database), and its calls reach the worker as demand (wake, keep warm, then idle to zero)."""
+    async with local_platform(tmp_path, model_idle_seconds=3.0) as worker:
+        overrides: dict[str, Any] = {**FAST_MODELS, "model_idle_seconds": 3.0}
+        settings = Settings(data_dir=tmp_path / "api", database_url=worker.settings.database_url, **overrides)
+        api = Platform(settings)
+        await api.start(workers=False)
+        try:
+            assert api.model_replicas.local is False and worker.model_replicas.local is True
+            p = await owner(api)
+            d = await deploy(api, p, minReplicas=0, maxReplicas=1, resourceProfile="cpu")
+            route = await api.model_router.resolve(p, d.name)
+            with pytest.raises(ServiceUnavailable):
+                await api.model_router.upstream(route, wait_seconds=0.0)
+            url = await api.model_router.upstream(route, wait_seconds=30.0)
+            assert await health(url) == 200
+            assert url in worker.model_replicas.ready_urls(d.id)
+            (pid,) = pids(worker, d.id)
+            ready = await reaches(api, p, d.name, "ready", ready=1)
+            assert ready.endpoints == [url]
+
+            # Calls keep it warm past the idle period; then, without calls, it goes to zero.
+            calls_until = time.monotonic() + 4.5  # calls, spaced out, for longer than the idle period
+            while time.monotonic() < calls_until:
+                assert await api.model_router.upstream(route, wait_seconds=5.0) == url
+                assert pids(worker, d.id) == [pid] and not gone(pid)
+                await asyncio.sleep(0.5)  # the pace of the calls
+            await reaches(api, p, d.name, "scaled_to_zero", ready=0)
+            await until(lambda: all_gone([pid]), "the worker's replica to exit")
+            assert (await status_of(api, p, d.name)).endpoints == []
+        finally:
+            await api.stop()
+

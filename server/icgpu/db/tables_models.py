@@ -56,6 +56,10 @@ class ModelDeployment(Base):
     ready_replicas: Mapped[int] = mapped_column(Integer, default=0)
     # Replicas holding a GPU slot of the profile's tier (the tenant's GPU usage, services/quotas.py).
     gpu_replicas: Mapped[int] = mapped_column(Integer, default=0)
+    # Base URLs of the ready replicas, written by the scaler: how an API process without the scaler
+    # (icgpu serve beside icgpu worker) reaches them; and the last call such a process saw.
+    endpoints: Mapped[list[str]] = mapped_column(default=list)
+    last_call_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -62,6 +62,7 @@ class ReplicaPool:
     load: dict[str, Load] = field(default_factory=dict)
     _next: dict[str, int] = field(default_factory=dict)
     on_demand: Callable[[], None] | None = None  # the scaler's wake-up
+    local: bool = False  # a scaler runs in this process (else the replicas are another process's)
     _changed: asyncio.Event | None = None
 
     # -- the router's side -----------------------------------------------------------------------
@@ -81,6 +82,12 @@ class ReplicaPool:
 
     def note_call(self, deployment_id: str) -> None:
         self.load.setdefault(deployment_id, Load()).last_call = time.monotonic()
+
+    def note_call_at(self, deployment_id: str, at: float) -> None:
+        """A call at ``at`` (monotonic) seen elsewhere: the latest of the two counts."""
+        load = self.load.setdefault(deployment_id, Load())
+        if load.last_call is None or at > load.last_call:
+            load.last_call = at
 
     @contextlib.contextmanager
     def inflight(self, deployment_id: str) -> Iterator[None]:

@@ -14,12 +14,13 @@ engine (setting ``model_upstreams``), that URL is the upstream and no replica is
 
 from __future__ import annotations
 
+import asyncio
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from icgpu.auth.principal import Principal
@@ -35,6 +36,9 @@ from icgpu.settings import Settings
 
 DEFAULT_CONTEXT_LENGTH = 8192
 RETRY_AFTER_SECONDS = 5
+REMOTE_POLL_SECONDS = 0.2  # how often a waking call looks for another process's replicas
+REMOTE_CACHE_SECONDS = 1.0  # how long another process's ready replicas are used without a read
+REMOTE_TOUCH_SECONDS = 5.0  # how often a call is recorded for another process's scaler, at most
 CATALOGUE_CREATED = 1767225600  # 2026-01-01, the catalogue's entries' "created" in /v1/models
 PLATFORM_OWNER = "icgpu"
 
@@ -89,6 +93,11 @@ class ModelRouter:
         # resolves a name, and a read per call is most of what routing costs. Any change committed
         # in this process clears it (Signals); another process's change is seen within the TTL.
         self._seen: dict[str, tuple[float, list[Known]]] = {}
+        # Without a scaler in this process: deployment id -> (expiry, ready base URLs read from the
+        # database), the next round-robin position, and when this process last recorded a call.
+        self._remote: dict[str, tuple[float, list[str]]] = {}
+        self._next_remote: dict[str, int] = {}
+        self._touched: dict[str, float] = {}
         deployments.signals.connect(self.forget)
 
     # -- names -----------------------------------------------------------------------------------
@@ -143,6 +152,8 @@ class ModelRouter:
                                      model=route.upstream_model)
         if external is not None:
             return external
+        if not self.pool.local:
+            return await self._remote_upstream(route, wait_seconds)
         self.pool.note_call(route.deployment_id)
         url = self.pool.next_url(route.deployment_id)
         if url is not None:
@@ -161,11 +172,57 @@ class ModelRouter:
                     code="ModelWaking", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             await self.pool.wait_change(remaining)
 
+    async def _remote_upstream(self, route: Route, wait_seconds: float) -> str:
+        """No scaler in this process (``icgpu serve`` beside ``icgpu worker``): the replicas' base URLs
+        come from the database, where the worker's scaler writes them, and each call is recorded there
+        (at most every few seconds per deployment) so that the worker sees the demand."""
+        deadline = time.monotonic() + max(wait_seconds, 0.0)
+        woke = False
+        while True:
+            await self._touch(route.deployment_id)
+            urls = await self._endpoints(route.deployment_id)
+            if urls:
+                i = self._next_remote.get(route.deployment_id, 0)
+                self._next_remote[route.deployment_id] = i + 1
+                return urls[i % len(urls)]
+            if not woke:
+                woke = True
+                await self.deployments.wake(route.deployment_id)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServiceUnavailable(
+                    f"the model '{route.name}' is waking up (scaling from zero replicas); retry shortly",
+                    code="ModelWaking", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            await asyncio.sleep(min(REMOTE_POLL_SECONDS, remaining))
+
+    async def _endpoints(self, deployment_id: str) -> list[str]:
+        cached = self._remote.get(deployment_id)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        async with self.db.read() as s:
+            urls = list(await s.scalar(select(ModelDeployment.endpoints)
+                                       .where(ModelDeployment.id == deployment_id)) or [])
+        if urls:
+            self._remote[deployment_id] = (now + REMOTE_CACHE_SECONDS, urls)
+        return urls
+
+    async def _touch(self, deployment_id: str) -> None:
+        now = time.monotonic()
+        every = min(REMOTE_TOUCH_SECONDS, self.settings.model_idle_seconds / 4)
+        if now - self._touched.get(deployment_id, -every) < every:
+            return
+        self._touched[deployment_id] = now
+        async with self.db.transaction() as s:
+            await s.execute(update(ModelDeployment).where(ModelDeployment.id == deployment_id)
+                            .values(last_call_at=utcnow()))
+
     def inflight(self, deployment_id: str) -> AbstractContextManager[Any]:
         return self.pool.inflight(deployment_id)
 
     def mark_unhealthy(self, deployment_id: str, base_url: str) -> None:
         self.pool.mark_unhealthy(deployment_id, base_url.rstrip("/"))
+        self._remote.pop(deployment_id, None)
         self.pool.notify_scaler()
 
     def forget(self) -> None:
@@ -219,7 +276,8 @@ class ModelRouter:
                         model=cat.huggingface_id, engine=cat.engine, kind=cat.kind,
                         resource_profile=cat.resource_profile, min_replicas=0, max_replicas=cat.max_replicas,
                         hf_token_blob=None, has_hf_token=False, status=Status.SCALED_TO_ZERO, stopped=False,
-                        desired_replicas=0, ready_replicas=0, gpu_replicas=0, created_at=now, updated_at=now))
+                        desired_replicas=0, ready_replicas=0, gpu_replicas=0, endpoints=[], created_at=now,
+                        updated_at=now))
             except IntegrityError:
                 pass  # made by a concurrent call: read it back
             async with self.db.read() as s:

@@ -264,7 +264,7 @@ class ModelDeploymentService:
                 has_hf_token=data.huggingface_token is not None,
                 status=Status.PENDING if data.min_replicas else Status.SCALED_TO_ZERO,
                 status_reason=None if data.min_replicas else IDLE_REASON,
-                stopped=False, desired_replicas=data.min_replicas, ready_replicas=0, gpu_replicas=0,
+                stopped=False, desired_replicas=data.min_replicas, ready_replicas=0, gpu_replicas=0, endpoints=[],
                 created_at=now, updated_at=now,
             )
             s.add(d)

@@ -88,7 +88,12 @@ class ModelScaler(LevelTriggered):
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
+    def start(self) -> None:
+        self.pool.local = True  # the router finds the replicas in this process
+        super().start()
+
     async def stop(self) -> None:
+        self.pool.local = False
         await super().stop()
         for dep_id in list(self.pool.replicas):
             for r in list(self.pool.replicas.get(dep_id, ())):
@@ -107,10 +112,13 @@ class ModelScaler(LevelTriggered):
             gone = list((await s.scalars(select(ModelDeployment).where(
                 ModelDeployment.status == Status.DELETED,
                 (ModelDeployment.gpu_replicas > 0) | (ModelDeployment.ready_replicas > 0)))).all())
+            wall = utcnow()
         live = {d.id for d in deps}
         now = time.monotonic()
         changed = False
         for d in deps:
+            if d.last_call_at is not None:  # a call seen by an API process without a scaler
+                self.pool.note_call_at(d.id, now - max((wall - d.last_call_at).total_seconds(), 0.0))
             try:
                 changed |= await self._reconcile(d, now)
             except asyncio.CancelledError:
@@ -334,8 +342,10 @@ class ModelScaler(LevelTriggered):
             status = Status.PENDING
         else:
             status = Status.SCALING
-        wanted = (status, reason, desired, ready, gpus)
-        if (d.status, d.status_reason, d.desired_replicas, d.ready_replicas, d.gpu_replicas) == wanted:
+        endpoints = sorted(r.base_url for r in reps if r.phase == READY and r.base_url)
+        wanted = (status, reason, desired, ready, gpus, endpoints)
+        if (d.status, d.status_reason, d.desired_replicas, d.ready_replicas, d.gpu_replicas,
+                list(d.endpoints or ())) == wanted:
             return False
         async with self.db.transaction() as s:
             fresh = await s.get(ModelDeployment, d.id, with_for_update=True)
@@ -344,14 +354,16 @@ class ModelScaler(LevelTriggered):
             entered = fresh.status != status
             fresh.status, fresh.status_reason = status, reason
             fresh.desired_replicas, fresh.ready_replicas, fresh.gpu_replicas = desired, ready, gpus
+            fresh.endpoints = endpoints
             fresh.updated_at = utcnow()
             if entered and status in (Status.READY, Status.SCALED_TO_ZERO):
                 record_event(s, fresh, f"model.{status}")
         d.status, d.status_reason = status, reason
         d.desired_replicas, d.ready_replicas, d.gpu_replicas = desired, ready, gpus
+        d.endpoints = endpoints
         return True
 
     async def _record_gone(self, d: ModelDeployment) -> None:
         async with self.db.transaction() as s:
             await s.execute(update(ModelDeployment).where(ModelDeployment.id == d.id)
-                            .values(gpu_replicas=0, ready_replicas=0, desired_replicas=0))
+                            .values(gpu_replicas=0, ready_replicas=0, desired_replicas=0, endpoints=[]))

@@ -40,6 +40,8 @@ def upgrade() -> None:
     sa.Column('desired_replicas', sa.Integer(), nullable=False),
     sa.Column('ready_replicas', sa.Integer(), nullable=False),
     sa.Column('gpu_replicas', sa.Integer(), nullable=False),
+    sa.Column('endpoints', sa.JSON(), nullable=False),
+    sa.Column('last_call_at', icgpu.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', icgpu.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', icgpu.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('deleted_at', icgpu.db.base.UTCDateTime(timezone=True), nullable=True),

@@ -23,7 +23,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 ICGPU = str(Path(sys.executable).parent / "icgpu")
-START_TIMEOUT = 30.0
+START_TIMEOUT = 60.0
 
 # Fast, deterministic timings for the local provisioner and workers in tests.
 FAST = {

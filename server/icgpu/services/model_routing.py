@@ -280,7 +280,9 @@ class ModelRouter:
                         updated_at=now))
             except IntegrityError:
                 pass  # made by a concurrent call: read it back
-            async with self.db.read() as s:
+            # In a transaction of its own, not the request's read session: that snapshot may predate
+            # the concurrent call's commit.
+            async with self.db.transaction() as s:
                 found = await s.scalar(stmt)
         if found is None:
             raise ServiceUnavailable(f"the catalogue model '{cat.alias}' cannot be served now; retry shortly",

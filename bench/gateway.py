@@ -60,7 +60,7 @@ def check_completion(r: httpx.Response) -> None:
         raise BenchError(f"not a chat completion: {r.text[:300]}")
 
 
-def server_env(tmp: Path, port: int, upstream: str) -> dict[str, str]:
+def server_env(tmp: Path, port: int, upstream: str, flush_ms: int | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICGPU_")}
     env.update({
         "ICGPU_DATA_DIR": str(tmp / "data"),
@@ -69,6 +69,7 @@ def server_env(tmp: Path, port: int, upstream: str) -> dict[str, str]:
         "ICGPU_RATE_LIMIT_API": "1000000000",
         "ICGPU_RATE_LIMIT_LLM": "1000000000",
         "ICGPU_MODEL_UPSTREAMS": json.dumps({MODEL: upstream}),
+        **({} if flush_ms is None else {"ICGPU_LLM_METERING_FLUSH_MS": str(flush_ms)}),
     })
     return env
 
@@ -120,7 +121,7 @@ def usage_adds_up(url: str, token: str) -> tuple[int, int, int]:
 def run(args: argparse.Namespace, tmp: Path, procs: list[Proc]) -> int:
     deadline = Deadline(BUDGET)
     uport, port = free_port(), free_port()
-    env = server_env(tmp, port, f"http://{HOST}:{uport}/v1")
+    env = server_env(tmp, port, f"http://{HOST}:{uport}/v1", args.flush_ms)
     upstream = Proc("upstream", [sys.executable, str(ROOT / "bench" / "gateway_upstream.py"), "--port", str(uport)],
                     env, tmp / "upstream.log", f"http://{HOST}:{uport}")
     procs.append(upstream)
@@ -138,7 +139,8 @@ def run(args: argparse.Namespace, tmp: Path, procs: list[Proc]) -> int:
     proxy = Target("through the gateway", "API key", url, "POST", "/v1/chat/completions", check_completion,
                    headers=bearer, body=BODY, proc=server)
     print(f"== gateway: server {url} (pid {server.pid}, SQLite), upstream {upstream.url} (pid {upstream.pid}); "
-          f"load average {args.loadavg}", flush=True)
+          f"load average {args.loadavg}; metering flush "
+          f"{'default' if args.flush_ms is None else str(args.flush_ms) + ' ms'}", flush=True)
 
     rows = []
     misses = []
@@ -208,6 +210,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per target and concurrency")
     p.add_argument("--rounds", type=int, default=4, help="interleaved slices per target")
     p.add_argument("--streams", type=int, default=200, help="sequential streams per target for the first chunk")
+    p.add_argument("--flush-ms", type=int, default=None,
+                   help="ICGPU_LLM_METERING_FLUSH_MS for the server (default: the setting's default)")
     args = p.parse_args(argv)
     if not 0 < args.duration <= 20 or not 0 <= args.warmup <= 5 or not 1 <= args.rounds <= 10:
         p.error("--duration in (0, 20], --warmup in [0, 5], --rounds in [1, 10]")

@@ -37,6 +37,7 @@ from icgpu.services.spending_alerts import SpendingAlertService  # issue 11: tok
 from icgpu.services.ssh_keys import SshKeyService
 from icgpu.services.teams import TeamService
 from icgpu.services.tiers import TierService
+from icgpu.services.token_ledger import TokenLedger  # issue 11: metering amortised across calls
 from icgpu.services.token_sweeper import ReservationSweeper  # issue 11: tokens
 from icgpu.services.tokens import TokenService  # issue 11: tokens
 from icgpu.services.vm_disks import VmDiskService
@@ -78,7 +79,7 @@ class Platform:
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
                                      settings.reconcile_interval_seconds,
                                      auto_stop_minute_seconds=settings.auto_stop_minute_seconds)
-        self.teams = TeamService(self.db, self.pages)
+        self.teams = TeamService(self.db, self.pages, self.signals)
         self.api_keys = ApiKeyService(self.db, self.pages, self.signals, self.key_cache)
         self.ssh_keys = SshKeyService(self.db, self.pages)
         self.quotas = QuotaService(self.db, settings)
@@ -105,7 +106,8 @@ class Platform:
         self.notifications = NotificationService(self.db, self.pages)
         self.token_sweeper = ReservationSweeper(self.tokens, settings.token_sweep_interval_seconds)
         self.upstream_http = new_upstream_client(settings)  # every /v1 upstream call, pooled
-        self.gateway = InferenceGateway(settings, self.db, self.upstream_http, self.model_router, self.tokens)
+        self.token_ledger = TokenLedger(self.tokens, self.db, settings)  # the gateway's metering (batched or not)
+        self.gateway = InferenceGateway(settings, self.db, self.upstream_http, self.model_router, self.token_ledger)
         self.sweeper = Sweeper(self.idempotency, self.api_keys, settings.sweep_interval_seconds)
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)
@@ -124,6 +126,7 @@ class Platform:
     async def start(self, *, workers: bool) -> None:
         await self.db.migrate()
         await self.bus.start()
+        self.token_ledger.start()
         if workers:
             self.reconciler.start()
             self.vm_reconciler.start()
@@ -143,6 +146,7 @@ class Platform:
         await self.slurm_reconciler.stop()
         await self.sweeper.stop()
         await self.token_sweeper.stop()
+        await self.token_ledger.stop()  # pending settlements written, blocks given back
         await self.bus.stop()
         if self.oidc.http is not self.http:
             await self.oidc.http.aclose()

@@ -67,20 +67,20 @@ class _SharedRead:
 def read_engine_for(url: str) -> AsyncEngine:
     """The engine reads use (``Database.read_engine``; bench/baseline_app.py uses it too, so the
     baseline reads through the same driver path)."""
-    return _sqlite_read_engine(url) if url.startswith("sqlite") else make_engine(url)
+    return sqlite_engine(url) if url.startswith("sqlite") else make_engine(url)
 
 
-def _sqlite_read_engine(url: str) -> AsyncEngine:
-    """SQLite's engine for reads, with fewer trips to aiosqlite's connection thread (each is a
-    queue put, a thread switch and a wake-up of the event loop):
+def sqlite_engine(url: str, *, immediate: bool = False) -> AsyncEngine:
+    """A SQLite engine (reads, or with ``immediate`` the writes) with fewer trips to aiosqlite's
+    connection thread (each is a queue put, a thread switch and a wake-up of the event loop):
 
     - a statement is one trip, not four (``_OneHopCursor``);
-    - a session hands its connection back after rolling back its own transaction, and the pool's
-      default reset would roll back a second time. Here the pool rolls back only a connection
-      that really is inside a transaction (returned by a path that did not end it), which is
-      all the default reset achieves.
+    - a session hands its connection back after committing or rolling back its own transaction,
+      and the pool's default reset would roll back a second time. Here the pool rolls back only a
+      connection that really is inside a transaction (returned by a path that did not end it),
+      which is all the default reset achieves.
     """
-    engine = make_engine(url, pool_reset_on_return=None)
+    engine = make_engine(url, immediate=immediate, pool_reset_on_return=None)
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def _connect(dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
@@ -166,8 +166,9 @@ def is_dry_run(session: AsyncSession) -> bool:
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: AsyncEngine = make_engine(url, immediate=True)
-        self.read_engine: AsyncEngine = read_engine_for(url) if url.startswith("sqlite") else self.engine
+        sqlite = url.startswith("sqlite")
+        self.engine: AsyncEngine = sqlite_engine(url, immediate=True) if sqlite else make_engine(url)
+        self.read_engine: AsyncEngine = sqlite_engine(url) if sqlite else self.engine
         self._sessions = make_sessionmaker(self.engine)
         self._read_sessions = make_sessionmaker(self.read_engine)
 
@@ -187,7 +188,15 @@ class Database:
         database's own constraints are checked too) and then rolled back; the objects it touched are
         detached first, so they keep the state the real call would have committed. Events recorded
         in a dry run are never written (``outbox.record`` skips them).
+
+        The request's shared read session, when no block holds it, is closed first: a request that
+        reads and then writes holds one connection at a time, so PostgreSQL's pool cannot run dry
+        with every request holding a read connection while it waits for a write one (and on SQLite
+        the write sees no older snapshot of the request's own). Its next read opens a new one.
         """
+        shared = _shared_read.get()
+        if shared is not None and not shared.lent and shared.session is not None:
+            await shared.drop()
         async with self._sessions() as session:
             session.info[DRY_RUN] = dry_run
             deleted: list[object] = []
@@ -201,7 +210,6 @@ class Database:
                     for obj in deleted:  # a rollback would restore and expire them: let them go as they are
                         make_transient(obj)
                     await session.rollback()
-        shared = _shared_read.get()
         if shared is not None and not dry_run:
             await shared.after_write()
 

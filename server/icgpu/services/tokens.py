@@ -18,10 +18,10 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import AliasChoices, Field, model_validator
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,11 @@ MAX_AMOUNT = 2_147_483_647  # one purchase, grant or reservation (GraphQL's Int)
 MAX_MODEL = 200
 MAX_NOTE = 500
 Purchase = PurchaseRow  # what purchase() and grant() return: the recorded credit
+
+# Core statements on the tables: no ORM-enabled UPDATE/DELETE (no session synchronisation to run).
+_BAL: Table = TokenBalance.__table__  # type: ignore[assignment]
+_RES: Table = TokenReservation.__table__  # type: ignore[assignment]
+_USE: Table = TokenUsage.__table__  # type: ignore[assignment]
 
 
 class TokenPurchase(Input):
@@ -145,9 +150,9 @@ async def ensure_balance_row(s: AsyncSession, tenant_id: str) -> None:
     dialect = s.get_bind().dialect.name
     values = {"tenant_id": tenant_id, "balance": 0, "reserved": 0, "updated_at": utcnow()}
     if dialect == "postgresql":
-        await s.execute(postgresql.insert(TokenBalance).values(**values).on_conflict_do_nothing())
+        await s.execute(postgresql.insert(_BAL).values(**values).on_conflict_do_nothing())
     else:
-        await s.execute(sqlite.insert(TokenBalance).values(**values).on_conflict_do_nothing())
+        await s.execute(sqlite.insert(_BAL).values(**values).on_conflict_do_nothing())
 
 
 async def release_expired(s: AsyncSession, tenant_id: str) -> int:
@@ -155,13 +160,18 @@ async def release_expired(s: AsyncSession, tenant_id: str) -> int:
     One DELETE takes them all, then one UPDATE the balance row: the same order as settle (the
     reservation, then the balance), so the two never wait on each other in a cycle."""
     amounts = (await s.execute(
-        delete(TokenReservation)
-        .where(TokenReservation.tenant_id == tenant_id, TokenReservation.expires_at <= utcnow())
-        .returning(TokenReservation.amount))).scalars().all()
+        delete(_RES)
+        .where(_RES.c.tenant_id == tenant_id, _RES.c.expires_at <= utcnow())
+        .returning(_RES.c.amount))).scalars().all()
     if amounts:
-        await s.execute(update(TokenBalance).where(TokenBalance.tenant_id == tenant_id)
-                        .values(reserved=TokenBalance.reserved - sum(int(a) for a in amounts)))
+        await s.execute(update(_BAL).where(_BAL.c.tenant_id == tenant_id)
+                        .values(reserved=_BAL.c.reserved - sum(int(a) for a in amounts)))
     return len(amounts)
+
+
+class LedgerHook(Protocol):
+    async def flush(self, tenant_id: str | None = None) -> None: ...
+    def credited(self, tenant_id: str, amount: int, balance: int) -> None: ...
 
 
 class TokenService:
@@ -169,11 +179,16 @@ class TokenService:
         self.db = db
         self.settings = settings
         self.pages = pages
+        # The gateway's lease (services/token_ledger.py) when settlements are batched: reads of the
+        # balance and usage write this process's pending settlements first, credits update it.
+        self.ledger: LedgerHook | None = None
 
     # -- reads -----------------------------------------------------------------------------------
 
     async def balance(self, p: Principal) -> Balance:
         p.require(SCOPE, "read")
+        if self.ledger is not None:
+            await self.ledger.flush(p.tenant_id)
         async with self.db.read() as s:
             return await self._balance(s, p.tenant_id)
 
@@ -200,6 +215,8 @@ class TokenService:
             stmt = stmt.where(TokenUsage.created_at < end)
         if model is not None:
             stmt = stmt.where(TokenUsage.model == model)
+        if self.ledger is not None:
+            await self.ledger.flush(p.tenant_id)
         scope = f"token-usage:{p.tenant_id}:{start and start.isoformat()}:{end and end.isoformat()}:{model}"
         async with self.db.read() as s:
             return await self.pages.fetch(s, stmt, page, scope=scope, model=TokenUsage)
@@ -215,8 +232,11 @@ class TokenService:
         package: TokenPackage | None = PACKAGES[data.package_id] if data.package_id is not None else None
         amount = package.tokens if package is not None else int(data.amount or 0)
         async with self.db.transaction(dry_run=dry_run) as s:
-            return await self._credit(s, p.tenant_id, amount, kind="purchase", account_id=p.account_id,
-                                      package=package, note=None)
+            row = await self._credit(s, p.tenant_id, amount, kind="purchase", account_id=p.account_id,
+                                     package=package, note=None)
+        if self.ledger is not None and not dry_run:
+            self.ledger.credited(p.tenant_id, amount, row.balance_after)
+        return row
 
     async def grant(self, tenant_id: str, amount: int, *, note: str | None) -> Purchase:
         """Credit a tenant (``icgpu admin tokens grant``): ``tenant_id`` is the tenant's id or name."""
@@ -231,15 +251,18 @@ class TokenService:
             tenant = await s.scalar(select(Tenant).where(or_(Tenant.id == tenant_id, Tenant.name == tenant_id.strip())))
             if tenant is None:
                 raise NotFound(f"tenant '{tenant_id}' not found")
-            return await self._credit(s, tenant.id, amount, kind="grant", account_id=None, package=None, note=note)
+            row = await self._credit(s, tenant.id, amount, kind="grant", account_id=None, package=None, note=note)
+        if self.ledger is not None:
+            self.ledger.credited(row.tenant_id, amount, row.balance_after)
+        return row
 
     async def _credit(self, s: AsyncSession, tenant_id: str, amount: int, *, kind: str, account_id: str | None,
                       package: TokenPackage | None, note: str | None) -> Purchase:
         await ensure_balance_row(s, tenant_id)
         after = int((await s.execute(
-            update(TokenBalance).where(TokenBalance.tenant_id == tenant_id)
-            .values(balance=TokenBalance.balance + amount, updated_at=utcnow())
-            .returning(TokenBalance.balance))).scalar_one())
+            update(_BAL).where(_BAL.c.tenant_id == tenant_id)
+            .values(balance=_BAL.c.balance + amount, updated_at=utcnow())
+            .returning(_BAL.c.balance))).scalar_one())
         row = PurchaseRow(id=new_id("tpur"), tenant_id=tenant_id, account_id=account_id, kind=kind, amount=amount,
                           package_id=package.id if package else None, price=package.price if package else None,
                           note=note, balance_after=after, created_at=utcnow())
@@ -273,7 +296,7 @@ class TokenService:
             held = Reservation(id=new_id("tres"), tenant_id=p.tenant_id, amount=amount,
                                model=_stored(model, MAX_MODEL) or "unknown", account_id=p.account_id,
                                expires_at=now + timedelta(seconds=ttl), available=available)
-            await s.execute(insert(TokenReservation).values(
+            await s.execute(insert(_RES).values(
                 id=held.id, tenant_id=held.tenant_id, account_id=held.account_id, model=held.model,
                 amount=amount, expires_at=held.expires_at, created_at=now))
         return held
@@ -287,7 +310,7 @@ class TokenService:
         wanted = charge_for(prompt_tokens, completion_tokens, multiplier)
         tenant = reservation.tenant_id
         async with self.db.transaction() as s:
-            gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == reservation.id))
+            gone = await s.execute(delete(_RES).where(_RES.c.id == reservation.id))
             # SQLite runs one writer at a time, so the highest armed threshold read with the charge
             # is current: a charge that crosses none skips the alerts (PostgreSQL's statement snapshot
             # may predate a concurrent commit, so there the alerts' own UPDATE decides).
@@ -295,33 +318,33 @@ class TokenService:
             highest: int | None = None
             if gone.rowcount == 1:  # type: ignore[attr-defined]
                 charged = min(wanted, reservation.amount)
-                stmt = (update(TokenBalance).where(TokenBalance.tenant_id == tenant)
-                        .values(balance=TokenBalance.balance - charged,
-                                reserved=TokenBalance.reserved - reservation.amount, updated_at=utcnow()))
+                stmt = (update(_BAL).where(_BAL.c.tenant_id == tenant)
+                        .values(balance=_BAL.c.balance - charged,
+                                reserved=_BAL.c.reserved - reservation.amount, updated_at=utcnow()))
                 if hinted:
                     row = (await s.execute(stmt.returning(
-                        TokenBalance.balance, spending_alerts.highest_armed(TokenBalance.tenant_id)))).one()
+                        _BAL.c.balance, spending_alerts.highest_armed(_BAL.c.tenant_id)))).one()
                     after, highest = int(row[0]), (None if row[1] is None else int(row[1]))
                 else:
-                    after = int((await s.execute(stmt.returning(TokenBalance.balance))).scalar_one())
+                    after = int((await s.execute(stmt.returning(_BAL.c.balance))).scalar_one())
             else:
                 hinted = False
                 # The hold expired and was swept (a call outlived the reservation's expiry): charge
                 # what it used, as far as the available balance covers it (the row is locked first).
                 locked = (await s.execute(
-                    update(TokenBalance).where(TokenBalance.tenant_id == tenant)
-                    .values(reserved=TokenBalance.reserved)
-                    .returning(TokenBalance.balance, TokenBalance.reserved))).one_or_none()
+                    update(_BAL).where(_BAL.c.tenant_id == tenant)
+                    .values(reserved=_BAL.c.reserved)
+                    .returning(_BAL.c.balance, _BAL.c.reserved))).one_or_none()
                 available = max(int(locked[0]) - int(locked[1]), 0) if locked is not None else 0
                 charged = min(wanted, reservation.amount, available)
                 after = int(locked[0]) if locked is not None else 0
                 if charged:
                     after = int((await s.execute(
-                        update(TokenBalance).where(TokenBalance.tenant_id == tenant)
-                        .values(balance=TokenBalance.balance - charged, updated_at=utcnow())
-                        .returning(TokenBalance.balance))).scalar_one())
+                        update(_BAL).where(_BAL.c.tenant_id == tenant)
+                        .values(balance=_BAL.c.balance - charged, updated_at=utcnow())
+                        .returning(_BAL.c.balance))).scalar_one())
             usage_id = new_id("tuse")
-            await s.execute(insert(TokenUsage).values(
+            await s.execute(insert(_USE).values(
                 id=usage_id, tenant_id=tenant, account_id=reservation.account_id, api_key_id=_stored(api_key_id, 40),
                 request_id=_stored(request_id, 200), model=_stored(model, MAX_MODEL) or reservation.model,
                 prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, multiplier=float(multiplier),
@@ -334,16 +357,19 @@ class TokenService:
     async def release(self, reservation: Reservation) -> int:
         """Give the whole hold back (the call used nothing); the balance, unchanged."""
         async with self.db.transaction() as s:
-            gone = await s.execute(delete(TokenReservation).where(TokenReservation.id == reservation.id))
+            gone = await s.execute(delete(_RES).where(_RES.c.id == reservation.id))
             if gone.rowcount == 1:  # type: ignore[attr-defined]
-                await s.execute(update(TokenBalance).where(TokenBalance.tenant_id == reservation.tenant_id)
-                                .values(reserved=TokenBalance.reserved - reservation.amount))
+                after = (await s.execute(update(_BAL).where(_BAL.c.tenant_id == reservation.tenant_id)
+                                         .values(reserved=_BAL.c.reserved - reservation.amount)
+                                         .returning(_BAL.c.balance))).scalar_one_or_none()
+                if after is not None:
+                    return int(after)
             return (await self._balance(s, reservation.tenant_id)).balance
 
     async def sweep(self, *, tenants: int = 500) -> int:
         """Release every expired reservation (the sweeper's pass), one transaction per tenant; how many."""
         async with self.db.read() as s:
-            due = (await s.scalars(select(TokenReservation.tenant_id).where(TokenReservation.expires_at <= utcnow())
+            due = (await s.scalars(select(_RES.c.tenant_id).where(_RES.c.expires_at <= utcnow())
                                    .distinct().limit(tenants))).all()
         released = 0
         for tenant_id in due:
@@ -358,16 +384,16 @@ class TokenService:
         """Hold ``amount`` if the available balance covers it (one conditional UPDATE); the
         available balance after the hold, or None when it did not fit."""
         row = (await s.execute(
-            update(TokenBalance)
-            .where(TokenBalance.tenant_id == tenant_id, TokenBalance.balance - TokenBalance.reserved >= amount)
-            .values(reserved=TokenBalance.reserved + amount, updated_at=utcnow())
-            .returning(TokenBalance.balance, TokenBalance.reserved))).one_or_none()
+            update(_BAL)
+            .where(_BAL.c.tenant_id == tenant_id, _BAL.c.balance - _BAL.c.reserved >= amount)
+            .values(reserved=_BAL.c.reserved + amount, updated_at=utcnow())
+            .returning(_BAL.c.balance, _BAL.c.reserved))).one_or_none()
         return None if row is None else int(row[0]) - int(row[1])
 
     @staticmethod
     async def _balance(s: AsyncSession, tenant_id: str) -> Balance:
-        row = (await s.execute(select(TokenBalance.balance, TokenBalance.reserved, TokenBalance.updated_at)
-                               .where(TokenBalance.tenant_id == tenant_id)
+        row = (await s.execute(select(_BAL.c.balance, _BAL.c.reserved, _BAL.c.updated_at)
+                               .where(_BAL.c.tenant_id == tenant_id)
                                .execution_options(populate_existing=True))).one_or_none()
         if row is None:
             return Balance(tenant_id, 0, 0, None)

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     llm_upstream_retry_after_seconds: int = Field(
         default=2, ge=1, description="Retry-After of a 502 when a model's server failed or could not be reached")
     llm_metering_flush_ms: int = Field(  # issue 11: metering amortised across calls (services/token_ledger.py)
-        default=0, ge=0, le=60_000,
+        default=50, ge=0, le=60_000,
         description="write the /v1 calls' settlements in batches this often, the calls holding their tokens from a "
                     "block the process reserves once (a crash loses at most one interval of charges); 0 meters "
                     "every call in the database")

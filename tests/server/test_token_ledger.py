@@ -229,3 +229,37 @@ def test_alerts_fire_once_per_crossing_across_batches(db_url: str, tmp_path: Pat
             await db.close()
 
     asyncio.run(run())
+
+
+def test_calls_racing_the_background_flush_leave_nothing_behind(db_url: str, tmp_path: Path) -> None:
+    """Calls arriving while the interval's flush gives an idle block back (and forgets the tenant)
+    still land in a lease that is flushed: afterwards the reads are exact, nothing stays held."""
+    async def run() -> None:
+        db = Database(db_url)
+        conf = Settings(data_dir=tmp_path, database_url=db_url, llm_metering_flush_ms=5)
+        tokens = TokenService(db, conf, PageCodec(b"k" * 32))
+        ledger = TokenLedger(tokens, db, conf)
+        try:
+            await db.migrate()
+            p = await _tenant(db)
+            await tokens.grant(p.tenant_id, 100_000, note=None)
+            ledger.start()
+            rng = random.Random(5)
+            charged = 0
+            for i in range(60):
+                if i % 3 == 0:
+                    await ledger.release(await ledger.reserve(p, amount=40, model="m"))
+                else:
+                    charged += await _call(ledger, p, 40, 10)
+                await asyncio.sleep(rng.choice([0, 0.002, 0.005, 0.008, 0.012]))
+            seen = await tokens.balance(p)
+            assert (seen.balance, seen.reserved) == (100_000 - charged, 0)
+            await ledger.stop()
+            assert await _row(db, p.tenant_id) == (100_000 - charged, 0)
+            assert await _count(db, select(func.coalesce(func.sum(TokenUsage.charged), 0))
+                                .where(TokenUsage.tenant_id == p.tenant_id)) == charged
+        finally:
+            await ledger.stop()
+            await db.close()
+
+    asyncio.run(run())

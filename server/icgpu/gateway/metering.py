@@ -9,6 +9,11 @@
   the upstream); the charge never exceeds the hold, so parallel calls never take a balance below zero.
   A call that used nothing (the upstream could not be reached, refused the request) is released.
 
+``tokens`` is the platform's ``TokenLedger`` (services/token_ledger.py): with
+``ICGPU_LLM_METERING_FLUSH_MS`` above 0 the hold comes from the process's block of the tenant's
+tokens in memory and the settlement is written in the next batch (the guarantees above hold); at 0
+each step is its own transaction as described.
+
 ``MeteredCall.close`` is idempotent and shielded from cancellation: a call's ``finally`` runs it, so a
 client disconnect or an upstream failure still settles.
 """

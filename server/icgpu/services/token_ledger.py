@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +57,21 @@ from icgpu.services.tokens import (
 from icgpu.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"  # ids.new_id's alphabet
+_SPAN = 36**12
+
+
+def _call_id(prefix: str) -> str:
+    """An id of ``new_id``'s shape (12 random base-36 characters) from ONE read of the system's
+    randomness: ``new_id`` reads it once per character, twelve system calls, on every gateway call."""
+    n = int.from_bytes(os.urandom(10)) % _SPAN
+    out = []
+    for _ in range(12):
+        n, digit = divmod(n, 36)
+        out.append(_DIGITS[digit])
+    return f"{prefix}-{''.join(out)}"
+
 
 BLOCK_CALLS = 32  # a block grows by up to this many holds of the call that needs it
 MAX_BATCH = 256  # settlements written at once, without waiting for the interval
@@ -91,11 +107,12 @@ class _Lease:
     expires_at: datetime | None = None
     used: bool = False  # a call took a hold since the last flush
     closing: bool = False  # the block is being given back: calls wait for the lock
+    retired: bool = False  # forgotten by the ledger (nothing held, nothing pending): never used again
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def free(self) -> int:
-        return 0 if self.closing else self.block - self.held - self.pending_charged
+        return 0 if self.closing or self.retired else self.block - self.held - self.pending_charged
 
 
 class TokenLedger:
@@ -123,16 +140,23 @@ class TokenLedger:
         if not self.enabled:
             return await self.tokens.reserve(p, amount=amount, model=model)
         _check_amount(amount, "amount")
-        lease = self._leases.get(p.tenant_id)
-        if lease is None:
-            lease = self._leases[p.tenant_id] = _Lease(p.tenant_id)
-        if lease.free < amount:
+        for _ in range(100):  # a lease retired while this call waited for it: take the tenant's new one
+            lease = self._leases.get(p.tenant_id)
+            if lease is None:
+                lease = self._leases[p.tenant_id] = _Lease(p.tenant_id)
+            if lease.free >= amount:
+                break
             async with lease.lock:
+                if lease.retired:
+                    continue
                 if lease.free < amount:
                     await self._grow(lease, amount)
+                break
+        else:
+            raise RuntimeError("token ledger: no lease for the call")  # unreachable: a retired lease is replaced
         lease.held += amount
         lease.used = True
-        held = Reservation(id=new_id("tres"), tenant_id=p.tenant_id, amount=amount,
+        held = Reservation(id=_call_id("tres"), tenant_id=p.tenant_id, amount=amount,
                            model=_stored(model, MAX_MODEL) or "unknown", account_id=p.account_id,
                            expires_at=lease.expires_at or utcnow(), available=lease.outside + lease.free)
         self._holds[held.id] = lease
@@ -150,7 +174,7 @@ class TokenLedger:
         charged = min(charge_for(prompt_tokens, completion_tokens, multiplier), reservation.amount)
         del self._holds[reservation.id]
         lease.held -= reservation.amount
-        usage_id = new_id("tuse")
+        usage_id = _call_id("tuse")
         lease.pending.append({
             "id": usage_id, "tenant_id": lease.tenant_id, "account_id": reservation.account_id,
             "api_key_id": _stored(api_key_id, 40), "request_id": _stored(request_id, 200),
@@ -223,15 +247,18 @@ class TokenLedger:
                     log.exception("token ledger: writing tenant %s's settlements failed", lease.tenant_id)
 
     async def _tick(self, lease: _Lease) -> None:
-        idle = not lease.used and lease.held == 0 and lease.block_id is not None
         ttl = self.settings.token_reservation_seconds
-        ageing = lease.expires_at is not None and lease.expires_at - utcnow() < timedelta(seconds=ttl / 2)
-        if lease.pending or idle or (ageing and lease.block_id is not None):
-            async with lease.lock:
-                await self._write(lease, give_back=not lease.used and lease.held == 0)
-        lease.used = False
-        if idle and not lease.pending and lease.block_id is None and lease.held == 0:
-            self._leases.pop(lease.tenant_id, None)
+        async with lease.lock:
+            idle = not lease.used and lease.held == 0
+            ageing = lease.expires_at is not None and lease.expires_at - utcnow() < timedelta(seconds=ttl / 2)
+            if lease.pending or (lease.block_id is not None and (idle or ageing)):
+                await self._write(lease, give_back=idle)
+            if not lease.used and lease.held == 0 and not lease.pending and lease.block_id is None:
+                # Nothing left: forget the tenant. A call waiting for this lock sees ``retired`` and
+                # starts a new lease, so nothing is ever added to one no flush would find.
+                lease.retired = True
+                self._leases.pop(lease.tenant_id, None)
+            lease.used = False
 
     # -- the database ------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from tests.server.openai.test_openai_client import (  # noqa: F401  (collected h
 )
 from tests.server.openai.test_openai_errors import (  # noqa: F401
     test_insufficient_tokens_is_402,
+    test_upstream_down_is_502_with_retry_after,
     test_upstream_refusal_is_400_and_failure_502_nothing_charged,
 )
 from tests.server.openai.test_openai_streaming import (  # noqa: F401

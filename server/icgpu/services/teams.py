@@ -22,6 +22,7 @@ from icgpu.errors import AccessDenied, Conflict, NotFound
 from icgpu.ids import new_id, well_formed
 from icgpu.services import access
 from icgpu.services.pagination import Page, PageCodec, PageRequest
+from icgpu.services.signals import Signals
 from icgpu.services.validation import Input, model_error
 
 SCOPE = "teams"
@@ -69,9 +70,15 @@ class TeamView:
 
 
 class TeamService:
-    def __init__(self, db: Database, pages: PageCodec) -> None:
+    def __init__(self, db: Database, pages: PageCodec, signals: Signals | None = None) -> None:
         self.db = db
         self.pages = pages
+        self.signals = signals
+
+    def _memberships_changed(self, dry_run: bool) -> None:
+        """Who may see a team's resources changed: caches keyed on it (the /v1 model routes) forget."""
+        if self.signals is not None and not dry_run:
+            self.signals.changed()
 
     async def create(self, principal: Principal, data: TeamCreate, *, dry_run: bool = False) -> TeamView:
         principal.require(SCOPE, "write")
@@ -138,6 +145,7 @@ class TeamService:
             except IntegrityError:
                 raise Conflict(f"account {account.id} is already a member of this team",
                                code="ResourceAlreadyExists") from None
+        self._memberships_changed(dry_run)
         return Membership(member, account)
 
     async def update_member(self, principal: Principal, team_id: str, member_id: str,
@@ -153,6 +161,7 @@ class TeamService:
             member.role = data.role
             account = await s.get(Account, member.account_id)
             assert account is not None
+        self._memberships_changed(dry_run)
         return Membership(member, account)
 
     async def remove_member(self, principal: Principal, team_id: str, member_id: str, *,
@@ -167,6 +176,7 @@ class TeamService:
             account = await s.get(Account, member.account_id)
             assert account is not None
             await s.delete(member)
+        self._memberships_changed(dry_run)
         return Membership(member, account)
 
     async def team_ids(self, principal: Principal) -> frozenset[str]:

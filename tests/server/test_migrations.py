@@ -40,3 +40,17 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
             drop_database(pg_name)
     if diff:
         pytest.fail(f"models and migrations differ; add a migration: {diff}")
+
+
+@pytest.mark.db_independent
+def test_the_migrations_form_one_chain() -> None:
+    """Families written side by side must be relinked into one line: a second head would make
+    `upgrade head` fail on a fresh install."""
+    from alembic.script import ScriptDirectory
+
+    from icgpu.db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1, script.get_heads()
+    revisions = [r.revision for r in script.walk_revisions()]
+    assert revisions == sorted(revisions, reverse=True), "each revision revises the one numbered before it"

@@ -19,12 +19,12 @@ def alembic_config(url: str) -> Config:
 
 
 async def upgrade(engine: AsyncEngine) -> None:
-    """Upgrade to every head on an existing engine (one connection, one transaction)."""
+    """Upgrade to head on an existing engine (one connection, one transaction)."""
 
     def _upgrade(connection) -> None:  # type: ignore[no-untyped-def]
         cfg = alembic_config(str(engine.url))
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)

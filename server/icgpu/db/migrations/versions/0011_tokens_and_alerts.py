@@ -1,7 +1,7 @@
 """tokens and alerts: prepaid token balances, reservations, purchases, usage, spending alerts, notifications
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import icgpu.db.base
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +31,7 @@ from icgpu.services.function_secrets import SecretBox
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
 from icgpu.services.tiers import TIERS
-from icgpu.services.validation import NAME_RE, Input, refused_character, resource_name
+from icgpu.services.validation import NAME_RE, Input, documented, one_spelling, refused_character, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "functions"
@@ -49,23 +49,9 @@ DELETED = "deleted"
 RESERVED_ENV = frozenset({"ICGPU_RUN_ID", "ICGPU_FUNCTION_ID"})
 
 
-def documented(camel: str, snake: str, **kwargs: Any) -> Any:
-    """A field the body may name as documented (camelCase) or in snake_case."""
-    return Field(validation_alias=AliasChoices(camel, snake), **kwargs)
-
-
 ALIASES = {"gpuTier": "gpu_tier", "timeoutSeconds": "timeout_seconds", "envVars": "env_vars",
            "secretEnvVars": "secret_env_vars", "teamId": "team_id"}
-
-
-def _one_spelling(data: Any) -> Any:
-    if isinstance(data, dict):
-        for camel, snake in ALIASES.items():
-            if camel in data and snake in data:
-                raise ValueError(f"give {camel} or {snake}, not both")
-    return data
-
-
+_one_spelling = one_spelling(ALIASES)
 
 
 def _valid_tier(v: str) -> str:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +42,7 @@ from icgpu.services.model_catalogue import (
 from icgpu.services.model_secrets import TokenBox
 from icgpu.services.pagination import Page, PageCodec, PageRequest
 from icgpu.services.signals import Signals
-from icgpu.services.validation import NAME_RE, Input, model_error, resource_name
+from icgpu.services.validation import NAME_RE, Input, documented, model_error, one_spelling, resource_name
 from icgpu.settings import Settings
 
 SCOPE = "models"
@@ -69,20 +69,9 @@ EVENTS = ("model.deployed", "model.scaled", "model.stopped", "model.woken", "mod
           "model.deleted")
 
 
-def documented(camel: str, snake: str, **kwargs: Any) -> Any:
-    return Field(validation_alias=AliasChoices(camel, snake), **kwargs)
-
-
 ALIASES = {"minReplicas": "min_replicas", "maxReplicas": "max_replicas", "resourceProfile": "resource_profile",
            "huggingfaceToken": "huggingface_token", "teamId": "team_id"}
-
-
-def _one_spelling(data: Any) -> Any:
-    if isinstance(data, dict):
-        for camel, snake in ALIASES.items():
-            if camel in data and snake in data:
-                raise ValueError(f"give {camel} or {snake}, not both")
-    return data
+_one_spelling = one_spelling(ALIASES)
 
 
 def check_bounds(min_replicas: int, max_replicas: int) -> None:

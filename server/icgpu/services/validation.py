@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from icgpu.errors import ValidationError
@@ -30,6 +31,24 @@ def first_error(exc: pydantic.ValidationError | Any) -> ValidationError:
         msg = msg[len("Value error, "):]
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     return ValidationError(f"{field}: {msg}{more}" if field else msg + more, field=field)
+
+
+def documented(camel: str, snake: str, **kwargs: Any) -> Any:
+    """A field the body may name as documented (camelCase) or in snake_case."""
+    return Field(validation_alias=AliasChoices(camel, snake), **kwargs)
+
+
+def one_spelling(aliases: dict[str, str]) -> Callable[[Any], Any]:
+    """A before-validator refusing a body that names a field both ways (``{camel: snake}``)."""
+
+    def check(data: Any) -> Any:
+        if isinstance(data, dict):
+            for camel, snake in aliases.items():
+                if camel in data and snake in data:
+                    raise ValueError(f"give {camel} or {snake}, not both")
+        return data
+
+    return check
 
 
 def model_error(field: str, message: str) -> PydanticCustomError:

@@ -12,19 +12,9 @@ import (
 	gen "github.com/ic-gpu/terraform-provider-icgpu/internal/client/generated"
 )
 
-var _ datasource.DataSourceWithConfigure = (*vmTemplatesDataSource)(nil)
-
 // NewVMTemplatesDataSource is data.icgpu_vm_templates: the VM template catalogue with each
 // template's defaults and maxima.
-func NewVMTemplatesDataSource() datasource.DataSource { return &vmTemplatesDataSource{} }
-
-type vmTemplatesDataSource struct {
-	client *client.Client
-}
-
-type vmTemplatesModel struct {
-	Templates []vmTemplateModel `tfsdk:"templates"`
-}
+func NewVMTemplatesDataSource() datasource.DataSource { return vmTemplatesCatalogue().dataSource() }
 
 type vmTemplateModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -42,67 +32,46 @@ type vmTemplateModel struct {
 	MaxDiskGB       types.Int64  `tfsdk:"max_disk_gb"`
 }
 
-func (d *vmTemplatesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_vm_templates"
-}
-
-func (d *vmTemplatesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func vmTemplatesCatalogue() catalogue[gen.VmTemplateFields, vmTemplateModel] {
 	n := func(desc string) schema.Int64Attribute {
 		return schema.Int64Attribute{Computed: true, Description: desc}
 	}
-	resp.Schema = schema.Schema{
-		Description: "Every VM template the platform offers, with its default and maximum sizes.",
-		Attributes: map[string]schema.Attribute{
-			"templates": schema.ListNestedAttribute{
-				Computed:    true,
-				Description: "The templates, in the API's order.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":                schema.StringAttribute{Computed: true, Description: "The template's id, as icgpu_vm.template_id takes it (tpl-...)."},
-					"name":              schema.StringAttribute{Computed: true, Description: "Display name."},
-					"description":       schema.StringAttribute{Computed: true, Description: "What the template is."},
-					"os":                schema.StringAttribute{Computed: true, Description: "The operating system it boots, e.g. ubuntu-22.04."},
-					"gpu":               schema.BoolAttribute{Computed: true, Description: "Whether VMs made from it have a GPU."},
-					"gpu_tier":          schema.StringAttribute{Computed: true, Description: "The default GPU tier; null for a CPU-only template."},
-					"default_cpu":       n("Virtual CPUs when icgpu_vm.cpu is omitted."),
-					"max_cpu":           n("The most virtual CPUs a VM of it may have."),
-					"default_memory_gb": n("Memory in GB when icgpu_vm.memory_gb is omitted."),
-					"max_memory_gb":     n("The most memory in GB."),
-					"default_disk_gb":   n("Boot disk in GB when icgpu_vm.disk_gb is omitted."),
-					"min_disk_gb":       n("The smallest boot disk in GB (the image's size)."),
-					"max_disk_gb":       n("The largest boot disk in GB."),
-				}},
-			},
+	return catalogue[gen.VmTemplateFields, vmTemplateModel]{
+		name:            "vm_templates",
+		description:     "Every VM template the platform offers, with its default and maximum sizes.",
+		list:            "templates",
+		listDescription: "The templates, in the API's order.",
+		item: map[string]schema.Attribute{
+			"id":                schema.StringAttribute{Computed: true, Description: "The template's id, as icgpu_vm.template_id takes it (tpl-...)."},
+			"name":              schema.StringAttribute{Computed: true, Description: "Display name."},
+			"description":       schema.StringAttribute{Computed: true, Description: "What the template is."},
+			"os":                schema.StringAttribute{Computed: true, Description: "The operating system it boots, e.g. ubuntu-22.04."},
+			"gpu":               schema.BoolAttribute{Computed: true, Description: "Whether VMs made from it have a GPU."},
+			"gpu_tier":          schema.StringAttribute{Computed: true, Description: "The default GPU tier; null for a CPU-only template."},
+			"default_cpu":       n("Virtual CPUs when icgpu_vm.cpu is omitted."),
+			"max_cpu":           n("The most virtual CPUs a VM of it may have."),
+			"default_memory_gb": n("Memory in GB when icgpu_vm.memory_gb is omitted."),
+			"max_memory_gb":     n("The most memory in GB."),
+			"default_disk_gb":   n("Boot disk in GB when icgpu_vm.disk_gb is omitted."),
+			"min_disk_gb":       n("The smallest boot disk in GB (the image's size)."),
+			"max_disk_gb":       n("The largest boot disk in GB."),
 		},
+		fetch: func(ctx context.Context, gql graphql.Client) ([]gen.VmTemplateFields, error) {
+			out, err := gen.ListVmTemplates(ctx, gql)
+			if err != nil {
+				return nil, err
+			}
+			return mapSlice(out.VmTemplates, func(t gen.ListVmTemplatesVmTemplatesVmTemplate) gen.VmTemplateFields {
+				return t.VmTemplateFields
+			}), nil
+		},
+		fromAPI: vmTemplateFromAPI,
 	}
-}
-
-func (d *vmTemplatesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientOf(req.ProviderData, &resp.Diagnostics)
-}
-
-func (d *vmTemplatesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	templates, err := listVMTemplates(ctx, d.client)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Could not read icgpu_vm_templates", err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, vmTemplatesFromAPI(templates))...)
 }
 
 // listVMTemplates is the API's template catalogue (public: no scope needed).
 func listVMTemplates(ctx context.Context, c *client.Client) ([]gen.VmTemplateFields, error) {
-	var templates []gen.VmTemplateFields
-	err := c.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
-		out, err := gen.ListVmTemplates(ctx, gql)
-		if err == nil {
-			templates = make([]gen.VmTemplateFields, 0, len(out.VmTemplates))
-			for _, t := range out.VmTemplates {
-				templates = append(templates, t.VmTemplateFields)
-			}
-		}
-		return err
-	})
-	return templates, err
+	return vmTemplatesCatalogue().read(ctx, c)
 }
 
 // findTemplate is the template with this id in the catalogue.
@@ -115,25 +84,22 @@ func findTemplate(templates []gen.VmTemplateFields, id string) (gen.VmTemplateFi
 	return gen.VmTemplateFields{}, false
 }
 
-// vmTemplatesFromAPI maps the API's templates to the model; gpu_tier stays null for CPU-only ones.
-func vmTemplatesFromAPI(templates []gen.VmTemplateFields) vmTemplatesModel {
-	m := vmTemplatesModel{Templates: make([]vmTemplateModel, 0, len(templates))}
-	for _, t := range templates {
-		m.Templates = append(m.Templates, vmTemplateModel{
-			ID:              types.StringValue(t.Id),
-			Name:            types.StringValue(t.Name),
-			Description:     types.StringValue(t.Description),
-			OS:              types.StringValue(t.Os),
-			GPU:             types.BoolValue(t.Gpu),
-			GPUTier:         stringOrNull(t.GpuTier),
-			DefaultCPU:      types.Int64Value(int64(t.DefaultCpu)),
-			MaxCPU:          types.Int64Value(int64(t.MaxCpu)),
-			DefaultMemoryGB: types.Int64Value(int64(t.DefaultMemoryGb)),
-			MaxMemoryGB:     types.Int64Value(int64(t.MaxMemoryGb)),
-			DefaultDiskGB:   types.Int64Value(int64(t.DefaultDiskGb)),
-			MinDiskGB:       types.Int64Value(int64(t.MinDiskGb)),
-			MaxDiskGB:       types.Int64Value(int64(t.MaxDiskGb)),
-		})
+// vmTemplateFromAPI maps one of the API's templates to its model; gpu_tier stays null for a
+// CPU-only one.
+func vmTemplateFromAPI(t gen.VmTemplateFields) vmTemplateModel {
+	return vmTemplateModel{
+		ID:              types.StringValue(t.Id),
+		Name:            types.StringValue(t.Name),
+		Description:     types.StringValue(t.Description),
+		OS:              types.StringValue(t.Os),
+		GPU:             types.BoolValue(t.Gpu),
+		GPUTier:         stringOrNull(t.GpuTier),
+		DefaultCPU:      types.Int64Value(int64(t.DefaultCpu)),
+		MaxCPU:          types.Int64Value(int64(t.MaxCpu)),
+		DefaultMemoryGB: types.Int64Value(int64(t.DefaultMemoryGb)),
+		MaxMemoryGB:     types.Int64Value(int64(t.MaxMemoryGb)),
+		DefaultDiskGB:   types.Int64Value(int64(t.DefaultDiskGb)),
+		MinDiskGB:       types.Int64Value(int64(t.MinDiskGb)),
+		MaxDiskGB:       types.Int64Value(int64(t.MaxDiskGb)),
 	}
-	return m
 }

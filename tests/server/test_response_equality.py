@@ -40,6 +40,9 @@ GRAPHQL: list[tuple[str, dict[str, Any]]] = [
      "__typename }" + WHO, {"n": 20, "withOwner": False, "skipTier": False}),
     ("query Page2($t: String) { instances(maxResults: 2, nextToken: $t) { items { id name } nextToken } }",
      {"t": None}),
+    # One field per item: no compiled plan, so graphql-core completes Instance objects made from the
+    # rows (types/instance.py's RowView.objects), in order, owners included.
+    ("{ instances(maxResults: 50) { items { owner { email } } names: items { name } nextToken } }", {}),
     ("{ viewer { id email role tenant { id name } teams { role team { id name description createdBy "
      "createdAt role } } credentialType apiKeyId scopes permissions __typename } }", {}),
     ("{ teams(maxResults: 10) { items { id name description role } nextToken } "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icgpu.auth.principal import Principal
@@ -88,8 +88,14 @@ def event_visible(principal: Principal, team_ids: frozenset[str], ev: Any) -> bo
                 and (ev.account_id == principal.account_id or (ev.team_id is not None and ev.team_id in team_ids)))
 
 
+# The caller's teams as a Core statement made once, run on the session's connection (no ORM
+# result pass): every list reads it. Read sessions hold nothing to flush first.
+_TEAM_IDS = select(TeamMember.team_id).where(TeamMember.account_id == bindparam("account"))
+
+
 async def team_ids(s: AsyncSession, principal: Principal) -> frozenset[str]:
-    return frozenset((await s.scalars(my_teams(principal))).all())
+    conn = await s.connection()
+    return frozenset((await conn.execute(_TEAM_IDS, {"account": principal.account_id})).scalars())
 
 
 async def load_visible(

@@ -15,7 +15,10 @@ fragments, aliases and @skip/@include, as graphql-core collects them) is plain, 
 nested plain objects, the items are completed by a plan made once per list: read, serialize,
 next. Anything the plan does not expect (a null in a non-null field, a value a scalar refuses, an
 awaitable) abandons the plan for that list, and graphql-core completes it from the start, with its
-own errors. tests/server/test_response_equality.py holds the output to graphql-core's, byte for byte.
+own errors. A resolver may hand a list over as rows (``RowItems``), with a view that reads the item
+type's attributes from a row: the plan then reads the rows, and graphql-core, when it completes the
+list instead, gets the objects the view makes. tests/server/test_response_equality.py holds the
+output to graphql-core's, byte for byte.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     GRAPHQL_MAX_INT,
@@ -70,7 +73,30 @@ class _Fallback(Exception):
     """The plan met something only graphql-core's completion knows how to report."""
 
 
-_Plan = Callable[[Any], dict[str, Any]]
+class RowView(Protocol):
+    """How a resolver's rows stand for the objects of a list's item type (``RowItems``)."""
+
+    def reader(self, attrs: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]] | None:
+        """A function giving a row's values of these attributes (``__class__``: anything), as
+        the object made from the row would hold them; None when one is not known."""
+
+    def objects(self) -> list[Any]:
+        """The objects themselves, for graphql-core's completion."""
+
+
+class RowItems(list[Any]):
+    """A list field's items handed over as rows, without making an object per row: the list's
+    plan reads the rows through ``view.reader``; when there is no plan, or it gives up, graphql-core
+    completes ``view.objects()``. Only the fast path's executor knows them (``ICGPU_FAST_PATHS``)."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, rows: Iterable[Any], view: RowView) -> None:
+        super().__init__(rows)
+        self.view = view
+
+
+_Plan = Callable[..., dict[str, Any]]
 # Plans by (schema, type, selection nodes, Boolean variables), across operations: Executor._cached_plan.
 _PLANS: dict[tuple[Any, ...], tuple[Any, GraphQLObjectType, tuple[Any, ...],
                                     tuple[_Plan, list[dict[int, Any]]] | None]] = {}
@@ -110,19 +136,27 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def complete_iterable_value(self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList,
                                 info: Any, path: Path, items: Iterable[Any], position_context: Any) -> Any:
         inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        rows = items if type(items) is RowItems else None
         if self._direct and isinstance(inner, GraphQLObjectType) and inner.is_type_of is None \
                 and isinstance(items, list | tuple) and self.get_stream_usage(field_details_list, path) is None:
             compiled = self._cached_plan(inner, field_details_list)
             if compiled is not None:
                 plan, memos = compiled
                 non_null = isinstance(item_type, GraphQLNonNull)
+                attrs: tuple[str, ...] | None = getattr(plan, "attrs", None)
+                read = rows.view.reader(attrs) if rows is not None and attrs is not None else None
                 try:
-                    return [plan(item) if item is not None else _null(non_null) for item in items]
+                    if read is not None:  # the plan reads the rows themselves
+                        return [plan(item, read) for item in items]
+                    if rows is None:
+                        return [plan(item) if item is not None else _null(non_null) for item in items]
                 except Exception:  # a _Fallback, or a read that failed: graphql-core completes and reports
                     pass
                 finally:
                     for memo in memos:
                         memo.clear()
+        if rows is not None:  # graphql-core reads objects
+            items = rows.view.objects()
         return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
 
     def _cached_plan(self, obj_type: GraphQLObjectType,
@@ -183,8 +217,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if len(steps) > 1 and all(plain is None or plain.read is getattr for _, plain, _ in steps):
             # Every field is an attribute: read them all in one call (``__class__`` stands in for
             # __typename, whose finisher ignores it), then finish each value.
-            read_all = attrgetter(*("__class__" if plain is None else plain.attr for _, plain, _ in steps))
-            return _compiled(read_all, [(key, None if plain is None else plain.named, finish)
+            attrs = tuple("__class__" if plain is None else plain.attr for _, plain, _ in steps)
+            return _compiled(attrs, [(key, None if plain is None else plain.named, finish)
                                         for key, plain, finish in steps])
 
         def complete(source: Any) -> dict[str, Any]:
@@ -242,7 +276,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return None
 
 
-def _compiled(read_all: Callable[[Any], tuple[Any, ...]],
+def _compiled(attrs: tuple[str, ...],
               fields: list[tuple[str, GraphQLScalarType | GraphQLEnumType | GraphQLObjectType | None,
                                  Callable[[Any], Any]]]) -> _Plan:
     """Completing one object whose selected fields are all attributes, as one function written for
@@ -251,7 +285,7 @@ def _compiled(read_all: Callable[[Any], tuple[Any, ...]],
     in range are put as they are (what their finishers return for them) and every other value
     goes through its finisher; ``__typename`` (no named type) is the finisher's constant. The
     source names nothing from the query: keys, finishers and constants are bound by position."""
-    scope: dict[str, Any] = {"read_all": read_all, "type": type, "str": str, "int": int}
+    scope: dict[str, Any] = {"read_all": attrgetter(*attrs), "type": type, "str": str, "int": int}
     parts = []
     for i, (key, named, finish) in enumerate(fields):
         scope[f"k{i}"], scope[f"f{i}"] = key, finish
@@ -266,9 +300,12 @@ def _compiled(read_all: Callable[[Any], tuple[Any, ...]],
         else:
             parts.append(f"k{i}: f{i}(v{i})")
     values = ", ".join(f"v{i}" for i in range(len(fields)))
-    source = f"def complete(source):\n    {values}, = read_all(source)\n    return {{{', '.join(parts)}}}\n"
+    source = (f"def complete(source, read=read_all):\n    {values}, = read(source)\n"
+              f"    return {{{', '.join(parts)}}}\n")
     exec(compile(source, "<graphql list plan>", "exec"), scope)  # source made from the names above only
-    return scope["complete"]  # type: ignore[no-any-return]
+    complete = scope["complete"]
+    complete.attrs = attrs  # what ``read`` gives, in order: a RowView's reader may stand in for it
+    return complete  # type: ignore[no-any-return]
 
 
 def _null(non_null: bool) -> Any:

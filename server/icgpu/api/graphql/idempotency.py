@@ -29,19 +29,19 @@ from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from icgpu.api.graphql.errors import api_errors
 from icgpu.errors import ApiError
-from icgpu.services.idempotency import Claim, Replay, canonical_json, fingerprint
+from icgpu.services.idempotency import Replay, canonical_json, fingerprint
 
 HEADER = "Idempotency-Key"
 SECRET_FIELDS = frozenset({"key", "privateKey"})
 
 
 class IdempotentMutations(SchemaExtension):
-    def __init__(self) -> None:
-        self._claim: Claim | None = None
-        self._key: str | None = None
-
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        """The only hook (one per operation is cheaper than two): the claim is taken before the
+        mutation runs and completed with its result, errors as ``ApiErrors`` gives them to the
+        client, when it has run."""
         ec = self.execution_context
         request = getattr(ec.context, "request", None)
         key = request.headers.get(HEADER) if isinstance(request, Request) else None
@@ -51,7 +51,8 @@ class IdempotentMutations(SchemaExtension):
             return
         fp = fingerprint(b"graphql", (ec.query or "").encode(), (ec.operation_name or "").encode(),
                          canonical_json(ec.variables or {}))
-        self._key = key
+        if ec.context.response is not None:
+            ec.context.response.headers[HEADER] = key
         try:
             principal = await ec.context.principal()
             outcome = await ec.context.platform.idempotency.begin(principal.account_id, key, fp)
@@ -65,27 +66,20 @@ class IdempotentMutations(SchemaExtension):
                       for e in stored.get("errors") or []]
             ec.result = ExecutionResult(data=stored.get("data"), errors=errors or None)
             ec.context.response.headers["Idempotent-Replayed"] = "true"
-        else:
-            self._claim = outcome
-        yield
-
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
-        yield
-        ec = self.execution_context
-        if self._key is not None and ec.context.response is not None:
-            ec.context.response.headers[HEADER] = self._key
-        if self._claim is None:
+            yield
             return
+        yield
         idem = ec.context.platform.idempotency
         result = ec.result
-        errors = list(getattr(result, "errors", None) or [])
+        # As the client will see them (ApiErrors masks them when the operation ends; not logged here).
+        errors = api_errors(list(getattr(result, "errors", None) or []), log_unexpected=False)
         if any((e.extensions or {}).get("status", 400) >= 500 for e in errors):
-            await idem.release(self._claim)
+            await idem.release(outcome)
             return
         secret_names = _response_names(ec.graphql_document, ec)
         body = {"data": _redact(getattr(result, "data", None), secret_names),
                 "errors": [e.formatted for e in errors] or None}
-        await idem.complete(self._claim, 200, json.dumps(body, separators=(",", ":")))
+        await idem.complete(outcome, 200, json.dumps(body, separators=(",", ":")))
 
 
 def _dry_run_only(ec: Any) -> bool:

@@ -51,7 +51,7 @@ class InstanceQueries:
                                                  with_owner=with_owner)
         if with_owner:
             ctx.loaders.know_owners(cast(list[InstanceOwnerRecord], page.items))
-        return InstanceConnection(items=await Instance.many(info, page.items), next_token=page.next_token)
+        return InstanceConnection(items=await Instance.page(info, page.items), next_token=page.next_token)
 
     @strawberry.field(permission_classes=READ)
     async def instance(self, info: Info, id: strawberry.ID) -> Instance:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Iterable
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from aiodataloader import DataLoader
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
+from sqlalchemy.engine import Row
 from strawberry.types.nodes import SelectedField
 
 from icgpu.db.tables import Account
@@ -29,6 +31,10 @@ class KnownAccount(NamedTuple):
     role: str
 
 
+_OWNER = attrgetter("account_id", "owner_email", "owner_role")
+_PARENT = attrgetter("_parent")  # a Row's result metadata, shared by the rows of one result
+
+
 class Loaders:
     def __init__(self, platform: Platform, context: Context) -> None:
         self._platform = platform
@@ -47,11 +53,15 @@ class Loaders:
         """Owners a list read with its rows (``InstanceService.list(..., with_owner=True)``), so
         ``accounts`` answers them without a query; None for an owner whose account is gone."""
         known = self._known
-        for row in rows:
-            if row.account_id not in known:
-                email = row.owner_email
-                known[row.account_id] = None if email is None else \
-                    KnownAccount(row.account_id, email, row.owner_role or "")
+        page = list(rows)
+        read: Callable[[Any], Any] = _OWNER
+        if page and set(map(type, page)) == {Row} and len(set(map(_PARENT, page))) == 1:
+            # Rows of one result: by position (reading a Row's field by name costs ~1 µs).
+            fields = cast(Row[Any], page[0])._fields
+            read = itemgetter(*map(fields.index, ("account_id", "owner_email", "owner_role")))
+        for account_id, email, role in map(read, page):
+            if account_id not in known:
+                known[account_id] = None if email is None else KnownAccount(account_id, email, role or "")
 
     async def accounts(self, ids: Iterable[str]) -> dict[str, Any]:
         """The accounts with these ids, by id (rows with ``id``, ``email`` and ``role``): the ones

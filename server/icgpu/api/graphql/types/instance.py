@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from operator import attrgetter
+from functools import partial
+from operator import attrgetter, itemgetter
+from typing import Any, cast
 
 import strawberry
+from sqlalchemy.engine import Row
 from strawberry.types import Info
 
+from icgpu.api.graphql.execution import RowItems
 from icgpu.api.graphql.loaders import selected
 from icgpu.api.graphql.types.common import CATALOGUE, Account, GpuTier
 from icgpu.api.rows import getter
@@ -65,6 +69,27 @@ class Instance:
         return [cls._make(owners, *get(r)) for r in rows]
 
     @classmethod
+    async def page(cls, info: Info, rows: Sequence[InstanceRecord]) -> list[Instance]:
+        """A list's items: on the fast path, a page of rows with known values is handed to the
+        list's plan as the rows themselves (``RowItems``: no Instance made per row), else ``many``."""
+        page = cast(Sequence[Any], rows)
+        # Rows of one result (so one set of positions holds for all), read in C loops.
+        if not (page and info.context.platform.settings.fast_paths) or set(map(type, page)) != {Row} \
+                or len(set(map(_PARENT, page))) != 1:
+            return await cls.many(info, rows)
+        fields = page[0]._fields
+        positions = _POSITIONS.get(fields)
+        if positions is None:
+            positions = _positions(fields)
+        if positions is None or not set(map(itemgetter(*positions[:3]), page)) <= _KNOWN:
+            return await cls.many(info, rows)
+        owners: dict[str, Account | None] = {}
+        if selected(info, "owner"):
+            found = await info.context.loaders.accounts(map(itemgetter(positions[_ACCOUNT]), page))
+            owners = {id_: Account.from_row(a) if a else None for id_, a in found.items()}
+        return RowItems(rows, _InstanceRows(rows, positions, owners))
+
+    @classmethod
     async def one(cls, info: Info, row: InstanceRecord) -> Instance:
         return (await cls.many(info, [row]))[0]
 
@@ -99,6 +124,78 @@ _FIELDS = ("id", "name", "tier", "workload_type", "storage_gb", "ssh_key", "ssh_
 _by_name = attrgetter(*_FIELDS)
 _WORKLOADS = {w.value: w for w in WorkloadType}
 _STATUSES = {s.value: s for s in Status}
+
+
+# A page's rows read as Instance attributes (``Instance.page``): the workload type, status and tier
+# come first in ``_positions`` (the values checked against ``_KNOWN``, so the lookups below hold).
+_KNOWN = frozenset((w, s, t) for (t, w) in HOURLY_PRICE if t in CATALOGUE and w in _WORKLOADS for s in _STATUSES)
+_POSITIONS: dict[tuple[str, ...], tuple[int, ...] | None] = {}
+_ACCOUNT = 3 + _FIELDS.index("account_id")
+_PARENT = attrgetter("_parent")  # a Row's result metadata, shared by the rows of one result
+_READERS: dict[tuple[tuple[int, ...], tuple[str, ...]], Callable[..., tuple[Any, ...]] | None] = {}
+_MAX_SHAPES = 64
+# An attribute of Instance as an expression of the row ``r`` (positions by column name, ``{}``).
+_EXPRESSIONS = {
+    **{name: "r[{" + name + "}]" for name in _FIELDS if name not in ("workload_type", "status", "account_id")},
+    "ssh_key_group": "r[{ssh_key_group_id}]",
+    "workload_type": "W[r[{workload_type}]]",
+    "status": "S[r[{status}]]",
+    "hourly_price": "P[r[{tier}], r[{workload_type}]]",
+    "tier_info": "C[r[{tier}]]",
+    "owner": "owners.get(r[{account_id}])",
+    "__class__": "Instance",
+}
+del _EXPRESSIONS["ssh_key_group_id"]
+
+
+def _positions(fields: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Where a result's columns hold workload type, status, tier, then every name of _FIELDS."""
+    try:
+        found: tuple[int, ...] | None = tuple(fields.index(name) for name in
+                                              ("workload_type", "status", "tier", *_FIELDS))
+    except ValueError:
+        found = None
+    if len(_POSITIONS) >= _MAX_SHAPES:
+        _POSITIONS.clear()
+    _POSITIONS[fields] = found
+    return found
+
+
+def _reader(positions: tuple[int, ...], attrs: tuple[str, ...]) -> Callable[..., tuple[Any, ...]] | None:
+    """``read(owners, r)``: the values of ``attrs`` an Instance made from row ``r`` would hold,
+    written once per (result shape, selection) as one tuple display."""
+    key = (positions, attrs)
+    if key in _READERS:
+        return _READERS[key]
+    read = None
+    if all(a in _EXPRESSIONS for a in attrs):
+        at = dict(zip(_FIELDS, positions[3:], strict=True))
+        values = "".join(_EXPRESSIONS[a].format(**at) + ", " for a in attrs)
+        scope: dict[str, Any] = {"W": _WORKLOADS, "S": _STATUSES, "P": HOURLY_PRICE, "C": CATALOGUE,
+                                 "Instance": Instance}
+        exec(compile(f"def read(owners, r):\n    return ({values})\n", "<instance row reader>", "exec"), scope)
+        read = scope["read"]
+    if len(_READERS) >= _MAX_SHAPES:
+        _READERS.clear()
+    _READERS[key] = read
+    return read
+
+
+class _InstanceRows:
+    """A page's rows as the list plan reads them (execution.py's ``RowView``)."""
+
+    __slots__ = ("owners", "positions", "rows")
+
+    def __init__(self, rows: Sequence[Any], positions: tuple[int, ...], owners: dict[str, Account | None]) -> None:
+        self.rows, self.positions, self.owners = rows, positions, owners
+
+    def reader(self, attrs: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]] | None:
+        read = _reader(self.positions, attrs)
+        return None if read is None else partial(read, self.owners)
+
+    def objects(self) -> list[Instance]:
+        get = itemgetter(*self.positions[3:])
+        return [Instance._make(self.owners, *get(r)) for r in self.rows]
 
 
 @strawberry.type(description="One page of instances.")

@@ -72,34 +72,13 @@ func TestGPUTiersDataSource(t *testing.T) {
 
 // checkTiersMatchAPI compares every tier in state, attribute by attribute, with ListGpuTiers.
 func checkTiersMatchAPI(tn *acctest.Tenant) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		tiers, err := listTiers(tn)
-		if err != nil {
-			return err
+	return checkListMatchesAPI(tn, gpuTiersData, "tiers", 1, apiGPUTiers, func(t gen.GpuTierFields) map[string]any {
+		return map[string]any{
+			"id": t.Id, "name": t.Name, "isolation": t.Isolation, "description": t.Description, "gpu_memory_gb": t.GpuMemoryGb,
+			"price_per_hour": t.PricePerHour, "batch_price_per_hour": t.BatchPricePerHour,
+			"capacity": orEmpty(t.Capacity), "available": orEmpty(t.Available),
 		}
-		a := s.RootModule().Resources[gpuTiersData].Primary.Attributes
-		if a["tiers.#"] != strconv.Itoa(len(tiers)) {
-			return fmt.Errorf("state has %s tiers, the API %d", a["tiers.#"], len(tiers))
-		}
-		for i, tier := range tiers {
-			at := func(name string) string { return a[fmt.Sprintf("tiers.%d.%s", i, name)] }
-			for name, want := range map[string]string{
-				"id": tier.Id, "name": tier.Name, "isolation": tier.Isolation, "description": tier.Description,
-				"gpu_memory_gb": strconv.Itoa(tier.GpuMemoryGb), "capacity": intOrEmpty(tier.Capacity), "available": intOrEmpty(tier.Available),
-			} {
-				if got := at(name); got != want {
-					return fmt.Errorf("tiers.%d.%s = %q, the API says %q", i, name, got, want)
-				}
-			}
-			for name, want := range map[string]float64{"price_per_hour": tier.PricePerHour, "batch_price_per_hour": tier.BatchPricePerHour} {
-				got, err := strconv.ParseFloat(at(name), 64)
-				if err != nil || got != want {
-					return fmt.Errorf("tiers.%d.%s = %q, the API says %v", i, name, at(name), want)
-				}
-			}
-		}
-		return nil
-	}
+	})
 }
 
 // takeDedicatedGPU creates an instance on the only dedicated GPU, outside Terraform, and waits
@@ -135,23 +114,12 @@ func takeDedicatedGPU(t *testing.T, tn *acctest.Tenant) {
 	}
 }
 
-func listTiers(tn *acctest.Tenant) ([]gen.GpuTierFields, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var tiers []gen.GpuTierFields
-	err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
-		out, err := gen.ListGpuTiers(ctx, gql)
-		for _, tier := range out.GetGpuTiers() {
-			tiers = append(tiers, tier.GpuTierFields)
-		}
-		return err
-	})
-	return tiers, err
-}
+func listTiers(tn *acctest.Tenant) ([]gen.GpuTierFields, error) { return apiList(tn, apiGPUTiers) }
 
-func intOrEmpty(v *int) string {
-	if v == nil {
-		return ""
+func apiGPUTiers(ctx context.Context, gql graphql.Client) ([]gen.GpuTierFields, error) {
+	out, err := gen.ListGpuTiers(ctx, gql)
+	if err != nil {
+		return nil, err
 	}
-	return strconv.Itoa(*v)
+	return fragments(out.GpuTiers, func(t gen.ListGpuTiersGpuTiersGpuTier) gen.GpuTierFields { return t.GpuTierFields }), nil
 }

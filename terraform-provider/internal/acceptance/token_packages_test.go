@@ -2,15 +2,11 @@ package acceptance
 
 import (
 	"context"
-	"fmt"
 	"regexp"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ic-gpu/terraform-provider-icgpu/internal/acctest"
 	gen "github.com/ic-gpu/terraform-provider-icgpu/internal/client/generated"
@@ -32,19 +28,7 @@ output "cheapest_per_million" {
 func TestTokenPackagesDataSource(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
-	noTokens := *tn
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
-		out, err := gen.CreateApiKey(ctx, gql, gen.CreateApiKeyInput{Name: "no-tokens", Scopes: []string{"models"},
-			Permissions: []string{"read"}}, &dryRunOff)
-		if err == nil && out.CreateApiKey.Key != nil {
-			noTokens.APIKey = *out.CreateApiKey.Key
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	noTokens := withReadKey(t, tn, "no-tokens", "models")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -65,40 +49,19 @@ func TestTokenPackagesDataSource(t *testing.T) {
 
 // checkPackagesMatchAPI compares every package in state, attribute by attribute, with ListTokenPackages.
 func checkPackagesMatchAPI(tn *acctest.Tenant) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		var packages []gen.TokenPackageFields
-		if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
-			out, err := gen.ListTokenPackages(ctx, gql)
-			for _, p := range out.GetTokenPackages() {
-				packages = append(packages, p.TokenPackageFields)
-			}
-			return err
-		}); err != nil {
-			return err
+	return checkListMatchesAPI(tn, tokenPackagesData, "packages", 1, apiTokenPackages, func(p gen.TokenPackageFields) map[string]any {
+		return map[string]any{
+			"id": p.Id, "name": p.Name, "tokens": p.Tokens, "currency": p.Currency, "price": p.Price, "price_per_million": p.PricePerMillion,
 		}
-		if len(packages) == 0 {
-			return fmt.Errorf("the API offers no token package")
-		}
-		a := s.RootModule().Resources[tokenPackagesData].Primary.Attributes
-		if a["packages.#"] != strconv.Itoa(len(packages)) {
-			return fmt.Errorf("state has %s packages, the API %d", a["packages.#"], len(packages))
-		}
-		for i, p := range packages {
-			at := func(name string) string { return a[fmt.Sprintf("packages.%d.%s", i, name)] }
-			for name, want := range map[string]string{"id": p.Id, "name": p.Name, "tokens": strconv.Itoa(p.Tokens), "currency": p.Currency} {
-				if got := at(name); got != want {
-					return fmt.Errorf("packages.%d.%s = %q, the API says %q", i, name, got, want)
-				}
-			}
-			for name, want := range map[string]float64{"price": p.Price, "price_per_million": p.PricePerMillion} {
-				got, err := strconv.ParseFloat(at(name), 64)
-				if err != nil || got != want {
-					return fmt.Errorf("packages.%d.%s = %q, the API says %v", i, name, at(name), want)
-				}
-			}
-		}
-		return nil
+	})
+}
+
+func apiTokenPackages(ctx context.Context, gql graphql.Client) ([]gen.TokenPackageFields, error) {
+	out, err := gen.ListTokenPackages(ctx, gql)
+	if err != nil {
+		return nil, err
 	}
+	return fragments(out.TokenPackages, func(p gen.ListTokenPackagesTokenPackagesTokenPackage) gen.TokenPackageFields {
+		return p.TokenPackageFields
+	}), nil
 }

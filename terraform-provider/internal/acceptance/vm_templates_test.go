@@ -2,14 +2,10 @@ package acceptance
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/ic-gpu/terraform-provider-icgpu/internal/acctest"
 	gen "github.com/ic-gpu/terraform-provider-icgpu/internal/client/generated"
@@ -39,42 +35,25 @@ func TestVMTemplatesDataSource(t *testing.T) {
 	})
 }
 
-// checkVMTemplatesMatchAPI compares every template in state with ListVmTemplates.
+// checkVMTemplatesMatchAPI compares every template in state, attribute by attribute, with
+// ListVmTemplates (at least 3 of them).
 func checkVMTemplatesMatchAPI(tn *acctest.Tenant) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		var templates []gen.VmTemplateFields
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
-			out, err := gen.ListVmTemplates(ctx, gql)
-			for _, t := range out.GetVmTemplates() {
-				templates = append(templates, t.VmTemplateFields)
-			}
-			return err
-		}); err != nil {
-			return err
+	return checkListMatchesAPI(tn, vmTemplatesData, "templates", 3, apiVMTemplates, func(t gen.VmTemplateFields) map[string]any {
+		return map[string]any{
+			"id": t.Id, "name": t.Name, "description": t.Description, "os": t.Os, "gpu": t.Gpu, "gpu_tier": orEmpty(t.GpuTier),
+			"default_cpu": t.DefaultCpu, "max_cpu": t.MaxCpu, "default_memory_gb": t.DefaultMemoryGb,
+			"max_memory_gb": t.MaxMemoryGb, "default_disk_gb": t.DefaultDiskGb, "min_disk_gb": t.MinDiskGb,
+			"max_disk_gb": t.MaxDiskGb,
 		}
-		a := s.RootModule().Resources[vmTemplatesData].Primary.Attributes
-		if got := a["templates.#"]; got != strconv.Itoa(len(templates)) || len(templates) < 3 {
-			return fmt.Errorf("state has %s templates, the API %d (want at least 3)", got, len(templates))
-		}
-		for i, tpl := range templates {
-			tier := ""
-			if tpl.GpuTier != nil {
-				tier = *tpl.GpuTier
-			}
-			want := map[string]any{
-				"id": tpl.Id, "name": tpl.Name, "description": tpl.Description, "os": tpl.Os, "gpu": tpl.Gpu, "gpu_tier": tier,
-				"default_cpu": tpl.DefaultCpu, "max_cpu": tpl.MaxCpu, "default_memory_gb": tpl.DefaultMemoryGb,
-				"max_memory_gb": tpl.MaxMemoryGb, "default_disk_gb": tpl.DefaultDiskGb, "min_disk_gb": tpl.MinDiskGb,
-				"max_disk_gb": tpl.MaxDiskGb,
-			}
-			for attr, w := range want {
-				if err := wantAPI(fmt.Sprintf("templates.%d.%s in state", i, attr), a[fmt.Sprintf("templates.%d.%s", i, attr)], w); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	})
+}
+
+func apiVMTemplates(ctx context.Context, gql graphql.Client) ([]gen.VmTemplateFields, error) {
+	out, err := gen.ListVmTemplates(ctx, gql)
+	if err != nil {
+		return nil, err
 	}
+	return fragments(out.VmTemplates, func(t gen.ListVmTemplatesVmTemplatesVmTemplate) gen.VmTemplateFields {
+		return t.VmTemplateFields
+	}), nil
 }

@@ -181,22 +181,7 @@ func TestSpendingAlertLifecycle(t *testing.T) {
 func TestSpendingAlertValidation(t *testing.T) {
 	t.Parallel()
 	tn := acctest.NewTenant(t)
-	narrow := *tn
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := tn.Client.Do(ctx, func(ctx context.Context, gql graphql.Client) error {
-		out, err := gen.CreateApiKey(ctx, gql, gen.CreateApiKeyInput{Name: "no-tokens", Scopes: []string{"models"},
-			Permissions: []string{"read", "write"}}, &dryRunOff)
-		if err == nil && out.CreateApiKey.Key != nil {
-			narrow.APIKey = *out.CreateApiKey.Key
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if narrow.APIKey == tn.APIKey {
-		t.Fatal("the API did not show the new key")
-	}
+	narrow := withReadKey(t, tn, "no-tokens", "models")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             acctest.CheckGone(tn, "icgpu_spending_alert", spendingAlertExists),
@@ -214,7 +199,7 @@ func TestSpendingAlertValidation(t *testing.T) {
 			{Config: alertConfig(tn, q("name", "tab\there"), "threshold = 10"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`must not contain control characters \(found U\+0009\)`)},
 			// The API's own refusal: the key lacks the tokens scope.
-			{Config: alertConfig(&narrow, q("name", "a"), "threshold = 10"),
+			{Config: alertConfig(narrow, q("name", "a"), "threshold = 10"),
 				ExpectError: regexp.MustCompile(`(?s)Could not create icgpu_spending_alert.*tokens.*Error type: \w+.*Request id: \S+`)},
 		},
 	})

@@ -157,12 +157,18 @@ async def ensure_balance_row(s: AsyncSession, tenant_id: str) -> None:
 
 async def release_expired(s: AsyncSession, tenant_id: str) -> int:
     """Give back the holds of the tenant's reservations past their expiry (crashed calls); how many.
-    One DELETE takes them all, then one UPDATE the balance row: the same order as settle (the
-    reservation, then the balance), so the two never wait on each other in a cycle."""
+
+    Lock order: the balance row first, then the expired reservations, skipping (PostgreSQL) any a
+    settling call has locked. A reserve whose conditional UPDATE failed may already hold the balance
+    row (PostgreSQL keeps the lock of a row it re-checked and skipped), and a settle holds its own
+    reservation and then waits for the balance row: taking reservations first, or waiting for a
+    locked one, could close a cycle with either."""
+    await s.execute(update(_BAL).where(_BAL.c.tenant_id == tenant_id).values(reserved=_BAL.c.reserved))
+    expired = select(_RES.c.id).where(_RES.c.tenant_id == tenant_id, _RES.c.expires_at <= utcnow())
+    if s.get_bind().dialect.name == "postgresql":
+        expired = expired.with_for_update(skip_locked=True)
     amounts = (await s.execute(
-        delete(_RES)
-        .where(_RES.c.tenant_id == tenant_id, _RES.c.expires_at <= utcnow())
-        .returning(_RES.c.amount))).scalars().all()
+        delete(_RES).where(_RES.c.id.in_(expired.scalar_subquery())).returning(_RES.c.amount))).scalars().all()
     if amounts:
         await s.execute(update(_BAL).where(_BAL.c.tenant_id == tenant_id)
                         .values(reserved=_BAL.c.reserved - sum(int(a) for a in amounts)))

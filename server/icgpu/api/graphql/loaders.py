@@ -32,7 +32,6 @@ class KnownAccount(NamedTuple):
 
 
 _OWNER = attrgetter("account_id", "owner_email", "owner_role")
-_PARENT = attrgetter("_parent")  # a Row's result metadata, shared by the rows of one result
 
 
 class Loaders:
@@ -55,8 +54,9 @@ class Loaders:
         known = self._known
         page = list(rows)
         read: Callable[[Any], Any] = _OWNER
-        if page and set(map(type, page)) == {Row} and len(set(map(_PARENT, page))) == 1:
-            # Rows of one result: by position (reading a Row's field by name costs ~1 µs).
+        if page and type(page[0]) is Row and type(page[-1]) is Row and page[0]._parent is page[-1]._parent:
+            # A list's page, the rows of one result: by position (reading a Row's field by name
+            # costs ~1 µs); checked on its ends only (a check of every row costs ~0.5 µs a row).
             fields = cast(Row[Any], page[0])._fields
             read = itemgetter(*map(fields.index, ("account_id", "owner_email", "owner_role")))
         for account_id, email, role in map(read, page):

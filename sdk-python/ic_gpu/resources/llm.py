@@ -18,13 +18,13 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from .._errors import APIError, from_http_error
 from .._retry import delay, retryable
-from .._transport import check, transport_error
+from .._transport import AsyncTransport, SyncTransport, check, transport_error
 from ._base import AsyncResource, SyncResource
 
 
@@ -87,7 +87,7 @@ def stream_event(line: str, request_id: str | None) -> dict[str, Any] | None:
 class Llm(SyncResource):
     @property
     def _http(self) -> httpx.Client:
-        return self._gen.http_client.http  # type: ignore[no-any-return]
+        return cast(SyncTransport, self._gen.http_client).http  # the client's transport (its retries' HTTP client)
 
     def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
         url = self._config.base_url + path
@@ -139,7 +139,7 @@ class Llm(SyncResource):
 class AsyncLlm(AsyncResource):
     @property
     def _http(self) -> httpx.AsyncClient:
-        return self._gen.http_client.http  # type: ignore[no-any-return]
+        return cast(AsyncTransport, self._gen.http_client).http
 
     async def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
         url = self._config.base_url + path

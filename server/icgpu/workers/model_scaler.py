@@ -22,7 +22,6 @@ replica process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -58,6 +57,9 @@ async def launch(model: str, kind: str, ready_timeout: float, hf_token: str | No
 
     return await start_replica(model=model, kind=kind, ready_timeout=ready_timeout,
                                env={"HF_TOKEN": hf_token} if hf_token else None)
+
+
+START_CANCEL_WAIT_SECONDS = 10.0  # how long stopping waits for a cancelled replica start to end
 
 
 @dataclass
@@ -296,10 +298,13 @@ class ModelScaler(LevelTriggered):
         task, r.task = r.task, None
         if task is not None:
             task.cancel()
-            with contextlib.suppress(BaseException):
-                handle = await task
-                if handle is not None:
-                    r.handle = handle
+            # Bounded: a start that does not end once cancelled must not hold up shutdown forever.
+            done, _ = await asyncio.wait({task}, timeout=START_CANCEL_WAIT_SECONDS)
+            if task not in done:
+                log.warning("replica %s: its start had not ended %ss after being cancelled",
+                            r.workload_id, START_CANCEL_WAIT_SECONDS)
+            elif not task.cancelled() and task.exception() is None and task.result() is not None:
+                r.handle = task.result()
         handle, r.handle = r.handle, None
         r.phase = "stopped"
         if handle is not None:

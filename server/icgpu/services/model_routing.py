@@ -21,21 +21,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables_models import ModelDeployment
 from icgpu.errors import NotFound, ServiceUnavailable
-from icgpu.ids import new_id
 from icgpu.services.model_catalogue import CATALOGUE, CatalogueEntry, by_huggingface_id, entry, external_upstream
 from icgpu.services.model_replicas import ReplicaPool
-from icgpu.services.models import PREFIX, SCOPE, ModelDeploymentService, Status
+from icgpu.services.models import RETRY_AFTER_SECONDS, SCOPE, ModelDeploymentService
 from icgpu.settings import Settings
 
 DEFAULT_CONTEXT_LENGTH = 8192
-RETRY_AFTER_SECONDS = 5
 REMOTE_POLL_SECONDS = 0.2  # how often a waking call looks for another process's replicas
 REMOTE_CACHE_SECONDS = 1.0  # how long another process's ready replicas are used without a read
 REMOTE_TOUCH_SECONDS = 5.0  # how often a call is recorded for another process's scaler, at most
@@ -258,34 +255,8 @@ class ModelRouter:
         return external_upstream(self.settings, alias=None if d.tenant_id else d.name, model=d.model)
 
     async def shared_deployment(self, cat: CatalogueEntry) -> str:
-        """The id of the platform's deployment serving ``cat`` (made on first use)."""
+        """The id of the platform's deployment serving ``cat`` (made on first use), kept once known."""
         known = self._shared.get(cat.alias)
-        if known is not None:
-            return known
-        stmt = select(ModelDeployment.id).where(ModelDeployment.tenant_id.is_(None),
-                                                ModelDeployment.name == cat.alias,
-                                                ModelDeployment.status != Status.DELETED)
-        async with self.db.read() as s:
-            found = await s.scalar(stmt)
-        if found is None:
-            try:
-                async with self.db.transaction() as s:
-                    now = utcnow()
-                    s.add(ModelDeployment(
-                        id=new_id(PREFIX), tenant_id=None, account_id=None, team_id=None, name=cat.alias,
-                        model=cat.huggingface_id, engine=cat.engine, kind=cat.kind,
-                        resource_profile=cat.resource_profile, min_replicas=0, max_replicas=cat.max_replicas,
-                        hf_token_blob=None, has_hf_token=False, status=Status.SCALED_TO_ZERO, stopped=False,
-                        desired_replicas=0, ready_replicas=0, gpu_replicas=0, endpoints=[], created_at=now,
-                        updated_at=now))
-            except IntegrityError:
-                pass  # made by a concurrent call: read it back
-            # In a transaction of its own, not the request's read session: that snapshot may predate
-            # the concurrent call's commit.
-            async with self.db.transaction() as s:
-                found = await s.scalar(stmt)
-        if found is None:
-            raise ServiceUnavailable(f"the catalogue model '{cat.alias}' cannot be served now; retry shortly",
-                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        self._shared[cat.alias] = found
-        return found
+        if known is None:
+            known = self._shared[cat.alias] = await self.deployments.shared(cat)
+        return known

@@ -14,6 +14,7 @@ next call wakes it), ``deleted``. Replicas are kept by workers/model_scaler.py.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -27,7 +28,7 @@ from icgpu.auth.principal import Principal
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables_models import ModelDeployment
-from icgpu.errors import Conflict, NotFound, ValidationError
+from icgpu.errors import Conflict, NotFound, ServiceUnavailable, ValidationError
 from icgpu.events import outbox
 from icgpu.ids import new_id
 from icgpu.services import access, quotas
@@ -35,6 +36,7 @@ from icgpu.services.model_catalogue import (
     ENGINES,
     KINDS,
     RESOURCE_PROFILES,
+    CatalogueEntry,
     by_huggingface_id,
     entry,
     external_upstream,
@@ -63,6 +65,7 @@ class Status:
 
 
 IDLE_REASON = "no replica until the next call"
+RETRY_AFTER_SECONDS = 5  # a model that cannot answer yet (waking, or its shared deployment unreadable)
 STOPPED_REASON = "stopped: the next call wakes it"
 STATUSES = (Status.PENDING, Status.SCALING, Status.READY, Status.SCALED_TO_ZERO, Status.STOPPED, Status.DELETED)
 EVENTS = ("model.deployed", "model.scaled", "model.stopped", "model.woken", "model.ready", "model.scaled_to_zero",
@@ -228,6 +231,35 @@ class ModelDeploymentService:
                     .where(access.visible(principal, ModelDeployment), ModelDeployment.status != Status.DELETED)
                     .order_by(ModelDeployment.created_at, ModelDeployment.id))
             return (await s.scalars(stmt)).all()
+
+    async def shared(self, cat: CatalogueEntry) -> str:
+        """The id of the platform's own deployment serving catalogue entry ``cat`` (no tenant; scales from
+        zero), made on first use. Concurrent first uses make one: the partial unique index on the shared
+        deployments' names refuses the others, which then read the winner's row."""
+        stmt = select(ModelDeployment.id).where(ModelDeployment.tenant_id.is_(None),
+                                                ModelDeployment.name == cat.alias,
+                                                ModelDeployment.status != Status.DELETED)
+        async with self.db.read() as s:
+            found = await s.scalar(stmt)
+        if found is not None:
+            return str(found)
+        with contextlib.suppress(IntegrityError):  # another call made it first: its row is read below
+            async with self.db.transaction() as s:
+                now = utcnow()
+                s.add(ModelDeployment(
+                    id=new_id(PREFIX), tenant_id=None, account_id=None, team_id=None, name=cat.alias,
+                    model=cat.huggingface_id, engine=cat.engine, kind=cat.kind,
+                    resource_profile=cat.resource_profile, min_replicas=0, max_replicas=cat.max_replicas,
+                    hf_token_blob=None, has_hf_token=False, status=Status.SCALED_TO_ZERO, status_reason=IDLE_REASON,
+                    stopped=False, desired_replicas=0, ready_replicas=0, gpu_replicas=0, endpoints=[],
+                    created_at=now, updated_at=now))
+        # A transaction of its own, not the request's read session, whose snapshot may predate the winner's commit.
+        async with self.db.transaction() as s:
+            found = await s.scalar(stmt)
+        if found is None:
+            raise ServiceUnavailable(f"the catalogue model '{cat.alias}' cannot be served now; retry shortly",
+                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return str(found)
 
     # -- writes ----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -95,10 +96,8 @@ async def serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in a terminal ends it quietly
         asyncio.run(serve(args))
-    except KeyboardInterrupt:
-        pass
     sys.exit(0)
 
 

@@ -4,6 +4,7 @@ with OpenAI's routes and shapes, plus `/health` and `/stats`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
@@ -200,7 +201,7 @@ class _Stream:
 
     async def _watch_disconnect(self) -> None:
         while (await self.receive())["type"] != "http.disconnect":
-            pass
+            continue  # a body part after the request was read: ignored
         self.disconnected.set()
 
     async def run(self) -> None:
@@ -229,7 +230,7 @@ class _Stream:
 
 
 class _ClientGone(Exception):
-    pass
+    """The client disconnected while a stream was being written."""
 
 
 def _allow(method: str, allowed: str) -> None:
@@ -252,10 +253,8 @@ async def _json_body(receive: Receive) -> Any:
         if not message.get("more_body"):
             break
     raw = b"".join(chunks)
-    try:
+    with contextlib.suppress(orjson.JSONDecodeError):
         return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
     try:  # the standard parser also takes escaped lone surrogates ("\ud800"), as OpenAI does
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:

@@ -53,10 +53,11 @@ class StreamReply:
 async def unshared_reads(db: Database) -> AsyncIterator[None]:
     """Reads inside the block each get a session of their own, whose connection goes back to the
     pool when the read ends: the request's shared read session is held (unused, so holding no
-    connection) for the block's length. Without this, a /v1 call would keep the shared session's
-    connection from authentication's or routing's read through the reservation, and on
-    PostgreSQL, where reads and writes share one pool, enough parallel calls each holding a read
-    connection while waiting for a write one exhaust the pool."""
+    connection) for the block's length. ``Database.transaction()`` already closes an idle shared
+    session before a write, but a /v1 call with batched metering may make no write at all: without
+    this, authentication's or routing's read would keep a pooled connection for the whole proxied
+    call (seconds for a long completion), and on PostgreSQL, where reads and writes share one pool,
+    enough parallel calls would exhaust it."""
     async with db.read():
         yield
 

@@ -13,8 +13,8 @@ from icgpu.api.errors import request_id_of
 from icgpu.api.openai.responses import respond
 from icgpu.api.principal import get_platform, resolve_principal
 from icgpu.api.rest.body import read_json
+from icgpu.api.rest.route import refuse_query
 from icgpu.auth.principal import Principal
-from icgpu.errors import ValidationError
 from icgpu.gateway.inference import InferenceGateway, unshared_reads
 
 
@@ -29,36 +29,29 @@ async def _authenticate(request: Request) -> Principal:
         return await resolve_principal(request)
 
 
-def _no_query(request: Request) -> None:
-    for name in request.query_params:
-        shown = name if len(name) <= 64 and name.isprintable() else repr(name[:64])
-        raise ValidationError(f"unknown query parameter {shown}; this route accepts none", field=name,
-                              code="UnknownParameter")
-
-
 async def chat_completions(request: Request) -> Response:
     principal = await _authenticate(request)
-    _no_query(request)
+    refuse_query(request)
     body = await read_json(request)
     return respond(await _gateway(request).chat(principal, body, request_id_of(request)))
 
 
 async def embeddings(request: Request) -> Response:
     principal = await _authenticate(request)
-    _no_query(request)
+    refuse_query(request)
     body = await read_json(request)
     return respond(await _gateway(request).embeddings(principal, body, request_id_of(request)))
 
 
 async def models(request: Request) -> Response:
     principal = await _authenticate(request)
-    _no_query(request)
+    refuse_query(request)
     return respond(await _gateway(request).models(principal))
 
 
 async def model(request: Request) -> Response:
     principal = await _authenticate(request)
-    _no_query(request)
+    refuse_query(request)
     return respond(await _gateway(request).model(principal, request.path_params["model"]))
 
 

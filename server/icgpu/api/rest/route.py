@@ -80,6 +80,13 @@ def _shown(name: str) -> str:
     return name if len(name) <= 64 and name.isprintable() else repr(name[:64])
 
 
+def refuse_query(request: Request) -> None:
+    """400 for any query parameter, on a route outside the checked routes that takes none (``/v1``)."""
+    for name in request.query_params:
+        raise ValidationError(f"unknown query parameter {_shown(name)}; this route accepts: none", field=name,
+                              code="UnknownParameter")
+
+
 def parse_dry_run(value: str) -> bool:
     if value == "true":
         return True

@@ -38,7 +38,6 @@ from icgpu.services.ssh_keys import SshKeyService
 from icgpu.services.teams import TeamService
 from icgpu.services.tiers import TierService
 from icgpu.services.token_ledger import TokenLedger  # issue 11: metering amortised across calls
-from icgpu.services.token_sweeper import ReservationSweeper  # issue 11: tokens
 from icgpu.services.tokens import TokenService  # issue 11: tokens
 from icgpu.services.vm_disks import VmDiskService
 from icgpu.services.vm_networks import VmNetworkService
@@ -51,6 +50,7 @@ from icgpu.workers.model_scaler import ModelScaler  # issue 11: model deployment
 from icgpu.workers.reconciler import Reconciler
 from icgpu.workers.slurm_reconciler import SlurmReconciler
 from icgpu.workers.sweeper import Sweeper
+from icgpu.workers.token_sweeper import ReservationSweeper  # issue 11: tokens
 from icgpu.workers.vm_reconciler import VmReconciler
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ reserve -> settle | release cycle the /v1 gateway runs around every call (docs/t
 - ``settle`` charges ``min(ceil((prompt + completion) * multiplier), reserved)`` in one transaction
   with the usage row and the spending alerts' events, so the balance never goes below zero.
 - A reservation carries an expiry: a crashed call's hold is given back by ``sweep`` (the
-  ``ReservationSweeper`` worker, services/token_sweeper.py) or by the next ``reserve`` that needs it.
+  ``ReservationSweeper`` worker, workers/token_sweeper.py) or by the next ``reserve`` that needs it.
 """
 
 from __future__ import annotations

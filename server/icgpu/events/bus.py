@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 
 from icgpu.db.database import Database
 from icgpu.db.tables import Event
+from icgpu.tasks import stop_task, wait_event
 
 log = logging.getLogger(__name__)
 GAP_SECONDS = 10.0
@@ -95,10 +96,8 @@ class EventBus:
         self._task = asyncio.create_task(self._run(), name="event-bus")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        task, self._task = self._task, None
+        await stop_task(task)
         for sub in list(self._subs):
             sub.close()
 
@@ -108,8 +107,7 @@ class EventBus:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            await wait_event(self._wake, self.poll_interval)
             self._wake.clear()
             try:
                 if self._subs:

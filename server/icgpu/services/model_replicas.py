@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from icgpu.tasks import wait_event
+
 WAITING_GPU = "waiting_gpu"  # a GPU slot is asked for
 STARTING = "starting"  # the slot is held, the engine process is starting
 READY = "ready"  # answers /health; calls go to it
@@ -112,8 +114,7 @@ class ReplicaPool:
 
     async def wait_change(self, within: float) -> None:
         """Until the replicas change, or ``within`` seconds have passed."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event().wait(), within)
+        await wait_event(self._event(), within)
 
     # -- the scaler's side -----------------------------------------------------------------------
 

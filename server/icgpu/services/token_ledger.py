@@ -55,6 +55,7 @@ from icgpu.services.tokens import (
     release_expired,
 )
 from icgpu.settings import Settings
+from icgpu.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -225,11 +226,8 @@ class TokenLedger:
 
     async def stop(self) -> None:
         """Write every pending settlement and give every block back (shutdown)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)
         for lease in list(self._leases.values()):
             with contextlib.suppress(Exception):
                 async with lease.lock:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import Any
+
+from icgpu.tasks import stop_task, wait_event
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +20,8 @@ class Background:
         self._task = asyncio.create_task(coro, name=name)
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)
 
 
 class LevelTriggered(Background, ABC):
@@ -60,5 +58,4 @@ class LevelTriggered(Background, ABC):
                 raise
             except Exception:
                 log.exception("%s pass failed", self.task_name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), self.interval)
+            await wait_event(wake, self.interval)

@@ -43,6 +43,7 @@ VALID_PROBABILITY = 0.85  # how often a bound field takes a valid value instead 
 
 INSTANCES = "/api/v1/instances"
 SSH_KEYS = "/api/v1/ssh-keys"
+INSTANCE_PATHS = r"^/api/v1/(instances|ssh-keys)(/|$)"
 
 
 def bindings() -> dict[str, Any]:
@@ -62,14 +63,17 @@ def fuzz_tenant(server: Server) -> Iterator[Tenant]:
 
 
 def run_phases(server: Server, tenant: Tenant, phases: tuple[str, ...], time_bound: float, *,
-               max_examples: int = MAX_EXAMPLES) -> FuzzRun:
+               max_examples: int = MAX_EXAMPLES, path_regex: str | None = None) -> FuzzRun:
+    """One engine run of ``phases`` over the document (or only its paths matching ``path_regex``)."""
     values = ValidValues.for_server(server.url)
     config = schemathesis.Config.from_dict(engine_config(
         base_url=server.url, credential=tenant.token, checks=REST_CHECKS, phases=phases, max_examples=max_examples,
         stateful_steps=STATEFUL_STEPS, dictionaries=values.dictionaries(), bindings=bindings()))
     schema = schemathesis.openapi.from_path(OPENAPI, config=config)
+    if path_regex is not None:
+        schema = schema.include(path_regex=path_regex)
     run = run_engine(schema, time_bound=time_bound)
-    print(f"{'+'.join(phases)}: {run.report()}")
+    print(f"{'+'.join(phases)}{' on ' + path_regex if path_regex else ''}: {run.report()}")
     return run
 
 
@@ -81,6 +85,15 @@ def rest_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
 @pytest.fixture(scope="module")
 def stateful_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
     return run_phases(server, fuzz_tenant, ("stateful",), STATEFUL_TIME_BOUND, max_examples=STATEFUL_SCENARIOS)
+
+
+@pytest.fixture(scope="module")
+def instance_stateful_run(server: Server, fuzz_tenant: Tenant) -> FuzzRun:
+    """The stateful phase on the instance and SSH key operations alone. Over the whole document (over
+    100 operations) whether a scenario reaches POST /instances with a valid body and then follows one
+    of its links is chance, and a CI run missed it; on these few operations it is what the phase does."""
+    return run_phases(server, fuzz_tenant, ("stateful",), STATEFUL_TIME_BOUND, max_examples=STATEFUL_SCENARIOS,
+                      path_regex=INSTANCE_PATHS)
 
 
 def test_the_checks_catch_a_document_that_lies(server: Server, fuzz_tenant: Tenant) -> None:
@@ -120,14 +133,20 @@ def created_ids(run: FuzzRun, path: str, *, phase: str | None = None) -> list[st
             if x.status == 201 and isinstance(x.body, dict) and isinstance(x.body.get("id"), str)]
 
 
-def test_stateful_phase_gets_past_creation(stateful_run: FuzzRun, fuzz_tenant: Tenant) -> None:
-    assert phase_ran(stateful_run, PhaseName.STATEFUL_TESTING), stateful_run.report()
-    instances = created_ids(stateful_run, INSTANCES, phase="stateful")
-    assert instances, "the stateful phase never created an instance: " + stateful_run.report()
-    follow_ups = [x for x in stateful_run.exchanges
+def test_focused_stateful_sequences_are_documented_and_no_server_error(instance_stateful_run: FuzzRun) -> None:
+    if instance_stateful_run.errors or instance_stateful_run.findings:
+        pytest.fail(instance_stateful_run.report(), pytrace=False)
+
+
+def test_stateful_phase_gets_past_creation(instance_stateful_run: FuzzRun, fuzz_tenant: Tenant) -> None:
+    run = instance_stateful_run
+    assert phase_ran(run, PhaseName.STATEFUL_TESTING), run.report()
+    instances = created_ids(run, INSTANCES, phase="stateful")
+    assert instances, "the stateful phase never created an instance: " + run.report()
+    follow_ups = [x for x in run.exchanges
                   if x.phase == "stateful" and x.linked and "{instance_id}" in x.operation
                   and x.status is not None and 200 <= x.status < 300]
-    assert follow_ups, "no stateful call used a created instance: " + stateful_run.report()
+    assert follow_ups, "no stateful call used a created instance: " + run.report()
     # They are real rows: each created instance still reads back (a deleted one reads as terminated).
     for instance_id in instances:
         r = fuzz_tenant.api.get(f"{INSTANCES}/{instance_id}")
@@ -140,10 +159,12 @@ def deleted_ids(runs: tuple[FuzzRun, ...], operation: str) -> set[str]:
             if x.operation == operation and x.status is not None and 200 <= x.status < 300}
 
 
-def test_fuzzing_uploads_real_ssh_keys(rest_run: FuzzRun, stateful_run: FuzzRun, fuzz_tenant: Tenant) -> None:
-    uploaded = set(created_ids(rest_run, SSH_KEYS)) | set(created_ids(stateful_run, SSH_KEYS))
+def test_fuzzing_uploads_real_ssh_keys(rest_run: FuzzRun, stateful_run: FuzzRun, instance_stateful_run: FuzzRun,
+                                      fuzz_tenant: Tenant) -> None:
+    runs = (rest_run, stateful_run, instance_stateful_run)
+    uploaded = {key for run in runs for key in created_ids(run, SSH_KEYS)}
     assert uploaded, "no SSH key upload got past validation: " + rest_run.report()
-    kept = uploaded - deleted_ids((rest_run, stateful_run), f"DELETE {SSH_KEYS}/{{key_id}}")
+    kept = uploaded - deleted_ids(runs, f"DELETE {SSH_KEYS}/{{key_id}}")
     r = fuzz_tenant.api.get(SSH_KEYS, params={"maxResults": 100})
     assert r.status_code == 200, r.text
     stored = {k["id"] for k in r.json()["ssh_keys"]}

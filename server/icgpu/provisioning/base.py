@@ -25,13 +25,26 @@ class Phase(StrEnum):
     FAILED = "Failed"
 
 
+class WorkloadKind(StrEnum):
+    """What a workload is for; a provisioner renders each kind as its own objects (the local simulator
+    treats them alike: one GPU slot each)."""
+
+    INSTANCE = "instance"
+    VM = "vm"
+    SLURM_NODE = "slurm-node"  # node 0 of an environment is its head
+    FUNCTION_RUN = "function-run"
+    MODEL_REPLICA = "model-replica"
+
+
 @dataclass(frozen=True)
 class WorkloadSpec:
-    instance_id: str
+    instance_id: str  # the workload's id: an instance, VM, Slurm node, function run or model replica
     tier: str
     priority: int
     storage_gb: int
     authorized_keys: str
+    kind: WorkloadKind = WorkloadKind.INSTANCE
+    tenant_id: str | None = None  # None for the platform's own workloads (shared catalogue deployments)
 
 
 @dataclass(frozen=True)

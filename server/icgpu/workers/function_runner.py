@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from icgpu.db.database import Database
 from icgpu.db.tables_functions import FunctionRun, GpuFunction
-from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadSpec
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.local.function_exec import ExecResult, HostExecutor
 from icgpu.services.function_runs import LIVE_RUN, RUN_PREFIX, RunStatus, move_run
 from icgpu.services.functions import FunctionService
@@ -91,7 +91,8 @@ class FunctionRunner(LevelTriggered):
             return await self._record(run, RunStatus.FAILED, EXEC_DISABLED, error=EXEC_DISABLED)
         obs = await self.provisioner.ensure_running(
             WorkloadSpec(instance_id=run.id, tier=run.gpu_tier, priority=PRIORITY_INTERACTIVE, storage_gb=0,
-                         authorized_keys=""), replace_failed=False)
+                         authorized_keys="", kind=WorkloadKind.FUNCTION_RUN, tenant_id=run.tenant_id),
+            replace_failed=False)
         if obs.phase in (Phase.EVICTED, Phase.FAILED):
             reason = f"the GPU was lost before the run started: {obs.reason or obs.phase.value}"
             return await self._record(run, RunStatus.FAILED, reason, error=reason)

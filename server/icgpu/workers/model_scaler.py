@@ -34,7 +34,7 @@ from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables_models import ModelDeployment
 from icgpu.errors import Conflict
-from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Phase, Provisioner, WorkloadSpec
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Phase, Provisioner, WorkloadKind, WorkloadSpec
 from icgpu.services import quotas
 from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
 from icgpu.services.model_replicas import DRAINING, READY, STARTING, WAITING_GPU, Replica, ReplicaPool
@@ -222,7 +222,8 @@ class ModelScaler(LevelTriggered):
         if r.phase == WAITING_GPU:
             obs = await self.provisioner.ensure_running(
                 WorkloadSpec(instance_id=r.workload_id, tier=r.gpu_tier or "", priority=PRIORITY_INTERACTIVE,
-                             storage_gb=0, authorized_keys=""), replace_failed=True)
+                             storage_gb=0, authorized_keys="", kind=WorkloadKind.MODEL_REPLICA,
+                             tenant_id=d.tenant_id), replace_failed=True)
             if obs.phase is Phase.RUNNING:
                 r.phase = STARTING
             elif obs.phase in (Phase.EVICTED, Phase.FAILED):

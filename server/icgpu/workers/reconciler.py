@@ -21,6 +21,7 @@ from icgpu.provisioning.base import (
     Observation,
     Phase,
     Provisioner,
+    WorkloadKind,
     WorkloadSpec,
 )
 from icgpu.services.instance_states import Status
@@ -161,4 +162,6 @@ class Reconciler(LevelTriggered):
             priority=PRIORITY_BATCH if inst.workload_type == "batch" else PRIORITY_INTERACTIVE,
             storage_gb=inst.storage_gb,
             authorized_keys=keys,
+            kind=WorkloadKind.INSTANCE,
+            tenant_id=inst.tenant_id,
         )

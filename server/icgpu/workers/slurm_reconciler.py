@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from icgpu.db.database import Database
 from icgpu.db.tables_slurm import SlurmEnvironment
-from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadSpec
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
 from icgpu.services.signals import Signals
 from icgpu.services.slurm import HOLDS_GPUS, PREFIX, SSH_USER, SlurmStatus, move, workload_ids
 from icgpu.workers.background import LevelTriggered
@@ -98,7 +98,7 @@ class SlurmReconciler(LevelTriggered):
     @staticmethod
     def _spec(env: SlurmEnvironment, workload: str) -> WorkloadSpec:
         return WorkloadSpec(instance_id=workload, tier=env.gpu_tier, priority=PRIORITY_INTERACTIVE,
-                            storage_gb=0, authorized_keys="")
+                            storage_gb=0, authorized_keys="", kind=WorkloadKind.SLURM_NODE, tenant_id=env.tenant_id)
 
     async def _record(self, env: SlurmEnvironment, target: SlurmStatus, reason: str | None, *,
                       placed: int = 0, head: Observation | None = None) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables_vms import Vm
-from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadSpec
+from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
 from icgpu.services.vm_states import ACTIVE, VmStatus
@@ -156,4 +156,5 @@ class VmReconciler(LevelTriggered):
             keys = await authorized_keys(s, vm.ssh_key, vm.ssh_key_group_id)
         assert vm.gpu_tier is not None
         return WorkloadSpec(instance_id=vm.id, tier=vm.gpu_tier, priority=PRIORITY_INTERACTIVE,
-                            storage_gb=vm.disk_gb, authorized_keys=keys)
+                            storage_gb=vm.disk_gb, authorized_keys=keys, kind=WorkloadKind.VM,
+                            tenant_id=vm.tenant_id)

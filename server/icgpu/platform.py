@@ -15,8 +15,8 @@ from icgpu.events.bus import EventBus
 from icgpu.gateway.inference import InferenceGateway  # issue 11: the /v1 gateway
 from icgpu.gateway.proxy import new_upstream_client  # issue 11: the /v1 gateway
 from icgpu.provisioning.base import Provisioner
-from icgpu.provisioning.local.clusters import LocalClusterProvisioner
-from icgpu.provisioning.local.simulator import LocalProvisioner
+from icgpu.provisioning.clusters import ClusterProvisioner
+from icgpu.provisioning.select import make_provisioners
 from icgpu.services.accounts import AccountService
 from icgpu.services.api_keys import ApiKeyService
 from icgpu.services.clusters import ClusterService
@@ -73,7 +73,9 @@ class Platform:
             {"api": settings.rate_limit_api, "llm": settings.rate_limit_llm, "graphql": settings.rate_limit_api},
             settings.rate_limit_window_seconds,
         )
-        self.provisioner: Provisioner = LocalProvisioner(settings, self.db)
+        provisioners = make_provisioners(settings, self.db)  # ICGPU_PROVISIONER: local or kubernetes
+        self.provisioner: Provisioner = provisioners[0]
+        self.cluster_provisioner: ClusterProvisioner = provisioners[1]
         self.tiers = TierService(self.provisioner)
         self.bus = EventBus(self.db, settings.event_poll_interval_seconds)
         self.reconciler = Reconciler(self.db, self.provisioner, self.signals,
@@ -92,7 +94,7 @@ class Platform:
         self.slurm_reconciler = SlurmReconciler(self.db, self.provisioner, self.signals,
                                                 settings.reconcile_interval_seconds)
         self.clusters = ClusterService(self.db, settings, self.pages, self.signals)
-        self.cluster_reconciler = ClusterReconciler(self.db, LocalClusterProvisioner(settings, self.db), self.signals,
+        self.cluster_reconciler = ClusterReconciler(self.db, self.cluster_provisioner, self.signals,
                                                     settings.reconcile_interval_seconds)
         self.functions = FunctionService(self.db, settings, self.pages, self.signals)
         self.function_runs = FunctionRunService(self.db, settings, self.pages, self.signals)
@@ -127,6 +129,8 @@ class Platform:
         await self.db.migrate()
         await self.bus.start()
         self.token_ledger.start()
+        await self.provisioner.start()
+        await self.cluster_provisioner.start()
         if workers:
             self.reconciler.start()
             self.vm_reconciler.start()
@@ -147,6 +151,8 @@ class Platform:
         await self.sweeper.stop()
         await self.token_sweeper.stop()
         await self.token_ledger.stop()  # pending settlements written, blocks given back
+        await self.cluster_provisioner.stop()  # after every worker that calls them
+        await self.provisioner.stop()
         await self.bus.stop()
         if self.oidc.http is not self.http:
             await self.oidc.http.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,14 @@ class Settings(BaseSettings):
         description="write the /v1 calls' settlements in batches this often, the calls holding their tokens from a "
                     "block the process reserves once (a crash loses at most one interval of charges); 0 meters "
                     "every call in the database")
+
+    # Where workloads run (issue 12, docs/kubernetes.md): the local simulator, or a Kubernetes cluster.
+    provisioner: Literal["local", "kubernetes"] = Field(
+        default="local",
+        description="local: one simulated GPU node in this process (the embedded default); kubernetes: pods, "
+                    "PVCs, Services and custom resources in the cluster of ICGPU_KUBECONFIG")
+    kubeconfig: Path | None = Field(
+        default=None, description="the kubeconfig of the Kubernetes provisioner (in-cluster config when unset)")
 
     # Instances and the local provisioner (a simulated GPU node).
     tenant_storage_quota_gb: int = 2000

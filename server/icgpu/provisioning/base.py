@@ -64,6 +64,14 @@ class TierCapacity:
 
 
 class Provisioner(Protocol):
+    async def start(self) -> None:
+        """Connect and start watching (before any worker calls it)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop watching and disconnect (after every worker has stopped)."""
+        ...
+
     async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
         """Create the workload if absent. An evicted or failed one is reported as such, unless
         ``replace_failed`` (a fresh attempt: start, requeue) asks for it to be replaced."""

@@ -33,6 +33,10 @@ class ClusterObservation:
 
 
 class ClusterProvisioner(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     async def ensure_cluster(self, spec: ClusterSpec) -> ClusterObservation:
         """Create the control plane if absent; report its phase and API server URL."""
         ...

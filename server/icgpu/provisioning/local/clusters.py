@@ -34,6 +34,12 @@ class LocalClusterProvisioner:
         self.provision_delay = timedelta(seconds=settings.local_provision_seconds)
         self.stop_delay = timedelta(seconds=settings.local_stop_seconds)
 
+    async def start(self) -> None:
+        """Nothing to connect: the simulated control planes live in the database."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
     @staticmethod
     def _observe(row: SimCluster | None) -> ClusterObservation:
         if row is None:

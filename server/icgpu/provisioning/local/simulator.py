@@ -38,6 +38,12 @@ class LocalProvisioner:
         self.slots: list[Slot] = parse_inventory(settings.local_inventory)
         self._by_name = {s.name: s for s in self.slots}
 
+    async def start(self) -> None:
+        """Nothing to connect: the simulated node lives in the database."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
     # -- observation -------------------------------------------------------------------------
 
     def _observe(self, pod: SimPod | None) -> Observation:

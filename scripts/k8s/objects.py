@@ -16,10 +16,15 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 
-from icgpu.provisioning.local.inventory import parse_inventory
+from icgpu.provisioning.kubernetes.naming import (
+    PRIORITY_CLASSES,
+    TIER_LABEL,
+    gpu_resource,
+    mig_profile,
+    tier_shape,
+)
 from icgpu.services.tiers import TIERS
 from icgpu.settings import Settings
 
@@ -27,40 +32,15 @@ from icgpu.settings import Settings
 GPU_PRODUCT = "NVIDIA-H100-80GB-HBM3"
 GPU_FAMILY = "hopper"
 GPU_COMPUTE = ("9", "0")
-# MIG profiles of an 80 GB H100, by instances per GPU (the largest profile giving that many).
-MIG_PROFILES = {7: "1g.10gb", 4: "1g.20gb", 3: "2g.20gb", 2: "3g.40gb", 1: "7g.80gb"}
-TIER_LABEL = "icgpu.dev/gpu-tier"
-SHARED_RESOURCE = "nvidia.com/gpu.shared"
+# The resource names, the tier label, MIG profiles and priority classes: the Kubernetes provisioner's
+# (icgpu.provisioning.kubernetes.naming), so what pods ask for is what the nodes offer.
+
 # A node's CPU, memory and pod capacity: enough that GPUs are always what runs out.
 HOST_CAPACITY = {"cpu": "64", "memory": "512Gi", "pods": "110"}
-
-PRIORITY_CLASSES = {
-    "icgpu-interactive": (100000, "PreemptLowerPriority",
-                          "Interactive GPU work: preempts batch work when GPUs run out."),
-    "icgpu-batch": (1000, "Never", "Batch GPU work: queues rather than preempting; preempted by interactive work."),
-}
 
 
 def node_name(tier: str) -> str:
     return f"icgpu-gpu-{tier}"
-
-
-def mig_profile(slices_per_gpu: int) -> str:
-    try:
-        return MIG_PROFILES[slices_per_gpu]
-    except KeyError:
-        raise ValueError(f"no MIG profile of an 80 GB H100 gives {slices_per_gpu} instances per GPU "
-                         f"(one of {sorted(MIG_PROFILES)})") from None
-
-
-def _tier_shape(inventory: str) -> dict[str, tuple[int, int]]:
-    """tier -> (physical GPUs, slots per GPU), from the simulator's own parser."""
-    slots = parse_inventory(inventory)
-    gpus: dict[str, set[str]] = {}
-    for slot in slots:
-        gpus.setdefault(slot.tier, set()).add(slot.name.split("/")[0])
-    per_tier = Counter(slot.tier for slot in slots)
-    return {tier: (len(g), per_tier[tier] // len(g)) for tier, g in gpus.items()}
 
 
 def gpu_node(tier: str, gpus: int, per_gpu: int) -> dict[str, Any]:
@@ -86,10 +66,10 @@ def gpu_node(tier: str, gpus: int, per_gpu: int) -> dict[str, Any]:
     }
     gpu_resources: dict[str, str]
     if tier == "dedicated":
-        gpu_resources = {"nvidia.com/gpu": str(gpus)}
+        gpu_resources = {gpu_resource(tier): str(gpus)}
     elif tier == "mig":
         profile = mig_profile(per_gpu)
-        resource = f"mig-{profile}"
+        resource = gpu_resource(tier, per_gpu).removeprefix("nvidia.com/")
         labels |= {
             "nvidia.com/mig.config": f"all-{profile}",
             f"nvidia.com/{resource}.count": str(gpus * per_gpu),
@@ -99,14 +79,14 @@ def gpu_node(tier: str, gpus: int, per_gpu: int) -> dict[str, Any]:
             f"nvidia.com/{resource}.slices.gi": profile.split("g.")[0],
             f"nvidia.com/{resource}.slices.ci": profile.split("g.")[0],
         }
-        gpu_resources = {f"nvidia.com/{resource}": str(gpus * per_gpu)}
+        gpu_resources = {gpu_resource(tier, per_gpu): str(gpus * per_gpu)}
     elif tier == "timesliced":
         labels |= {
             "nvidia.com/gpu.product": f"{GPU_PRODUCT}-SHARED",
             "nvidia.com/gpu.replicas": str(per_gpu),
             "nvidia.com/gpu.sharing-strategy": "time-slicing",
         }
-        gpu_resources = {SHARED_RESOURCE: str(gpus * per_gpu)}
+        gpu_resources = {gpu_resource(tier): str(gpus * per_gpu)}
     else:
         raise ValueError(f"unknown GPU tier {tier!r}")
     capacity = HOST_CAPACITY | gpu_resources
@@ -127,7 +107,7 @@ def gpu_node(tier: str, gpus: int, per_gpu: int) -> dict[str, Any]:
 
 def gpu_nodes(inventory: str | None = None) -> list[dict[str, Any]]:
     text = Settings().local_inventory if inventory is None else inventory
-    return [gpu_node(tier, gpus, per_gpu) for tier, (gpus, per_gpu) in _tier_shape(text).items() if gpus]
+    return [gpu_node(tier, gpus, per_gpu) for tier, (gpus, per_gpu) in tier_shape(text).items() if gpus]
 
 
 def priority_classes() -> list[dict[str, Any]]:

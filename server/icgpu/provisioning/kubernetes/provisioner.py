@@ -1,0 +1,364 @@
+"""The Kubernetes provisioner: the Provisioner protocol (provisioning/base.py) on a real cluster.
+
+Kind-agnostic: each workload is the objects its kind's renderer makes (registry.py), server-side
+applied with the field manager ``icgpu`` in the tenant's namespace (naming.py), plus one object of
+its own, the workload's **record**: a ConfigMap named like the workload that
+
+- owns every other object of the workload (ownerReferences with blockOwnerDeletion), so stopping
+  is one foreground delete of the record: the garbage collector deletes the pod, PVC, Service and
+  Secret first, and the record goes last (TERMINATING until then, then ABSENT);
+- lists the workloads (``workloads()``), whatever their kind, and says how to observe them (kind,
+  tier, priority);
+- keeps, in annotations, what must outlive the pod: that the scheduler preempted it (EVICTED,
+  reason "Preempted ...") or that the cluster removed or failed it (FAILED with the reason: node
+  lost, pod garbage-collected, evicted ...). The pod is gone moments after, but the record stays
+  until ``ensure_running(replace_failed=True)`` or ``ensure_stopped``, across server restarts.
+
+Two watches (watch.py) keep records and pods cached; ``observe`` reads the caches (falling back to a
+list before the first one arrived), and every change wakes the reconcilers (``Signals``). A tenant's
+namespace gets a ResourceQuota of ``tenant_gpu_limit`` slots per GPU resource on first use; the
+per-tenant overrides (``icgpu admin quota set``) live in the database and are enforced by the
+control plane before a workload is created (services/quotas.py), not by the cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from typing import Any
+
+from kubernetes_asyncio import client
+
+from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.kubernetes.client import KubeClient
+from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
+from icgpu.provisioning.kubernetes.naming import (
+    MANAGED_BY,
+    MANAGED_SELECTOR,
+    MANAGER,
+    TENANT_LABEL,
+    TIER_LABEL,
+    WORKLOAD_LABEL,
+    dns_label,
+    gpu_resources,
+    labels,
+    namespace,
+    object_name,
+    priority_class,
+)
+from icgpu.provisioning.kubernetes.pods import pod_observation
+from icgpu.provisioning.kubernetes.registry import renderer
+from icgpu.provisioning.kubernetes.resources import (
+    CONFIG_MAP,
+    NODE,
+    POD,
+    Resources,
+    api_message,
+    type_of,
+)
+from icgpu.provisioning.kubernetes.watch import ObjectWatch
+from icgpu.provisioning.local.inventory import TIERS
+from icgpu.services.signals import Signals
+from icgpu.settings import Settings
+from icgpu.tasks import stop_task
+
+log = logging.getLogger(__name__)
+
+ROLE_LABEL = "icgpu.dev/role"
+RECORD_SELECTOR = f"{MANAGED_SELECTOR},{ROLE_LABEL}=workload"
+WORKLOAD_ID = "icgpu.dev/workload-id"  # the id itself (the label holds its DNS form)
+DIGEST = "icgpu.dev/spec-digest"  # of the rendered objects last applied: unchanged -> nothing to apply
+OUTCOME = "icgpu.dev/outcome"  # Evicted | Failed: what the cluster did to the workload
+OUTCOME_REASON = "icgpu.dev/outcome-reason"
+OUTCOME_POD = "icgpu.dev/outcome-pod"  # the uid of the pod it happened to
+QUOTA_NAME = "icgpu-gpus"
+SYNC_SECONDS = 10.0  # how long a read waits for a watch's first list before listing itself
+FINAL = (Phase.EVICTED, Phase.FAILED)
+
+
+def _meta(obj: Manifest) -> Manifest:
+    return dict(obj.get("metadata") or {})
+
+
+def _annotations(obj: Manifest) -> dict[str, str]:
+    return dict(_meta(obj).get("annotations") or {})
+
+
+def _workload_id(record: Manifest) -> str:
+    return _annotations(record).get(WORKLOAD_ID) or str(_meta(record)["name"])
+
+
+def _deleting(obj: Manifest) -> bool:
+    return bool(_meta(obj).get("deletionTimestamp"))
+
+
+def _same_type(a: ObjectType, b: ObjectType) -> bool:
+    return (a.group, a.version, a.plural) == (b.group, b.version, b.plural)
+
+
+def _quantity(value: Any) -> int:
+    """An extended resource's quantity (whole numbers: "4", "14")."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def digest(manifests: list[Manifest]) -> str:
+    return hashlib.sha256(json.dumps(manifests, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class KubernetesProvisioner:
+    def __init__(self, settings: Settings, kube: KubeClient, signals: Signals | None = None) -> None:
+        self.settings = settings
+        self.kube = kube
+        self.signals = signals
+        self.gpu_resources = gpu_resources(settings.local_inventory)  # tier -> extended resource
+        self._resources: Resources | None = None
+        self.records: ObjectWatch | None = None
+        self.pods: ObjectWatch | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._namespaces: set[str] = set()  # made (with their quota) by this process
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.kube.start()
+        self._resources = Resources(self.kube.api)
+        self.records = ObjectWatch(self._resources, CONFIG_MAP, label_selector=RECORD_SELECTOR,
+                                   changed=self._changed)
+        self.pods = ObjectWatch(self._resources, POD, inspect=self._inspect_pod, changed=self._changed)
+        self._tasks = [asyncio.create_task(self.records.run(), name="kubernetes-watch-records"),
+                       asyncio.create_task(self.pods.run(), name="kubernetes-watch-pods")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            await stop_task(task)
+        self._tasks = []
+        await self.kube.close()
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is None:
+            raise RuntimeError("the Kubernetes provisioner is not started")
+        return self._resources
+
+    def _changed(self) -> None:
+        if self.signals is not None:
+            self.signals.changed()
+
+    # -- the workload's record ---------------------------------------------------------------
+
+    def _context(self, workload_id: str, kind: WorkloadKind, tenant_id: str | None, tier: str,
+                 priority: int) -> RenderContext:
+        return RenderContext(
+            namespace=namespace(tenant_id), name=object_name(workload_id),
+            labels=labels(workload_id, kind, tenant_id, tier),
+            gpu_resource=self.gpu_resources[tier], priority_class=priority_class(priority))
+
+    def _record_manifest(self, spec: WorkloadSpec, ctx: RenderContext, applied: str) -> Manifest:
+        return {
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": ctx.name, "namespace": ctx.namespace,
+                         "labels": {**ctx.labels, ROLE_LABEL: "workload"},
+                         "annotations": {WORKLOAD_ID: spec.instance_id, DIGEST: applied}},
+            "data": {"kind": spec.kind.value, "tier": spec.tier, "priority": str(spec.priority),
+                     "tenant": spec.tenant_id or ""},
+        }
+
+    def _record_context(self, record: Manifest) -> RenderContext:
+        data = record.get("data") or {}
+        return self._context(_workload_id(record), WorkloadKind(data["kind"]),
+                             data.get("tenant") or None, data["tier"], int(data["priority"]))
+
+    async def _synced(self, watch: ObjectWatch | None) -> ObjectWatch | None:
+        """The watch once it has listed (None if it has not within SYNC_SECONDS: read the API)."""
+        if watch is None:
+            return None
+        if not watch.synced.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SYNC_SECONDS):
+                    await watch.synced.wait()
+        return watch if watch.synced.is_set() else None
+
+    async def _record(self, workload_id: str) -> Manifest | None:
+        name = object_name(workload_id)
+        records = await self._synced(self.records)
+        if records is not None:
+            found = records.by_workload(name)
+        else:
+            listed = await self.resources.list(CONFIG_MAP, label_selector=f"{RECORD_SELECTOR},{WORKLOAD_LABEL}={name}")
+            found = list(listed.get("items") or [])
+        return found[0] if found else None
+
+    async def _status_object(self, kind: KindRenderer, ctx: RenderContext) -> Manifest | None:
+        if _same_type(kind.status_type, POD):
+            pods = await self._synced(self.pods)
+            if pods is not None:
+                return pods.get(ctx.namespace, ctx.name)
+        return await self.resources.get(kind.status_type, ctx.namespace, ctx.name)
+
+    async def _observe_record(self, record: Manifest) -> Observation:
+        if _deleting(record):
+            return Observation(Phase.TERMINATING)
+        notes = _annotations(record)
+        if notes.get(OUTCOME):
+            return Observation(Phase(notes[OUTCOME]), reason=notes.get(OUTCOME_REASON))
+        ctx = self._record_context(record)
+        kind = renderer((record.get("data") or {})["kind"])
+        return kind.observe(await self._status_object(kind, ctx), ctx)
+
+    # -- preemption and failures, recorded as the watch sees them ------------------------------
+
+    async def _inspect_pod(self, event: str, pod: Manifest) -> None:
+        """A pod the cluster preempted, evicted or failed: write it on the workload's record before
+        the pod leaves the cache (it is deleted moments later; the record stays)."""
+        obs = pod_observation(pod)
+        if obs.phase not in FINAL:
+            return
+        meta = _meta(pod)
+        workload = (meta.get("labels") or {}).get(WORKLOAD_LABEL)
+        records = self.records
+        if workload is None or records is None or meta.get("name") != workload:
+            return  # only the workload's own pod (its status object) decides its fate
+        record = records.get(meta.get("namespace", ""), workload)
+        if record is None or _deleting(record) or _annotations(record).get(OUTCOME):
+            return
+        try:
+            patched = await self.resources.merge_patch(CONFIG_MAP, meta.get("namespace"), workload, {
+                "metadata": {"annotations": {OUTCOME: obs.phase.value, OUTCOME_REASON: obs.reason or obs.phase.value,
+                                             OUTCOME_POD: meta.get("uid", "")}}})
+        except (client.ApiException, OSError) as err:
+            log.warning("could not record that workload %s is %s: %s", workload, obs.phase.value, err)
+            return
+        records.put(patched)
+        log.info("workload %s: %s (%s)", workload, obs.phase.value, obs.reason)
+
+    async def _clear_outcome(self, record: Manifest, kind: KindRenderer, ctx: RenderContext) -> bool:
+        """Ready to replace an evicted or failed workload: its old status object gone (deleted now if
+        need be) and the outcome removed from the record. False while the old one is going."""
+        old = await self._status_object(kind, ctx)
+        if old is not None:
+            if not _deleting(old):
+                await self.resources.delete(kind.status_type, ctx.namespace, ctx.name)
+            return False
+        patched = await self.resources.merge_patch(CONFIG_MAP, ctx.namespace, ctx.name, {
+            "metadata": {"annotations": {OUTCOME: None, OUTCOME_REASON: None, OUTCOME_POD: None}}})
+        if self.records is not None:
+            self.records.put(patched)
+        return True
+
+    # -- desired state -----------------------------------------------------------------------
+
+    async def _ensure_namespace(self, ns: str, tenant_id: str | None) -> None:
+        if ns in self._namespaces:
+            return
+        tenant = dns_label(tenant_id) if tenant_id is not None else "platform"
+        await self.resources.apply({"apiVersion": "v1", "kind": "Namespace",
+                                    "metadata": {"name": ns, "labels": {MANAGED_BY: MANAGER, TENANT_LABEL: tenant}}},
+                                   namespace=None)
+        if tenant_id is not None:
+            limit = str(self.settings.tenant_gpu_limit)
+            await self.resources.apply({
+                "apiVersion": "v1", "kind": "ResourceQuota",
+                "metadata": {"name": QUOTA_NAME, "namespace": ns, "labels": {MANAGED_BY: MANAGER}},
+                "spec": {"hard": {f"requests.{r}": limit for r in sorted(set(self.gpu_resources.values()))}},
+            }, namespace=ns)
+        self._namespaces.add(ns)
+
+    async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
+        kind = renderer(spec.kind)
+        ctx = self._context(spec.instance_id, spec.kind, spec.tenant_id, spec.tier, spec.priority)
+        record = await self._record(spec.instance_id)
+        if record is not None:
+            if _deleting(record):
+                return Observation(Phase.TERMINATING)  # being stopped: made afresh once it is gone
+            seen = await self._observe_record(record)
+            if seen.phase in FINAL:
+                if not replace_failed:
+                    return seen
+                if not await self._clear_outcome(record, kind, ctx):
+                    return Observation(Phase.UNSCHEDULABLE, reason=f"replacing the workload ({seen.reason})")
+        manifests = kind.render(spec, ctx)
+        applied = digest(manifests)
+        if (record is not None and _annotations(record).get(DIGEST) == applied
+                and (status := await self._status_object(kind, ctx)) is not None):
+            return kind.observe(status, ctx)  # everything is in place
+        try:
+            return await self._apply(spec, kind, ctx, manifests, applied)
+        except client.ApiException as err:
+            self._namespaces.discard(ctx.namespace)  # made again next time, in case it went
+            message = f"the cluster refused the workload: {api_message(err)}"
+            if err.status in (400, 422):
+                return Observation(Phase.FAILED, reason=message)
+            return Observation(Phase.UNSCHEDULABLE, reason=message)  # quota, conflict, overload: retried
+
+    async def _apply(self, spec: WorkloadSpec, kind: KindRenderer, ctx: RenderContext, manifests: list[Manifest],
+                     applied: str) -> Observation:
+        await self._ensure_namespace(ctx.namespace, spec.tenant_id)
+        record = await self.resources.apply(self._record_manifest(spec, ctx, applied), namespace=ctx.namespace)
+        if self.records is not None:
+            self.records.put(record)
+        owner = {"apiVersion": "v1", "kind": "ConfigMap", "name": ctx.name, "uid": _meta(record)["uid"],
+                 "controller": True, "blockOwnerDeletion": True}
+        status: Manifest | None = None
+        for manifest in manifests:
+            owned = {**manifest, "metadata": {**manifest["metadata"], "ownerReferences": [owner]}}
+            stored = await self.resources.apply(owned, namespace=ctx.namespace)
+            if _same_type(type_of(stored), kind.status_type) and _meta(stored).get("name") == ctx.name:
+                status = stored
+                if self.pods is not None and _same_type(kind.status_type, POD):
+                    self.pods.put(stored)
+        return kind.observe(status, ctx)
+
+    async def ensure_stopped(self, instance_id: str) -> Observation:
+        record = await self._record(instance_id)
+        if record is None:
+            return Observation(Phase.ABSENT)
+        if not _deleting(record):
+            meta = _meta(record)
+            # Foreground: the garbage collector deletes what the record owns first, the record last.
+            await self.resources.delete(CONFIG_MAP, meta.get("namespace"), meta["name"], propagation="Foreground")
+        return Observation(Phase.TERMINATING)
+
+    # -- observation -------------------------------------------------------------------------
+
+    async def observe(self, instance_ids: list[str]) -> dict[str, Observation]:
+        out: dict[str, Observation] = {}
+        for workload_id in instance_ids:
+            record = await self._record(workload_id)
+            out[workload_id] = Observation(Phase.ABSENT) if record is None else await self._observe_record(record)
+        return out
+
+    async def workloads(self) -> list[str]:
+        records = await self._synced(self.records)
+        if records is not None:
+            found = list(records.objects.values())
+        else:
+            found = list((await self.resources.list(CONFIG_MAP, label_selector=RECORD_SELECTOR)).get("items") or [])
+        return [_workload_id(r) for r in found]
+
+    async def capacity(self) -> list[TierCapacity]:
+        """Per tier: the allocatable slots of the tier's nodes, and those not requested by a pod bound
+        there that has not ended (whoever made it: the scheduler counts them all)."""
+        nodes = (await self.resources.list(NODE, label_selector=TIER_LABEL)).get("items") or []
+        pods = (await self.resources.list(POD, field_selector="status.phase!=Succeeded,status.phase!=Failed"))
+        requested: dict[tuple[str, str], int] = {}
+        for pod in pods.get("items") or []:
+            node = (pod.get("spec") or {}).get("nodeName")
+            if not node:
+                continue
+            for container in (pod.get("spec") or {}).get("containers") or []:
+                for resource, amount in ((container.get("resources") or {}).get("requests") or {}).items():
+                    requested[node, resource] = requested.get((node, resource), 0) + _quantity(amount)
+        out = []
+        for tier in TIERS:
+            resource = self.gpu_resources[tier]
+            mine = [n for n in nodes if (_meta(n).get("labels") or {}).get(TIER_LABEL) == tier]
+            total = sum(_quantity(((n.get("status") or {}).get("allocatable") or {}).get(resource, 0)) for n in mine)
+            used = sum(requested.get((_meta(n)["name"], resource), 0) for n in mine)
+            out.append(TierCapacity(tier, total, max(0, total - used)))
+        return out

@@ -73,7 +73,7 @@ class Platform:
             {"api": settings.rate_limit_api, "llm": settings.rate_limit_llm, "graphql": settings.rate_limit_api},
             settings.rate_limit_window_seconds,
         )
-        provisioners = make_provisioners(settings, self.db)  # ICGPU_PROVISIONER: local or kubernetes
+        provisioners = make_provisioners(settings, self.db, self.signals)  # ICGPU_PROVISIONER: local or kubernetes
         self.provisioner: Provisioner = provisioners[0]
         self.cluster_provisioner: ClusterProvisioner = provisioners[1]
         self.tiers = TierService(self.provisioner)

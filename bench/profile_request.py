@@ -1,15 +1,17 @@
 """Where a request's CPU goes: the app driven in-process through raw ASGI calls (no sockets, no
 HTTP server, no client), so the CPU measured is the request path's own.
 
-    .venv/bin/python bench/profile_request.py [--requests 400] [--concurrency 8] [--profile rest|graphql|baseline]
-        [--fast-paths true|false]
+    .venv/bin/python bench/profile_request.py [--requests 400] [--concurrency 8]
+        [--profile rest|graphql|baseline|gateway] [--only ...] [--fast-paths true|false]
 
 Sets up a SQLite database in a temp dir (``icgpu admin bootstrap`` + 100 instances over the API),
 then for each target (REST list, GraphQL list as in list_instances.py, the baseline app) runs
 ``--requests`` requests, ``--concurrency`` at a time, and prints CPU ms per request (process CPU,
 every thread: aiosqlite's included). ``--profile`` runs that target once more under cProfile and
-prints the top functions by cumulative and by own time (the main thread only). A tool for working
-on the request path; bench/list_instances.py is the benchmark of record.
+prints the top functions by cumulative and by own time (the main thread only). The ``gateway``
+target is a /v1 chat completion through the gateway to bench/gateway_upstream.py (another process,
+so its CPU is not counted), metered with the default batched settlements. A tool for working on the
+request path; bench/list_instances.py and bench/gateway.py are the benchmarks of record.
 """
 
 from __future__ import annotations
@@ -29,10 +31,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from gateway import BODY as CHAT_BODY
+from gateway import MODEL
+from harness import HOST, free_port
 from list_instances import GRAPHQL, TENANT, server_env  # type: ignore[attr-defined]
 from tenant_sizes import SSH
 
 ASGIApp = Callable[..., Awaitable[None]]
+TARGETS = ("rest", "graphql", "baseline", "gateway")
 ITEMS = 100
 
 
@@ -104,12 +110,33 @@ async def run_many(make: Callable[[], Awaitable[tuple[int, bytes]]], n: int, con
     return (time.process_time() - start) * 1000 / n
 
 
-def bootstrap(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, str], dict[str, Any]]:
+def start_upstream(port: int) -> subprocess.Popen[bytes]:
+    """bench/gateway_upstream.py on ``port``, once it answers."""
+    import httpx
+
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("gateway_upstream.py")), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic() + 15
+    while time.monotonic() < end:
+        try:
+            if httpx.get(f"http://{HOST}:{port}/health", timeout=1.0).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the upstream did not start")
+
+
+def bootstrap(args: argparse.Namespace, tmp: Path, upstream_port: int) -> tuple[dict[str, str], dict[str, Any]]:
     env = server_env(tmp, 8000, f"sqlite+aiosqlite:///{tmp}/icgpu.db")
     env["ICGPU_FAST_PATHS"] = args.fast_paths
+    env["ICGPU_MODEL_UPSTREAMS"] = json.dumps({MODEL: f"http://{HOST}:{upstream_port}/v1"})
+    env["ICGPU_RATE_LIMIT_LLM"] = "1000000000"
     icgpu = str(Path(sys.executable).with_name("icgpu"))
     boot = json.loads(subprocess.run([icgpu, "admin", "bootstrap", "--tenant", TENANT, "--email", "b@example.com"],
                                      env=env, check=True, capture_output=True, text=True, timeout=120).stdout)
+    subprocess.run([icgpu, "admin", "tokens", "grant", "--tenant", TENANT, "--amount", "2000000000"],
+                   env=env, check=True, capture_output=True, text=True, timeout=120)
     os.environ.update({k: v for k, v in env.items() if k.startswith("ICGPU_")})
     return env, boot
 
@@ -144,6 +171,8 @@ async def main_async(args: argparse.Namespace, env: dict[str, str], boot: dict[s
                                                   f"&maxResults={ITEMS}", {}),
             "rest": lambda: call(app, "GET", f"/api/v1/instances?maxResults={ITEMS}", auth),
             "graphql": lambda: call(app, "POST", "/graphql", {**auth, "content-type": "application/json"}, gql),
+            "gateway": lambda: call(app, "POST", "/v1/chat/completions", {**auth, "content-type": "application/json"},
+                                    CHAT_BODY),
         }
         if args.only:
             targets = {args.only: targets[args.only]}
@@ -177,14 +206,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--profile", choices=("rest", "graphql", "baseline"))
-    parser.add_argument("--only", choices=("rest", "graphql", "baseline"), help="measure this target alone")
+    parser.add_argument("--profile", choices=TARGETS)
+    parser.add_argument("--only", choices=TARGETS, help="measure this target alone")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--fast-paths", default="true", choices=("true", "false"))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        env, boot = bootstrap(args, Path(tmp))
-        asyncio.run(main_async(args, env, boot))
+    port = free_port()
+    upstream = start_upstream(port)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            env, boot = bootstrap(args, Path(tmp), port)
+            asyncio.run(main_async(args, env, boot))
+    finally:
+        upstream.kill()
+        upstream.wait(10)
 
 
 if __name__ == "__main__":

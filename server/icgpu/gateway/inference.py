@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-import httpx
 import orjson
 
 from icgpu.auth.principal import Principal
@@ -67,7 +66,7 @@ def _error_event(err: ApiError, request_id: str | None) -> bytes:
 
 
 class InferenceGateway:
-    def __init__(self, settings: Settings, db: Database, http: httpx.AsyncClient, router: Router,
+    def __init__(self, settings: Settings, db: Database, http: proxy.UpstreamClient, router: Router,
                  tokens: Tokens) -> None:
         self.settings = settings
         self.db = db
@@ -124,7 +123,7 @@ class InferenceGateway:
             await call.release()
             raise
 
-    def _failed(self, route: Route, base: str, exc: httpx.HTTPError) -> ApiError:
+    def _failed(self, route: Route, base: str, exc: proxy.UpstreamError) -> ApiError:
         failure = proxy.transport_failure(exc, self.retry_after)
         if failure.unreachable:
             self.router.mark_unhealthy(route.deployment_id, base)
@@ -137,8 +136,8 @@ class InferenceGateway:
         try:
             with self.router.inflight(route.deployment_id):
                 try:
-                    status, content = await proxy.post_json(self.http, base + path, orjson.dumps(payload))
-                except httpx.HTTPError as exc:
+                    status, content = await self.http.post_json(base + path, orjson.dumps(payload))
+                except proxy.UpstreamError as exc:
                     raise self._failed(route, base, exc) from None
             if status != 200:
                 raise proxy.status_failure(status, content, self.retry_after)
@@ -183,7 +182,7 @@ class InferenceGateway:
         base = await self._upstream_url(route, call)
         inflight: AbstractContextManager[Any] = self.router.inflight(route.deployment_id)
         inflight.__enter__()
-        response: httpx.Response | None = None
+        response: proxy.UpstreamStream | None = None
         closed = False
 
         async def close() -> None:
@@ -194,7 +193,7 @@ class InferenceGateway:
             with anyio.CancelScope(shield=True):
                 try:
                     if response is not None:
-                        await response.aclose()  # an unfinished upstream request is cancelled here
+                        await response.close()  # an unfinished upstream request is cancelled here
                 finally:
                     inflight.__exit__(None, None, None)
                     await settle_partial()
@@ -209,12 +208,15 @@ class InferenceGateway:
         tally = StreamTally(model=chat.model, upstream_model=route.upstream_model, pass_usage=chat.include_usage)
         try:
             try:
-                response = await proxy.open_stream(self.http, base + CHAT_PATH, orjson.dumps(payload))
-            except httpx.HTTPError as exc:
+                response = await self.http.open_stream(base + CHAT_PATH, orjson.dumps(payload))
+            except proxy.UpstreamError as exc:
                 raise self._failed(route, base, exc) from None
-            if response.status_code != 200:
-                content = await response.aread()
-                raise proxy.status_failure(response.status_code, content, self.retry_after)
+            if response.status != 200:
+                try:
+                    content = await response.read()
+                except proxy.UpstreamError as exc:
+                    raise self._failed(route, base, exc) from None
+                raise proxy.status_failure(response.status, content, self.retry_after)
         except ApiError as err:
             await close()
             err.headers.update(call.headers())
@@ -226,9 +228,9 @@ class InferenceGateway:
 
         async def events() -> AsyncIterator[bytes]:
             try:
-                async for out in relay_events(upstream.aiter_raw(), tally):
+                async for out in relay_events(upstream.chunks(), tally):
                     yield out
-            except httpx.HTTPError as exc:
+            except proxy.UpstreamError as exc:
                 # Settled before the error event goes out: the caller who sees the failure finds it charged.
                 await settle_partial()
                 yield _error_event(self._failed(route, base, exc), request_id)

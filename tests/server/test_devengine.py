@@ -21,6 +21,7 @@ import pytest
 from icgpu.gateway import tokenizer
 from icgpu.gateway.devengine import embeddings
 from icgpu.gateway.devengine.launcher import Replica, ReplicaStartError, start_replica
+from tests.support.processes import exited
 
 pytestmark = pytest.mark.db_independent
 
@@ -55,13 +56,6 @@ def _gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
-def _exited(pid: int) -> bool:
-    """Gone, or a zombie left to whoever adopted the orphan (PID 1 of a container may not reap)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 async def test_health_and_models(chat_engine: Replica, embed_engine: Replica) -> None:
@@ -372,10 +366,10 @@ def test_the_engine_exits_when_its_parent_dies() -> None:
         parent.kill()
         parent.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while not _exited(engine_pid) and time.monotonic() < deadline:
+    while not exited(engine_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
-        assert _exited(engine_pid)
+        assert exited(engine_pid)
     finally:
-        if not _exited(engine_pid):
+        if not exited(engine_pid):
             os.kill(engine_pid, signal.SIGKILL)

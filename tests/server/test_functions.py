@@ -19,6 +19,7 @@ from icgpu.db.tables import Event
 from icgpu.db.tables_functions import FunctionRun, GpuFunction
 from tests.support.contracts import assert_error, count_rows
 from tests.support.graphql import gql_post
+from tests.support.processes import exited
 from tests.support.server import Server, wait_for
 from tests.support.tenants import Tenant
 
@@ -108,13 +109,6 @@ def all_events_text(server: Server) -> str:
         return pool.submit(asyncio.run, run()).result(timeout=60)
 
 
-def gone(pid: int) -> bool:
-    """The process no longer runs (absent, or a zombie waiting for its reaper)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return True
-    return any(line.startswith("State:") and "Z" in line.split()[1] for line in status.splitlines())
 
 
 # -- the documented flow ------------------------------------------------------------------------------
@@ -297,7 +291,7 @@ def test_timeout_kills_the_whole_process_tree(server: Server, alice: Tenant) -> 
     pids = dict(line.split("=") for line in done["logs"].split())
     assert set(pids) == {"child", "main"}, done["logs"]
     for pid in pids.values():
-        wait_for(lambda p=int(pid): gone(p), timeout=10, what=f"process {pid} to be gone")
+        wait_for(lambda p=int(pid): exited(p), timeout=10, what=f"process {pid} to be gone")
     assert event_types(server, run["id"])[-1] == "function.failed"
 
 
@@ -310,7 +304,7 @@ def test_cancel_a_running_run_kills_it_and_a_queued_one_never_runs(server: Serve
     try:
         r = alice.api.post(f"{FUNCTIONS}/{fn['id']}/runs/{run['id']}/cancel")
         assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
-        wait_for(lambda: gone(pid), timeout=10, what="the cancelled run's process to be gone")
+        wait_for(lambda: exited(pid), timeout=10, what="the cancelled run's process to be gone")
         assert_error(alice.api.post(f"{FUNCTIONS}/{fn['id']}/runs/{run['id']}/cancel"), 409, "ConflictException",
                      code="InvalidStateTransition")
         final = alice.api.get(f"{FUNCTIONS}/{fn['id']}/runs/{run['id']}").json()
@@ -318,7 +312,7 @@ def test_cancel_a_running_run_kills_it_and_a_queued_one_never_runs(server: Serve
         assert event_types(server, run["id"])[-1] == "function.cancelled"
     finally:
         marker.unlink(missing_ok=True)
-        if not gone(pid):
+        if not exited(pid):
             os.kill(pid, 9)
     # Deleting the function cancels its live runs.
     run2 = start_run(alice.api, fn["id"])

@@ -32,6 +32,7 @@ from icgpu.services import quotas
 from icgpu.services.model_routing import Route
 from icgpu.services.models import ModelDeploy, ModelScaling
 from icgpu.settings import Settings
+from tests.support.processes import exited
 from tests.support.server import drop_database, new_database_url
 
 T = TypeVar("T")
@@ -105,16 +106,10 @@ def pids(platform: Platform, deployment_id: str) -> list[int]:
     return [r.pid for r in platform.model_replicas.replicas.get(deployment_id, []) if r.pid is not None]
 
 
-def gone(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return True
-    return any(line.startswith("State:") and "Z" in line.split()[1] for line in status.splitlines())
 
 
 async def all_gone(ids: list[int]) -> bool:
-    return all(gone(pid) for pid in ids)
+    return all(exited(pid) for pid in ids)
 
 
 async def workloads(platform: Platform, deployment_id: str) -> list[str]:
@@ -167,7 +162,7 @@ async def test_cold_start_wakes_then_returns_to_zero(tmp_path: Path) -> None:
         assert workload.startswith(f"{d.id}.r0-")
         assert await gpus_used(platform, p) == 1
         (pid,) = pids(platform, d.id)
-        assert not gone(pid)
+        assert not exited(pid)
         # The token reaches the replica's environment, and nothing else.
         assert b"HF_TOKEN=hf_notshown123" in await asyncio.to_thread(Path(f"/proc/{pid}/environ").read_bytes)
 
@@ -275,8 +270,8 @@ async def test_server_shutdown_stops_every_replica(tmp_path: Path) -> None:
             d = await deploy(platform, p, minReplicas=1, maxReplicas=1, resourceProfile=profile)
             await reaches(platform, p, d.name, "ready", ready=1)
             started += pids(platform, d.id)
-        assert len(started) == 2 and not any(gone(pid) for pid in started)
-    assert all(gone(pid) for pid in started)
+        assert len(started) == 2 and not any(exited(pid) for pid in started)
+    assert all(exited(pid) for pid in started)
 
 
 async def test_catalogue_alias_scales_a_shared_deployment_from_zero(tmp_path: Path) -> None:
@@ -345,7 +340,7 @@ def engine_children(server_pid: int) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == server_pid and b"icgpu.gateway.devengine" in cmdline and not gone(int(entry.name)):
+        if ppid == server_pid and b"icgpu.gateway.devengine" in cmdline and not exited(int(entry.name)):
             found.append(int(entry.name))
     return found
 
@@ -391,7 +386,7 @@ def test_cold_start_over_v1_with_the_openai_client(make_server: Any) -> None:
         # No call for the idle period: back to zero, the process gone.
         wait_for(lambda: api.get("/api/v1/models/my-llama").json()["status"] == "scaled_to_zero", timeout=60,
                  interval=0.2, what="scale to zero")
-        wait_for(lambda: gone(pid), timeout=20, what="the replica process to exit")
+        wait_for(lambda: exited(pid), timeout=20, what="the replica process to exit")
 
         # Woken again, then deleted: no engine process is left.
         wait_for(answered, timeout=60, interval=0.2, what="a second wake")
@@ -461,10 +456,10 @@ async def test_a_scale_down_drains_a_replica_serving_calls(tmp_path: Path) -> No
             (drained,) = set(both) - set(kept)
             # Out of rotation at once, but its process serves the call in flight.
             assert len(platform.model_replicas.ready_urls(d.id)) == 1
-            assert not gone(drained)
+            assert not exited(drained)
         # The call ended: the drained replica stops.
         await until(lambda: all_gone([drained]), "the drained replica to exit")
-        assert pids(platform, d.id) == kept and not gone(kept[0])
+        assert pids(platform, d.id) == kept and not exited(kept[0])
 
 
 async def test_an_api_process_reaches_the_workers_replicas(tmp_path: Path) -> None:
@@ -494,7 +489,7 @@ async def test_an_api_process_reaches_the_workers_replicas(tmp_path: Path) -> No
             calls_until = time.monotonic() + 4.5  # calls, spaced out, for longer than the idle period
             while time.monotonic() < calls_until:
                 assert await api.model_router.upstream(route, wait_seconds=5.0) == url
-                assert pids(worker, d.id) == [pid] and not gone(pid)
+                assert pids(worker, d.id) == [pid] and not exited(pid)
                 await asyncio.sleep(0.5)  # the pace of the calls
             await reaches(api, p, d.name, "scaled_to_zero", ready=0)
             await until(lambda: all_gone([pid]), "the worker's replica to exit")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the Kubernetes control plane the tests run, once per set of versions, into a tool cache
 # outside the repository; print the directory that holds the binaries:
-#   etcd, kube-apiserver, kube-scheduler, kube-controller-manager, kwok
+#   etcd, kube-apiserver, kube-scheduler, kube-controller-manager, kubectl, kwok
 # Next to that bin/ it writes kwok-stages.yaml: the Stage objects kwok plays (standalone kwok has
 # none built in), copied from kwok's own module (kustomize/stage/): node initialize and heartbeat
 # with a lease; pod ready, complete (pods of Jobs) and delete.
@@ -12,7 +12,9 @@
 #   ICGPU_K8S_BUILD_JOBS   packages compiled at once (default 1: the cold build is about 8 CPU-minutes
 #                          and 2 GB of memory; on a shared 2-core machine the others keep a core)
 #
-# Later runs find <cache>/kubernetes/<versions>/bin/ complete and return at once.
+# Later runs find <cache>/kubernetes/<versions>/bin/ complete and return at once. A bin/ that lacks
+# some binaries (a cache built before kubectl was added) gets only those built and added, one at a
+# time by rename; the others are not rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/../tools/kubernetes"
 command -v go >/dev/null 2>&1 || { echo "build-k8s: Go is not on PATH (Kubernetes $(awk '$1 == "k8s.io/kubernetes" { print $2 }' go.mod) needs Go 1.26 or newer)" >&2; exit 1; }
@@ -28,11 +30,25 @@ cache=${ICGPU_TOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/icgpu-tools}
 dir="$cache/kubernetes/kubernetes-$kubernetes-etcd-$etcd-kwok-$kwok"
 bin="$dir/bin"
 stages="$dir/kwok-stages.yaml"
-binaries=(etcd kube-apiserver kube-scheduler kube-controller-manager kwok)
+# Each binary and the Go package it is built from (etcd's server/v3 comes out as "server").
+declare -A package_of=(
+    [etcd]=go.etcd.io/etcd/server/v3
+    [kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver
+    [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
+    [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
+    [kubectl]=k8s.io/kubernetes/cmd/kubectl
+    [kwok]=sigs.k8s.io/kwok/cmd/kwok
+)
+binaries=(etcd kube-apiserver kube-scheduler kube-controller-manager kubectl kwok)
+
+# The binaries bin/ lacks, one per line.
+missing() {
+    local b
+    for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || echo "$b"; done
+}
 
 complete() {
-    local b
-    for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || return 1; done
+    [ -z "$(missing)" ]
 }
 
 # kwok's stages, from the module directory of the pinned kwok release.
@@ -71,7 +87,11 @@ partial=$(mktemp -d "$dir/bin.partial.XXXXXX")
 chmod 755 "$partial"
 trap 'rm -rf "$partial"' EXIT
 jobs=${ICGPU_K8S_BUILD_JOBS:-1}
-echo "build-k8s: building Kubernetes $kubernetes, etcd $etcd and kwok $kwok into $bin (cold: about 8 CPU-minutes, -p $jobs, niced)" >&2
+mapfile -t wanted < <(missing)
+packages=()
+for b in "${wanted[@]}"; do packages+=("${package_of[$b]}"); done
+echo "build-k8s: building ${wanted[*]} (Kubernetes $kubernetes, etcd $etcd, kwok $kwok) into $bin" \
+    "(all six cold: about 8 CPU-minutes; -p $jobs, niced)" >&2
 start=$(date +%s)
 
 minor=${kubernetes#v1.}; minor=${minor%%.*}
@@ -90,18 +110,16 @@ ldflags=(
     -X "sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kubernetes#v}"
 )
 # -mod=readonly: go.sum is committed, so the build uses exactly the pinned module versions.
-# Several main packages with -o <dir>: each binary is named after its package's last path element
-# (etcd's server/v3 comes out as "server").
+# Several main packages with -o <dir>: each binary is named after its package's last path element.
 GOTOOLCHAIN=local nice -n 10 go build -mod=readonly -trimpath -p "$jobs" \
-    -ldflags "${ldflags[*]}" -o "$partial/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-scheduler \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    go.etcd.io/etcd/server/v3 \
-    sigs.k8s.io/kwok/cmd/kwok >&2
-mv "$partial/server" "$partial/etcd"
-# Replace the directory as a whole: a reader sees either no bin/ or a complete one.
-rm -rf "$bin"
-mv "$partial" "$bin"
+    -ldflags "${ldflags[*]}" -o "$partial/" "${packages[@]}" >&2
+[ ! -e "$partial/server" ] || mv "$partial/server" "$partial/etcd"
+if [ -d "$bin" ]; then
+    # Add what was missing, each binary by one rename: a reader never sees half a file.
+    for b in "${wanted[@]}"; do mv "$partial/$b" "$bin/$b"; done
+else
+    # A fresh cache: the directory appears as a whole, complete.
+    mv "$partial" "$bin"
+fi
 echo "build-k8s: built in $(( $(date +%s) - start )) s" >&2
 echo "$bin"

@@ -4,11 +4,13 @@ Run by scripts/k8s-up.sh once the API server answers /readyz:
 
     python bootstrap.py --server https://127.0.0.1:PORT --pki DIR --scheduler-port P --controller-manager-port P
 
-It creates the PriorityClasses and the fake GPU nodes of objects.py (an object that already exists is
-left as it is), then polls, within --timeout seconds, until every fake node is Ready with its GPU
-allocatable (kwok plays their kubelet), the ``default`` ServiceAccount exists (the controller-manager
-runs) and the scheduler and controller-manager answer /healthz. Standard library only (HTTPS with the
-admin client certificate); every message goes to stderr.
+It creates the PriorityClasses and the fake GPU nodes of objects.py, and the CustomResourceDefinitions
+of crds/ (KubeVirt's VirtualMachine and KubeAI's Model, which the Kubernetes provisioner renders VMs and
+model replicas as); an object that already exists is left as it is. Then it polls, within --timeout
+seconds, until every fake node is Ready with its GPU allocatable (kwok plays their kubelet), every CRD
+is Established, the ``default`` ServiceAccount exists (the controller-manager runs) and the scheduler
+and controller-manager answer /healthz. Standard library and PyYAML only (HTTPS with the admin client
+certificate); every message goes to stderr.
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
+import yaml  # PyYAML, a dependency of kubernetes-asyncio
 from objects import gpu_nodes, priority_classes
 
 POLL_SECONDS = 0.2
+CRD_DIR = Path(__file__).resolve().parent / "crds"
+CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
 def log(message: str) -> None:
@@ -75,9 +81,22 @@ def node_ready(node: dict[str, Any], expected: dict[str, Any]) -> bool:
     return conditions.get("Ready") == "True" and all(allocatable.get(k) == v for k, v in wanted.items())
 
 
-def waiting_for(api: Api, nodes: list[dict[str, Any]], scheduler_port: int, controller_manager_port: int) -> list[str]:
+def custom_resource_definitions() -> list[dict[str, Any]]:
+    """The CRDs of crds/, one per file, in name order."""
+    return [yaml.safe_load(path.read_text()) for path in sorted(CRD_DIR.glob("*.yaml"))]
+
+
+def established(api: Api, name: str) -> bool:
+    """Has the API server accepted the CRD's names and started serving it (condition Established)?"""
+    status, crd = api.request("GET", f"{CRD_COLLECTION}/{name}")
+    conditions = {c["type"]: c["status"] for c in (crd or {}).get("status", {}).get("conditions", [])}
+    return status == 200 and conditions.get("Established") == "True"
+
+
+def waiting_for(api: Api, nodes: list[dict[str, Any]], scheduler_port: int, controller_manager_port: int,
+                crds: list[str] | None = None) -> list[str]:
     """What is not ready yet (empty when everything is)."""
-    missing: list[str] = []
+    missing: list[str] = [f"CRD {name} Established" for name in crds or [] if not established(api, name)]
     for expected in nodes:
         status, node = api.request("GET", f"/api/v1/nodes/{expected['metadata']['name']}")
         if status != 200 or not node_ready(node, expected):
@@ -107,9 +126,14 @@ def main() -> None:
     for node in nodes:
         api.create("/api/v1/nodes", node)
     log(f"created {len(nodes)} fake GPU nodes: {', '.join(n['metadata']['name'] for n in nodes)}")
+    crds = custom_resource_definitions()
+    for crd in crds:
+        api.create(CRD_COLLECTION, crd)
+    crd_names = [crd["metadata"]["name"] for crd in crds]
+    log(f"created {len(crds)} CustomResourceDefinitions: {', '.join(crd_names)}")
 
     deadline = time.monotonic() + args.timeout
-    while missing := waiting_for(api, nodes, args.scheduler_port, args.controller_manager_port):
+    while missing := waiting_for(api, nodes, args.scheduler_port, args.controller_manager_port, crd_names):
         if time.monotonic() > deadline:
             raise SystemExit(f"k8s-up: not ready after {args.timeout:.0f} s: {', '.join(missing)}")
         time.sleep(POLL_SECONDS)

@@ -7,12 +7,24 @@ than rendered as something else.
 from __future__ import annotations
 
 from icgpu.provisioning.base import WorkloadKind
+from icgpu.provisioning.kubernetes.function_run import FunctionRunRenderer
 from icgpu.provisioning.kubernetes.instance import InstanceRenderer
 from icgpu.provisioning.kubernetes.kinds import KindRenderer
+from icgpu.provisioning.kubernetes.model_replica import ModelReplicaRenderer
+from icgpu.provisioning.kubernetes.slurm import SlurmNodeRenderer
+from icgpu.provisioning.kubernetes.vm import VmRenderer
 
 RENDERERS: dict[WorkloadKind, KindRenderer] = {
     WorkloadKind.INSTANCE: InstanceRenderer(),
 }
+# VMs (KubeVirt VirtualMachine), Slurm nodes (head StatefulSet / worker Pods), function runs (Jobs) and
+# model replicas (KubeAI Model): tests/k8s/test_dry_run.py sends each one's objects to the API server.
+RENDERERS.update({
+    WorkloadKind.VM: VmRenderer(),
+    WorkloadKind.SLURM_NODE: SlurmNodeRenderer(),
+    WorkloadKind.FUNCTION_RUN: FunctionRunRenderer(),
+    WorkloadKind.MODEL_REPLICA: ModelReplicaRenderer(),
+})
 
 
 class UnsupportedKind(LookupError):

@@ -1,0 +1,397 @@
+"""Every object every kind of workload becomes is accepted by the real API server, and the validation
+is real: server-side apply with dry run (``dryRun=All``, strict field validation) of each rendered
+object, checked to come back with every field it was sent (nothing pruned as unknown); objects the
+schemas must refuse are refused; and the CRD-backed kinds read their phase from the status their
+controller would write (the test plays virt-controller and KubeAI by patching the status
+subresource), the Job- and pod-backed ones from what kube-controller-manager, kube-scheduler and kwok
+really do."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from kubernetes_asyncio import client
+
+from icgpu.db.tables_disks import VmDisk
+from icgpu.db.tables_vms import FirewallRule, VmNetwork
+from icgpu.provisioning.base import PRIORITY_BATCH, PRIORITY_INTERACTIVE, Observation, Phase, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.kubernetes import naming
+from icgpu.provisioning.kubernetes.disks import disk_claim
+from icgpu.provisioning.kubernetes.function_run import COMPLETED, FunctionRunRenderer
+from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
+from icgpu.provisioning.kubernetes.model_replica import MODEL, ModelReplicaRenderer, ModelServing
+from icgpu.provisioning.kubernetes.network_policy import network_policy
+from icgpu.provisioning.kubernetes.registry import RENDERERS
+from icgpu.provisioning.kubernetes.resources import Resources, api_message, collection_path, object_path, type_of
+from icgpu.provisioning.kubernetes.slurm import STATEFUL_SET, SlurmNodeRenderer
+from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
+from icgpu.settings import Settings
+from tests.k8s.control_plane import wait_for
+
+pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
+
+TENANT = "tn-k2test000001"
+KEYS = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOk2dryrunkey k2@test\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ k2@other\n"
+GPU_RESOURCES = naming.gpu_resources(Settings().local_inventory)
+
+# One workload of every kind, as the workers ask for them (ids as services/ make them).
+SPECS = {
+    "instance": WorkloadSpec("inst-k2dryrun0001", "dedicated", PRIORITY_BATCH, 20, KEYS, WorkloadKind.INSTANCE, TENANT),
+    "vm": WorkloadSpec("vm-k2dryrun00001", "dedicated", PRIORITY_INTERACTIVE, 50, KEYS, WorkloadKind.VM, TENANT),
+    "slurm-head": WorkloadSpec("slurm-k2dryrun0001.0", "timesliced", PRIORITY_INTERACTIVE, 0, "",
+                               WorkloadKind.SLURM_NODE, TENANT),
+    "slurm-worker": WorkloadSpec("slurm-k2dryrun0001.1", "timesliced", PRIORITY_INTERACTIVE, 0, "",
+                                 WorkloadKind.SLURM_NODE, TENANT),
+    "function-run": WorkloadSpec("run-k2dryrun00001", "mig", PRIORITY_INTERACTIVE, 0, "",
+                                 WorkloadKind.FUNCTION_RUN, TENANT),
+    "model-replica": WorkloadSpec("mdl-k2dryrun0001.r0-1a2b3c4d", "timesliced", PRIORITY_INTERACTIVE, 0, "",
+                                  WorkloadKind.MODEL_REPLICA, None),
+}
+def context(spec: WorkloadSpec, namespace: str) -> RenderContext:
+    """The context the provisioner gives a workload, in the test's namespace."""
+    return RenderContext(namespace=namespace, name=naming.object_name(spec.instance_id),
+                         labels=naming.labels(spec.instance_id, spec.kind, spec.tenant_id, spec.tier),
+                         gpu_resource=GPU_RESOURCES[spec.tier], priority_class=naming.priority_class(spec.priority))
+
+
+def render(case: str, namespace: str) -> tuple[KindRenderer, RenderContext, list[Manifest]]:
+    spec = SPECS[case]
+    kind = RENDERERS[spec.kind]  # the provisioner's own renderers
+    ctx = context(spec, namespace)
+    return kind, ctx, kind.render(spec, ctx)
+
+
+class Api(Resources):
+    """The provisioner's calls, plus strict field validation (an unknown field is an error, not pruned
+    silently) and the status subresource, as a controller writes it."""
+
+    async def apply_strict(self, manifest: Manifest, *, dry_run: bool) -> Manifest:
+        query = {"fieldManager": naming.MANAGER, "force": "true", "fieldValidation": "Strict"}
+        if dry_run:
+            query["dryRun"] = "All"
+        return await self._call("PATCH", object_path(type_of(manifest), manifest["metadata"]["namespace"],
+                                                     manifest["metadata"]["name"]),
+                                query=query, body=manifest, content_type="application/apply-patch+yaml")
+
+    async def create(self, manifest: Manifest) -> Manifest:
+        """A dry-run create (POST): the path where the schema's type errors are 422s (server-side apply
+        refuses them earlier, building its typed patch, with a 500)."""
+        return await self._call("POST", collection_path(type_of(manifest), manifest["metadata"]["namespace"]),
+                                query={"dryRun": "All", "fieldValidation": "Strict"}, body=manifest)
+
+    async def patch_status(self, type_: ObjectType, namespace: str, name: str, status: Manifest) -> Manifest:
+        return await self._call("PATCH", object_path(type_, namespace, name) + "/status",
+                                body={"status": status}, content_type="application/merge-patch+json")
+
+    async def delete_all(self, type_: ObjectType, namespace: str) -> None:
+        await self._call("DELETE", collection_path(type_, namespace))
+
+
+@pytest.fixture
+def api(kube: client.ApiClient) -> Api:
+    return Api(kube)
+
+
+@pytest.fixture
+async def ns(namespace: str, core: client.CoreV1Api, api: Api) -> AsyncIterator[str]:
+    """The test's namespace once pods can be admitted there (its ``default`` ServiceAccount exists);
+    at the end the controllers' objects go first, so no StatefulSet or Job recreates a pod while the
+    namespace fixture waits for its pods to be gone."""
+
+    async def service_account() -> bool | None:
+        try:
+            await core.read_namespaced_service_account("default", namespace)
+        except client.ApiException as err:
+            if err.status == 404:
+                return None
+            raise
+        return True
+
+    await wait_for(f"the default ServiceAccount of {namespace}", service_account, within=30)
+    try:
+        yield namespace
+    finally:
+        for type_ in (STATEFUL_SET, type_of({"apiVersion": "batch/v1", "kind": "Job"})):
+            await api.delete_all(type_, namespace)
+
+
+def assert_kept(sent: Any, stored: Any, path: str = "") -> None:
+    """Every field sent is in the stored object with the same value (the API server pruned nothing and
+    changed nothing; it may add defaults). A Secret's ``stringData`` is write-only: it lands in ``data``."""
+    if isinstance(sent, dict):
+        assert isinstance(stored, dict), f"{path}: sent an object, stored {stored!r}"
+        for key, value in sent.items():
+            if key == "stringData":
+                continue
+            assert key in stored, f"{path}.{key} was dropped by the API server"
+            assert_kept(value, stored[key], f"{path}.{key}")
+    elif isinstance(sent, list):
+        assert isinstance(stored, list) and len(stored) == len(sent), f"{path}: {sent!r} stored as {stored!r}"
+        for i, (a, b) in enumerate(zip(sent, stored, strict=True)):
+            assert_kept(a, b, f"{path}[{i}]")
+    else:
+        assert sent == stored, f"{path}: sent {sent!r}, stored {stored!r}"
+
+
+async def refused(call: Awaitable[Any], status: int = 422) -> str:
+    """The API server's message for a call it must refuse with `status`."""
+    with pytest.raises(client.ApiException) as caught:
+        await call
+    assert caught.value.status == status, caught.value.body
+    return api_message(caught.value)
+
+
+# -- every kind's objects pass the API server's validation -------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(SPECS))
+async def test_every_object_of_every_kind_passes_server_side_dry_run(api: Api, ns: str, case: str) -> None:
+    kind, ctx, manifests = render(case, ns)
+    assert manifests, f"{case} renders nothing"
+    if case != "slurm-head":  # the head's status object is its StatefulSet's pod (SlurmNodeRenderer.status_name)
+        rendered = [(m["kind"], m["metadata"]["name"]) for m in manifests]
+        assert (kind.status_type.kind, ctx.name) in rendered, f"{case}: no status object among {rendered}"
+    for manifest in manifests:
+        assert manifest["metadata"]["namespace"] == ns
+        assert manifest["metadata"]["labels"].items() >= ctx.labels.items(), manifest["metadata"]
+        stored = await api.apply_strict(manifest, dry_run=True)
+        assert_kept(manifest, stored, f"{manifest['kind']}/{manifest['metadata']['name']}")
+    # A dry run stores nothing.
+    for manifest in manifests:
+        assert await api.get(type_of(manifest), ns, manifest["metadata"]["name"]) is None
+
+
+async def test_vm_networks_firewall_rules_and_disks_pass_server_side_dry_run(api: Api, ns: str) -> None:
+    net = VmNetwork(id="net-k2dryrun0001", name="training")
+    rules = [
+        FirewallRule(id="fw-ssh", network_id=net.id, direction="ingress", protocol="tcp", port_range="22",
+                     source="0.0.0.0/0", action="allow"),
+        FirewallRule(id="fw-noisy", network_id=net.id, direction="ingress", protocol="all", port_range=None,
+                     source="203.0.113.0/24", action="deny"),
+        FirewallRule(id="fw-web", network_id=net.id, direction="egress", protocol="tcp", port_range="8000-8100",
+                     source="10.100.0.0/16", action="allow"),
+        FirewallRule(id="fw-dns", network_id=net.id, direction="egress", protocol="udp", port_range="53",
+                     source="10.0.0.10/32", action="allow"),
+        FirewallRule(id="fw-ping", network_id=net.id, direction="ingress", protocol="icmp", port_range=None,
+                     source="0.0.0.0/0", action="allow"),
+    ]
+    rendered = network_policy(net, rules, ns, {naming.MANAGED_BY: naming.MANAGER})
+    stored = await api.apply_strict(rendered.manifest, dry_run=True)
+    assert_kept(rendered.manifest, stored)
+    ingress = stored["spec"]["ingress"]
+    # Members of the network, then SSH from anywhere but the denied range; ICMP cannot be said.
+    assert ingress[1] == {"from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["203.0.113.0/24"]}}],
+                          "ports": [{"protocol": "TCP", "port": 22}]}
+    assert stored["spec"]["egress"][1]["ports"] == [{"protocol": "TCP", "port": 8000, "endPort": 8100}]
+    assert [rule for rule, _ in rendered.unenforced] == ["fw-ping"]
+
+    disk = VmDisk(id="disk-k2dryrun0001", name="data", size_gb=500)
+    claim = disk_claim(disk, ns, {naming.MANAGED_BY: naming.MANAGER})
+    stored = await api.apply_strict(claim, dry_run=True)
+    assert stored["spec"]["resources"]["requests"]["storage"] == "500Gi"
+
+
+# -- the validation is real: what the schemas forbid is refused ----------------------------------------
+
+
+def vm_manifest(ns: str) -> Manifest:
+    return next(m for m in render("vm", ns)[2] if m["kind"] == "VirtualMachine")
+
+
+def model_manifest(ns: str) -> Manifest:
+    return render("model-replica", ns)[2][0]
+
+
+async def test_the_virtual_machine_crd_refuses_a_wrong_type_and_a_missing_field(api: Api, ns: str) -> None:
+    wrong = vm_manifest(ns)
+    wrong["spec"]["template"]["spec"]["domain"]["cpu"]["cores"] = "four"
+    message = await refused(api.create(wrong))
+    assert "spec.template.spec.domain.cpu.cores" in message and "integer" in message, message
+    # Server-side apply, as the provisioner sends it, is refused too (before validation, as a 500).
+    message = await refused(api.apply_strict(wrong, dry_run=True), status=500)
+    assert ".spec.template.spec.domain.cpu.cores: expected numeric" in message, message
+
+    no_device = vm_manifest(ns)
+    del no_device["spec"]["template"]["spec"]["domain"]["devices"]["gpus"][0]["deviceName"]
+    message = await refused(api.create(no_device))
+    assert "deviceName" in message and "Required" in message, message
+
+
+async def test_the_virtual_machine_crd_refuses_an_unknown_field(api: Api, ns: str) -> None:
+    """Structural schema: a misspelt field is not silently pruned (strict field validation refuses it)."""
+    typo = vm_manifest(ns)
+    typo["spec"]["template"]["spec"]["domain"]["devices"]["gpu"] = typo["spec"]["template"]["spec"]["domain"][
+        "devices"].pop("gpus")
+    message = await refused(api.create(typo), status=400)
+    assert "unknown field" in message and "gpu" in message, message
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda m: m["spec"].update(engine="SGLang"), "Unsupported value"),
+    (lambda m: m["spec"].update(url="https://huggingface.co/org/model"), "url must start with"),
+    (lambda m: m["spec"].update(minReplicas=2), "minReplicas should be less than or equal to maxReplicas"),
+    (lambda m: m["metadata"].update(name="m" * 41), "name must not exceed 40 characters"),
+    (lambda m: m["spec"].pop("features"), "features"),
+])
+async def test_the_model_crd_refuses_what_kubeai_refuses(api: Api, ns: str, change: Callable[[Manifest], Any],
+                                                         expected: str) -> None:
+    model = model_manifest(ns)
+    change(model)
+    message = await refused(api.create(model))
+    assert expected in message, message
+
+
+async def test_a_job_without_containers_and_a_gpu_request_without_limit_are_refused(api: Api, ns: str) -> None:
+    job = render("function-run", ns)[2][0]
+    no_containers = copy.deepcopy(job)
+    no_containers["spec"]["template"]["spec"]["containers"] = []
+    message = await refused(api.create(no_containers))
+    assert "spec.template.spec.containers" in message and "Required" in message, message
+
+    unlimited = copy.deepcopy(job)
+    unlimited["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"] = {}
+    message = await refused(api.create(unlimited))
+    assert "Limit must be set" in message, message
+
+
+async def test_a_network_policy_carving_outside_its_block_is_refused(api: Api, ns: str) -> None:
+    net = VmNetwork(id="net-k2dryrun0002", name="x")
+    allow = FirewallRule(id="fw-a", network_id=net.id, direction="ingress", protocol="tcp", port_range="22",
+                         source="10.0.0.0/8", action="allow")
+    policy = network_policy(net, [allow], ns, {}).manifest
+    policy["spec"]["ingress"][1]["from"][0]["ipBlock"]["except"] = ["192.168.0.0/16"]
+    message = await refused(api.create(policy))
+    assert "except" in message, message
+
+
+# -- phases: the CRD-backed kinds from the status their controller writes ------------------------------
+
+
+async def observe_after(api: Api, kind: KindRenderer, ctx: RenderContext, type_: ObjectType,
+                        status: Manifest | None) -> Observation:
+    """Write `status` as the kind's controller would (None: leave it unset), read back, observe."""
+    if status is not None:
+        await api.patch_status(type_, ctx.namespace, ctx.name, status)
+    return kind.observe(await api.get(type_, ctx.namespace, ctx.name), ctx)
+
+
+async def test_a_virtual_machine_reports_what_virt_controller_writes(api: Api, ns: str) -> None:
+    kind, ctx, _ = render("vm", ns)
+    await api.apply_strict(vm_manifest(ns), dry_run=False)
+    assert (await observe_after(api, kind, ctx, VIRTUAL_MACHINE, None)).phase is Phase.STARTING
+
+    unschedulable = {"printableStatus": "ErrorUnschedulable", "ready": False, "conditions": [
+        {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+         "message": "0/3 nodes are available: 1 Insufficient nvidia.com/gpu."}]}
+    obs = await observe_after(api, kind, ctx, VIRTUAL_MACHINE, unschedulable)
+    assert obs.phase is Phase.UNSCHEDULABLE and "Insufficient nvidia.com/gpu" in (obs.reason or ""), obs
+
+    obs = await observe_after(api, kind, ctx, VIRTUAL_MACHINE, {"printableStatus": "Starting", "conditions": []})
+    assert obs.phase is Phase.STARTING, obs
+
+    obs = await observe_after(api, kind, ctx, VIRTUAL_MACHINE, {"printableStatus": "Running", "ready": True})
+    assert obs == Observation(Phase.RUNNING, host=f"{ctx.name}.{ns}.svc", port=22)
+
+    crashing = {"printableStatus": "CrashLoopBackOff", "ready": False, "conditions": [
+        {"type": "Failure", "status": "True", "reason": "FailedCreate", "message": "virt-launcher exited"}]}
+    obs = await observe_after(api, kind, ctx, VIRTUAL_MACHINE, crashing)
+    assert obs.phase is Phase.FAILED and "virt-launcher exited" in (obs.reason or ""), obs
+
+    obs = await observe_after(api, kind, ctx, VIRTUAL_MACHINE, {"printableStatus": "Stopping", "conditions": []})
+    assert obs.phase is Phase.TERMINATING
+
+    # The status schema is enforced too: virt-controller could not write a string where a boolean goes.
+    message = await refused(api.patch_status(VIRTUAL_MACHINE, ns, ctx.name, {"ready": "yes"}))
+    assert "status.ready" in message, message
+
+
+async def test_a_model_reports_its_replicas_as_kubeai_writes_them(api: Api, ns: str) -> None:
+    kind, ctx, manifests = render("model-replica", ns)
+    stored = await api.apply_strict(manifests[0], dry_run=False)
+    assert stored["spec"]["targetRequests"] == 100  # the CRD's defaults apply, as KubeAI's do
+    assert (await observe_after(api, kind, ctx, MODEL, None)).phase is Phase.STARTING
+    obs = await observe_after(api, kind, ctx, MODEL, {"replicas": {"all": 1, "ready": 0}})
+    assert obs.phase is Phase.STARTING and "none ready" in (obs.reason or ""), obs
+    obs = await observe_after(api, kind, ctx, MODEL, {"replicas": {"all": 1, "ready": 1}})
+    assert obs.phase is Phase.RUNNING
+    message = await refused(api.patch_status(MODEL, ns, ctx.name, {"replicas": {"all": "one", "ready": 0}}))
+    assert "status.replicas.all" in message, message
+
+
+async def test_a_model_renders_the_deployments_model_and_engine_when_given() -> None:
+    spec = SPECS["model-replica"]
+    kind = ModelReplicaRenderer(serving=lambda s: ModelServing(url="hf://Qwen/Qwen2.5-0.5B-Instruct",
+                                                               engine="ollama", kind="embedding"))
+    model = kind.render(spec, context(spec, "ns"))[0]["spec"]
+    assert (model["url"], model["engine"], model["features"]) == (
+        "hf://Qwen/Qwen2.5-0.5B-Instruct", "OLlama", ["TextEmbedding"])
+    assert model["resourceProfile"] == "nvidia-gpu-timesliced:1"
+    with pytest.raises(ValueError, match="no engine for 'sglang'"):
+        ModelReplicaRenderer(serving=lambda s: ModelServing(url="hf://a/b", engine="sglang")).render(
+            spec, context(spec, "ns"))
+
+
+# -- phases: the Job- and pod-backed kinds from what the cluster really does ---------------------------
+
+
+async def observed(api: Api, kind: KindRenderer, ctx: RenderContext, name: str, what: str,
+                   done: Callable[[Observation], bool], within: float = 60) -> Observation:
+    async def probe() -> Observation | None:
+        obs = kind.observe(await api.get(kind.status_type, ctx.namespace, name), ctx)
+        return obs if done(obs) else None
+
+    return await wait_for(what, probe, within=within)
+
+
+async def test_a_function_run_job_completes_and_one_past_its_deadline_fails(api: Api, ns: str) -> None:
+    kind, ctx, manifests = render("function-run", ns)
+    job = manifests[0]
+    assert job["spec"]["backoffLimit"] == 0 and job["spec"]["activeDeadlineSeconds"] == 300
+    await api.apply_strict(job, dry_run=False)
+    # kube-controller-manager makes the pod, kube-scheduler binds it to the MIG node, kwok completes it.
+    obs = await observed(api, kind, ctx, ctx.name, "the run's Job to complete", lambda o: o.reason == COMPLETED)
+    assert obs.phase is Phase.TERMINATING
+
+    # A run whose GPU never comes (no node offers the resource) fails at its deadline.
+    late = FunctionRunRenderer(deadline_seconds=2)
+    late_ctx = replace(ctx, name=ctx.name + "-late", gpu_resource="nvidia.com/mig-7g.80gb",
+                       labels={**ctx.labels, naming.WORKLOAD_LABEL: ctx.name + "-late"})
+    await api.apply_strict(late.render(SPECS["function-run"], late_ctx)[0], dry_run=False)
+    obs = await observed(api, late, late_ctx, late_ctx.name, "the late run to fail",
+                         lambda o: o.phase is Phase.FAILED)
+    assert "DeadlineExceeded" in (obs.reason or ""), obs
+
+
+async def test_slurm_head_and_worker_are_scheduled_and_run(api: Api, ns: str) -> None:
+    head_kind, head_ctx, head = render("slurm-head", ns)
+    worker_kind, worker_ctx, worker = render("slurm-worker", ns)
+    assert [m["kind"] for m in head] == ["Service", "StatefulSet"] and [m["kind"] for m in worker] == ["Pod"]
+    for manifest in head + worker:
+        await api.apply_strict(manifest, dry_run=False)
+    slurm = SlurmNodeRenderer()
+    head_pod = slurm.status_name(SPECS["slurm-head"].instance_id, head_ctx)
+    assert head_pod == f"{head_ctx.name}-0"
+    obs = await observed(api, head_kind, head_ctx, head_pod, "the head's pod to run",
+                         lambda o: o.phase is Phase.RUNNING)
+    environment = SPECS["slurm-head"].instance_id.split(".")[0]
+    assert obs.host == f"{head_pod}.{environment}.{ns}.svc" and obs.port == 22, obs
+    assert obs.slot == "icgpu-gpu-timesliced"
+    obs = await observed(api, worker_kind, worker_ctx, worker_ctx.name, "the worker to run",
+                         lambda o: o.phase is Phase.RUNNING)
+    assert obs.host is None and obs.slot == "icgpu-gpu-timesliced"
+    # The head's StatefulSet pod carries the workload's labels: found by them, as by name.
+    pods = await api.list(type_of(worker[0]), ns, label_selector=f"{naming.WORKLOAD_LABEL}={head_ctx.name}")
+    assert [p["metadata"]["name"] for p in pods["items"]] == [head_pod]
+
+
+async def test_a_slurm_worker_waits_for_a_gpu_with_the_schedulers_reason(api: Api, ns: str) -> None:
+    kind, ctx, _ = render("slurm-worker", ns)
+    starved = replace(ctx, gpu_resource="nvidia.com/mig-7g.80gb")
+    await api.apply_strict(kind.render(SPECS["slurm-worker"], starved)[0], dry_run=False)
+    obs = await observed(api, kind, starved, ctx.name, "the worker to be unschedulable",
+                         lambda o: o.phase is Phase.UNSCHEDULABLE and "Insufficient" in (o.reason or ""))
+    assert "nvidia.com/mig-7g.80gb" in (obs.reason or ""), obs

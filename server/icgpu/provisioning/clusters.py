@@ -32,6 +32,17 @@ class ClusterObservation:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class ClusterCredential:
+    """What a kubeconfig needs from a control plane that issues its own credential (the Kubernetes
+    provisioner's ServiceAccount token), read from it on download and never stored or logged."""
+
+    server_url: str
+    ca_cert_pem: str
+    token: str
+    namespace: str
+
+
 class ClusterProvisioner(Protocol):
     async def start(self) -> None: ...
 

@@ -139,7 +139,9 @@ class ClusterService:
         may use the cluster, not to everyone who may see it: a credential with the ``clusters``
         scope and write permission, held by the cluster's creator or a member (not a viewer) of its
         team. A deleted cluster's credential is revoked: 404. Before the control plane has an
-        address: 409 ClusterNotReady."""
+        address: 409 ClusterNotReady. With the Kubernetes provisioner the host cluster issued the
+        credential (a ServiceAccount token): it is read from there on each download, and 409 until
+        it is issued."""
         principal.require(SCOPE, "write")
         c = await self.get(principal, cluster_id)
         if c.account_id != principal.account_id:
@@ -151,9 +153,20 @@ class ClusterService:
                                    code="TeamRoleTooLow")
         if c.status not in CREDENTIAL_LIVE or c.token_salt is None:
             raise NotFound(f"cluster {cluster_id} not found (deleted clusters have no kubeconfig)")
+        not_ready = Conflict(f"cluster {c.id} is {c.status}: its API server has no address yet; "
+                             "retry once it is running", code="ClusterNotReady")
         if c.server_url is None:
-            raise Conflict(f"cluster {c.id} is {c.status}: its API server has no address yet; "
-                           "retry once it is running", code="ClusterNotReady")
+            raise not_ready
+        if self.settings.provisioner == "kubernetes":
+            # The host cluster issued the credential (a ServiceAccount token): read it from there.
+            from icgpu.provisioning.kubernetes.clusters import read_credential
+
+            issued = await read_credential(self.settings, c.id)
+            if issued is None:
+                raise not_ready
+            return kubeconfig.Kubeconfig(cluster_id=c.id, context=c.name, server_url=issued.server_url,
+                                         ca_cert_pem=issued.ca_cert_pem, token=issued.token,
+                                         namespace=issued.namespace)
         return kubeconfig.Kubeconfig(cluster_id=c.id, context=c.name, server_url=c.server_url,
                                      ca_cert_pem=c.ca_cert_pem,
                                      token=kubeconfig.token_for(self._secret, c.id, c.token_salt))

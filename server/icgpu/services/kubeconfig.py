@@ -9,6 +9,9 @@
   server checks); deleting a cluster clears both, so the token is revoked for good.
 * **kubeconfig**: YAML with one cluster, one user and one context (the current one). Every value
   is written as a double-quoted scalar (JSON string syntax, which YAML reads the same way).
+* **With the Kubernetes provisioner** the host cluster issues the credential instead: the
+  kubeconfig carries the host API server's URL and CA, a ServiceAccount's token and the cluster's
+  namespace, read from the host on each download (provisioning/kubernetes/clusters.py).
 """
 
 from __future__ import annotations

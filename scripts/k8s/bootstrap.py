@@ -89,7 +89,8 @@ def custom_resource_definitions() -> list[dict[str, Any]]:
 def established(api: Api, name: str) -> bool:
     """Has the API server accepted the CRD's names and started serving it (condition Established)?"""
     status, crd = api.request("GET", f"{CRD_COLLECTION}/{name}")
-    conditions = {c["type"]: c["status"] for c in (crd or {}).get("status", {}).get("conditions", [])}
+    # A CRD just created has no status yet (null conditions)
+    conditions = {c["type"]: c["status"] for c in ((crd or {}).get("status") or {}).get("conditions") or []}
     return status == 200 and conditions.get("Established") == "True"
 
 

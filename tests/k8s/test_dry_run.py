@@ -8,7 +8,10 @@ really do."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import copy
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -20,17 +23,19 @@ from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import PRIORITY_BATCH, PRIORITY_INTERACTIVE, Observation, Phase, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.kubernetes import naming
-from icgpu.provisioning.kubernetes.disks import disk_claim
-from icgpu.provisioning.kubernetes.function_run import COMPLETED, FunctionRunRenderer
+from icgpu.provisioning.kubernetes.client import KubeClient
+from icgpu.provisioning.kubernetes.disks import PERSISTENT_VOLUME_CLAIM, disk_claim
+from icgpu.provisioning.kubernetes.function_run import COMPLETED, JOB, FunctionRunRenderer
 from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.model_replica import MODEL, ModelReplicaRenderer, ModelServing
 from icgpu.provisioning.kubernetes.network_policy import network_policy
+from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import RENDERERS
 from icgpu.provisioning.kubernetes.resources import Resources, api_message, collection_path, object_path, type_of
 from icgpu.provisioning.kubernetes.slurm import STATEFUL_SET, SlurmNodeRenderer
 from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
 from icgpu.settings import Settings
-from tests.k8s.control_plane import wait_for
+from tests.k8s.control_plane import ControlPlane, wait_for
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -115,7 +120,7 @@ async def ns(namespace: str, core: client.CoreV1Api, api: Api) -> AsyncIterator[
     try:
         yield namespace
     finally:
-        for type_ in (STATEFUL_SET, type_of({"apiVersion": "batch/v1", "kind": "Job"})):
+        for type_ in (STATEFUL_SET, JOB):
             await api.delete_all(type_, namespace)
 
 
@@ -193,6 +198,39 @@ async def test_vm_networks_firewall_rules_and_disks_pass_server_side_dry_run(api
     claim = disk_claim(disk, ns, {naming.MANAGED_BY: naming.MANAGER})
     stored = await api.apply_strict(claim, dry_run=True)
     assert stored["spec"]["resources"]["requests"]["storage"] == "500Gi"
+
+
+def rule(rule_id: str, action: str, protocol: str, ports: str | None, source: str,
+         direction: str = "ingress") -> FirewallRule:
+    return FirewallRule(id=rule_id, network_id="net-k2", direction=direction, protocol=protocol,
+                        port_range=ports, source=source, action=action)
+
+
+@pytest.mark.parametrize(("rules", "peers", "unenforced"), [
+    # A deny covering the allow's block and traffic removes it: deny wins.
+    ([rule("a", "allow", "tcp", "22", "10.0.0.0/8"), rule("d", "deny", "all", None, "0.0.0.0/0")], [], []),
+    # A deny of part of the allow's ports cannot be said: the allow stays whole, the deny is reported.
+    ([rule("a", "allow", "tcp", "20-30", "10.0.0.0/8"), rule("d", "deny", "tcp", "22", "10.1.0.0/16")],
+     [({"ipBlock": {"cidr": "10.0.0.0/8"}}, [{"protocol": "TCP", "port": 20, "endPort": 30}])], ["d"]),
+    # A deny of other traffic, or of the other address family, changes nothing.
+    ([rule("a", "allow", "tcp", "22", "10.0.0.0/8"), rule("d", "deny", "udp", "22", "10.1.0.0/16"),
+      rule("d6", "deny", "all", None, "fd00::/8")],
+     [({"ipBlock": {"cidr": "10.0.0.0/8"}}, [{"protocol": "TCP", "port": 22}])], []),
+    # Protocol all is every port of every protocol; a deny of all traffic inside it is carved out.
+    ([rule("a", "allow", "all", None, "10.0.0.0/8"), rule("d", "deny", "all", None, "10.9.0.0/16")],
+     [({"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.9.0.0/16"]}}, None)], []),
+    # An egress deny does not touch ingress.
+    ([rule("a", "allow", "tcp", "22", "0.0.0.0/0"), rule("d", "deny", "all", None, "0.0.0.0/0", "egress")],
+     [({"ipBlock": {"cidr": "0.0.0.0/0"}}, [{"protocol": "TCP", "port": 22}])], []),
+])
+def test_firewall_rules_become_network_policy_peers(rules: list[FirewallRule],
+                                                     peers: list[tuple[Manifest, list[Manifest] | None]],
+                                                     unenforced: list[str]) -> None:
+    rendered = network_policy(VmNetwork(id="net-k2", name="n"), rules, "ns", {})
+    ingress = rendered.manifest["spec"]["ingress"]
+    assert ingress[0] == {"from": [{"podSelector": {"matchLabels": {"net.icgpu.dev/net-k2": "attached"}}}]}
+    assert [(e["from"][0], e.get("ports")) for e in ingress[1:]] == peers
+    assert [rule_id for rule_id, _ in rendered.unenforced] == unenforced
 
 
 # -- the validation is real: what the schemas forbid is refused ----------------------------------------
@@ -395,3 +433,74 @@ async def test_a_slurm_worker_waits_for_a_gpu_with_the_schedulers_reason(api: Ap
     obs = await observed(api, kind, starved, ctx.name, "the worker to be unschedulable",
                          lambda o: o.phase is Phase.UNSCHEDULABLE and "Insufficient" in (o.reason or ""))
     assert "nvidia.com/mig-7g.80gb" in (obs.reason or ""), obs
+
+
+# -- the provisioner runs every kind through the registry ----------------------------------------------
+
+
+@pytest.fixture
+async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
+    settings = Settings(kubeconfig=control_plane.kubeconfig)
+    prov = KubernetesProvisioner(settings, KubeClient(settings))
+    await prov.start()
+    try:
+        yield prov
+    finally:
+        await prov.stop()
+
+
+async def test_the_provisioner_runs_vms_models_function_runs_and_slurm_workers(
+        provisioner: KubernetesProvisioner, api: Api, core: client.CoreV1Api) -> None:
+    """Through KubernetesProvisioner, as the workers call it: each kind's objects are applied, the phase
+    follows what the cluster (or the controller played here) reports, and stopping removes them all."""
+    tenant = f"tn-k2{uuid.uuid4().hex[:10]}"
+    specs = {case: replace(SPECS[case], tenant_id=tenant)
+             for case in ("vm", "model-replica", "function-run", "slurm-worker")}
+    ns = naming.namespace(tenant)
+    names = {case: naming.object_name(spec.instance_id) for case, spec in specs.items()}
+    wanted = {"vm": Phase.RUNNING, "model-replica": Phase.RUNNING, "slurm-worker": Phase.RUNNING,
+              "function-run": Phase.TERMINATING}
+    try:
+        async def controllers_played() -> bool | None:
+            """Apply (a reconciler pass), then play virt-controller and KubeAI once their objects exist."""
+            for spec in specs.values():
+                await provisioner.ensure_running(spec, replace_failed=False)
+            try:
+                await api.patch_status(VIRTUAL_MACHINE, ns, names["vm"], {"printableStatus": "Running", "ready": True})
+                await api.patch_status(MODEL, ns, names["model-replica"], {"replicas": {"all": 1, "ready": 1}})
+            except client.ApiException as err:
+                if err.status == 404:
+                    return None
+                raise
+            return True
+
+        await wait_for("the VM and the Model to be applied", controllers_played, within=60)
+
+        async def phases() -> dict[str, Observation] | None:
+            for spec in specs.values():
+                await provisioner.ensure_running(spec, replace_failed=False)
+            seen = await provisioner.observe([s.instance_id for s in specs.values()])
+            got = {case: seen[spec.instance_id] for case, spec in specs.items()}
+            return got if all(got[c].phase is p for c, p in wanted.items()) else None
+
+        got = await wait_for(f"the phases {wanted}", phases, within=60)
+        assert got["function-run"].reason == COMPLETED
+        assert got["vm"].host == f"{names['vm']}.{ns}.svc"
+        # The VM's disk and cloud-init were applied beside it, owned by the workload's record.
+        assert await api.get(PERSISTENT_VOLUME_CLAIM, ns, f"{names['vm']}-root") is not None
+        secret = await core.read_namespaced_secret(f"{names['vm']}-cloud-init", ns)
+        assert "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOk2dryrunkey" in base64.b64decode(secret.data["userdata"]).decode()
+
+        for spec in specs.values():
+            await provisioner.ensure_stopped(spec.instance_id)
+
+        async def all_gone() -> bool | None:
+            seen = await provisioner.observe([s.instance_id for s in specs.values()])
+            return True if all(o.phase is Phase.ABSENT for o in seen.values()) else None
+
+        await wait_for("every workload to be gone", all_gone, within=90)
+        for type_ in (VIRTUAL_MACHINE, MODEL, JOB, PERSISTENT_VOLUME_CLAIM):
+            assert not (await api.list(type_, ns)).get("items"), f"{type_.kind} left in {ns}"
+    finally:
+        with contextlib.suppress(client.ApiException):
+            await core.delete_namespace(ns)

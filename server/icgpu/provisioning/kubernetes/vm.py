@@ -34,7 +34,8 @@ SSH_PORT = 22
 USERDATA_KEY = "userdata"  # the key KubeVirt reads a cloud-init Secret's user data from
 FALLBACK_CPU, FALLBACK_MEMORY_GB = 4, 16  # a tier no template defaults to
 
-# printableStatus (KubeVirt's VirtualMachinePrintableStatus) -> phase. Not listed: Starting.
+# printableStatus (KubeVirt's VirtualMachinePrintableStatus) -> phase; any other (Paused, WaitingForReceiver ...)
+# reads as starting.
 STATUS_PHASES: dict[str, Phase] = {
     "Running": Phase.RUNNING,
     "Migrating": Phase.RUNNING,  # live migration: the guest keeps running

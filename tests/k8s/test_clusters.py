@@ -133,6 +133,12 @@ def test_the_downloaded_kubeconfig_works_in_the_cluster_namespace_only_until_the
     created = run(kubectl, downloaded, "create", "-f", "-", stdin=json.dumps(POD))
     assert created.returncode == 0, created.stderr
     assert "hello" in run(kubectl, downloaded, "get", "pods", "-o", "name").stdout
+    # Its user may delete the cluster's own RoleBinding (the Role allows it): the server applies it anew.
+    assert run(kubectl, downloaded, "delete", "rolebinding", "icgpu-cluster-admin").returncode == 0
+    wait_until(lambda: event_types(server, cluster_id).count("cluster.running") == 2, timeout=60,
+               what="the cluster to be provisioned again")
+    wait_until(lambda: run(kubectl, downloaded, "get", "pods").returncode == 0, timeout=30, interval=0.5,
+               what="the same token to list pods again")
     whoami = run(kubectl, downloaded, "auth", "whoami", "-o", "json")
     assert json.loads(whoami.stdout)["status"]["userInfo"]["username"] == \
         f"system:serviceaccount:{namespace}:icgpu-cluster-admin", whoami.stderr
@@ -159,6 +165,7 @@ def test_the_downloaded_kubeconfig_works_in_the_cluster_namespace_only_until_the
     assert missing.returncode != 0 and "NotFound" in missing.stderr, missing.stderr
     assert tenant.api.get(f"{CLUSTERS}/{cluster_id}/kubeconfig").status_code == 404
     assert event_types(server, cluster_id) == ["cluster.created", "cluster.provisioning", "cluster.running",
+                                               "cluster.provisioning", "cluster.running",  # the RoleBinding
                                                "cluster.deleting", "cluster.terminated"]
 
 
@@ -189,6 +196,14 @@ async def test_clusters_are_found_by_label_and_deletion_revokes_the_token_before
     credential = await provisioner.credential(spec.cluster_id)
     assert credential is not None and credential.namespace == namespace_of(spec.cluster_id)
     assert (await provisioner.ensure_cluster(spec)) == obs  # applying again changes nothing
+
+    # A part deleted (its user may: the Role allows it) makes the cluster absent until applied anew.
+    rbac = client.RbacAuthorizationV1Api(kube)
+    await rbac.delete_namespaced_role_binding("icgpu-cluster-admin", namespace_of(spec.cluster_id))
+    lost = (await provisioner.observe_clusters([spec.cluster_id]))[spec.cluster_id]
+    assert lost.phase is Phase.ABSENT and lost.reason == "deleted from its namespace: RoleBinding", lost
+    assert (await provisioner.ensure_cluster(spec)) == obs
+    assert (await provisioner.observe_clusters([spec.cluster_id]))[spec.cluster_id] == obs
 
     assert (await provisioner.ensure_cluster_gone(spec.cluster_id)).phase is Phase.TERMINATING
     assert await provisioner.credential(spec.cluster_id) is None

@@ -20,11 +20,14 @@ made the namespace way either way, which needs nothing installed in the host clu
 Every object is server-side applied with the field manager ``icgpu``. A cluster is RUNNING once its
 token is issued and the namespace's ``default`` ServiceAccount exists (pods cannot be created before);
 deletion first deletes the token Secret (the credential stops working at once), then the namespace,
-and reports TERMINATING until the namespace is gone.
+and reports TERMINATING until the namespace is gone. The Role lets a cluster's user delete its own
+ServiceAccount, Role, RoleBinding or token Secret: ``observe_clusters`` then reports the cluster
+absent, and the reconciler provisions it again (a new Secret means a new token: download again).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from dataclasses import dataclass
@@ -50,6 +53,9 @@ TOKEN_SECRET = "icgpu-cluster-admin-token"
 TOKEN_TYPE = "kubernetes.io/service-account-token"
 SECRET = ObjectType("", "v1", "secrets", "Secret")
 SERVICE_ACCOUNT = ObjectType("", "v1", "serviceaccounts", "ServiceAccount")
+ROLE = ObjectType("rbac.authorization.k8s.io", "v1", "roles", "Role")
+ROLE_BINDING = ObjectType("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding")
+PARTS = (SERVICE_ACCOUNT, ROLE, ROLE_BINDING)  # named ACCOUNT, beside the token Secret
 CRD = ObjectType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition")
 VCLUSTER_CRD = "vclusters.infrastructure.cluster.x-k8s.io"  # vCluster's Cluster API provider
 SELECTOR = f"{CLUSTER_LABEL},{MANAGED_SELECTOR}"  # every cluster's objects
@@ -202,12 +208,24 @@ class KubernetesClusterProvisioner:
         return ClusterObservation(Phase.TERMINATING, reason="its namespace is being deleted")
 
     async def observe_clusters(self, cluster_ids: list[str]) -> dict[str, ClusterObservation]:
-        """Two lists for any number of clusters: their namespaces and their token Secrets."""
-        namespaces = {_cluster_id(n): n for n in await self._namespaces()}
-        secrets = await self.resources.list(SECRET, label_selector=SELECTOR, field_selector=f"type={TOKEN_TYPE}")
+        """Five lists for any number of clusters: their namespaces, token Secrets and the parts of
+        PARTS. A cluster missing any of its objects (its user may delete them: the Role allows it)
+        is reported absent, so the reconciler provisions it again and they are applied anew."""
+        by_id = {_cluster_id(n): n for n in await self._namespaces()}
+        secrets, *parts = await asyncio.gather(
+            self.resources.list(SECRET, label_selector=SELECTOR, field_selector=f"type={TOKEN_TYPE}"),
+            *(self.resources.list(type_, label_selector=SELECTOR) for type_ in PARTS))
         tokens = {s["metadata"]["namespace"]: _token(s) for s in secrets.get("items") or []
                   if s["metadata"]["name"] == TOKEN_SECRET}
-        return {i: self._observation(namespaces.get(i), tokens.get(namespace_of(i))) for i in cluster_ids}
+        present = {(o["metadata"]["namespace"], type_.kind)
+                   for type_, listed in zip(PARTS, parts, strict=True) for o in listed.get("items") or []
+                   if o["metadata"]["name"] == ACCOUNT}
+        observed: dict[str, ClusterObservation] = {}
+        for i in cluster_ids:
+            ns = namespace_of(i)
+            missing = [t.kind for t in PARTS if (ns, t.kind) not in present] + ([] if ns in tokens else [SECRET.kind])
+            observed[i] = self._observation(by_id.get(i), tokens.get(ns), missing)
+        return observed
 
     async def clusters(self) -> list[str]:
         return [_cluster_id(n) for n in await self._namespaces()]
@@ -227,11 +245,14 @@ class KubernetesClusterProvisioner:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def _observation(self, ns: Manifest | None, token: str | None) -> ClusterObservation:
+    def _observation(self, ns: Manifest | None, token: str | None,
+                     missing: list[str] | None = None) -> ClusterObservation:
         if ns is None:
             return ClusterObservation(Phase.ABSENT)
         if _terminating(ns):
             return ClusterObservation(Phase.TERMINATING, reason="its namespace is being deleted")
+        if missing:
+            return ClusterObservation(Phase.ABSENT, reason=f"deleted from its namespace: {', '.join(missing)}")
         if token is None:
             return ClusterObservation(Phase.STARTING, server_url=self.host.server_url,
                                       reason="waiting for the ServiceAccount's token")

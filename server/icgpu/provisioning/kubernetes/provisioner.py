@@ -152,14 +152,14 @@ class KubernetesProvisioner:
 
     # -- the workload's record ---------------------------------------------------------------
 
-    def _context(self, workload_id: str, kind: WorkloadKind, tenant_id: str | None, tier: str,
+    def context(self, workload_id: str, kind: WorkloadKind, tenant_id: str | None, tier: str,
                  priority: int) -> RenderContext:
         return RenderContext(
             namespace=namespace(tenant_id), name=object_name(workload_id),
             labels=labels(workload_id, kind, tenant_id, tier),
             gpu_resource=self.gpu_resources[tier], priority_class=priority_class(priority))
 
-    def _record_manifest(self, spec: WorkloadSpec, ctx: RenderContext, applied: str) -> Manifest:
+    def record_manifest(self, spec: WorkloadSpec, ctx: RenderContext, applied: str) -> Manifest:
         return {
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": ctx.name, "namespace": ctx.namespace,
@@ -171,7 +171,7 @@ class KubernetesProvisioner:
 
     def _record_context(self, record: Manifest) -> RenderContext:
         data = record.get("data") or {}
-        return self._context(_workload_id(record), WorkloadKind(data["kind"]),
+        return self.context(_workload_id(record), WorkloadKind(data["kind"]),
                              data.get("tenant") or None, data["tier"], int(data["priority"]))
 
     async def _synced(self, watch: ObjectWatch | None) -> ObjectWatch | None:
@@ -253,25 +253,32 @@ class KubernetesProvisioner:
 
     # -- desired state -----------------------------------------------------------------------
 
-    async def _ensure_namespace(self, ns: str, tenant_id: str | None) -> None:
-        if ns in self._namespaces:
-            return
+    def namespace_manifests(self, tenant_id: str | None) -> list[Manifest]:
+        """The tenant's namespace and, for a tenant, its ResourceQuota: ``tenant_gpu_limit`` slots of
+        each GPU resource (requests; extended resources have no limits in a quota)."""
+        ns = namespace(tenant_id)
         tenant = dns_label(tenant_id) if tenant_id is not None else "platform"
-        await self.resources.apply({"apiVersion": "v1", "kind": "Namespace",
-                                    "metadata": {"name": ns, "labels": {MANAGED_BY: MANAGER, TENANT_LABEL: tenant}}},
-                                   namespace=None)
+        out: list[Manifest] = [{"apiVersion": "v1", "kind": "Namespace",
+                                "metadata": {"name": ns, "labels": {MANAGED_BY: MANAGER, TENANT_LABEL: tenant}}}]
         if tenant_id is not None:
             limit = str(self.settings.tenant_gpu_limit)
-            await self.resources.apply({
+            out.append({
                 "apiVersion": "v1", "kind": "ResourceQuota",
                 "metadata": {"name": QUOTA_NAME, "namespace": ns, "labels": {MANAGED_BY: MANAGER}},
                 "spec": {"hard": {f"requests.{r}": limit for r in sorted(set(self.gpu_resources.values()))}},
-            }, namespace=ns)
+            })
+        return out
+
+    async def _ensure_namespace(self, ns: str, tenant_id: str | None) -> None:
+        if ns in self._namespaces:
+            return
+        for manifest in self.namespace_manifests(tenant_id):
+            await self.resources.apply(manifest, namespace=_meta(manifest).get("namespace"))
         self._namespaces.add(ns)
 
     async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
         kind = renderer(spec.kind)
-        ctx = self._context(spec.instance_id, spec.kind, spec.tenant_id, spec.tier, spec.priority)
+        ctx = self.context(spec.instance_id, spec.kind, spec.tenant_id, spec.tier, spec.priority)
         record = await self._record(spec.instance_id)
         if record is not None:
             if _deleting(record):
@@ -299,7 +306,7 @@ class KubernetesProvisioner:
     async def _apply(self, spec: WorkloadSpec, kind: KindRenderer, ctx: RenderContext, manifests: list[Manifest],
                      applied: str) -> Observation:
         await self._ensure_namespace(ctx.namespace, spec.tenant_id)
-        record = await self.resources.apply(self._record_manifest(spec, ctx, applied), namespace=ctx.namespace)
+        record = await self.resources.apply(self.record_manifest(spec, ctx, applied), namespace=ctx.namespace)
         if self.records is not None:
             self.records.put(record)
         owner = {"apiVersion": "v1", "kind": "ConfigMap", "name": ctx.name, "uid": _meta(record)["uid"],

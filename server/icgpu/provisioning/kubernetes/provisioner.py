@@ -194,12 +194,20 @@ class KubernetesProvisioner:
             found = list(listed.get("items") or [])
         return found[0] if found else None
 
-    async def _status_object(self, kind: KindRenderer, ctx: RenderContext) -> Manifest | None:
+    @staticmethod
+    def status_name(kind: KindRenderer, workload_id: str, ctx: RenderContext) -> str:
+        """The status object's name: the workload's, unless its renderer names it (``status_name``: a
+        Slurm head's pod is its StatefulSet's ``<name>-0``)."""
+        named = getattr(kind, "status_name", None)
+        return str(named(workload_id, ctx)) if named is not None else ctx.name
+
+    async def _status_object(self, kind: KindRenderer, workload_id: str, ctx: RenderContext) -> Manifest | None:
+        name = self.status_name(kind, workload_id, ctx)
         if _same_type(kind.status_type, POD):
             pods = await self._synced(self.pods)
             if pods is not None:
-                return pods.get(ctx.namespace, ctx.name)
-        return await self.resources.get(kind.status_type, ctx.namespace, ctx.name)
+                return pods.get(ctx.namespace, name)
+        return await self.resources.get(kind.status_type, ctx.namespace, name)
 
     async def _observe_record(self, record: Manifest) -> Observation:
         if _deleting(record):
@@ -209,7 +217,7 @@ class KubernetesProvisioner:
             return Observation(Phase(notes[OUTCOME]), reason=notes.get(OUTCOME_REASON))
         ctx = self._record_context(record)
         kind = renderer((record.get("data") or {})["kind"])
-        return kind.observe(await self._status_object(kind, ctx), ctx)
+        return kind.observe(await self._status_object(kind, _workload_id(record), ctx), ctx)
 
     # -- preemption and failures, recorded as the watch sees them ------------------------------
 
@@ -222,11 +230,14 @@ class KubernetesProvisioner:
         meta = _meta(pod)
         workload = (meta.get("labels") or {}).get(WORKLOAD_LABEL)
         records = self.records
-        if workload is None or records is None or meta.get("name") != workload:
-            return  # only the workload's own pod (its status object) decides its fate
+        if workload is None or records is None:
+            return
         record = records.get(meta.get("namespace", ""), workload)
         if record is None or _deleting(record) or _annotations(record).get(OUTCOME):
             return
+        kind = renderer((record.get("data") or {})["kind"])
+        if meta.get("name") != self.status_name(kind, _workload_id(record), self._record_context(record)):
+            return  # only the workload's status object decides its fate (not, say, a Job's retried pod)
         try:
             patched = await self.resources.merge_patch(CONFIG_MAP, meta.get("namespace"), workload, {
                 "metadata": {"annotations": {OUTCOME: obs.phase.value, OUTCOME_REASON: obs.reason or obs.phase.value,
@@ -240,10 +251,10 @@ class KubernetesProvisioner:
     async def _clear_outcome(self, record: Manifest, kind: KindRenderer, ctx: RenderContext) -> bool:
         """Ready to replace an evicted or failed workload: its old status object gone (deleted now if
         need be) and the outcome removed from the record. False while the old one is going."""
-        old = await self._status_object(kind, ctx)
+        old = await self._status_object(kind, _workload_id(record), ctx)
         if old is not None:
             if not _deleting(old):
-                await self.resources.delete(kind.status_type, ctx.namespace, ctx.name)
+                await self.resources.delete(kind.status_type, ctx.namespace, _meta(old)["name"])
             return False
         patched = await self.resources.merge_patch(CONFIG_MAP, ctx.namespace, ctx.name, {
             "metadata": {"annotations": {OUTCOME: None, OUTCOME_REASON: None, OUTCOME_POD: None}}})
@@ -292,7 +303,7 @@ class KubernetesProvisioner:
         manifests = kind.render(spec, ctx)
         applied = digest(manifests)
         if (record is not None and _annotations(record).get(DIGEST) == applied
-                and (status := await self._status_object(kind, ctx)) is not None):
+                and (status := await self._status_object(kind, spec.instance_id, ctx)) is not None):
             return kind.observe(status, ctx)  # everything is in place
         try:
             return await self._apply(spec, kind, ctx, manifests, applied)
@@ -312,13 +323,16 @@ class KubernetesProvisioner:
         owner = {"apiVersion": "v1", "kind": "ConfigMap", "name": ctx.name, "uid": _meta(record)["uid"],
                  "controller": True, "blockOwnerDeletion": True}
         status: Manifest | None = None
+        status_name = self.status_name(kind, spec.instance_id, ctx)
         for manifest in manifests:
             owned = {**manifest, "metadata": {**manifest["metadata"], "ownerReferences": [owner]}}
             stored = await self.resources.apply(owned, namespace=ctx.namespace)
-            if _same_type(type_of(stored), kind.status_type) and _meta(stored).get("name") == ctx.name:
+            if _same_type(type_of(stored), kind.status_type) and _meta(stored).get("name") == status_name:
                 status = stored
                 if self.pods is not None and _same_type(kind.status_type, POD):
                     self.pods.put(stored)
+        if status is None:  # made by a controller from what was applied (a StatefulSet's pod)
+            status = await self._status_object(kind, spec.instance_id, ctx)
         return kind.observe(status, ctx)
 
     async def ensure_stopped(self, instance_id: str) -> Observation:

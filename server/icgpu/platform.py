@@ -93,7 +93,7 @@ class Platform:
         self.slurm = SlurmService(self.db, settings, self.pages, self.signals, self.provisioner)
         self.slurm_reconciler = SlurmReconciler(self.db, self.provisioner, self.signals,
                                                 settings.reconcile_interval_seconds)
-        self.clusters = ClusterService(self.db, settings, self.pages, self.signals)
+        self.clusters = ClusterService(self.db, settings, self.pages, self.signals, self.cluster_provisioner)
         self.cluster_reconciler = ClusterReconciler(self.db, self.cluster_provisioner, self.signals,
                                                     settings.reconcile_interval_seconds)
         self.functions = FunctionService(self.db, settings, self.pages, self.signals)

@@ -44,6 +44,10 @@ class ClusterCredential:
 
 
 class ClusterProvisioner(Protocol):
+    # Whether the control plane issues each cluster's credential (read with ``credential``); when it
+    # does not, the kubeconfig carries the CA and token the control plane made at creation.
+    issues_credentials: bool
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -58,4 +62,9 @@ class ClusterProvisioner(Protocol):
 
     async def clusters(self) -> list[str]:
         """Every control plane it runs, by cluster id."""
+        ...
+
+    async def credential(self, cluster_id: str) -> ClusterCredential | None:
+        """The credential it issued for the cluster (None: not issued yet, or gone); only called when
+        ``issues_credentials``."""
         ...

@@ -23,6 +23,7 @@ from icgpu.db.tables_clusters import Cluster
 from icgpu.errors import AccessDenied, Conflict, NotFound
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
+from icgpu.provisioning.clusters import ClusterProvisioner
 from icgpu.services import access, kubeconfig
 from icgpu.services.cluster_states import CREDENTIAL_LIVE, EVENT_FOR, ClusterStatus, can_move
 from icgpu.services.pagination import Page, PageCodec, PageRequest
@@ -97,11 +98,13 @@ def move(session: AsyncSession, c: Cluster, target: ClusterStatus, *, reason: st
 
 
 class ClusterService:
-    def __init__(self, db: Database, settings: Settings, pages: PageCodec, signals: Signals) -> None:
+    def __init__(self, db: Database, settings: Settings, pages: PageCodec, signals: Signals,
+                 provisioner: ClusterProvisioner) -> None:
         self.db = db
         self.settings = settings
         self.pages = pages
         self.signals = signals
+        self.provisioner = provisioner
 
     @staticmethod
     def versions() -> list[str]:
@@ -157,11 +160,9 @@ class ClusterService:
                              "retry once it is running", code="ClusterNotReady")
         if c.server_url is None:
             raise not_ready
-        if self.settings.provisioner == "kubernetes":
+        if self.provisioner.issues_credentials:
             # The host cluster issued the credential (a ServiceAccount token): read it from there.
-            from icgpu.provisioning.kubernetes.clusters import read_credential
-
-            issued = await read_credential(self.settings, c.id)
+            issued = await self.provisioner.credential(c.id)
             if issued is None:
                 raise not_ready
             return kubeconfig.Kubeconfig(cluster_id=c.id, context=c.name, server_url=issued.server_url,

@@ -14,7 +14,7 @@ made the namespace way either way, which needs nothing installed in the host clu
   token controller. Chosen over a TokenRequest because the credential must last as long as the
   cluster (the local simulator's token never expires either) and be the same on every download,
   without the control plane storing it: the Secret is read on each download
-  (``read_credential``) and revoked by deleting it. A TokenRequest token would need an expiry
+  (``credential``, through the platform's own client) and revoked by deleting it. A TokenRequest token would need an expiry
   chosen up front and stays valid until then unless its ServiceAccount goes.
 
 Every object is server-side applied with the field manager ``icgpu``. A cluster is RUNNING once its
@@ -146,6 +146,8 @@ class HostApi:
 
 
 class KubernetesClusterProvisioner:
+    issues_credentials = True  # the ServiceAccount token of each cluster's namespace
+
     def __init__(self, settings: Settings, kube: KubeClient) -> None:
         self.settings = settings
         self.kube = kube
@@ -271,14 +273,3 @@ class KubernetesClusterProvisioner:
 
     async def _namespaces(self) -> list[Manifest]:
         return list((await self.resources.list(NAMESPACE, label_selector=SELECTOR)).get("items") or [])
-
-
-async def read_credential(settings: Settings, cluster_id: str) -> ClusterCredential | None:
-    """The kubeconfig's credential, read from the host cluster on download through a client of its own
-    (the cluster service runs beside, not through, the platform's provisioner)."""
-    provisioner = KubernetesClusterProvisioner(settings, KubeClient(settings))
-    await provisioner.connect()
-    try:
-        return await provisioner.credential(cluster_id)
-    finally:
-        await provisioner.stop()

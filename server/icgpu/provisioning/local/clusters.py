@@ -17,7 +17,7 @@ from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables_clusters import SimCluster
 from icgpu.provisioning.base import Phase
-from icgpu.provisioning.clusters import ClusterObservation, ClusterSpec
+from icgpu.provisioning.clusters import ClusterCredential, ClusterObservation, ClusterSpec
 from icgpu.settings import Settings
 
 API_PORT = 6443
@@ -28,6 +28,8 @@ def server_url(cluster_id: str, host: str) -> str:
 
 
 class LocalClusterProvisioner:
+    issues_credentials = False  # kubeconfigs carry the control plane's own CA and token
+
     def __init__(self, settings: Settings, db: Database) -> None:
         self.db = db
         self.host = settings.local_ssh_host
@@ -36,6 +38,9 @@ class LocalClusterProvisioner:
 
     async def start(self) -> None:
         """Nothing to connect: the simulated control planes live in the database."""
+
+    async def credential(self, cluster_id: str) -> ClusterCredential | None:
+        return None
 
     async def stop(self) -> None:
         """Nothing to disconnect."""

@@ -34,8 +34,8 @@ from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import renderer
 from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, Resources
 from icgpu.settings import Settings
-from tests.k8s.control_plane import ControlPlane, wait_for
-from tests.k8s.test_scheduling import GPU, dedicated_node, free_gpus
+from tests.k8s.control_plane import ControlPlane, gpu_pod, wait_for
+from tests.k8s.test_scheduling import DEDICATED, GPU, dedicated_node, free_gpus
 from tests.k8s.volumes import make_volumes, remove_volumes
 from tests.k8s.workloads import (
     PVC,
@@ -262,28 +262,34 @@ def spec(workload_id: str, priority: int, tier: str = "dedicated") -> WorkloadSp
                         kind=WorkloadKind.INSTANCE, tenant_id="tnt-k8stest")
 
 
+async def run_batch_then_preempt(provisioner: KubernetesProvisioner, workload: str, core: client.CoreV1Api,
+                                 namespace: str, res: Resources, *, watching: bool = True) -> None:
+    """Run a batch workload on the last free whole GPU, then start interactive work from elsewhere on
+    it: the scheduler preempts the batch pod (``watching=False``: with the provisioner stopped first)."""
+    await fill_dedicated_but(core, namespace, leave=1)
+
+    async def running() -> bool | None:
+        obs = await provisioner.ensure_running(spec(workload, PRIORITY_BATCH), replace_failed=False)
+        return True if obs.phase.value == "Running" else None
+
+    await wait_for("the batch workload to run", running, within=WITHIN)
+    if not watching:
+        await provisioner.stop()
+    await core.create_namespaced_pod(namespace, gpu_pod("preemptor", GPU, 1, priority_class="icgpu-interactive",
+                                                        node_selector=DEDICATED))
+
+    async def pod_gone() -> bool | None:
+        return True if not (await objects_of(res, workload))["Pod"] else None
+
+    await wait_for("the batch pod to be preempted and deleted", pod_gone, within=WITHIN)
+
+
 async def test_a_preemption_is_recorded_durably_across_a_restart(
         control_plane: ControlPlane, provisioner: KubernetesProvisioner, core: client.CoreV1Api, namespace: str,
         volumes: list[str], res: Resources) -> None:
     workload = f"inst-durable{time.monotonic_ns() % 10**6}"
-    await fill_dedicated_but(core, namespace, leave=1)
     try:
-        async def running() -> bool | None:
-            obs = await provisioner.ensure_running(spec(workload, PRIORITY_BATCH), replace_failed=False)
-            return True if obs.phase.value == "Running" else None
-
-        await wait_for("the batch workload to run", running, within=WITHIN)
-        # Interactive work from elsewhere on the full node: the scheduler preempts the batch pod.
-        from tests.k8s.control_plane import gpu_pod
-        from tests.k8s.test_scheduling import DEDICATED
-
-        await core.create_namespaced_pod(namespace, gpu_pod("preemptor", GPU, 1, priority_class="icgpu-interactive",
-                                                            node_selector=DEDICATED))
-
-        async def pod_gone() -> bool | None:
-            return True if not (await objects_of(res, workload))["Pod"] else None
-
-        await wait_for("the batch pod to be preempted and deleted", pod_gone, within=WITHIN)
+        await run_batch_then_preempt(provisioner, workload, core, namespace, res)
         seen = (await provisioner.observe([workload]))[workload]
         assert seen.phase.value == "Evicted" and (seen.reason or "").startswith("Preempted"), seen
 
@@ -311,6 +317,33 @@ async def test_a_preemption_is_recorded_durably_across_a_restart(
             assert workload not in await again.workloads()
         finally:
             await again.stop()
+    finally:
+        await wait_gone(res, workload)
+
+
+async def test_a_preemption_while_no_server_watched_is_found_in_the_schedulers_events(
+        control_plane: ControlPlane, provisioner: KubernetesProvisioner, core: client.CoreV1Api, namespace: str,
+        volumes: list[str], res: Resources) -> None:
+    workload = f"inst-unseen{time.monotonic_ns() % 10**6}"
+    try:
+        await run_batch_then_preempt(provisioner, workload, core, namespace, res, watching=False)
+        record = (await objects_of(res, workload))["ConfigMap"][0]
+        assert "icgpu.dev/outcome" not in record["metadata"]["annotations"], "nobody was watching"
+        later = new_provisioner(control_plane)
+        await later.start()
+        try:
+            seen = (await later.observe([workload]))[workload]
+            assert seen.phase.value == "Evicted" and (seen.reason or "").startswith("Preempted"), seen
+            assert "Preempted by pod" in (seen.reason or ""), seen  # the scheduler's event
+            record = (await objects_of(res, workload))["ConfigMap"][0]
+            assert record["metadata"]["annotations"]["icgpu.dev/outcome"] == "Evicted", "and now recorded"
+
+            async def stopped() -> bool | None:
+                return True if (await later.ensure_stopped(workload)).phase.value == "Absent" else None
+
+            await wait_for("the workload to be stopped", stopped, within=WITHIN)
+        finally:
+            await later.stop()
     finally:
         await wait_gone(res, workload)
 

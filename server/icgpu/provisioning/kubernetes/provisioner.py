@@ -53,6 +53,7 @@ from icgpu.provisioning.kubernetes.pods import pod_observation
 from icgpu.provisioning.kubernetes.registry import renderer
 from icgpu.provisioning.kubernetes.resources import (
     CONFIG_MAP,
+    EVENT,
     NODE,
     POD,
     Resources,
@@ -74,6 +75,7 @@ DIGEST = "icgpu.dev/spec-digest"  # of the rendered objects last applied: unchan
 OUTCOME = "icgpu.dev/outcome"  # Evicted | Failed: what the cluster did to the workload
 OUTCOME_REASON = "icgpu.dev/outcome-reason"
 OUTCOME_POD = "icgpu.dev/outcome-pod"  # the uid of the pod it happened to
+POD_UID = "icgpu.dev/pod-uid"  # the status pod last made: its scheduler events outlive it
 QUOTA_NAME = "icgpu-gpus"
 SYNC_SECONDS = 10.0  # how long a read waits for a watch's first list before listing itself
 FINAL = (Phase.EVICTED, Phase.FAILED)
@@ -217,7 +219,26 @@ class KubernetesProvisioner:
             return Observation(Phase(notes[OUTCOME]), reason=notes.get(OUTCOME_REASON))
         ctx = self._record_context(record)
         kind = renderer((record.get("data") or {})["kind"])
-        return kind.observe(await self._status_object(kind, _workload_id(record), ctx), ctx)
+        status = await self._status_object(kind, _workload_id(record), ctx)
+        if status is None and notes.get(POD_UID) and _same_type(kind.status_type, POD):
+            missed = await self._missed_preemption(record, notes[POD_UID])
+            if missed is not None:
+                return missed
+        return kind.observe(status, ctx)
+
+    async def _missed_preemption(self, record: Manifest, pod_uid: str) -> Observation | None:
+        """The workload's pod is gone and nobody saw it go (no server was watching): if the scheduler
+        preempted it, its ``Preempted`` event (kept an hour) says so; recorded like a watched one."""
+        meta = _meta(record)
+        events = await self.resources.list(EVENT, meta.get("namespace"),
+                                           field_selector=f"involvedObject.uid={pod_uid},reason=Preempted")
+        found = events.get("items") or []
+        if not found:
+            return None
+        obs = Observation(Phase.EVICTED, reason="Preempted by the scheduler for a higher-priority workload "
+                                                f"({found[0].get('message') or 'Preempted'})")
+        await self._write_outcome(meta.get("namespace"), meta["name"], obs, pod_uid)
+        return obs
 
     # -- preemption and failures, recorded as the watch sees them ------------------------------
 
@@ -238,15 +259,19 @@ class KubernetesProvisioner:
         kind = renderer((record.get("data") or {})["kind"])
         if meta.get("name") != self.status_name(kind, _workload_id(record), self._record_context(record)):
             return  # only the workload's status object decides its fate (not, say, a Job's retried pod)
+        await self._write_outcome(meta.get("namespace"), workload, obs, meta.get("uid", ""))
+
+    async def _write_outcome(self, ns: str | None, name: str, obs: Observation, pod_uid: str) -> None:
         try:
-            patched = await self.resources.merge_patch(CONFIG_MAP, meta.get("namespace"), workload, {
+            patched = await self.resources.merge_patch(CONFIG_MAP, ns, name, {
                 "metadata": {"annotations": {OUTCOME: obs.phase.value, OUTCOME_REASON: obs.reason or obs.phase.value,
-                                             OUTCOME_POD: meta.get("uid", "")}}})
+                                             OUTCOME_POD: pod_uid}}})
         except (client.ApiException, OSError) as err:
-            log.warning("could not record that workload %s is %s: %s", workload, obs.phase.value, err)
+            log.warning("could not record that workload %s is %s: %s", name, obs.phase.value, err)
             return
-        records.put(patched)
-        log.info("workload %s: %s (%s)", workload, obs.phase.value, obs.reason)
+        if self.records is not None:
+            self.records.put(patched)
+        log.info("workload %s: %s (%s)", name, obs.phase.value, obs.reason)
 
     async def _clear_outcome(self, record: Manifest, kind: KindRenderer, ctx: RenderContext) -> bool:
         """Ready to replace an evicted or failed workload: its old status object gone (deleted now if
@@ -257,7 +282,7 @@ class KubernetesProvisioner:
                 await self.resources.delete(kind.status_type, ctx.namespace, _meta(old)["name"])
             return False
         patched = await self.resources.merge_patch(CONFIG_MAP, ctx.namespace, ctx.name, {
-            "metadata": {"annotations": {OUTCOME: None, OUTCOME_REASON: None, OUTCOME_POD: None}}})
+            "metadata": {"annotations": {OUTCOME: None, OUTCOME_REASON: None, OUTCOME_POD: None, POD_UID: None}}})
         if self.records is not None:
             self.records.put(patched)
         return True
@@ -333,6 +358,12 @@ class KubernetesProvisioner:
                     self.pods.put(stored)
         if status is None:  # made by a controller from what was applied (a StatefulSet's pod)
             status = await self._status_object(kind, spec.instance_id, ctx)
+        uid = _meta(status or {}).get("uid")
+        if uid and _same_type(kind.status_type, POD) and _annotations(record).get(POD_UID) != uid:
+            record = await self.resources.merge_patch(CONFIG_MAP, ctx.namespace, ctx.name,
+                                                      {"metadata": {"annotations": {POD_UID: uid}}})
+            if self.records is not None:
+                self.records.put(record)
         return kind.observe(status, ctx)
 
     async def ensure_stopped(self, instance_id: str) -> Observation:

@@ -26,6 +26,7 @@ NODE = ObjectType("", "v1", "nodes", "Node")
 POD = ObjectType("", "v1", "pods", "Pod")
 RESOURCE_QUOTA = ObjectType("", "v1", "resourcequotas", "ResourceQuota")
 EVENT = ObjectType("", "v1", "events", "Event")
+PLURALS = {"NetworkPolicy": "networkpolicies"}  # kinds whose plural is not the kind lower-cased + s
 
 
 def collection_path(type_: ObjectType, namespace: str | None = None) -> str:
@@ -134,5 +135,3 @@ def type_of(manifest: Manifest) -> ObjectType:
     kind = manifest["kind"]
     return ObjectType(group, version, PLURALS.get(kind, kind.lower() + "s"), kind)
 
-
-PLURALS = {"NetworkPolicy": "networkpolicies"}

@@ -145,30 +145,12 @@ def bootstrap(tenant: str = typer.Option(...), email: str = typer.Option(...),
               export: bool = typer.Option(False, "--export", help="print `export ICGPU_...=` lines, not JSON")
               ) -> None:
     """Create or reuse a tenant and its owner; print an API key and a dev-issuer token as JSON."""
-    from icgpu.auth.key_cache import KeyCache
-    from icgpu.db.database import Database
+    from icgpu.auth.bootstrap import bootstrap as make
     from icgpu.errors import ApiError
-    from icgpu.services.accounts import AccountService
 
     settings = _settings()
-
-    async def run() -> dict[str, str | None]:
-        db = Database(settings.resolved_database_url)
-        try:
-            await db.migrate()
-            boot = await AccountService(db, KeyCache(0)).bootstrap(tenant, email)
-        finally:
-            await db.close()
-        return {
-            "tenant": boot.tenant,
-            "account_id": boot.account_id,
-            "api_key": boot.api_key,
-            "oidc_token": _dev_token(settings, dev_subject(boot.tenant, email), email.strip().lower(),
-                                     boot.tenant),
-        }
-
     try:
-        result = asyncio.run(run())
+        result = asyncio.run(make(settings, tenant, email))
     except ApiError as err:
         _fail(err.message)
     if export:
@@ -285,11 +267,9 @@ def _exports(*, url: str | None, api_key: str | None, token: str | None) -> str:
 
 
 def _dev_token(settings: Settings, subject: str, email: str, tenant: str, *, issuer: str | None = None) -> str | None:
-    if not settings.dev_issuer_enabled:
-        return None
-    from icgpu.auth.dev_issuer import DevIssuer
+    from icgpu.auth.bootstrap import dev_token
 
-    return DevIssuer(settings).mint(subject=subject, email=email, tenant=tenant, issuer=issuer)
+    return dev_token(settings, subject, email, tenant, issuer=issuer)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ by its own process id.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,11 @@ FAST = {
     "ICGPU_TENANT_GPU_LIMIT": "100000",  # suites that make hundreds of instances; test_quotas.py sets its own
     "ICGPU_LOCAL_FUNCTION_EXEC": "true",  # GPU function runs execute on the test host
 }
+
+# Settings that bootstrapping reads (the database, the development issuer's keys, URL and claims): a
+# server given one of these as an extra setting bootstraps through the command, which reads them all.
+BOOTSTRAP_READS = ("ICGPU_DATA_DIR", "ICGPU_DATABASE_URL", "ICGPU_PUBLIC_URL", "ICGPU_OIDC_", "ICGPU_DEV_",
+                   "ICGPU_SECRET_KEY")
 
 
 def backend() -> str:
@@ -165,16 +172,54 @@ class Server:
                               check=check, timeout=60)
 
     def bootstrap(self, tenant: str, email: str) -> dict[str, Any]:
-        return dict(json.loads(self.cli("admin", "bootstrap", "--tenant", tenant, "--email", email).stdout))
+        """What ``icgpu admin bootstrap`` prints for this server. Made in this process by the code the
+        command runs (icgpu.auth.bootstrap) when the server's settings that code reads are all ones
+        this fixture sets: a process start costs about a second of CPU, and a run bootstraps hundreds
+        of tenants. The command itself is tested in tests/server/test_cli.py."""
+        settings = self._bootstrap_settings()
+        if settings is None:
+            return dict(json.loads(self.cli("admin", "bootstrap", "--tenant", tenant, "--email", email).stdout))
+        from icgpu.auth.bootstrap import bootstrap
+
+        return _in_thread(bootstrap(settings, tenant, email, migrate=False))
 
     def token(self, tenant: str, email: str) -> str:
-        return self.cli("auth", "token", "--tenant", tenant, "--email", email).stdout.strip()
+        """What ``icgpu auth token`` prints (in this process, as ``bootstrap``)."""
+        settings = self._bootstrap_settings()
+        if settings is None:
+            return self.cli("auth", "token", "--tenant", tenant, "--email", email).stdout.strip()
+        from icgpu.auth.bootstrap import dev_token
+        from icgpu.auth.dev_issuer import dev_subject
+
+        tenant, email = tenant.strip(), email.strip().lower()
+        minted = dev_token(settings, dev_subject(tenant, email), email, tenant)
+        assert minted is not None
+        return minted
+
+    def _bootstrap_settings(self) -> Any:
+        """The server's Settings as bootstrapping reads them, or None when its extra settings include
+        one that could change what bootstrapping does (then the command runs, reading them all)."""
+        if any(key.startswith(BOOTSTRAP_READS) for key in self.extra_env):
+            return None
+        from icgpu.settings import Settings
+
+        env = self.env()
+        fields = {"ICGPU_DATA_DIR": "data_dir", "ICGPU_DATABASE_URL": "database_url", "ICGPU_PUBLIC_URL": "public_url"}
+        given = {field: env[key] for key, field in fields.items() if key in env}
+        return Settings(**given)
 
     def client(self, credential: str | None = None, **headers: str) -> httpx.Client:
         h = dict(headers)
         if credential:
             h["Authorization"] = f"Bearer {credential}"
         return httpx.Client(base_url=self.url, headers=h, timeout=30.0)
+
+
+def _in_thread(coro: Any) -> Any:
+    """Run a coroutine to completion on a loop of its own in another thread (a test may already be
+    running an event loop in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=60)
 
 
 def wait_for(fn: Any, *, timeout: float = 20.0, interval: float = 0.05, what: str = "condition") -> Any:

@@ -13,9 +13,9 @@ made the namespace way either way, which needs nothing installed in the host clu
 * the token: a Secret of type ``kubernetes.io/service-account-token``, filled in by the host's
   token controller. Chosen over a TokenRequest because the credential must last as long as the
   cluster (the local simulator's token never expires either) and be the same on every download,
-  without the control plane storing it: the Secret is read on each download
-  (``credential``, through the platform's own client) and revoked by deleting it. A TokenRequest token would need an expiry
-  chosen up front and stays valid until then unless its ServiceAccount goes.
+  without the control plane storing it: the Secret is read on each download (``credential``,
+  through the platform's own client) and revoked by deleting it. A TokenRequest token would need an
+  expiry chosen up front and stays valid until then unless its ServiceAccount goes.
 
 Every object is server-side applied with the field manager ``icgpu``. A cluster is RUNNING once its
 token is issued and the namespace's ``default`` ServiceAccount exists (pods cannot be created before);

@@ -1,5 +1,6 @@
-"""The names the Kubernetes provisioner gives things (naming.py), and that the test cluster's fake nodes
-offer exactly the GPU resources the provisioner asks for (one definition for both). No cluster needed."""
+"""The names the Kubernetes provisioner gives things (naming.py), that the test cluster's fake nodes
+offer exactly the GPU resources the provisioner asks for (one definition for both), and that a kind
+without a renderer is refused by name. No cluster needed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from icgpu.provisioning.kubernetes.naming import (
     object_name,
     priority_class,
 )
+from icgpu.provisioning.kubernetes.registry import RENDERERS, UnsupportedKind, renderer
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -67,3 +69,10 @@ def test_the_fake_nodes_offer_what_the_provisioner_asks_for(inventory: str, mig:
         tier = node["metadata"]["labels"]["icgpu.dev/gpu-tier"]
         offered = {r for r in node["status"]["allocatable"] if r.startswith("nvidia.com/")}
         assert offered == {wanted[tier]}, (tier, offered)
+
+
+def test_a_kind_without_a_renderer_is_refused_by_name() -> None:
+    assert renderer(WorkloadKind.INSTANCE) is RENDERERS[WorkloadKind.INSTANCE]
+    assert renderer("instance").kind is WorkloadKind.INSTANCE
+    with pytest.raises(UnsupportedKind, match="no renderer for workload kind 'teleporter'"):
+        renderer("teleporter")

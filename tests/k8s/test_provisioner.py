@@ -32,7 +32,7 @@ from icgpu.provisioning.kubernetes.naming import (
 )
 from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import renderer
-from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, Resources
+from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, NAMESPACE, Resources
 from icgpu.settings import Settings
 from tests.k8s.control_plane import ControlPlane, gpu_pod, wait_for
 from tests.k8s.test_scheduling import DEDICATED, GPU, dedicated_node, free_gpus
@@ -83,10 +83,14 @@ async def tenant(k8s_server: Server, res: Resources, volumes: list[str]) -> Asyn
         await blocking(k8s_server.start)  # a test killed it
     listed = await blocking(made.api.get, INSTANCES, params={"maxResults": 100})
     ids = [i["id"] for i in listed.json()["instances"]]
+    namespaces = {o["metadata"]["namespace"] for i in ids for items in (await objects_of(res, i)).values()
+                  for o in items}
     for instance_id in ids:
         await blocking(made.api.delete, f"{INSTANCES}/{instance_id}")
     for instance_id in ids:
         await wait_gone(res, instance_id)
+    for ns in namespaces:  # the tenant's namespace, empty now but for its quota
+        await res.delete(NAMESPACE, None, ns)
     made.close()
 
 

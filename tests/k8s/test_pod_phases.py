@@ -80,3 +80,24 @@ def test_other_disruptions_are_failures_with_their_reason(reason: str) -> None:
     obs = pod_observation(pod("Running", "n", [cond("DisruptionTarget", "True", reason, "the node is gone")],
                               deleting=True))
     assert obs.phase is Phase.FAILED and obs.reason == f"{reason}: the node is gone"
+
+
+@pytest.mark.parametrize(("status", "body", "final"), [
+    (422, '{"reason":"Invalid"}', True),
+    (400, '{"reason":"BadRequest"}', True),
+    # Server-side apply of a custom object that does not fit its CRD's schema.
+    (500, '{"message":"failed to create typed patch object (/x; kubevirt.io/v1, Kind=VirtualMachine): '
+          '.spec.template: expected map, got &{four}"}', True),
+    (500, '{"message":"etcdserver: request timed out"}', False),
+    (403, '{"reason":"Forbidden","message":"exceeded quota: icgpu-gpus"}', False),
+    (409, '{"reason":"Conflict"}', False),
+])
+def test_which_refusals_are_final(status: int, body: str, final: bool) -> None:
+    """A refusal of the objects themselves fails the workload; anything else is retried."""
+    from kubernetes_asyncio.client import ApiException
+
+    from icgpu.provisioning.kubernetes.provisioner import refused
+
+    err = ApiException(status=status, reason="x")
+    err.body = body
+    assert refused(err) is final

@@ -113,6 +113,13 @@ def digest(manifests: list[Manifest]) -> str:
     return hashlib.sha256(json.dumps(manifests, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def refused(err: client.ApiException) -> bool:
+    """The cluster refused the objects themselves (retrying the same objects cannot succeed): 400 or
+    422, or the 500 server-side apply answers when a custom object does not fit its CRD's schema
+    ("failed to create typed patch object")."""
+    return err.status in (400, 422) or (err.status == 500 and "typed patch object" in str(err.body or ""))
+
+
 class KubernetesProvisioner:
     def __init__(self, settings: Settings, kube: KubeClient, signals: Signals | None = None) -> None:
         self.settings = settings
@@ -335,7 +342,7 @@ class KubernetesProvisioner:
         except client.ApiException as err:
             self._namespaces.discard(ctx.namespace)  # made again next time, in case it went
             message = f"the cluster refused the workload: {api_message(err)}"
-            if err.status in (400, 422):
+            if refused(err):
                 return Observation(Phase.FAILED, reason=message)
             return Observation(Phase.UNSCHEDULABLE, reason=message)  # quota, conflict, overload: retried
 

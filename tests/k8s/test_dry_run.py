@@ -14,6 +14,7 @@ import copy
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,20 +23,29 @@ from kubernetes_asyncio import client
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import PRIORITY_BATCH, PRIORITY_INTERACTIVE, Observation, Phase, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import (
+    SLURM_NODE_IMAGE,
+    FunctionRunDetails,
+    ModelReplicaDetails,
+    SlurmNodeDetails,
+    VmDetails,
+    WorkloadRefused,
+)
 from icgpu.provisioning.kubernetes import naming
 from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.disks import PERSISTENT_VOLUME_CLAIM, disk_claim
-from icgpu.provisioning.kubernetes.function_run import COMPLETED, JOB, FunctionRunRenderer
+from icgpu.provisioning.kubernetes.function_run import COMPLETED, JOB
 from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
-from icgpu.provisioning.kubernetes.model_replica import MODEL, ModelReplicaRenderer, ModelServing
-from icgpu.provisioning.kubernetes.network_policy import network_policy
+from icgpu.provisioning.kubernetes.model_replica import MODEL
+from icgpu.provisioning.kubernetes.network_policy import member_label, network_policy
 from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import RENDERERS
 from icgpu.provisioning.kubernetes.resources import Resources, api_message, collection_path, object_path, type_of
 from icgpu.provisioning.kubernetes.slurm import STATEFUL_SET, SlurmNodeRenderer
-from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
+from icgpu.provisioning.kubernetes.vm import BOOT_IMAGES, VIRTUAL_MACHINE
 from icgpu.settings import Settings
 from tests.k8s.control_plane import ControlPlane, wait_for
+from tests.server.test_model_scaling import deploy, local_platform, owner, until
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -43,19 +53,31 @@ TENANT = "tn-k2test000001"
 KEYS = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOk2dryrunkey k2@test\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ k2@other\n"
 GPU_RESOURCES = naming.gpu_resources(Settings().local_inventory)
 
-# One workload of every kind, as the workers ask for them (ids as services/ make them).
+NETWORKS = ("net-k4dryrun0001", "net-k4dryrun0002")
+VM = VmDetails(cpu=12, memory_gb=48, template_id="tpl-ubuntu-gpu", os="ubuntu-22.04", network_ids=NETWORKS)
+RUN = FunctionRunDetails(image="registry.example.com/team/embed:v3", command=("python", "-m", "embed", "--fast"),
+                         timeout_seconds=120, env=(("BATCH", "16"), ("MODE", "prod")))
+REPLICA = ModelReplicaDetails(model="Qwen/Qwen2.5-0.5B-Instruct", engine="vllm", kind="chat")
+SLURM_IMAGE = "registry.example.com/hpc/slurm:24.05.3"
+
+# One workload of every kind, as the workers ask for them (ids as services/ make them, details as the
+# workers fill them in).
 SPECS = {
     "instance": WorkloadSpec("inst-k2dryrun0001", "dedicated", PRIORITY_BATCH, 20, KEYS, WorkloadKind.INSTANCE, TENANT),
-    "vm": WorkloadSpec("vm-k2dryrun00001", "dedicated", PRIORITY_INTERACTIVE, 50, KEYS, WorkloadKind.VM, TENANT),
+    "vm": WorkloadSpec("vm-k2dryrun00001", "dedicated", PRIORITY_INTERACTIVE, 50, KEYS, WorkloadKind.VM, TENANT,
+                       details=VM),
     "slurm-head": WorkloadSpec("slurm-k2dryrun0001.0", "timesliced", PRIORITY_INTERACTIVE, 0, "",
-                               WorkloadKind.SLURM_NODE, TENANT),
+                               WorkloadKind.SLURM_NODE, TENANT, details=SlurmNodeDetails("slurm-k2dryrun0001", 0)),
     "slurm-worker": WorkloadSpec("slurm-k2dryrun0001.1", "timesliced", PRIORITY_INTERACTIVE, 0, "",
-                                 WorkloadKind.SLURM_NODE, TENANT),
+                                 WorkloadKind.SLURM_NODE, TENANT,
+                                 details=SlurmNodeDetails("slurm-k2dryrun0001", 1, image=SLURM_IMAGE)),
     "function-run": WorkloadSpec("run-k2dryrun00001", "mig", PRIORITY_INTERACTIVE, 0, "",
-                                 WorkloadKind.FUNCTION_RUN, TENANT),
+                                 WorkloadKind.FUNCTION_RUN, TENANT, details=RUN),
     "model-replica": WorkloadSpec("mdl-k2dryrun0001.r0-1a2b3c4d", "timesliced", PRIORITY_INTERACTIVE, 0, "",
-                                  WorkloadKind.MODEL_REPLICA, None),
+                                  WorkloadKind.MODEL_REPLICA, None, details=REPLICA),
 }
+
+
 def context(spec: WorkloadSpec, namespace: str) -> RenderContext:
     """The context the provisioner gives a workload, in the test's namespace."""
     return RenderContext(namespace=namespace, name=naming.object_name(spec.instance_id),
@@ -168,6 +190,78 @@ async def test_every_object_of_every_kind_passes_server_side_dry_run(api: Api, n
     # A dry run stores nothing.
     for manifest in manifests:
         assert await api.get(type_of(manifest), ns, manifest["metadata"]["name"]) is None
+
+
+def container_of(manifest: Manifest) -> Manifest:
+    """The one container of a Pod, or of a Job's or StatefulSet's pod template."""
+    spec = manifest["spec"] if manifest["kind"] == "Pod" else manifest["spec"]["template"]["spec"]
+    [container] = spec["containers"]
+    return dict(container)
+
+
+def test_the_rendered_objects_carry_what_the_workloads_details_say() -> None:
+    """No placeholders: each kind's objects carry the VM's size, image and networks, the function's image,
+    command, env and timeout, the deployment's model and engine, and the Slurm nodes' image."""
+    vm = next(m for m in render("vm", "ns")[2] if m["kind"] == "VirtualMachine")
+    template = vm["spec"]["template"]
+    domain = template["spec"]["domain"]
+    assert (domain["cpu"], domain["memory"]) == ({"cores": 12}, {"guest": "48Gi"})
+    assert template["spec"]["volumes"][0] == {"name": "bootdisk",
+                                              "containerDisk": {"image": BOOT_IMAGES["ubuntu-22.04"]}}
+    assert vm["metadata"]["labels"]["icgpu.dev/vm-template"] == "tpl-ubuntu-gpu"
+    # The networks' NetworkPolicies select the VM's pod by these labels.
+    assert all(template["metadata"]["labels"][member_label(n)] == "attached" for n in NETWORKS)
+    selector = network_policy(VmNetwork(id=NETWORKS[0], name="n"), [], "ns", {}).manifest["spec"]["podSelector"]
+    assert selector["matchLabels"].items() <= template["metadata"]["labels"].items()
+
+    job = render("function-run", "ns")[2][0]
+    container = container_of(job)
+    assert job["spec"]["activeDeadlineSeconds"] == 120
+    assert (container["image"], container["command"]) == (RUN.image, ["python", "-m", "embed", "--fast"])
+    assert container["env"] == [{"name": "BATCH", "value": "16"}, {"name": "MODE", "value": "prod"}]
+
+    model = render("model-replica", "ns")[2][0]["spec"]
+    assert (model["url"], model["engine"], model["features"]) == (
+        "hf://Qwen/Qwen2.5-0.5B-Instruct", "VLLM", ["TextGeneration"])
+    embedding = replace(SPECS["model-replica"], details=ModelReplicaDetails("BAAI/bge-small-en-v1.5", "ollama",
+                                                                            "embedding"))
+    model = RENDERERS[WorkloadKind.MODEL_REPLICA].render(embedding, context(embedding, "ns"))[0]["spec"]
+    assert (model["url"], model["engine"], model["features"]) == (
+        "hf://BAAI/bge-small-en-v1.5", "OLlama", ["TextEmbedding"])
+    assert model["resourceProfile"] == "nvidia-gpu-timesliced:1"
+
+    head = next(m for m in render("slurm-head", "ns")[2] if m["kind"] == "StatefulSet")
+    assert container_of(head)["image"] == SLURM_NODE_IMAGE  # the platform's node image by default
+    assert container_of(render("slurm-worker", "ns")[2][0])["image"] == SLURM_IMAGE
+
+
+@pytest.mark.parametrize(("case", "wrong", "expected"), [
+    ("vm", None, "carries no VmDetails (got none)"),
+    ("function-run", None, "carries no FunctionRunDetails (got none)"),
+    ("model-replica", None, "carries no ModelReplicaDetails (got none)"),
+    ("slurm-head", None, "carries no SlurmNodeDetails (got none)"),
+    ("function-run", VM, "carries no FunctionRunDetails (got VmDetails)"),  # another kind's are no better
+    ("slurm-worker", SlurmNodeDetails("slurm-k2dryrun0001", 2), "carries the details of node 2"),  # another node's
+])
+def test_a_workload_without_its_details_is_refused_by_name(case: str, wrong: Any, expected: str) -> None:
+    """A spec a worker built without the kind's details is an error naming the workload, never a
+    placeholder object."""
+    spec = replace(SPECS[case], details=wrong)
+    with pytest.raises(WorkloadRefused) as caught:
+        RENDERERS[spec.kind].render(spec, context(spec, "ns"))
+    assert spec.instance_id in str(caught.value) and expected in str(caught.value), caught.value
+
+
+@pytest.mark.parametrize(("case", "details", "expected"), [
+    ("model-replica", ModelReplicaDetails("Qwen/Qwen2.5-0.5B-Instruct", "sglang"),
+     "KubeAI, which has no engine for 'sglang'"),
+    ("model-replica", ModelReplicaDetails("Qwen/Qwen2.5-0.5B-Instruct", "vllm", "rerank"), "no KubeAI feature"),
+    ("vm", replace(VM, os="windows-2022"), "no boot image for a VM of OS 'windows-2022'"),
+])
+def test_what_kubernetes_cannot_run_is_refused_with_the_reason(case: str, details: Any, expected: str) -> None:
+    spec = replace(SPECS[case], details=details)
+    with pytest.raises(WorkloadRefused, match=expected):
+        RENDERERS[spec.kind].render(spec, context(spec, "ns"))
 
 
 async def test_vm_networks_firewall_rules_and_disks_pass_server_side_dry_run(api: Api, ns: str) -> None:
@@ -360,19 +454,6 @@ async def test_a_model_reports_its_replicas_as_kubeai_writes_them(api: Api, ns: 
     assert "status.replicas.all" in message, message
 
 
-async def test_a_model_renders_the_deployments_model_and_engine_when_given() -> None:
-    spec = SPECS["model-replica"]
-    kind = ModelReplicaRenderer(serving=lambda s: ModelServing(url="hf://Qwen/Qwen2.5-0.5B-Instruct",
-                                                               engine="ollama", kind="embedding"))
-    model = kind.render(spec, context(spec, "ns"))[0]["spec"]
-    assert (model["url"], model["engine"], model["features"]) == (
-        "hf://Qwen/Qwen2.5-0.5B-Instruct", "OLlama", ["TextEmbedding"])
-    assert model["resourceProfile"] == "nvidia-gpu-timesliced:1"
-    with pytest.raises(ValueError, match="no engine for 'sglang'"):
-        ModelReplicaRenderer(serving=lambda s: ModelServing(url="hf://a/b", engine="sglang")).render(
-            spec, context(spec, "ns"))
-
-
 # -- phases: the Job- and pod-backed kinds from what the cluster really does ---------------------------
 
 
@@ -388,18 +469,18 @@ async def observed(api: Api, kind: KindRenderer, ctx: RenderContext, name: str, 
 async def test_a_function_run_job_completes_and_one_past_its_deadline_fails(api: Api, ns: str) -> None:
     kind, ctx, manifests = render("function-run", ns)
     job = manifests[0]
-    assert job["spec"]["backoffLimit"] == 0 and job["spec"]["activeDeadlineSeconds"] == 300
+    assert job["spec"]["backoffLimit"] == 0 and job["spec"]["activeDeadlineSeconds"] == RUN.timeout_seconds
     await api.apply_strict(job, dry_run=False)
     # kube-controller-manager makes the pod, kube-scheduler binds it to the MIG node, kwok completes it.
     obs = await observed(api, kind, ctx, ctx.name, "the run's Job to complete", lambda o: o.reason == COMPLETED)
     assert obs.phase is Phase.TERMINATING
 
     # A run whose GPU never comes (no node offers the resource) fails at its deadline.
-    late = FunctionRunRenderer(deadline_seconds=2)
+    late = replace(SPECS["function-run"], details=replace(RUN, timeout_seconds=2))
     late_ctx = replace(ctx, name=ctx.name + "-late", gpu_resource="nvidia.com/mig-7g.80gb",
                        labels={**ctx.labels, naming.WORKLOAD_LABEL: ctx.name + "-late"})
-    await api.apply_strict(late.render(SPECS["function-run"], late_ctx)[0], dry_run=False)
-    obs = await observed(api, late, late_ctx, late_ctx.name, "the late run to fail",
+    await api.apply_strict(kind.render(late, late_ctx)[0], dry_run=False)
+    obs = await observed(api, kind, late_ctx, late_ctx.name, "the late run to fail",
                          lambda o: o.phase is Phase.FAILED)
     assert "DeadlineExceeded" in (obs.reason or ""), obs
 
@@ -487,7 +568,7 @@ async def test_the_provisioner_runs_vms_models_function_runs_and_slurm_workers(
         assert got["function-run"].reason == COMPLETED
         assert got["vm"].host == f"{names['vm']}.{ns}.svc"
         # The VM's disk and cloud-init were applied beside it, owned by the workload's record.
-        assert await api.get(PERSISTENT_VOLUME_CLAIM, ns, f"{names['vm']}-root") is not None
+        assert await api.get(PERSISTENT_VOLUME_CLAIM, ns, f"{names['vm']}-disk") is not None
         secret = await core.read_namespaced_secret(f"{names['vm']}-cloud-init", ns)
         assert "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOk2dryrunkey" in base64.b64decode(secret.data["userdata"]).decode()
 
@@ -504,3 +585,34 @@ async def test_the_provisioner_runs_vms_models_function_runs_and_slurm_workers(
     finally:
         with contextlib.suppress(client.ApiException):
             await core.delete_namespace(ns)
+
+
+async def test_the_provisioner_refuses_an_sglang_replica_before_applying_anything(
+        provisioner: KubernetesProvisioner, api: Api) -> None:
+    """The refusal comes out of ensure_running (the model scaler writes it in the deployment's status:
+    next test) and nothing of the workload reaches the cluster."""
+    tenant = f"tn-k4{uuid.uuid4().hex[:10]}"
+    spec = replace(SPECS["model-replica"], tenant_id=tenant,
+                   details=ModelReplicaDetails("Qwen/Qwen2.5-0.5B-Instruct", "sglang"))
+    with pytest.raises(WorkloadRefused, match="no engine for 'sglang'"):
+        await provisioner.ensure_running(spec, replace_failed=True)
+    assert (await provisioner.observe([spec.instance_id]))[spec.instance_id].phase is Phase.ABSENT
+    assert await api.get(MODEL, naming.namespace(tenant), naming.object_name(spec.instance_id)) is None
+
+
+async def test_an_sglang_deployment_says_in_its_status_why_kubernetes_does_not_serve_it(
+        control_plane: ControlPlane, tmp_path: Path) -> None:
+    """The platform on the Kubernetes provisioner, its workers running: an sglang deployment wanting a
+    replica stays unserved, and its status says why (no KubeAI engine), instead of running the wrong engine."""
+    async with local_platform(tmp_path, provisioner="kubernetes", kubeconfig=control_plane.kubeconfig) as platform:
+        p = await owner(platform)
+        d = await deploy(platform, p, engine="sglang", min_replicas=1, model="Qwen/Qwen2.5-0.5B-Instruct")
+
+        async def explained() -> str | None:
+            reason = (await platform.model_deployments.get(p, d.name)).status_reason or ""
+            return reason if "no engine for 'sglang'" in reason else None
+
+        reason = await until(explained, "the deployment's status to say why it is not served", within=60)
+        assert reason.startswith("cannot be served here: the Kubernetes provisioner serves models with KubeAI")
+        fresh = await platform.model_deployments.get(p, d.name)
+        assert fresh.ready_replicas == 0

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from icgpu.provisioning.details import WorkloadDetails
+
 PRIORITY_BATCH = 0
 PRIORITY_INTERACTIVE = 100
 
@@ -45,6 +47,9 @@ class WorkloadSpec:
     authorized_keys: str
     kind: WorkloadKind = WorkloadKind.INSTANCE
     tenant_id: str | None = None  # None for the platform's own workloads (shared catalogue deployments)
+    # What the kind's objects need besides a GPU slot (details.py): a VM's size, image and networks, a run's
+    # image, command and timeout, a replica's model and engine, a Slurm node's role. None for instances.
+    details: WorkloadDetails | None = None
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shlex
 
 from sqlalchemy import select
 
 from icgpu.db.database import Database
 from icgpu.db.tables_functions import FunctionRun, GpuFunction
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import FunctionRunDetails, sorted_env
 from icgpu.provisioning.local.function_exec import ExecResult, HostExecutor
 from icgpu.services.function_runs import LIVE_RUN, RUN_PREFIX, RunStatus, move_run
 from icgpu.services.functions import FunctionService
@@ -89,10 +91,7 @@ class FunctionRunner(LevelTriggered):
     async def _queued(self, run: FunctionRun) -> bool:
         if not self.enabled:
             return await self._record(run, RunStatus.FAILED, EXEC_DISABLED, error=EXEC_DISABLED)
-        obs = await self.provisioner.ensure_running(
-            WorkloadSpec(instance_id=run.id, tier=run.gpu_tier, priority=PRIORITY_INTERACTIVE, storage_gb=0,
-                         authorized_keys="", kind=WorkloadKind.FUNCTION_RUN, tenant_id=run.tenant_id),
-            replace_failed=False)
+        obs = await self.provisioner.ensure_running(await self._spec(run), replace_failed=False)
         if obs.phase in (Phase.EVICTED, Phase.FAILED):
             reason = f"the GPU was lost before the run started: {obs.reason or obs.phase.value}"
             return await self._record(run, RunStatus.FAILED, reason, error=reason)
@@ -102,6 +101,17 @@ class FunctionRunner(LevelTriggered):
                 return True
             return False
         return await self._note(run, _waiting(obs))
+
+    async def _spec(self, run: FunctionRun) -> WorkloadSpec:
+        """The run's workload, with what its function runs (plain env vars only: details.py)."""
+        async with self.db.read() as s:
+            fn = await s.get(GpuFunction, run.function_id)
+        details = None if fn is None else FunctionRunDetails(
+            image=fn.image, command=tuple(shlex.split(fn.entrypoint)), timeout_seconds=run.timeout_seconds,
+            env=sorted_env(fn.env_vars))
+        return WorkloadSpec(instance_id=run.id, tier=run.gpu_tier, priority=PRIORITY_INTERACTIVE, storage_gb=0,
+                            authorized_keys="", kind=WorkloadKind.FUNCTION_RUN, tenant_id=run.tenant_id,
+                            details=details)
 
     async def _execute(self, run_id: str) -> None:
         try:

@@ -35,6 +35,7 @@ from icgpu.db.database import Database
 from icgpu.db.tables_models import ModelDeployment
 from icgpu.errors import Conflict
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Phase, Provisioner, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import ModelReplicaDetails, WorkloadRefused
 from icgpu.services import quotas
 from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
 from icgpu.services.model_replicas import DRAINING, READY, STARTING, WAITING_GPU, Replica, ReplicaPool
@@ -220,10 +221,14 @@ class ModelScaler(LevelTriggered):
 
     async def _advance(self, d: ModelDeployment, r: Replica) -> str | None:
         if r.phase == WAITING_GPU:
-            obs = await self.provisioner.ensure_running(
-                WorkloadSpec(instance_id=r.workload_id, tier=r.gpu_tier or "", priority=PRIORITY_INTERACTIVE,
-                             storage_gb=0, authorized_keys="", kind=WorkloadKind.MODEL_REPLICA,
-                             tenant_id=d.tenant_id), replace_failed=True)
+            details = ModelReplicaDetails(model=d.model, engine=d.engine, kind=d.kind)
+            try:
+                obs = await self.provisioner.ensure_running(
+                    WorkloadSpec(instance_id=r.workload_id, tier=r.gpu_tier or "", priority=PRIORITY_INTERACTIVE,
+                                 storage_gb=0, authorized_keys="", kind=WorkloadKind.MODEL_REPLICA,
+                                 tenant_id=d.tenant_id, details=details), replace_failed=True)
+            except WorkloadRefused as refused:  # the provisioner cannot serve it (KubeAI has no sglang)
+                return f"cannot be served here: {refused}"
             if obs.phase is Phase.RUNNING:
                 r.phase = STARTING
             elif obs.phase in (Phase.EVICTED, Phase.FAILED):

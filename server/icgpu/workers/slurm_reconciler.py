@@ -18,6 +18,7 @@ from sqlalchemy import select
 from icgpu.db.database import Database
 from icgpu.db.tables_slurm import SlurmEnvironment
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import SlurmNodeDetails
 from icgpu.services.signals import Signals
 from icgpu.services.slurm import HOLDS_GPUS, PREFIX, SSH_USER, SlurmStatus, move, workload_ids
 from icgpu.workers.background import LevelTriggered
@@ -97,8 +98,10 @@ class SlurmReconciler(LevelTriggered):
 
     @staticmethod
     def _spec(env: SlurmEnvironment, workload: str) -> WorkloadSpec:
+        node = int(workload.rpartition(".")[2])  # services/slurm.py: <environment id>.<n>, .0 the head
         return WorkloadSpec(instance_id=workload, tier=env.gpu_tier, priority=PRIORITY_INTERACTIVE,
-                            storage_gb=0, authorized_keys="", kind=WorkloadKind.SLURM_NODE, tenant_id=env.tenant_id)
+                            storage_gb=0, authorized_keys="", kind=WorkloadKind.SLURM_NODE, tenant_id=env.tenant_id,
+                            details=SlurmNodeDetails(environment_id=env.id, node=node))
 
     async def _record(self, env: SlurmEnvironment, target: SlurmStatus, reason: str | None, *,
                       placed: int = 0, head: Observation | None = None) -> bool:

@@ -20,11 +20,13 @@ from sqlalchemy import select
 
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
-from icgpu.db.tables_vms import Vm
+from icgpu.db.tables_vms import Vm, VmNetworkAttachment
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import VmDetails
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
 from icgpu.services.vm_states import ACTIVE, VmStatus
+from icgpu.services.vm_templates import get_template
 from icgpu.services.vms import minute_of, move
 from icgpu.settings import Settings
 from icgpu.workers.background import LevelTriggered
@@ -154,7 +156,12 @@ class VmReconciler(LevelTriggered):
     async def _spec(self, vm: Vm) -> WorkloadSpec:
         async with self.db.read() as s:
             keys = await authorized_keys(s, vm.ssh_key, vm.ssh_key_group_id)
+            networks = (await s.scalars(select(VmNetworkAttachment.network_id)
+                                        .where(VmNetworkAttachment.vm_id == vm.id)
+                                        .order_by(VmNetworkAttachment.network_id))).all()
         assert vm.gpu_tier is not None
+        details = VmDetails(cpu=vm.cpu, memory_gb=vm.memory_gb, template_id=vm.template_id,
+                            os=get_template(vm.template_id).os, network_ids=tuple(networks))
         return WorkloadSpec(instance_id=vm.id, tier=vm.gpu_tier, priority=PRIORITY_INTERACTIVE,
                             storage_gb=vm.disk_gb, authorized_keys=keys, kind=WorkloadKind.VM,
-                            tenant_id=vm.tenant_id)
+                            tenant_id=vm.tenant_id, details=details)

@@ -3,9 +3,11 @@
 ``backoffLimit: 0`` (a run that fails is reported failed, not run again: its side effects must not
 happen twice), ``activeDeadlineSeconds`` (the Job controller kills the pod and marks the Job Failed
 with reason DeadlineExceeded), one container holding one unit of the tier's GPU resource, on the
-tier's priority class. ``WorkloadSpec`` does not carry the function's timeout, image or entrypoint:
-the deadline is the functions service's default timeout (``services/functions.py`` DEFAULT_TIMEOUT,
-300 s) and the image a placeholder, until the spec carries the function's own.
+tier's priority class. The container runs the function's image and entrypoint (as ``command``) with
+its plain env vars, and the deadline is the run's ``timeout_seconds``, all from the spec's
+``FunctionRunDetails``; a spec without them is refused (``WorkloadRefused``). The function's secret
+env vars are not put in the Job (details.py says why), nor is the run's input: a Kubernetes run has
+no way to receive either yet.
 
 The status object is the Job: its conditions (Complete / SuccessCriteriaMet, Failed / FailureTarget)
 say how the run ended, ``status.ready`` that its pod runs.
@@ -16,13 +18,12 @@ from __future__ import annotations
 from typing import TypeGuard
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import FunctionRunDetails, require
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.pods import condition
 from icgpu.provisioning.kubernetes.workload_pods import explain, gpu_container, metadata, pod_spec
-from icgpu.services.functions import DEFAULT_TIMEOUT
 
 JOB = ObjectType("batch", "v1", "jobs", "Job")
-FUNCTION_IMAGE = "ghcr.io/ic-gpu/function-runtime:1"  # WorkloadSpec does not carry the function's image
 COMPLETED = "the run's Job completed"
 
 
@@ -34,22 +35,23 @@ class FunctionRunRenderer:
     kind = WorkloadKind.FUNCTION_RUN
     status_type = JOB
 
-    def __init__(self, deadline_seconds: int = DEFAULT_TIMEOUT) -> None:
-        self.deadline_seconds = deadline_seconds
-
     def render(self, spec: WorkloadSpec, ctx: RenderContext) -> list[Manifest]:
+        details = require(spec.details, FunctionRunDetails, spec.instance_id)
+        container: Manifest = {**gpu_container(ctx, details.image), "command": list(details.command)}
+        if details.env:
+            container["env"] = [{"name": name, "value": value} for name, value in details.env]
         return [{
             "apiVersion": JOB.api_version,
             "kind": JOB.kind,
             "metadata": metadata(ctx),
             "spec": {
                 "backoffLimit": 0,
-                "activeDeadlineSeconds": self.deadline_seconds,
+                "activeDeadlineSeconds": details.timeout_seconds,
                 "completions": 1,
                 "parallelism": 1,
                 "template": {
                     "metadata": {"labels": dict(ctx.labels)},
-                    "spec": pod_spec(ctx, gpu_container(ctx, FUNCTION_IMAGE), restart_policy="Never"),
+                    "spec": pod_spec(ctx, container, restart_policy="Never"),
                 },
             },
         }]

@@ -8,7 +8,10 @@ stable DNS name under it: ``<head name>-0.<environment>.<namespace>.svc`` for th
 StatefulSet's pod), ``<worker name>.<environment>.<namespace>.svc`` for a worker (hostname and
 subdomain). The head pod runs slurmctld
 (port 6817) and sshd (22); workers run slurmd (6818). Each pod holds one unit of the tier's GPU
-resource, so the scheduler places the environment GPU by GPU, as the local simulator does.
+resource, so the scheduler places the environment GPU by GPU, as the local simulator does. The
+environment, the node's number and the image the nodes run come from the spec's ``SlurmNodeDetails``
+(the image is the platform's node image unless a spec names another); a spec without them is refused
+(``WorkloadRefused``).
 
 The status object of every node is its pod: a worker's is the Pod ``<name>`` it renders, the head's
 the StatefulSet's pod ``<name>-0`` (``status_name`` says which; the StatefulSet's template carries the
@@ -20,14 +23,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import SlurmNodeDetails, WorkloadRefused, require
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.pods import pod_observation
 from icgpu.provisioning.kubernetes.resources import POD
 from icgpu.provisioning.kubernetes.workload_pods import SERVICE, gpu_container, metadata, pod_spec
 
 STATEFUL_SET = ObjectType("apps", "v1", "statefulsets", "StatefulSet")
-# The image the nodes run (slurmctld + sshd on the head, slurmd on workers): WorkloadSpec names none.
-SLURM_IMAGE = "ghcr.io/ic-gpu/slurm-node:24.05"
 ENVIRONMENT_LABEL = "icgpu.dev/slurm-environment"
 ROLE_LABEL = "icgpu.dev/slurm-role"
 HEAD_PORTS = {"ssh": 22, "slurmctld": 6817}
@@ -56,17 +58,21 @@ class SlurmNodeRenderer:
     status_type = POD
 
     def render(self, spec: WorkloadSpec, ctx: RenderContext) -> list[Manifest]:
-        environment, _ = environment_of(spec.instance_id)
-        if is_head(spec.instance_id):
-            return self._head(ctx, environment)
+        details = require(spec.details, SlurmNodeDetails, spec.instance_id)
+        if environment_of(spec.instance_id) != (details.environment_id, details.node):
+            raise WorkloadRefused(f"Slurm workload {spec.instance_id} carries the details of node {details.node} "
+                             f"of {details.environment_id}")
+        environment = details.environment_id
+        if details.head:
+            return self._head(ctx, environment, details.image)
         labels = {ENVIRONMENT_LABEL: environment, ROLE_LABEL: "worker"}
         return [{
             "apiVersion": POD.api_version, "kind": POD.kind, "metadata": metadata(ctx, labels=labels),
-            "spec": pod_spec(ctx, gpu_container(ctx, SLURM_IMAGE, ports=WORKER_PORTS), restart_policy="Always",
+            "spec": pod_spec(ctx, gpu_container(ctx, details.image, ports=WORKER_PORTS), restart_policy="Always",
                              hostname=ctx.name, subdomain=service_name(environment)),
         }]
 
-    def _head(self, ctx: RenderContext, environment: str) -> list[Manifest]:
+    def _head(self, ctx: RenderContext, environment: str, image: str) -> list[Manifest]:
         labels = {ENVIRONMENT_LABEL: environment, ROLE_LABEL: "head"}
         service: Manifest = {
             "apiVersion": SERVICE.api_version, "kind": SERVICE.kind,
@@ -90,7 +96,7 @@ class SlurmNodeRenderer:
                 "podManagementPolicy": "Parallel",
                 "template": {
                     "metadata": {"labels": template_labels},
-                    "spec": pod_spec(ctx, gpu_container(ctx, SLURM_IMAGE, ports=HEAD_PORTS), restart_policy="Always"),
+                    "spec": pod_spec(ctx, gpu_container(ctx, image, ports=HEAD_PORTS), restart_policy="Always"),
                 },
             },
         }

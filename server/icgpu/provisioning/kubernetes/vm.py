@@ -1,38 +1,47 @@
-"""A VM as a KubeVirt ``VirtualMachine`` (kubevirt.io/v1), with its root disk, cloud-init and SSH.
+"""A VM as a KubeVirt ``VirtualMachine`` (kubevirt.io/v1), with its disk, cloud-init and SSH.
 
 Objects, in apply order:
 
-- a PersistentVolumeClaim ``<name>-root`` of the spec's ``storage_gb`` (the boot disk);
+- a PersistentVolumeClaim ``<name>-disk`` of the spec's ``storage_gb`` (the VM's persistent disk);
 - a Secret ``<name>-cloud-init`` whose ``userdata`` is a cloud-config with the authorized keys (read by
   KubeVirt's ``cloudInitNoCloud`` volume through ``secretRef``: keys never sit in the VM object);
 - a ClusterIP Service ``<name>`` on port 22 selecting the VM's launcher pod (it carries the template's
   labels);
-- the VirtualMachine ``<name>``: ``runStrategy: Always``, the tier's GPU passed through as
-  ``domain.devices.gpus[].deviceName`` (the device plugin's resource), the root disk and cloud-init
-  disk, the pod network with masquerade, and the tier's priority class.
+- the VirtualMachine ``<name>``: ``runStrategy: Always``, the VM's own CPUs and memory
+  (``VmDetails``), the tier's GPU passed through as ``domain.devices.gpus[].deviceName`` (the device
+  plugin's resource), the template's OS image as a ``containerDisk`` (``BOOT_IMAGES``) booted first,
+  then the persistent disk and the cloud-init disk, the pod network with masquerade, and the tier's
+  priority class. Its pod carries ``net.icgpu.dev/<network id>: attached`` for each network the VM is
+  attached to, which the network's NetworkPolicy selects (network_policy.py).
 
-The phase comes from ``status.printableStatus`` as virt-controller writes it. ``WorkloadSpec`` does not
-carry the VM's CPU count, memory or template image: the CPUs and memory are those of the VM template
-of the spec's tier (``services/vm_templates.py``), until the spec carries the VM's own.
+The OS boots from the containerDisk: the guest's root filesystem starts afresh at each start, and
+``storage_gb`` is the persistent disk beside it. Importing the image into the persistent disk instead
+(a CDI DataVolume) needs CDI, which this provisioner does not use yet. A spec without ``VmDetails``,
+or of an OS with no boot image, is refused (``WorkloadRefused``).
+
+The phase comes from ``status.printableStatus`` as virt-controller writes it.
 """
-
 from __future__ import annotations
 
 import base64
 import json
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.details import VmDetails, WorkloadRefused, require
 from icgpu.provisioning.kubernetes.disks import volume_claim
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
+from icgpu.provisioning.kubernetes.network_policy import MEMBER, member_label
 from icgpu.provisioning.kubernetes.pods import condition
 from icgpu.provisioning.kubernetes.workload_pods import SERVICE, explain, metadata
-from icgpu.services.vm_templates import TEMPLATES
 
 VIRTUAL_MACHINE = ObjectType("kubevirt.io", "v1", "virtualmachines", "VirtualMachine")
 SECRET = ObjectType("", "v1", "secrets", "Secret")
 SSH_PORT = 22
 USERDATA_KEY = "userdata"  # the key KubeVirt reads a cloud-init Secret's user data from
-FALLBACK_CPU, FALLBACK_MEMORY_GB = 4, 16  # a tier no template defaults to
+TEMPLATE_LABEL = "icgpu.dev/vm-template"
+# The VM templates' operating systems (services/vm_templates.py VmTemplate.os) -> the KubeVirt
+# containerDisk image that boots it (the KubeVirt project's published cloud images).
+BOOT_IMAGES = {"ubuntu-22.04": "quay.io/containerdisks/ubuntu:22.04"}
 
 # printableStatus (KubeVirt's VirtualMachinePrintableStatus) -> phase; any other (Paused, WaitingForReceiver ...)
 # reads as starting.
@@ -56,10 +65,11 @@ STATUS_PHASES: dict[str, Phase] = {
 }
 
 
-def size_for_tier(tier: str) -> tuple[int, int]:
-    """(CPUs, memory GiB) of the VM template that defaults to `tier`."""
-    template = next((t for t in TEMPLATES.values() if t.gpu_tier == tier), None)
-    return (template.default_cpu, template.default_memory_gb) if template else (FALLBACK_CPU, FALLBACK_MEMORY_GB)
+def boot_image(os: str) -> str:
+    try:
+        return BOOT_IMAGES[os]
+    except KeyError:
+        raise WorkloadRefused(f"no boot image for a VM of OS {os!r} (known: {', '.join(BOOT_IMAGES)})") from None
 
 
 def cloud_config(authorized_keys: str) -> str:
@@ -74,8 +84,9 @@ class VmRenderer:
     status_type = VIRTUAL_MACHINE
 
     def render(self, spec: WorkloadSpec, ctx: RenderContext) -> list[Manifest]:
-        root, cloud_init = f"{ctx.name}-root", f"{ctx.name}-cloud-init"
-        cpu, memory_gb = size_for_tier(spec.tier)
+        details = require(spec.details, VmDetails, spec.instance_id)
+        disk, cloud_init = f"{ctx.name}-disk", f"{ctx.name}-cloud-init"
+        networks = {member_label(network): MEMBER for network in details.network_ids}
         userdata = base64.b64encode(cloud_config(spec.authorized_keys).encode()).decode()
         secret: Manifest = {"apiVersion": SECRET.api_version, "kind": SECRET.kind,
                             "metadata": metadata(ctx, cloud_init), "type": "Opaque",
@@ -88,17 +99,18 @@ class VmRenderer:
         vm: Manifest = {
             "apiVersion": VIRTUAL_MACHINE.api_version,
             "kind": VIRTUAL_MACHINE.kind,
-            "metadata": metadata(ctx),
+            "metadata": metadata(ctx, labels={TEMPLATE_LABEL: details.template_id.lower()}),
             "spec": {
                 "runStrategy": "Always",
                 "template": {
-                    "metadata": {"labels": dict(ctx.labels)},
+                    "metadata": {"labels": {**ctx.labels, **networks}},
                     "spec": {
                         "domain": {
-                            "cpu": {"cores": cpu},
-                            "memory": {"guest": f"{memory_gb}Gi"},
+                            "cpu": {"cores": details.cpu},
+                            "memory": {"guest": f"{details.memory_gb}Gi"},
                             "devices": {
-                                "disks": [{"name": "rootdisk", "bootOrder": 1, "disk": {"bus": "virtio"}},
+                                "disks": [{"name": "bootdisk", "bootOrder": 1, "disk": {"bus": "virtio"}},
+                                          {"name": "datadisk", "disk": {"bus": "virtio"}},
                                           {"name": "cloudinitdisk", "disk": {"bus": "virtio"}}],
                                 "gpus": [{"name": "gpu0", "deviceName": ctx.gpu_resource}],
                                 "interfaces": [{"name": "default", "masquerade": {}}],
@@ -106,7 +118,8 @@ class VmRenderer:
                         },
                         "networks": [{"name": "default", "pod": {}}],
                         "volumes": [
-                            {"name": "rootdisk", "persistentVolumeClaim": {"claimName": root}},
+                            {"name": "bootdisk", "containerDisk": {"image": boot_image(details.os)}},
+                            {"name": "datadisk", "persistentVolumeClaim": {"claimName": disk}},
                             {"name": "cloudinitdisk", "cloudInitNoCloud": {"secretRef": {"name": cloud_init}}},
                         ],
                         "priorityClassName": ctx.priority_class,
@@ -114,7 +127,7 @@ class VmRenderer:
                 },
             },
         }
-        return [volume_claim(root, ctx.namespace, ctx.labels, spec.storage_gb), secret, service, vm]
+        return [volume_claim(disk, ctx.namespace, ctx.labels, spec.storage_gb), secret, service, vm]
 
     def observe(self, status_object: Manifest | None, ctx: RenderContext) -> Observation:
         if status_object is None:

@@ -1,0 +1,90 @@
+"""What each kind of workload needs besides a GPU slot, for a provisioner that renders real objects.
+
+``WorkloadSpec.details`` (base.py) carries one of these for the kinds whose objects need more than the
+tier, priority, storage and keys: the worker that builds the spec fills it in from the row it acts
+for (a VM, a function run's function, a model deployment, a Slurm environment). The local simulator
+ignores them (one GPU slot each, whatever the kind); the Kubernetes provisioner's renderers put them
+in the objects, and refuse a workload whose details are missing or cannot be expressed
+(``WorkloadRefused``) rather than render a placeholder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+# The image Slurm nodes run (slurmctld + sshd on the head, slurmd on workers): the platform's, not the
+# tenant's, so every environment has the same one.
+SLURM_NODE_IMAGE = "ghcr.io/ic-gpu/slurm-node:24.05"
+
+D = TypeVar("D")
+
+
+class WorkloadRefused(ValueError):
+    """A provisioner cannot run the workload as specified (its details are missing, or ask for what
+    the provisioner has no way to provide); the message says why and reaches the owner's status."""
+
+
+@dataclass(frozen=True)
+class VmDetails:
+    """A VM's own size and image, and the private networks it is attached to (the Kubernetes
+    provisioner labels the VM's pod ``net.icgpu.dev/<network id>`` for each: network_policy.py)."""
+
+    cpu: int
+    memory_gb: int
+    template_id: str  # services/vm_templates.py
+    os: str  # the template's operating system image (ubuntu-22.04): what the boot disk holds
+    network_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunctionRunDetails:
+    """What a run executes. The function's secret env values are deliberately absent: they are sealed
+    (services/function_secrets.py) and must not be written into cluster objects in the clear; a
+    Kubernetes run gets its plain env vars only, until secrets reach it through a Secret of its own."""
+
+    image: str
+    command: tuple[str, ...]  # the entrypoint, split as a shell would (shlex)
+    timeout_seconds: int
+    env: tuple[tuple[str, str], ...] = ()  # plain env vars, sorted by name (hashable: the spec is frozen)
+
+
+@dataclass(frozen=True)
+class ModelReplicaDetails:
+    """What a replica of a model deployment serves."""
+
+    model: str  # the Hugging Face id (org/name)
+    engine: str  # vllm | sglang | ollama (the project's names)
+    kind: str = "chat"  # chat | embedding
+
+
+@dataclass(frozen=True)
+class SlurmNodeDetails:
+    """A node of a Slurm environment: node 0 is the head (slurmctld + sshd), the others workers."""
+
+    environment_id: str
+    node: int
+    image: str = SLURM_NODE_IMAGE  # a true default: the platform ships one node image
+
+    @property
+    def head(self) -> bool:
+        return self.node == 0
+
+
+WorkloadDetails = VmDetails | FunctionRunDetails | ModelReplicaDetails | SlurmNodeDetails
+
+
+def sorted_env(env: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """Plain env vars as the frozen spec holds them: (name, value as text), sorted by name."""
+    return tuple(sorted((str(k), str(v)) for k, v in env.items()))
+
+
+
+def require(details: object, expected: type[D], workload_id: str) -> D:
+    """The spec's details as the kind needs them; a workload built without them is refused by name
+    (a worker forgot to fill them in: rendering a placeholder instead would run the wrong thing)."""
+    if not isinstance(details, expected):
+        got = "none" if details is None else type(details).__name__
+        raise WorkloadRefused(f"workload {workload_id} carries no {expected.__name__} (got {got}): "
+                              "its objects cannot be rendered without them")
+    return details

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         description="completion tokens held for a /v1 call without max_tokens (capped by the model's context "
                     "length); the hold is settled to what the call used")
     llm_upstream_connect_timeout_seconds: float = Field(default=5.0, gt=0,
-                                                        description="connecting to (and writing to) a model's server")
+                                                        description="connecting to a model's server")
     llm_upstream_read_timeout_seconds: float = Field(
         default=300.0, gt=0, description="longest wait for the next bytes of a model's answer (a stream's chunk)")
     llm_upstream_pool_timeout_seconds: float = Field(

@@ -51,6 +51,7 @@ from icgpu.workers.reconciler import Reconciler
 from icgpu.workers.slurm_reconciler import SlurmReconciler
 from icgpu.workers.sweeper import Sweeper
 from icgpu.workers.token_sweeper import ReservationSweeper  # issue 11: tokens
+from icgpu.workers.vm_disk_network_sync import VmDiskNetworkSync
 from icgpu.workers.vm_reconciler import VmReconciler
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ class Platform:
         self.vms = VmService(self.db, settings, self.pages, self.signals)
         self.vm_networks = VmNetworkService(self.db, self.pages, self.signals, self.vms)
         self.vm_reconciler = VmReconciler(self.db, self.provisioner, self.signals, settings)
+        # Disks' and networks' own objects, where the provisioner keeps them (None on the local simulator).
+        self.vm_disk_network_sync = VmDiskNetworkSync.for_provisioner(self.db, self.provisioner, settings)
         self.slurm = SlurmService(self.db, settings, self.pages, self.signals, self.provisioner)
         self.slurm_reconciler = SlurmReconciler(self.db, self.provisioner, self.signals,
                                                 settings.reconcile_interval_seconds)
@@ -114,6 +117,8 @@ class Platform:
         self.signals.connect(self.bus.notify)
         self.signals.connect(self.reconciler.wake)
         self.signals.connect(self.vm_reconciler.wake)
+        if self.vm_disk_network_sync is not None:
+            self.signals.connect(self.vm_disk_network_sync.wake)
         self.signals.connect(self.function_runner.wake)
         self.signals.connect(self.model_scaler.wake)
         self.signals.connect(self.cluster_reconciler.wake)
@@ -134,6 +139,8 @@ class Platform:
         if workers:
             self.reconciler.start()
             self.vm_reconciler.start()
+            if self.vm_disk_network_sync is not None:
+                self.vm_disk_network_sync.start()
             self.function_runner.start()
             self.model_scaler.start()
             self.cluster_reconciler.start()
@@ -144,6 +151,8 @@ class Platform:
     async def stop(self) -> None:
         await self.reconciler.stop()
         await self.vm_reconciler.stop()
+        if self.vm_disk_network_sync is not None:
+            await self.vm_disk_network_sync.stop()
         await self.function_runner.stop()
         await self.model_scaler.stop()  # stops every replica process
         await self.cluster_reconciler.stop()

@@ -7,11 +7,16 @@ cluster reports (``observe``), so a control-plane restart mid-transition loses n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from icgpu.provisioning.details import WorkloadDetails
+
+if TYPE_CHECKING:
+    from icgpu.db.tables_disks import VmDisk
+    from icgpu.db.tables_vms import FirewallRule, VmNetwork
 
 PRIORITY_BATCH = 0
 PRIORITY_INTERACTIVE = 100
@@ -89,3 +94,19 @@ class Provisioner(Protocol):
     async def workloads(self) -> list[str]: ...
 
     async def capacity(self) -> list[TierCapacity]: ...
+
+
+@runtime_checkable
+class VmDisksAndNetworks(Protocol):
+    """Optional, beside Provisioner: a provisioner whose cluster holds tenants' persistent VM disks and
+    VM networks as objects of their own (the Kubernetes one: PVCs and NetworkPolicies). They hold no
+    GPU and outlive the VMs they are attached to, so they are not workloads. The local simulator has
+    nothing to make for them and does not implement it (workers/vm_disk_network_sync.py runs only for
+    a provisioner that does)."""
+
+    async def sync_vm_disks_and_networks(
+            self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]]) -> None:
+        """Make the cluster hold exactly these live disks and networks (with their firewall rules):
+        apply what is missing or changed, delete what is no longer wanted. Level-triggered and
+        idempotent; a change the cluster refuses is retried on a later call."""
+        ...

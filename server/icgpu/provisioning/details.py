@@ -27,14 +27,16 @@ class WorkloadRefused(ValueError):
 
 @dataclass(frozen=True)
 class VmDetails:
-    """A VM's own size and image, and the private networks it is attached to (the Kubernetes
-    provisioner labels the VM's pod ``net.icgpu.dev/<network id>`` for each: network_policy.py)."""
+    """A VM's own size and image, the private networks it is attached to (the Kubernetes provisioner
+    labels the VM's pod ``net.icgpu.dev/<network id>`` for each: network_policy.py) and the persistent
+    disks attached to it (``vm_disks``: the VM mounts each disk's own claim, which outlives the VM)."""
 
     cpu: int
     memory_gb: int
     template_id: str  # services/vm_templates.py
     os: str  # the template's operating system image (ubuntu-22.04): what the boot disk holds
     network_ids: tuple[str, ...] = ()
+    disk_ids: tuple[str, ...] = ()  # sorted, so a spec with the same disks is the same spec
 
 
 @dataclass(frozen=True)

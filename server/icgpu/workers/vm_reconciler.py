@@ -5,6 +5,9 @@
 * A CPU-only VM takes no slot: it is ``provisioning`` as soon as the reconciler sees it pending,
   ``running`` ``local_provision_seconds`` later, and ``stopped`` ``local_stop_seconds`` after a stop.
 * A reboot keeps the VM's slot: ``rebooting`` becomes ``running`` again after the boot time.
+* The spec carries the VM's attached networks and persistent disks; when they change while it runs,
+  the new spec is given to ``ensure_running`` (the Kubernetes provisioner re-applies the
+  VirtualMachine with the disks' volumes and the networks' labels).
 * A running VM past its ``auto_stop_at`` is stopped (``vm.auto_stopped``, then ``vm.stopped``).
 
 Only workloads whose id starts with ``vm-`` are released here; the other families release theirs.
@@ -20,11 +23,13 @@ from sqlalchemy import select
 
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
+from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import Vm, VmNetworkAttachment
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.details import VmDetails
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
+from icgpu.services.vm_disks import DiskStatus
 from icgpu.services.vm_states import ACTIVE, VmStatus
 from icgpu.services.vm_templates import get_template
 from icgpu.services.vms import minute_of, move
@@ -48,6 +53,7 @@ class VmReconciler(LevelTriggered):
         self.interval = settings.reconcile_interval_seconds
         self.boot = timedelta(seconds=settings.local_provision_seconds)
         self.halt = timedelta(seconds=settings.local_stop_seconds)
+        self._asked: dict[str, WorkloadSpec] = {}  # VM id -> the spec last given to ensure_running
 
     async def reconcile_once(self) -> None:
         async with self.db.read() as s:
@@ -55,6 +61,7 @@ class VmReconciler(LevelTriggered):
                                     .order_by(Vm.created_at))).all()
         changed = False
         holding = {r.id for r in rows if r.gpu_tier is not None and r.status != VmStatus.STOPPING}
+        self._asked = {vm_id: spec for vm_id, spec in self._asked.items() if vm_id in holding}
         now = utcnow()
         for vm in rows:
             try:
@@ -101,8 +108,18 @@ class VmReconciler(LevelTriggered):
             return False
         if status is VmStatus.RUNNING:
             obs = (await self.provisioner.observe([vm.id]))[vm.id]
-            return await self._apply(vm, obs) if obs.phase is not Phase.RUNNING else False
-        obs = await self.provisioner.ensure_running(await self._spec(vm), replace_failed=status is VmStatus.PENDING)
+            if obs.phase is not Phase.RUNNING:
+                return await self._apply(vm, obs)
+            spec = await self._spec(vm)
+            if self._asked.get(vm.id) == spec:
+                return False
+            # A disk or network attached or detached while it runs: the provisioner updates its objects.
+            obs = await self.provisioner.ensure_running(spec, replace_failed=False)
+            self._asked[vm.id] = spec
+            return await self._apply(vm, obs)
+        spec = await self._spec(vm)
+        obs = await self.provisioner.ensure_running(spec, replace_failed=status is VmStatus.PENDING)
+        self._asked[vm.id] = spec
         return await self._apply(vm, obs)
 
     async def _apply(self, vm: Vm, obs: Observation) -> bool:
@@ -159,9 +176,12 @@ class VmReconciler(LevelTriggered):
             networks = (await s.scalars(select(VmNetworkAttachment.network_id)
                                         .where(VmNetworkAttachment.vm_id == vm.id)
                                         .order_by(VmNetworkAttachment.network_id))).all()
+            disks = (await s.scalars(select(VmDisk.id).where(VmDisk.vm_id == vm.id,
+                                                             VmDisk.status == DiskStatus.ATTACHED.value)
+                                     .order_by(VmDisk.id))).all()
         assert vm.gpu_tier is not None
         details = VmDetails(cpu=vm.cpu, memory_gb=vm.memory_gb, template_id=vm.template_id,
-                            os=get_template(vm.template_id).os, network_ids=tuple(networks))
+                            os=get_template(vm.template_id).os, network_ids=tuple(networks), disk_ids=tuple(disks))
         return WorkloadSpec(instance_id=vm.id, tier=vm.gpu_tier, priority=PRIORITY_INTERACTIVE,
                             storage_gb=vm.disk_gb, authorized_keys=keys, kind=WorkloadKind.VM,
                             tenant_id=vm.tenant_id, details=details)

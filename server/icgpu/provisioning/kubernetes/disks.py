@@ -31,7 +31,13 @@ def volume_claim(name: str, namespace: str, labels: dict[str, str], size_gb: int
     }
 
 
+def claim_name(disk_id: str) -> str:
+    """The claim of a persistent VM disk: its id, lower case as object names must be (the VM that the
+    disk is attached to mounts the claim by this name: vm.py)."""
+    return disk_id.lower()
+
+
 def disk_claim(disk: VmDisk, namespace: str, labels: dict[str, str]) -> Manifest:
-    """A persistent VM disk: its id (lower case, as object names must be) names the claim; a resize
-    re-applies a larger request (claims grow where the StorageClass allows expansion; never shrink)."""
-    return volume_claim(disk.id.lower(), namespace, {**labels, DISK_LABEL: disk.id}, disk.size_gb)
+    """A persistent VM disk, labelled ``icgpu.dev/disk=<id>``; a resize re-applies a larger request (claims
+    grow where the StorageClass allows expansion; never shrink)."""
+    return volume_claim(claim_name(disk.id), namespace, {**labels, DISK_LABEL: disk.id}, disk.size_gb)

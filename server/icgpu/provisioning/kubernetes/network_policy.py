@@ -32,6 +32,7 @@ from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
 NETWORK_POLICY = ObjectType("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy")
 MEMBER_LABEL_PREFIX = "net.icgpu.dev/"
 MEMBER = "attached"
+NETWORK_LABEL = "icgpu.dev/vm-network"  # on the policy: the network it is for
 PROTOCOLS = {"tcp": "TCP", "udp": "UDP"}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -135,7 +136,7 @@ def network_policy(network: VmNetwork, rules: Sequence[FirewallRule], namespace:
         "apiVersion": NETWORK_POLICY.api_version,
         "kind": NETWORK_POLICY.kind,
         "metadata": {"name": policy_name(network.id), "namespace": namespace,
-                     "labels": {**labels, "icgpu.dev/vm-network": network.id}},
+                     "labels": {**labels, NETWORK_LABEL: network.id}},
         "spec": {
             "podSelector": members["podSelector"],
             "policyTypes": ["Ingress", "Egress"],

@@ -25,15 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from kubernetes_asyncio import client
 
+from icgpu.db.tables_disks import VmDisk
+from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.kubernetes.client import KubeClient
+from icgpu.provisioning.kubernetes.digests import DIGEST, digest  # of the objects last applied
 from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.naming import (
     MANAGED_BY,
@@ -60,6 +62,7 @@ from icgpu.provisioning.kubernetes.resources import (
     api_message,
     type_of,
 )
+from icgpu.provisioning.kubernetes.vm_disks_networks import VmDiskNetworkObjects
 from icgpu.provisioning.kubernetes.watch import ObjectWatch
 from icgpu.provisioning.local.inventory import TIERS
 from icgpu.services.signals import Signals
@@ -71,7 +74,6 @@ log = logging.getLogger(__name__)
 ROLE_LABEL = "icgpu.dev/role"
 RECORD_SELECTOR = f"{MANAGED_SELECTOR},{ROLE_LABEL}=workload"
 WORKLOAD_ID = "icgpu.dev/workload-id"  # the id itself (the label holds its DNS form)
-DIGEST = "icgpu.dev/spec-digest"  # of the rendered objects last applied: unchanged -> nothing to apply
 OUTCOME = "icgpu.dev/outcome"  # Evicted | Failed: what the cluster did to the workload
 OUTCOME_REASON = "icgpu.dev/outcome-reason"
 OUTCOME_POD = "icgpu.dev/outcome-pod"  # the uid of the pod it happened to
@@ -109,10 +111,6 @@ def _quantity(value: Any) -> int:
         return 0
 
 
-def digest(manifests: list[Manifest]) -> str:
-    return hashlib.sha256(json.dumps(manifests, sort_keys=True).encode()).hexdigest()[:16]
-
-
 def refused(err: client.ApiException) -> bool:
     """The cluster refused the objects themselves (retrying the same objects cannot succeed): 400 or
     422, or the 500 server-side apply answers when a custom object does not fit its CRD's schema
@@ -131,6 +129,9 @@ class KubernetesProvisioner:
         self.pods: ObjectWatch | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._namespaces: set[str] = set()  # made (with their quota) by this process
+        # Tenants' VM disks and networks (not workloads): PVCs and NetworkPolicies of their own.
+        self.vm_disks_networks = VmDiskNetworkObjects(lambda: self.resources, self._ensure_namespace,
+                                                      self._namespaces.discard)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -318,6 +319,11 @@ class KubernetesProvisioner:
         for manifest in self.namespace_manifests(tenant_id):
             await self.resources.apply(manifest, namespace=_meta(manifest).get("namespace"))
         self._namespaces.add(ns)
+
+    async def sync_vm_disks_and_networks(
+            self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]]) -> None:
+        """base.VmDisksAndNetworks: the disks' PVCs and the networks' NetworkPolicies (vm_disks_networks.py)."""
+        await self.vm_disks_networks.sync(disks, networks)
 
     async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
         kind = renderer(spec.kind)

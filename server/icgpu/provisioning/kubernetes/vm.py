@@ -10,9 +10,11 @@ Objects, in apply order:
 - the VirtualMachine ``<name>``: ``runStrategy: Always``, the VM's own CPUs and memory
   (``VmDetails``), the tier's GPU passed through as ``domain.devices.gpus[].deviceName`` (the device
   plugin's resource), the template's OS image as a ``containerDisk`` (``BOOT_IMAGES``) booted first,
-  then the persistent disk and the cloud-init disk, the pod network with masquerade, and the tier's
-  priority class. Its pod carries ``net.icgpu.dev/<network id>: attached`` for each network the VM is
-  attached to, which the network's NetworkPolicy selects (network_policy.py).
+  then the persistent disk and the cloud-init disk, then the tenant's disks attached to the VM (each
+  its own claim, ``disks.py``, made apart from the VM: it outlives it), the pod network with
+  masquerade, and the tier's priority class. Its pod carries ``net.icgpu.dev/<network id>: attached``
+  for each network the VM is attached to, which the network's NetworkPolicy selects
+  (network_policy.py).
 
 The OS boots from the containerDisk: the guest's root filesystem starts afresh at each start, and
 ``storage_gb`` is the persistent disk beside it. Importing the image into the persistent disk instead
@@ -28,7 +30,7 @@ import json
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.details import VmDetails, WorkloadRefused, require
-from icgpu.provisioning.kubernetes.disks import volume_claim
+from icgpu.provisioning.kubernetes.disks import claim_name, volume_claim
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.network_policy import MEMBER, member_label
 from icgpu.provisioning.kubernetes.pods import condition
@@ -79,6 +81,18 @@ def cloud_config(authorized_keys: str) -> str:
     return "#cloud-config\n" + json.dumps({"ssh_pwauth": False, "ssh_authorized_keys": keys}, indent=2) + "\n"
 
 
+def attached_disks(details: VmDetails) -> list[Manifest]:
+    """The VM's persistent disks (``vm_disks``) after its own: each a virtio disk whose serial is the
+    disk's id, so the guest finds it as ``/dev/disk/by-id/virtio-<disk id>`` whatever its order."""
+    return [{"name": claim_name(disk_id), "serial": disk_id, "disk": {"bus": "virtio"}} for disk_id in details.disk_ids]
+
+
+def attached_volumes(details: VmDetails) -> list[Manifest]:
+    """Each attached disk's own claim (disks.py ``disk_claim``, applied apart from the VM: it outlives it)."""
+    return [{"name": claim_name(disk_id), "persistentVolumeClaim": {"claimName": claim_name(disk_id)}}
+            for disk_id in details.disk_ids]
+
+
 class VmRenderer:
     kind = WorkloadKind.VM
     status_type = VIRTUAL_MACHINE
@@ -111,7 +125,8 @@ class VmRenderer:
                             "devices": {
                                 "disks": [{"name": "bootdisk", "bootOrder": 1, "disk": {"bus": "virtio"}},
                                           {"name": "datadisk", "disk": {"bus": "virtio"}},
-                                          {"name": "cloudinitdisk", "disk": {"bus": "virtio"}}],
+                                          {"name": "cloudinitdisk", "disk": {"bus": "virtio"}},
+                                          *attached_disks(details)],
                                 "gpus": [{"name": "gpu0", "deviceName": ctx.gpu_resource}],
                                 "interfaces": [{"name": "default", "masquerade": {}}],
                             },
@@ -121,6 +136,7 @@ class VmRenderer:
                             {"name": "bootdisk", "containerDisk": {"image": boot_image(details.os)}},
                             {"name": "datadisk", "persistentVolumeClaim": {"claimName": disk}},
                             {"name": "cloudinitdisk", "cloudInitNoCloud": {"secretRef": {"name": cloud_init}}},
+                            *attached_volumes(details),
                         ],
                         "priorityClassName": ctx.priority_class,
                     },

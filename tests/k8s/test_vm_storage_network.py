@@ -1,0 +1,331 @@
+"""Tenants' persistent VM disks and VM networks on the Kubernetes provisioner: each live disk is a PVC and
+each network (with its firewall rules) a NetworkPolicy in the tenant's namespace, server-side applied
+by the field manager ``icgpu``, changed when the database changes and deleted with the disk or
+network; a VM's VirtualMachine mounts its attached disks' claims and its pod carries its networks'
+member labels, also when they are attached while it runs.
+
+End to end with a real ``icgpu serve`` (REST only), then the sync itself against the cluster (applies
+each object once, repairs what was deleted behind its back, removes only its own objects, logs a
+refused change once), and the new objects through the API server's strict server-side dry run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from kubernetes_asyncio import client
+
+from icgpu.db.tables_disks import VmDisk
+from icgpu.db.tables_vms import FirewallRule, VmNetwork
+from icgpu.provisioning.base import VmDisksAndNetworks
+from icgpu.provisioning.kubernetes import vm_disks_networks
+from icgpu.provisioning.kubernetes.client import KubeClient
+from icgpu.provisioning.kubernetes.digests import DIGEST
+from icgpu.provisioning.kubernetes.disks import DISK_LABEL, PERSISTENT_VOLUME_CLAIM, claim_name
+from icgpu.provisioning.kubernetes.kinds import Manifest
+from icgpu.provisioning.kubernetes.naming import MANAGED_BY, MANAGER, object_name
+from icgpu.provisioning.kubernetes.naming import namespace as tenant_namespace
+from icgpu.provisioning.kubernetes.network_policy import MEMBER, NETWORK_POLICY, member_label, policy_name
+from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
+from icgpu.provisioning.kubernetes.registry import renderer
+from icgpu.provisioning.kubernetes.resources import NAMESPACE
+from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
+from icgpu.provisioning.local.simulator import LocalProvisioner
+from icgpu.settings import Settings
+from tests.k8s.control_plane import ControlPlane, wait_for
+from tests.k8s.test_dry_run import SPECS, VM, Api, assert_kept, context
+from tests.k8s.workloads import blocking
+from tests.support.server import Server
+from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.vms import NETWORKS, VMS, new_network, new_vm, vm_act, wait_vm
+
+pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
+
+WITHIN = 30.0  # seconds for any one state to be reached (the sync runs every reconcile interval: 0.5 s)
+DISKS = "/api/v1/vm-disks"
+SSH_RULE = {"direction": "ingress", "protocol": "tcp", "port_range": "22", "source": "0.0.0.0/0", "action": "allow"}
+DNS_RULE = {"direction": "egress", "protocol": "udp", "port_range": "53", "source": "10.0.0.0/8", "action": "allow"}
+WEB_RULE = {"direction": "ingress", "protocol": "tcp", "port_range": "8000-8100", "source": "10.8.0.0/16",
+            "action": "allow"}
+
+
+@pytest.fixture
+def api(kube: client.ApiClient) -> Api:
+    return Api(kube)
+
+
+def created(response: Any) -> dict[str, Any]:
+    assert response.status_code in (200, 201), response.text
+    return dict(response.json())
+
+
+async def stored(api: Api, type_: Any, ns: str, name: str) -> Manifest | None:
+    return await api.get(type_, ns, name)
+
+
+async def until_stored(api: Api, type_: Any, ns: str, name: str, what: str, check: Any = bool) -> Manifest:
+    """The object once ``check(object)`` holds (bounded by WITHIN)."""
+    async def probe() -> Manifest | None:
+        obj = await stored(api, type_, ns, name)
+        return obj if obj is not None and check(obj) else None
+
+    return await wait_for(what, probe, within=WITHIN)
+
+
+async def until_gone(api: Api, type_: Any, ns: str, name: str, what: str) -> None:
+    async def probe() -> bool | None:
+        return True if await stored(api, type_, ns, name) is None else None
+
+    await wait_for(what, probe, within=WITHIN)
+
+
+def ingress_ports(policy: Manifest) -> list[Any]:
+    """(cidr, ports) of each ingress rule after the members' own."""
+    return [(rule["from"][0]["ipBlock"]["cidr"], rule.get("ports")) for rule in policy["spec"]["ingress"][1:]]
+
+
+def applied_by_icgpu(obj: Manifest) -> bool:
+    return any(f.get("manager") == MANAGER and f.get("operation") == "Apply"
+               for f in obj["metadata"].get("managedFields") or [])
+
+
+# -- end to end: REST on a real server -----------------------------------------------------------------
+
+
+@pytest.fixture
+def k8s_server(make_server: Any, control_plane: ControlPlane) -> Server:
+    server: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig))
+    return server
+
+
+@pytest.fixture
+async def tenant(k8s_server: Server, api: Api) -> AsyncIterator[Tenant]:
+    """A tenant of the server; at the end its VMs, disks and networks are deleted over REST and their
+    objects waited out (a claim left Pending would bind a volume another module makes), then its namespace."""
+    made = await blocking(bootstrap_tenant, k8s_server, f"k5-{time.monotonic_ns()}", "owner@k5.example.com")
+    yield made
+    for vm in (await blocking(made.api.get, VMS)).json()["vms"]:
+        await blocking(vm_act, made.api, vm["id"], "delete")
+    for disk in (await blocking(made.api.get, DISKS)).json()["vm_disks"]:
+        await blocking(made.api.delete, f"{DISKS}/{disk['id']}")
+    for net in (await blocking(made.api.get, NETWORKS)).json()["vm_networks"]:
+        await blocking(made.api.delete, f"{NETWORKS}/{net['id']}")
+    ns = tenant_namespace((await blocking(made.api.get, "/api/v1/me")).json()["tenant"]["id"])
+
+    async def emptied() -> bool | None:
+        left = [o for t in (PERSISTENT_VOLUME_CLAIM, NETWORK_POLICY, VIRTUAL_MACHINE)
+                for o in (await api.list(t, ns)).get("items") or []]
+        return True if not left else None
+
+    await wait_for(f"the claims, policies and VMs of {ns} to be deleted", emptied, within=WITHIN * 2)
+    await api.delete(NAMESPACE, None, ns)
+    made.close()
+
+
+async def test_disks_and_networks_over_rest_become_claims_and_policies_the_vm_uses(tenant: Tenant, api: Api) -> None:
+    rest = tenant.api
+    ns = tenant_namespace((await blocking(rest.get, "/api/v1/me")).json()["tenant"]["id"])
+
+    # A disk -> its claim, of its size, applied by icgpu, in the tenant's namespace.
+    disk = created(await blocking(rest.post, DISKS, json={"name": "datasets", "size_gb": 7}))
+    claim = await until_stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk["id"]), "the disk's claim")
+    assert claim["spec"]["resources"]["requests"]["storage"] == "7Gi"
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert claim["metadata"]["labels"][MANAGED_BY] == MANAGER and claim["metadata"]["labels"][DISK_LABEL] == disk["id"]
+    assert applied_by_icgpu(claim) and DIGEST in claim["metadata"]["annotations"]
+    assert not claim["metadata"].get("ownerReferences")  # no workload owns it: it outlives VMs
+
+    # A network with firewall rules -> its NetworkPolicy with the rules.
+    net = await blocking(new_network, rest, "train-net")
+    created(await blocking(rest.post, f"{NETWORKS}/{net['id']}/subnets", json={"name": "a", "cidr": "10.60.0.0/24"}))
+    ssh = created(await blocking(rest.post, f"{NETWORKS}/{net['id']}/firewall-rules", json=SSH_RULE))
+    created(await blocking(rest.post, f"{NETWORKS}/{net['id']}/firewall-rules", json=DNS_RULE))
+    policy = await until_stored(api, NETWORK_POLICY, ns, policy_name(net["id"]), "the network's policy with its rules",
+                                lambda p: len(p["spec"]["ingress"]) == 2 and len(p["spec"]["egress"]) == 2)
+    members = {"matchLabels": {member_label(net["id"]): MEMBER}}
+    assert policy["spec"]["podSelector"] == members and applied_by_icgpu(policy)
+    assert ingress_ports(policy) == [("0.0.0.0/0", [{"protocol": "TCP", "port": 22}])]
+    assert policy["spec"]["egress"][1] == {"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}],
+                                           "ports": [{"protocol": "UDP", "port": 53}]}
+
+    # A GPU VM, running (the test plays virt-controller); then the disk and the network are attached to it.
+    vm = await blocking(new_vm, rest, "k5-vm")
+    name = object_name(vm["id"])
+    await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM's VirtualMachine")
+    await api.patch_status(VIRTUAL_MACHINE, ns, name, {"printableStatus": "Running"})
+    await blocking(wait_vm, rest, vm["id"], "running", WITHIN)
+    created(await blocking(rest.post, f"{DISKS}/{disk['id']}/attach", json={"vm_id": vm["id"]}))
+    created(await blocking(rest.post, f"{VMS}/{vm['id']}/networks", json={"name": "train-net"}))
+
+    def has_both(obj: Manifest) -> bool:
+        template = obj["spec"]["template"]
+        volumes = [v["name"] for v in template["spec"]["volumes"]]
+        return claim_name(disk["id"]) in volumes and \
+            (template["metadata"].get("labels") or {}).get(member_label(net["id"])) == MEMBER
+
+    machine = await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM to mount the disk and join the network",
+                                 has_both)
+    template = machine["spec"]["template"]
+    assert {"name": claim_name(disk["id"]), "persistentVolumeClaim": {"claimName": claim_name(disk["id"])}} \
+        in template["spec"]["volumes"]
+    assert {"name": claim_name(disk["id"]), "serial": disk["id"], "disk": {"bus": "virtio"}} \
+        in template["spec"]["domain"]["devices"]["disks"]
+    # The policy selects the VM's pod by exactly that label.
+    assert members["matchLabels"].items() <= template["metadata"]["labels"].items()
+    assert (await blocking(rest.get, f"{VMS}/{vm['id']}")).json()["status"] == "running"
+
+    # A rule changes -> the policy follows (added and removed).
+    created(await blocking(rest.post, f"{NETWORKS}/{net['id']}/firewall-rules", json=WEB_RULE))
+    assert (await blocking(rest.delete, f"{NETWORKS}/{net['id']}/firewall-rules/{ssh['id']}")).status_code == 200
+    await until_stored(api, NETWORK_POLICY, ns, policy_name(net["id"]), "the policy to follow the rules",
+                       lambda p: ingress_ports(p) == [("10.8.0.0/16", [{"protocol": "TCP", "port": 8000,
+                                                                       "endPort": 8100}])])
+
+    # Detached -> the VM no longer mounts the disk nor carries the label; the objects stay (they outlive VMs).
+    created(await blocking(rest.post, f"{DISKS}/{disk['id']}/detach"))
+    assert (await blocking(rest.delete, f"{VMS}/{vm['id']}/networks/{net['id']}")).status_code == 200
+    await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM without the disk and the network",
+                       lambda obj: not has_both(obj) and len(obj["spec"]["template"]["spec"]["volumes"]) == 3)
+    assert await stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk["id"])) is not None
+    assert await stored(api, NETWORK_POLICY, ns, policy_name(net["id"])) is not None
+
+    # Deleted -> the objects go.
+    assert (await blocking(rest.delete, f"{NETWORKS}/{net['id']}")).status_code == 200
+    assert (await blocking(rest.delete, f"{DISKS}/{disk['id']}")).status_code == 200
+    await until_gone(api, NETWORK_POLICY, ns, policy_name(net["id"]), "the network's policy to be deleted")
+    await until_gone(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk["id"]), "the disk's claim to be deleted")
+
+
+# -- the sync itself, in process --------------------------------------------------------------------
+
+
+@pytest.fixture
+async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
+    settings = Settings(kubeconfig=control_plane.kubeconfig)
+    prov = KubernetesProvisioner(settings, KubeClient(settings))
+    await prov.start()
+    try:
+        yield prov
+    finally:
+        await prov.stop()
+
+
+@pytest.fixture
+async def tenant_id(api: Api) -> AsyncIterator[str]:
+    """A tenant id of the test's own; its namespace (made by the sync) is deleted at the end."""
+    made = f"tnt-k5{uuid.uuid4().hex[:10]}"
+    yield made
+    await api.delete(NAMESPACE, None, tenant_namespace(made))
+
+
+@pytest.fixture
+def always_compare(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every sync compares with the cluster (no skipping an unchanged wanted state for RESYNC_SECONDS)."""
+    monkeypatch.setattr(vm_disks_networks, "RESYNC_SECONDS", 0.0)
+    yield
+
+
+def rows(tenant_id: str, *, size_gb: int = 10, rules: int = 1) -> tuple[VmDisk, VmNetwork, list[FirewallRule]]:
+    disk = VmDisk(id=f"disk-{tenant_id[-10:]}", tenant_id=tenant_id, name="d", size_gb=size_gb, status="available")
+    net = VmNetwork(id=f"net-{tenant_id[-10:]}", tenant_id=tenant_id, name="n")
+    made = [FirewallRule(id=f"fw-{i}", network_id=net.id, direction="ingress", protocol="tcp", port_range=str(22 + i),
+                         source="0.0.0.0/0", action="allow") for i in range(rules)]
+    return disk, net, made
+
+
+def versions(*objs: Manifest | None) -> list[str]:
+    return [str((o or {}).get("metadata", {}).get("resourceVersion")) for o in objs]
+
+
+async def test_the_sync_applies_once_repairs_and_removes_only_its_own(
+        provisioner: KubernetesProvisioner, api: Api, tenant_id: str, always_compare: None) -> None:
+    assert isinstance(provisioner, VmDisksAndNetworks)
+    assert not isinstance(LocalProvisioner, VmDisksAndNetworks)  # no worker runs on the simulator
+    disk, net, rules = rows(tenant_id)
+    ns = tenant_namespace(tenant_id)
+    await provisioner.sync_vm_disks_and_networks([disk], [(net, rules)])
+    claim = await stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id))
+    policy = await stored(api, NETWORK_POLICY, ns, policy_name(net.id))
+    assert claim is not None and policy is not None
+    assert claim["spec"]["resources"]["requests"]["storage"] == "10Gi" and applied_by_icgpu(claim)
+
+    # Objects of the namespace that are not a disk's or network's are not the sync's to delete.
+    foreign_claim: Manifest = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                               "metadata": {"name": "foreign", "namespace": ns, "labels": {MANAGED_BY: MANAGER}},
+                               "spec": {"accessModes": ["ReadWriteOnce"],
+                                        "resources": {"requests": {"storage": "1Gi"}}}}
+    foreign_policy: Manifest = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                                "metadata": {"name": "foreign", "namespace": ns}, "spec": {"podSelector": {}}}
+    await api.apply(foreign_claim, namespace=ns)
+    await api.apply(foreign_policy, namespace=ns)
+
+    # Unchanged: compared with the cluster, nothing is written again.
+    await provisioner.sync_vm_disks_and_networks([disk], [(net, rules)])
+    assert versions(await stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id)),
+                    await stored(api, NETWORK_POLICY, ns, policy_name(net.id))) == versions(claim, policy)
+
+    # Deleted behind the sync's back: made again by the next sync.
+    await api.delete(NETWORK_POLICY, ns, policy_name(net.id))
+    await provisioner.sync_vm_disks_and_networks([disk], [(net, rules)])
+    assert await stored(api, NETWORK_POLICY, ns, policy_name(net.id)) is not None
+
+    # A rule more: the policy follows; the disk and network no longer wanted: their objects go, the others stay.
+    _, _, more = rows(tenant_id, rules=2)
+    await provisioner.sync_vm_disks_and_networks([disk], [(net, more)])
+    assert len((await stored(api, NETWORK_POLICY, ns, policy_name(net.id)) or {})["spec"]["ingress"]) == 3
+    await provisioner.sync_vm_disks_and_networks([], [])
+    await until_gone(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id), "the claim of a deleted disk to go")
+    assert await stored(api, NETWORK_POLICY, ns, policy_name(net.id)) is None
+    assert await stored(api, PERSISTENT_VOLUME_CLAIM, ns, "foreign") is not None
+    assert await stored(api, NETWORK_POLICY, ns, "foreign") is not None
+    await api.delete(PERSISTENT_VOLUME_CLAIM, ns, "foreign")
+
+
+async def test_a_change_the_cluster_refuses_is_logged_once_and_does_not_block_the_others(
+        provisioner: KubernetesProvisioner, api: Api, tenant_id: str, always_compare: None,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Growing an unbound claim without an expandable StorageClass is refused by the API server: the sync
+    says so once (not once per pass), keeps the claim as it is, and still applies the network's change."""
+    disk, net, rules = rows(tenant_id, size_gb=5)
+    ns = tenant_namespace(tenant_id)
+    await provisioner.sync_vm_disks_and_networks([disk], [(net, rules)])
+    grown, _, more = rows(tenant_id, size_gb=9, rules=2)
+    with caplog.at_level(logging.WARNING, logger=vm_disks_networks.__name__):
+        for _ in range(3):
+            await provisioner.sync_vm_disks_and_networks([grown], [(net, more)])
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 1 and claim_name(disk.id) in refusals[0].getMessage(), caplog.text
+    claim = await stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id))
+    assert claim is not None and claim["spec"]["resources"]["requests"]["storage"] == "5Gi"
+    assert len((await stored(api, NETWORK_POLICY, ns, policy_name(net.id)) or {})["spec"]["ingress"]) == 3
+    await provisioner.sync_vm_disks_and_networks([], [])
+    await until_gone(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id), "the claim to go")
+
+
+# -- what this adds passes the API server's validation ------------------------------------------------------
+
+
+async def test_a_vm_with_attached_disks_and_the_stamped_objects_pass_server_side_dry_run(
+        provisioner: KubernetesProvisioner, api: Api, namespace: str) -> None:
+    disks = ("disk-k5dryrun0001", "disk-k5dryrun0002")
+    spec = replace(SPECS["vm"], details=replace(VM, disk_ids=disks))
+    rendered = renderer(spec.kind).render(spec, context(spec, namespace))
+    vm = next(m for m in rendered if m["kind"] == VIRTUAL_MACHINE.kind)
+    assert [d["serial"] for d in vm["spec"]["template"]["spec"]["domain"]["devices"]["disks"][3:]] == list(disks)
+    for manifest in [vm, *sync_manifests(provisioner, namespace)]:
+        manifest = {**manifest, "metadata": {**manifest["metadata"], "namespace": namespace}}
+        assert_kept(manifest, await api.apply_strict(manifest, dry_run=True), manifest["kind"])
+    assert await api.get(VIRTUAL_MACHINE, namespace, vm["metadata"]["name"]) is None  # nothing stored
+
+
+def sync_manifests(provisioner: KubernetesProvisioner, ns: str) -> list[Manifest]:
+    """The claim and policy the sync would apply (with their digest annotation and labels)."""
+    disk, net, rules = rows("tnt-k5dryrun000")
+    wanted = provisioner.vm_disks_networks.wanted([disk], [(net, rules)])
+    return [w.manifest for w in wanted.values()]

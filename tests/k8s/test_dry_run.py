@@ -473,7 +473,7 @@ async def test_a_function_run_job_completes_and_one_past_its_deadline_fails(api:
     await api.apply_strict(job, dry_run=False)
     # kube-controller-manager makes the pod, kube-scheduler binds it to the MIG node, kwok completes it.
     obs = await observed(api, kind, ctx, ctx.name, "the run's Job to complete", lambda o: o.reason == COMPLETED)
-    assert obs.phase is Phase.TERMINATING
+    assert obs.phase is Phase.SUCCEEDED
 
     # A run whose GPU never comes (no node offers the resource) fails at its deadline.
     late = replace(SPECS["function-run"], details=replace(RUN, timeout_seconds=2))
@@ -540,7 +540,7 @@ async def test_the_provisioner_runs_vms_models_function_runs_and_slurm_workers(
     ns = naming.namespace(tenant)
     names = {case: naming.object_name(spec.instance_id) for case, spec in specs.items()}
     wanted = {"vm": Phase.RUNNING, "model-replica": Phase.RUNNING, "slurm-worker": Phase.RUNNING,
-              "function-run": Phase.TERMINATING}
+              "function-run": Phase.SUCCEEDED}
     try:
         async def controllers_played() -> bool | None:
             """Apply (a reconciler pass), then play virt-controller and KubeAI once their objects exist."""

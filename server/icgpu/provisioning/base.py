@@ -30,6 +30,7 @@ class Phase(StrEnum):
     TERMINATING = "Terminating"
     EVICTED = "Evicted"  # removed by the scheduler for higher-priority work
     FAILED = "Failed"
+    SUCCEEDED = "Succeeded"  # a run-to-completion workload (a function run's Job) ended well
 
 
 class WorkloadKind(StrEnum):
@@ -67,6 +68,16 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class WorkloadResult:
+    """What a finished run-to-completion workload left (``Provisioner.workload_result``): its container's
+    exit code and its log, each None when the cluster has none to give (no container ran)."""
+
+    exit_code: int | None = None
+    logs: str | None = None
+    deadline_exceeded: bool = False  # it was stopped at its deadline (a function run's timeout)
+
+
+@dataclass(frozen=True)
 class TierCapacity:
     tier: str
     capacity: int
@@ -74,6 +85,11 @@ class TierCapacity:
 
 
 class Provisioner(Protocol):
+    # Whether a function run's workload runs the function itself (a Kubernetes Job: the workload IS the
+    # run, its phase says how it ended, ``workload_result`` what it left); False: the workload only holds
+    # the GPU slot and the function runner executes the entrypoint (the simulator's host executor).
+    runs_functions: bool
+
     async def start(self) -> None:
         """Connect and start watching (before any worker calls it)."""
         ...
@@ -94,6 +110,10 @@ class Provisioner(Protocol):
     async def workloads(self) -> list[str]: ...
 
     async def capacity(self) -> list[TierCapacity]: ...
+
+    async def workload_result(self, instance_id: str) -> WorkloadResult:
+        """The exit code and log of a finished workload; only called when ``runs_functions``."""
+        ...
 
 
 @runtime_checkable

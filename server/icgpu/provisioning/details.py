@@ -10,7 +10,7 @@ in the objects, and refuse a workload whose details are missing or cannot be exp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 # The image Slurm nodes run (slurmctld + sshd on the head, slurmd on workers): the platform's, not the
@@ -41,14 +41,18 @@ class VmDetails:
 
 @dataclass(frozen=True)
 class FunctionRunDetails:
-    """What a run executes. The function's secret env values are deliberately absent: they are sealed
-    (services/function_secrets.py) and must not be written into cluster objects in the clear; a
-    Kubernetes run gets its plain env vars only, until secrets reach it through a Secret of its own."""
+    """What a run executes, and what it is given: its plain env vars, and (filled in by the runner when
+    the provisioner runs functions itself: kubernetes/function_run.py puts them in a Secret of the run's
+    own, never in the Job) the function's unsealed secret env values and the run's input as JSON.
+    ``secret_env`` is left out of the repr, so a logged spec cannot show a value."""
 
     image: str
     command: tuple[str, ...]  # the entrypoint, split as a shell would (shlex)
     timeout_seconds: int
     env: tuple[tuple[str, str], ...] = ()  # plain env vars, sorted by name (hashable: the spec is frozen)
+    secret_env: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # sorted by name, like env
+    input_json: str | None = None  # the run's input, as the local executor writes it on stdin
+    function_id: str | None = None  # set as ICGPU_FUNCTION_ID (the run id is the workload id)
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,48 @@
 """The function runner: gives each queued run a GPU of its tier and executes it.
 
 Level-triggered like the instance reconciler: every pass reads the live runs (queued, running),
-asks the shared provisioner for a slot for each queued one (workload id = run id; a run waits,
-queued, while its tier is full, and starts when a slot frees), starts the entrypoint through the
-host executor once the slot is running, and releases the slot of every run that is no longer live.
-A run cancelled while running has its process tree killed on the next pass. Only ``run-``
-workloads are released here: instances, VMs and Slurm nodes share the provisioner.
+asks the shared provisioner for a workload for each queued one (workload id = run id; a run waits,
+queued, while its tier is full, and starts when a slot frees), and releases the workload of every
+run that is no longer live (a cancelled run's is deleted on the next pass). Only ``run-`` workloads
+are released here: instances, VMs and Slurm nodes share the provisioner. Two modes, by what the
+provisioner says it does (``Provisioner.runs_functions``), not by which one it is:
 
-With ``local_function_exec`` off (the default), a queued run fails at once: nothing runs tenants'
-commands on the host unless the operator asked for it.
+* it does not (the simulator): the workload is only a GPU slot, and the runner starts the
+  entrypoint through the host executor once the slot is running; a run cancelled while running has
+  its process tree killed. With ``local_function_exec`` off (the default), a queued run fails at
+  once: nothing runs tenants' commands on the host unless the operator asked for it.
+* it does (Kubernetes: a Job): the workload IS the run, given its input and secret env values in the
+  spec's details. The runner follows its phase: waiting -> the run stays queued with the reason;
+  running -> running; SUCCEEDED -> succeeded; FAILED at the deadline -> timed_out; any other end ->
+  failed with the reason and the exit code. ``workload_result`` gives the exit code and the log
+  (read before the workload is released). A restart of the server loses nothing: the Job goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import shlex
+from dataclasses import replace
 
 from sqlalchemy import select
 
 from icgpu.db.database import Database
 from icgpu.db.tables_functions import FunctionRun, GpuFunction
-from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.base import (
+    PRIORITY_INTERACTIVE,
+    Observation,
+    Phase,
+    Provisioner,
+    WorkloadKind,
+    WorkloadResult,
+    WorkloadSpec,
+)
 from icgpu.provisioning.details import FunctionRunDetails, sorted_env
 from icgpu.provisioning.local.function_exec import ExecResult, HostExecutor
+from icgpu.provisioning.local.function_exec import _parse_output as parse_output
 from icgpu.services.function_runs import LIVE_RUN, RUN_PREFIX, RunStatus, move_run
 from icgpu.services.functions import FunctionService
 from icgpu.services.signals import Signals
@@ -48,6 +66,8 @@ class FunctionRunner(LevelTriggered):
         self.signals = signals
         self.interval = settings.reconcile_interval_seconds
         self.enabled = settings.local_function_exec
+        self.output_limit = settings.function_output_limit_bytes
+        self.log_limit = settings.function_log_limit_bytes
         self.executor = HostExecutor(settings.data_dir.resolve() / "function-runs",
                                      output_limit=settings.function_output_limit_bytes,
                                      log_limit=settings.function_log_limit_bytes)
@@ -75,13 +95,15 @@ class FunctionRunner(LevelTriggered):
         for run in runs:
             if run.status == RunStatus.QUEUED:
                 changed |= await self._queued(run)
+            elif self.provisioner.runs_functions:
+                changed |= await self._follow(run)
             elif run.id not in self._tasks:
                 changed |= await self._record(run, RunStatus.FAILED, "the runner restarted while the run was "
                                               "executing; its process is gone", error="interrupted")
-        # A slot is kept by a queued run and by a running one whose process runs here; every other
-        # run workload (finished, cancelled, gone from the table) is released.
-        keep = {r.id for r in runs if r.status == RunStatus.QUEUED or (r.status == RunStatus.RUNNING
-                                                                       and r.id in self._tasks)}
+        # A workload is kept by a queued run and by a running one (whose process runs here, or which
+        # is the workload itself); every other run workload (finished, cancelled, gone) is released.
+        keep = {r.id for r in runs if r.status == RunStatus.QUEUED or (
+            r.status == RunStatus.RUNNING and (self.provisioner.runs_functions or r.id in self._tasks))}
         for workload in await self.provisioner.workloads():
             if workload.startswith(WORKLOAD_PREFIX) and workload not in keep:
                 await self.provisioner.ensure_stopped(workload)
@@ -89,9 +111,18 @@ class FunctionRunner(LevelTriggered):
             self.signals.changed()
 
     async def _queued(self, run: FunctionRun) -> bool:
-        if not self.enabled:
+        cluster = self.provisioner.runs_functions
+        if not cluster and not self.enabled:
             return await self._record(run, RunStatus.FAILED, EXEC_DISABLED, error=EXEC_DISABLED)
-        obs = await self.provisioner.ensure_running(await self._spec(run), replace_failed=False)
+        try:
+            spec = await self._spec(run)
+        except ValueError as exc:  # its secret values cannot be unsealed (the server's key changed)
+            return await self._record(run, RunStatus.FAILED, str(exc), error=str(exc))
+        obs = await self.provisioner.ensure_running(spec, replace_failed=False)
+        if cluster and obs.phase in (Phase.SUCCEEDED, Phase.FAILED):
+            return await self._ended(run, obs)  # it ended before a pass saw it run
+        if cluster and obs.phase is Phase.RUNNING:
+            return await self._record(run, RunStatus.RUNNING, f"running on {obs.slot or 'the cluster'}")
         if obs.phase in (Phase.EVICTED, Phase.FAILED):
             reason = f"the GPU was lost before the run started: {obs.reason or obs.phase.value}"
             return await self._record(run, RunStatus.FAILED, reason, error=reason)
@@ -103,15 +134,54 @@ class FunctionRunner(LevelTriggered):
         return await self._note(run, _waiting(obs))
 
     async def _spec(self, run: FunctionRun) -> WorkloadSpec:
-        """The run's workload, with what its function runs (plain env vars only: details.py)."""
+        """The run's workload, with what its function runs; for a provisioner that runs it, also its
+        input and the unsealed secret env values (which the simulator's slot never sees). Raises
+        ValueError when the secret values cannot be unsealed."""
         async with self.db.read() as s:
             fn = await s.get(GpuFunction, run.function_id)
-        details = None if fn is None else FunctionRunDetails(
-            image=fn.image, command=tuple(shlex.split(fn.entrypoint)), timeout_seconds=run.timeout_seconds,
-            env=sorted_env(fn.env_vars))
+        details = None
+        if fn is not None:
+            details = FunctionRunDetails(
+                image=fn.image, command=tuple(shlex.split(fn.entrypoint)), timeout_seconds=run.timeout_seconds,
+                env=sorted_env(fn.env_vars))
+            if self.provisioner.runs_functions:
+                details = replace(details, secret_env=tuple(sorted(self.functions.secret_env(fn).items())),
+                                  input_json=json.dumps(run.input), function_id=fn.id)
         return WorkloadSpec(instance_id=run.id, tier=run.gpu_tier, priority=PRIORITY_INTERACTIVE, storage_gb=0,
                             authorized_keys="", kind=WorkloadKind.FUNCTION_RUN, tenant_id=run.tenant_id,
                             details=details)
+
+    async def _follow(self, run: FunctionRun) -> bool:
+        """A running run whose workload runs it: record how it ended, once it has."""
+        obs = (await self.provisioner.observe([run.id]))[run.id]
+        if obs.phase in (Phase.SUCCEEDED, Phase.FAILED, Phase.EVICTED):
+            return await self._ended(run, obs)
+        if obs.phase in (Phase.ABSENT, Phase.TERMINATING):
+            reason = "the run's workload was removed from the cluster before it ended"
+            return await self._record(run, RunStatus.FAILED, reason, error=reason)
+        return False
+
+    async def _ended(self, run: FunctionRun, obs: Observation) -> bool:
+        """Record the end of a run its workload ran, with the exit code and log the cluster kept."""
+        result = await self.provisioner.workload_result(run.id)
+        target, reason = cluster_outcome(run.status, obs, result, run.timeout_seconds)
+        fields: dict[str, object] = {"exit_code": result.exit_code, **self._from_log(result.logs)}
+        if target is not RunStatus.SUCCEEDED:
+            fields["error"] = reason
+        if target is not RunStatus.FAILED and run.status == RunStatus.QUEUED:
+            # It ran (to its end or its deadline) between two passes: it was running, for the record.
+            await self._record(run, RunStatus.RUNNING, "running on the cluster")
+        return await self._record(run, target, reason, **fields)
+
+    def _from_log(self, text: str | None) -> dict[str, object]:
+        """A cluster keeps one log of the container's stdout and stderr: the output is that log, parsed
+        like the host executor's stdout (JSON when it is), and the logs are its last bytes. No log (no
+        container ran): no output."""
+        if text is None:
+            return {"output": None, "logs": None}
+        raw = text.encode()
+        return {"output": parse_output(raw[:self.output_limit], len(raw) > self.output_limit),
+                "logs": raw[-self.log_limit:].decode("utf-8", errors="replace")}
 
     async def _execute(self, run_id: str) -> None:
         try:
@@ -170,6 +240,25 @@ class FunctionRunner(LevelTriggered):
                 return False
             fresh.status_reason = reason
         return False
+
+
+def cluster_outcome(status: str, obs: Observation, result: WorkloadResult,
+                    timeout_seconds: int) -> tuple[RunStatus, str]:
+    """How a run its workload ran ended (``obs``: SUCCEEDED, FAILED or EVICTED), and why. The deadline
+    counts from the workload's start, waiting for a GPU included: a run that had not been seen running
+    when it passed has not timed out by the state machine (queued -> failed), and says so."""
+    code = "" if result.exit_code is None else f" (exit code {result.exit_code})"
+    if obs.phase is Phase.SUCCEEDED:
+        return RunStatus.SUCCEEDED, f"{obs.reason or 'completed'}{code}"
+    if result.deadline_exceeded:
+        if status == RunStatus.QUEUED:
+            return RunStatus.FAILED, (f"its {timeout_seconds} s deadline passed before it started running "
+                                      f"({obs.reason or 'DeadlineExceeded'})")
+        return RunStatus.TIMED_OUT, (f"timed out after {timeout_seconds} s; the cluster stopped it at its deadline "
+                                     f"({obs.reason or 'DeadlineExceeded'})")
+    if obs.phase is Phase.EVICTED:
+        return RunStatus.FAILED, f"the GPU was lost: {obs.reason or obs.phase.value}"
+    return RunStatus.FAILED, f"{obs.reason or 'the run failed'}{code}"
 
 
 def _waiting(obs: Observation) -> str:

@@ -33,9 +33,10 @@ from kubernetes_asyncio import client
 
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
-from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadKind, WorkloadResult, WorkloadSpec
 from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.digests import DIGEST, digest  # of the objects last applied
+from icgpu.provisioning.kubernetes.function_run import JOB, run_result
 from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.naming import (
     MANAGED_BY,
@@ -64,6 +65,7 @@ from icgpu.provisioning.kubernetes.resources import (
 )
 from icgpu.provisioning.kubernetes.vm_disks_networks import VmDiskNetworkObjects
 from icgpu.provisioning.kubernetes.watch import ObjectWatch
+from icgpu.provisioning.kubernetes.workload_pods import CONTAINER
 from icgpu.provisioning.local.inventory import TIERS
 from icgpu.services.signals import Signals
 from icgpu.settings import Settings
@@ -79,6 +81,7 @@ OUTCOME_REASON = "icgpu.dev/outcome-reason"
 OUTCOME_POD = "icgpu.dev/outcome-pod"  # the uid of the pod it happened to
 POD_UID = "icgpu.dev/pod-uid"  # the status pod last made: its scheduler events outlive it
 QUOTA_NAME = "icgpu-gpus"
+LOG_SECONDS = 10.0  # how long reading a finished run's log may take
 SYNC_SECONDS = 10.0  # how long a read waits for a watch's first list before listing itself
 FINAL = (Phase.EVICTED, Phase.FAILED)
 
@@ -119,6 +122,9 @@ def refused(err: client.ApiException) -> bool:
 
 
 class KubernetesProvisioner:
+    # A function run's Job runs the function: the runner follows it instead of executing on the host.
+    runs_functions = True
+
     def __init__(self, settings: Settings, kube: KubeClient, signals: Signals | None = None) -> None:
         self.settings = settings
         self.kube = kube
@@ -219,6 +225,17 @@ class KubernetesProvisioner:
                 return pods.get(ctx.namespace, name)
         return await self.resources.get(kind.status_type, ctx.namespace, name)
 
+    def _observe_status(self, kind: KindRenderer, status: Manifest | None, ctx: RenderContext) -> Observation:
+        """The kind's phase from its status object; a Job still waiting for its pod says why the pod waits
+        (the scheduler's reason, from the pod cache), as an instance's pod does."""
+        obs = kind.observe(status, ctx)
+        if obs.phase is Phase.STARTING and _same_type(kind.status_type, JOB) and self.pods is not None:
+            for pod in self.pods.by_workload(ctx.name):
+                waiting = pod_observation(pod)
+                if _meta(pod).get("namespace") == ctx.namespace and waiting.phase is Phase.UNSCHEDULABLE:
+                    return waiting
+        return obs
+
     async def _observe_record(self, record: Manifest) -> Observation:
         if _deleting(record):
             return Observation(Phase.TERMINATING)
@@ -232,7 +249,7 @@ class KubernetesProvisioner:
             missed = await self._missed_preemption(record, notes[POD_UID])
             if missed is not None:
                 return missed
-        return kind.observe(status, ctx)
+        return self._observe_status(kind, status, ctx)
 
     async def _missed_preemption(self, record: Manifest, pod_uid: str) -> Observation | None:
         """The workload's pod is gone and nobody saw it go (no server was watching): if the scheduler
@@ -342,7 +359,7 @@ class KubernetesProvisioner:
         applied = digest(manifests)
         if (record is not None and _annotations(record).get(DIGEST) == applied
                 and (status := await self._status_object(kind, spec.instance_id, ctx)) is not None):
-            return kind.observe(status, ctx)  # everything is in place
+            return self._observe_status(kind, status, ctx)  # everything is in place
         try:
             return await self._apply(spec, kind, ctx, manifests, applied)
         except client.ApiException as err:
@@ -377,7 +394,7 @@ class KubernetesProvisioner:
                                                       {"metadata": {"annotations": {POD_UID: uid}}})
             if self.records is not None:
                 self.records.put(record)
-        return kind.observe(status, ctx)
+        return self._observe_status(kind, status, ctx)
 
     async def ensure_stopped(self, instance_id: str) -> Observation:
         record = await self._record(instance_id)
@@ -427,3 +444,29 @@ class KubernetesProvisioner:
             used = sum(requested.get((_meta(n)["name"], resource), 0) for n in mine)
             out.append(TierCapacity(tier, total, max(0, total - used)))
         return out
+
+    # -- what a finished run left (function runs: the Job is the run) --------------------------
+
+    async def workload_result(self, instance_id: str) -> WorkloadResult:
+        """The exit code of the run's container (from its pod's status), its log (the API server's
+        ``pods/log``: none when no container ran, as on kwok's nodes) and whether the Job's deadline
+        ended it. Read before the run's workload is released: deleting it deletes the pod."""
+        record = await self._record(instance_id)
+        if record is None:
+            return WorkloadResult()
+        ctx = self._record_context(record)
+        job = await self._status_object(renderer((record.get("data") or {})["kind"]), instance_id, ctx)
+        pods = await self.resources.list(POD, ctx.namespace, label_selector=f"{WORKLOAD_LABEL}={ctx.name}")
+        pod = max(pods.get("items") or [{}], key=lambda p: str(_meta(p).get("creationTimestamp", "")))
+        return run_result(job, pod or None, await self._pod_log(ctx.namespace, pod) if pod else None)
+
+    async def _pod_log(self, ns: str, pod: Manifest) -> str | None:
+        limit = self.settings.function_output_limit_bytes + self.settings.function_log_limit_bytes
+        try:
+            text = await client.CoreV1Api(self.kube.api).read_namespaced_pod_log(
+                _meta(pod)["name"], ns, container=CONTAINER, limit_bytes=limit, _request_timeout=LOG_SECONDS)
+        except (client.ApiException, OSError, TimeoutError) as err:
+            status = err.status if isinstance(err, client.ApiException) else type(err).__name__
+            log.info("no log for pod %s/%s (%s)", ns, _meta(pod).get("name"), status)
+            return None
+        return str(text) if text else None

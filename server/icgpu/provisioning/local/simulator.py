@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables import SimPod
-from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadSpec
+from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadResult, WorkloadSpec
 from icgpu.provisioning.local.inventory import TIERS, Slot, parse_inventory
 from icgpu.settings import Settings
 
@@ -30,6 +30,9 @@ SSH_PORT_BASE = 22000
 
 
 class LocalProvisioner:
+    # A slot is all it makes: the function runner executes a run's entrypoint on the host.
+    runs_functions = False
+
     def __init__(self, settings: Settings, db: Database) -> None:
         self.db = db
         self.host = settings.local_ssh_host
@@ -40,6 +43,10 @@ class LocalProvisioner:
 
     async def start(self) -> None:
         """Nothing to connect: the simulated node lives in the database."""
+
+    async def workload_result(self, instance_id: str) -> WorkloadResult:
+        """Nothing ran in a simulated slot (``runs_functions`` is False: never asked)."""
+        return WorkloadResult()
 
     async def stop(self) -> None:
         """Nothing to disconnect."""

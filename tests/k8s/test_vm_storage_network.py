@@ -246,7 +246,7 @@ def versions(*objs: Manifest | None) -> list[str]:
 async def test_the_sync_applies_once_repairs_and_removes_only_its_own(
         provisioner: KubernetesProvisioner, api: Api, tenant_id: str, always_compare: None) -> None:
     assert isinstance(provisioner, VmDisksAndNetworks)
-    assert not isinstance(LocalProvisioner, VmDisksAndNetworks)  # no worker runs on the simulator
+    assert not issubclass(LocalProvisioner, VmDisksAndNetworks)  # no worker runs on the simulator
     disk, net, rules = rows(tenant_id)
     ns = tenant_namespace(tenant_id)
     await provisioner.sync_vm_disks_and_networks([disk], [(net, rules)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -70,11 +71,13 @@ class Observation:
 @dataclass(frozen=True)
 class WorkloadResult:
     """What a finished run-to-completion workload left (``Provisioner.workload_result``): its container's
-    exit code and its log, each None when the cluster has none to give (no container ran)."""
+    exit code, its log and when it ran, each None when the cluster has none to give (no container ran)."""
 
     exit_code: int | None = None
     logs: str | None = None
     deadline_exceeded: bool = False  # it was stopped at its deadline (a function run's timeout)
+    started_at: datetime | None = None  # when its pod started (the GPU it holds is in use), if known
+    finished_at: datetime | None = None  # when its container ended, if known
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import json
 import logging
 import shlex
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -168,10 +169,11 @@ class FunctionRunner(LevelTriggered):
         fields: dict[str, object] = {"exit_code": result.exit_code, **self._from_log(result.logs)}
         if target is not RunStatus.SUCCEEDED:
             fields["error"] = reason
-        if target is not RunStatus.FAILED and run.status == RunStatus.QUEUED:
-            # It ran (to its end or its deadline) between two passes: it was running, for the record.
-            await self._record(run, RunStatus.RUNNING, "running on the cluster")
-        return await self._record(run, target, reason, **fields)
+        if run.status == RunStatus.QUEUED and _ran(obs, result):
+            # It ran between two passes: it was running, for the record (and the bill), from when it
+            # started.
+            await self._record(run, RunStatus.RUNNING, "running on the cluster", at=result.started_at)
+        return await self._record(run, target, reason, at=result.finished_at, **fields)
 
     def _from_log(self, text: str | None) -> dict[str, object]:
         """A cluster keeps one log of the container's stdout and stderr: the output is that log, parsed
@@ -219,15 +221,17 @@ class FunctionRunner(LevelTriggered):
             why = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
             await self._record(run, RunStatus.FAILED, why, error=why, **fields)
 
-    async def _record(self, run: FunctionRun, target: RunStatus, reason: str | None, **fields: object) -> bool:
-        """Compare-and-set: apply only if nobody changed the status since it was read."""
+    async def _record(self, run: FunctionRun, target: RunStatus, reason: str | None, *, at: datetime | None = None,
+                      **fields: object) -> bool:
+        """Compare-and-set: apply only if nobody changed the status since it was read. ``at``: when it
+        happened, if not now (a cluster's record of when a run started or ended)."""
         async with self.db.transaction() as s:
             fresh = await s.get(FunctionRun, run.id, with_for_update=True)
             if fresh is None or fresh.status != run.status:
                 return False
             for name, value in fields.items():
                 setattr(fresh, name, value)
-            move_run(s, fresh, target, reason=reason)
+            move_run(s, fresh, target, reason=reason, at=at)
         run.status, run.status_reason = fresh.status, fresh.status_reason
         return True
 
@@ -245,13 +249,13 @@ class FunctionRunner(LevelTriggered):
 def cluster_outcome(status: str, obs: Observation, result: WorkloadResult,
                     timeout_seconds: int) -> tuple[RunStatus, str]:
     """How a run its workload ran ended (``obs``: SUCCEEDED, FAILED or EVICTED), and why. The deadline
-    counts from the workload's start, waiting for a GPU included: a run that had not been seen running
-    when it passed has not timed out by the state machine (queued -> failed), and says so."""
+    counts from the workload's start, waiting for a GPU included: a run that never started when it
+    passed has not timed out by the state machine (queued -> failed), and says so."""
     code = "" if result.exit_code is None else f" (exit code {result.exit_code})"
     if obs.phase is Phase.SUCCEEDED:
         return RunStatus.SUCCEEDED, f"{obs.reason or 'completed'}{code}"
     if result.deadline_exceeded:
-        if status == RunStatus.QUEUED:
+        if status == RunStatus.QUEUED and not _ran(obs, result):
             return RunStatus.FAILED, (f"its {timeout_seconds} s deadline passed before it started running "
                                       f"({obs.reason or 'DeadlineExceeded'})")
         return RunStatus.TIMED_OUT, (f"timed out after {timeout_seconds} s; the cluster stopped it at its deadline "
@@ -259,6 +263,11 @@ def cluster_outcome(status: str, obs: Observation, result: WorkloadResult,
     if obs.phase is Phase.EVICTED:
         return RunStatus.FAILED, f"the GPU was lost: {obs.reason or obs.phase.value}"
     return RunStatus.FAILED, f"{obs.reason or 'the run failed'}{code}"
+
+
+def _ran(obs: Observation, result: WorkloadResult) -> bool:
+    """Whether the workload's run started at all (a run still queued here may have run between passes)."""
+    return obs.phase is Phase.SUCCEEDED or result.started_at is not None
 
 
 def _waiting(obs: Observation) -> str:

@@ -19,12 +19,13 @@ local entrypoint does), and ``ICGPU_RUN_ID`` / ``ICGPU_FUNCTION_ID`` in its envi
 
 The status object is the Job: its conditions say how the run ended (Complete / SuccessCriteriaMet ->
 SUCCEEDED, Failed / FailureTarget -> FAILED with the reason), ``status.ready`` that its pod runs.
-``run_result`` reads the exit code and whether the deadline ended it from the Job and its pod.
+``run_result`` reads the exit code, when it ran and whether the deadline ended it from the Job and its pod.
 """
 
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import TypeGuard
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadResult, WorkloadSpec
@@ -138,15 +139,29 @@ def deadline_exceeded(job: Manifest | None) -> bool:
         for type_ in ("Failed", "FailureTarget"))
 
 
-def exit_code(pod: Manifest | None) -> int | None:
-    """The run container's exit code, when its pod says it terminated (None: it never ran, or the pod is
-    gone)."""
+def _terminated(pod: Manifest | None) -> Manifest:
+    """The run container's ``state.terminated`` ({} while it has not ended, or without a pod)."""
     for status in ((pod or {}).get("status") or {}).get("containerStatuses") or []:
-        terminated = (status.get("state") or {}).get("terminated")
-        if status.get("name") == CONTAINER and terminated and terminated.get("exitCode") is not None:
-            return int(terminated["exitCode"])
-    return None
+        if status.get("name") == CONTAINER:
+            return dict((status.get("state") or {}).get("terminated") or {})
+    return {}
+
+
+def _time(value: object) -> datetime | None:
+    """An API timestamp (RFC 3339, ``...Z``)."""
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def run_result(job: Manifest | None, pod: Manifest | None, logs: str | None) -> WorkloadResult:
-    return WorkloadResult(exit_code=exit_code(pod), logs=logs, deadline_exceeded=deadline_exceeded(job))
+    """The exit code from the pod's terminated container (None: it never ran, or the pod is gone); the run
+    ran from the pod's ``startTime`` (when the node took it: its GPU is in use from then) to the
+    container's ``finishedAt``."""
+    terminated = _terminated(pod)
+    code = terminated.get("exitCode")
+    return WorkloadResult(exit_code=None if code is None else int(code), logs=logs,
+                          deadline_exceeded=deadline_exceeded(job),
+                          started_at=_time(((pod or {}).get("status") or {}).get("startTime")),
+                          finished_at=_time(terminated.get("finishedAt")))

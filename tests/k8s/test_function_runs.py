@@ -33,7 +33,7 @@ from icgpu.provisioning.kubernetes.kinds import Manifest
 from icgpu.provisioning.kubernetes.naming import WORKLOAD_LABEL, object_name
 from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, NAMESPACE, POD, Resources
 from icgpu.services.function_runs import RunStatus
-from icgpu.workers.function_runner import cluster_outcome
+from icgpu.workers.function_runner import cluster_outcome, log_fields
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.workloads import blocking, fill_dedicated_but
 from tests.server.test_functions import FUNCTIONS, all_events_text, event_types, new_function, start_run, wait_run
@@ -260,3 +260,12 @@ async def test_a_run_still_running_at_its_deadline_times_out(
 def test_how_a_run_the_cluster_ran_ended(status: str, obs: Observation, result: WorkloadResult,
                                          expected: tuple[RunStatus, str]) -> None:
     assert cluster_outcome(status, obs, result, 9) == expected
+
+
+@pytest.mark.parametrize(("log", "expected"), [
+    (None, {"output": None, "logs": None}),  # no container ran (kwok): nothing is made up
+    ('{"top_k": 5}\n', {"output": {"top_k": 5}, "logs": '{"top_k": 5}\n'}),
+    ("loading\n" + "x" * 30, {"output": "loading\n" + "x" * 12, "logs": "x" * 16}),  # cut: the text
+])
+def test_a_pod_log_becomes_the_runs_output_and_logs(log: str | None, expected: dict[str, object]) -> None:
+    assert log_fields(log, 20, 16) == expected

@@ -166,7 +166,8 @@ class FunctionRunner(LevelTriggered):
         """Record the end of a run its workload ran, with the exit code and log the cluster kept."""
         result = await self.provisioner.workload_result(run.id)
         target, reason = cluster_outcome(run.status, obs, result, run.timeout_seconds)
-        fields: dict[str, object] = {"exit_code": result.exit_code, **self._from_log(result.logs)}
+        fields: dict[str, object] = {"exit_code": result.exit_code,
+                                     **log_fields(result.logs, self.output_limit, self.log_limit)}
         if target is not RunStatus.SUCCEEDED:
             fields["error"] = reason
         if run.status == RunStatus.QUEUED and _ran(obs, result):
@@ -174,16 +175,6 @@ class FunctionRunner(LevelTriggered):
             # started.
             await self._record(run, RunStatus.RUNNING, "running on the cluster", at=result.started_at)
         return await self._record(run, target, reason, at=result.finished_at, **fields)
-
-    def _from_log(self, text: str | None) -> dict[str, object]:
-        """A cluster keeps one log of the container's stdout and stderr: the output is that log, parsed
-        like the host executor's stdout (JSON when it is), and the logs are its last bytes. No log (no
-        container ran): no output."""
-        if text is None:
-            return {"output": None, "logs": None}
-        raw = text.encode()
-        return {"output": parse_output(raw[:self.output_limit], len(raw) > self.output_limit),
-                "logs": raw[-self.log_limit:].decode("utf-8", errors="replace")}
 
     async def _execute(self, run_id: str) -> None:
         try:
@@ -263,6 +254,17 @@ def cluster_outcome(status: str, obs: Observation, result: WorkloadResult,
     if obs.phase is Phase.EVICTED:
         return RunStatus.FAILED, f"the GPU was lost: {obs.reason or obs.phase.value}"
     return RunStatus.FAILED, f"{obs.reason or 'the run failed'}{code}"
+
+
+def log_fields(text: str | None, output_limit: int, log_limit: int) -> dict[str, object]:
+    """A cluster keeps one log of the container's stdout and stderr: the run's output is that log, parsed
+    like the host executor's stdout (JSON when it is, else the text; its first ``output_limit`` bytes),
+    and its logs are the log's last ``log_limit`` bytes. No log (no container ran): no output."""
+    if text is None:
+        return {"output": None, "logs": None}
+    raw = text.encode()
+    return {"output": parse_output(raw[:output_limit], len(raw) > output_limit),
+            "logs": raw[-log_limit:].decode("utf-8", errors="replace")}
 
 
 def _ran(obs: Observation, result: WorkloadResult) -> bool:

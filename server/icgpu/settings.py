@@ -92,8 +92,9 @@ class Settings(BaseSettings):
     # GPU functions: runs execute on this host only when the operator says so (docs/functions.md).
     local_function_exec: bool = Field(
         default=False,
-        description="run GPU function entrypoints as subprocesses of this server (simulating the container "
-                    "runtime); off, every run fails at once saying host execution is disabled")
+        description="with the local provisioner, run GPU function entrypoints as subprocesses of this server "
+                    "(simulating the container runtime); off, every run fails at once saying host execution is "
+                    "disabled. The Kubernetes provisioner runs each run as its Job and ignores this")
     function_output_limit_bytes: int = Field(default=1024 * 1024, ge=1024,
                                              description="stdout kept as a run's output (the first bytes)")
     function_log_limit_bytes: int = Field(default=64 * 1024, ge=1024,

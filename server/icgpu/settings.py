@@ -75,6 +75,10 @@ class Settings(BaseSettings):
                     "PVCs, Services and custom resources in the cluster of ICGPU_KUBECONFIG")
     kubeconfig: Path | None = Field(
         default=None, description="the kubeconfig of the Kubernetes provisioner (in-cluster config when unset)")
+    kubeai_url: str = Field(
+        default="http://kubeai/openai/v1",
+        description="with the Kubernetes provisioner: the base URL of KubeAI's OpenAI-compatible endpoint, which "
+                    "serves the model deployments' replicas (each a KubeAI Model; calls name the Model)")
 
     # Instances and the local provisioner (a simulated GPU node).
     tenant_storage_quota_gb: int = 2000

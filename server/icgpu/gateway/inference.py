@@ -111,10 +111,15 @@ class InferenceGateway:
                                   code="WrongModelKind")
         return route
 
-    async def _upstream_url(self, route: Route, call: metering.MeteredCall) -> str:
+    async def _upstream_url(self, route: Route, call: metering.MeteredCall, payload: dict[str, Any]) -> str:
+        """The base URL of the replica the call goes to; a replica with a model name of its own (a KubeAI
+        Model's) gets that name in ``payload`` instead of the route's upstream model."""
         try:
             async with unshared_reads(self.db):
-                return await self.router.upstream(route, wait_seconds=self.wake_wait)
+                target = await self.router.target(route, wait_seconds=self.wake_wait)
+            if target.model:
+                payload["model"] = target.model
+            return str(target.url)
         except ApiError as err:
             await call.release()
             err.headers.update(call.headers())  # the refusal says what was used (nothing) and the balance
@@ -132,7 +137,7 @@ class InferenceGateway:
     async def _call_whole(self, p: Principal, route: Route, call: metering.MeteredCall, path: str,
                           payload: dict[str, Any], asked: str) -> Reply:
         """Send, read the whole answer, settle (or release when nothing was used)."""
-        base = await self._upstream_url(route, call)
+        base = await self._upstream_url(route, call, payload)
         try:
             with self.router.inflight(route.deployment_id):
                 try:
@@ -179,7 +184,7 @@ class InferenceGateway:
 
     async def _open_stream(self, route: Route, call: metering.MeteredCall, payload: dict[str, Any],
                            chat: ChatCall, request_id: str | None) -> StreamReply:
-        base = await self._upstream_url(route, call)
+        base = await self._upstream_url(route, call, payload)
         inflight: AbstractContextManager[Any] = self.router.inflight(route.deployment_id)
         inflight.__enter__()
         response: proxy.UpstreamStream | None = None

@@ -81,6 +81,15 @@ class WorkloadResult:
 
 
 @dataclass(frozen=True)
+class ModelEndpoint:
+    """Where a model replica the cluster serves is called (``Provisioner.model_endpoint``): an
+    OpenAI-compatible base URL (``.../v1``) and the ``model`` name to send there."""
+
+    base_url: str
+    model: str
+
+
+@dataclass(frozen=True)
 class TierCapacity:
     tier: str
     capacity: int
@@ -92,6 +101,10 @@ class Provisioner(Protocol):
     # run, its phase says how it ended, ``workload_result`` what it left); False: the workload only holds
     # the GPU slot and the function runner executes the entrypoint (the simulator's host executor).
     runs_functions: bool
+    # Whether a model replica's workload serves the model itself (a KubeAI Model: calls go to
+    # ``model_endpoint``); False: the workload only holds the GPU slot and the model scaler starts a
+    # development-engine process on this host for it.
+    serves_models: bool
 
     async def start(self) -> None:
         """Connect and start watching (before any worker calls it)."""
@@ -116,6 +129,10 @@ class Provisioner(Protocol):
 
     async def workload_result(self, instance_id: str) -> WorkloadResult:
         """The exit code and log of a finished workload; only called when ``runs_functions``."""
+        ...
+
+    def model_endpoint(self, workload_id: str) -> ModelEndpoint | None:
+        """Where a model replica's workload is called once RUNNING; only called when ``serves_models``."""
         ...
 
 

@@ -62,6 +62,9 @@ class ModelReplicaDetails:
     model: str  # the Hugging Face id (org/name)
     engine: str  # vllm | sglang | ollama (the project's names)
     kind: str = "chat"  # chat | embedding
+    # The deployment's Hugging Face token, for a provisioner that serves the model itself (kubernetes/
+    # model_replica.py puts it in a Secret of the replica's own, never in the Model); left out of the repr.
+    hf_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

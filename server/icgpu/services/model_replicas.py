@@ -4,7 +4,12 @@ the scaler scales by (in-flight calls, the time of the last call).
 
 Replicas are processes of this server (the development engine) holding GPU slots of the shared
 inventory, so they live in memory; the database rows show their counts. A restart starts from
-none, and the scaler releases whatever the previous process left in the inventory.
+none, and the scaler releases whatever the previous process left in the inventory. With a
+provisioner that serves models itself (Kubernetes: a KubeAI ``Model`` per replica), a replica has no
+process: its ``base_url`` is the cluster's endpoint (KubeAI's, shared by every replica) and its
+``upstream_model`` the name to send there (the replica's Model), so a call is routed to a
+``Target`` (URL and model), not a URL alone. The database keeps a served replica's endpoint as
+``<base URL>#<model>`` (``endpoint`` / ``target_of``), for a server process without the scaler.
 """
 
 from __future__ import annotations
@@ -25,6 +30,26 @@ READY = "ready"  # answers /health; calls go to it
 DRAINING = "draining"  # taken away by a scale-down: no new call, stopped once the calls in flight end
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where one call goes: a replica's base URL (``.../v1``) and the ``model`` to send there (None: the
+    route's own upstream model, as for a development-engine replica)."""
+
+    url: str
+    model: str | None = None
+
+
+def endpoint(target: Target) -> str:
+    """A target as the deployment's ``endpoints`` list keeps it: the URL, with ``#<model>`` when named
+    (a fragment: never sent by an HTTP client)."""
+    return f"{target.url}#{target.model}" if target.model else target.url
+
+
+def target_of(endpoint_text: str) -> Target:
+    url, _, model = endpoint_text.partition("#")
+    return Target(url, model or None)
+
+
 @dataclass
 class Replica:
     deployment_id: str
@@ -33,6 +58,7 @@ class Replica:
     phase: str = WAITING_GPU
     handle: Any = None  # the launcher's Replica (pid, base_url, healthy(), stop())
     base_url: str | None = None
+    upstream_model: str | None = None  # the model name its server answers to (a KubeAI Model's), if not the route's
     task: asyncio.Task[Any] | None = None
     unhealthy: bool = False
     checked_at: float = 0.0
@@ -45,6 +71,10 @@ class Replica:
         """The inventory workload: the deployment's id (``mdl-``), the replica's index and a serial
         of its own (a replacement never meets its predecessor's slot while that one is released)."""
         return f"{self.deployment_id}.r{self.index}-{self.serial}"
+
+    @property
+    def target(self) -> Target | None:
+        return Target(self.base_url, self.upstream_model) if self.base_url else None
 
     @property
     def pid(self) -> int | None:
@@ -69,18 +99,26 @@ class ReplicaPool:
 
     # -- the router's side -----------------------------------------------------------------------
 
-    def ready_urls(self, deployment_id: str) -> list[str]:
-        return [r.base_url for r in self.replicas.get(deployment_id, ())
-                if r.phase == READY and not r.unhealthy and r.base_url]
+    def ready_targets(self, deployment_id: str) -> list[Target]:
+        return [r.target for r in self.replicas.get(deployment_id, ())
+                if r.phase == READY and not r.unhealthy and r.target is not None]
 
-    def next_url(self, deployment_id: str) -> str | None:
-        """A ready replica's base URL, round robin."""
-        urls = self.ready_urls(deployment_id)
-        if not urls:
+    def ready_urls(self, deployment_id: str) -> list[str]:
+        return [t.url for t in self.ready_targets(deployment_id)]
+
+    def next_target(self, deployment_id: str) -> Target | None:
+        """A ready replica's target, round robin."""
+        targets = self.ready_targets(deployment_id)
+        if not targets:
             return None
         i = self._next.get(deployment_id, 0)
         self._next[deployment_id] = i + 1
-        return urls[i % len(urls)]
+        return targets[i % len(targets)]
+
+    def next_url(self, deployment_id: str) -> str | None:
+        """A ready replica's base URL, round robin."""
+        target = self.next_target(deployment_id)
+        return target.url if target is not None else None
 
     def note_call(self, deployment_id: str) -> None:
         self.load.setdefault(deployment_id, Load()).last_call = time.monotonic()
@@ -108,8 +146,10 @@ class ReplicaPool:
             self.on_demand()
 
     def mark_unhealthy(self, deployment_id: str, base_url: str) -> None:
+        """The gateway could not connect to `base_url`. A replica the cluster serves (``upstream_model``
+        set: the URL is the cluster's shared endpoint) is judged by the provisioner's observation instead."""
         for r in self.replicas.get(deployment_id, ()):
-            if r.base_url == base_url:
+            if r.base_url == base_url and r.upstream_model is None:
                 r.unhealthy = True
 
     async def wait_change(self, within: float) -> None:

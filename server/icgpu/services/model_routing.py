@@ -5,7 +5,9 @@ caller can see, (2) an alias of the platform's catalogue, served by a shared, pl
 deployment per alias that scales from zero, (3) the ``model`` (Hugging Face id) of one of the
 caller's deployments (the oldest). Anything else is 404 ``ModelNotFound``.
 
-``upstream`` gives the base URL (``.../v1``) of a ready replica, round robin; a deployment at zero
+``target`` gives the base URL (``.../v1``) of a ready replica, round robin, with the model name to
+send there when the replica has one of its own (a KubeAI Model's: services/model_replicas.py);
+``upstream`` the URL alone; a deployment at zero
 replicas is woken (the call is recorded as demand and the scaler starts a replica) and the call
 waits for it, at most ``wait_seconds``, then gets 502 ``ServiceUnavailableException`` with
 ``Retry-After``. When the operator maps the catalogue alias or the Hugging Face id to an external
@@ -28,7 +30,7 @@ from icgpu.db.database import Database
 from icgpu.db.tables_models import ModelDeployment
 from icgpu.errors import NotFound, ServiceUnavailable
 from icgpu.services.model_catalogue import CATALOGUE, CatalogueEntry, by_huggingface_id, entry, external_upstream
-from icgpu.services.model_replicas import ReplicaPool
+from icgpu.services.model_replicas import ReplicaPool, Target, target_of
 from icgpu.services.models import RETRY_AFTER_SECONDS, SCOPE, ModelDeploymentService
 from icgpu.settings import Settings
 
@@ -145,23 +147,26 @@ class ModelRouter:
     # -- calls -----------------------------------------------------------------------------------
 
     async def upstream(self, route: Route, *, wait_seconds: float) -> str:
+        return (await self.target(route, wait_seconds=wait_seconds)).url
+
+    async def target(self, route: Route, *, wait_seconds: float) -> Target:
         external = external_upstream(self.settings, alias=route.name if route.source == "catalogue" else None,
                                      model=route.upstream_model)
         if external is not None:
-            return external
+            return Target(external)
         if not self.pool.local:
             return await self._remote_upstream(route, wait_seconds)
         self.pool.note_call(route.deployment_id)
-        url = self.pool.next_url(route.deployment_id)
-        if url is not None:
-            return url
+        target = self.pool.next_target(route.deployment_id)
+        if target is not None:
+            return target
         await self.deployments.wake(route.deployment_id)  # a stopped deployment may have replicas again
         self.pool.notify_scaler()
         deadline = time.monotonic() + max(wait_seconds, 0.0)
         while True:
-            url = self.pool.next_url(route.deployment_id)
-            if url is not None:
-                return url
+            target = self.pool.next_target(route.deployment_id)
+            if target is not None:
+                return target
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ServiceUnavailable(
@@ -169,7 +174,7 @@ class ModelRouter:
                     code="ModelWaking", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             await self.pool.wait_change(remaining)
 
-    async def _remote_upstream(self, route: Route, wait_seconds: float) -> str:
+    async def _remote_upstream(self, route: Route, wait_seconds: float) -> Target:
         """No scaler in this process (``icgpu serve`` beside ``icgpu worker``): the replicas' base URLs
         come from the database, where the worker's scaler writes them, and each call is recorded there
         (at most every few seconds per deployment) so that the worker sees the demand."""
@@ -181,7 +186,7 @@ class ModelRouter:
             if urls:
                 i = self._next_remote.get(route.deployment_id, 0)
                 self._next_remote[route.deployment_id] = i + 1
-                return urls[i % len(urls)]
+                return target_of(urls[i % len(urls)])
             if not woke:
                 woke = True
                 await self.deployments.wake(route.deployment_id)

@@ -12,6 +12,12 @@ Level-triggered like the other reconcilers. Every pass reads the live deployment
   (``icgpu.gateway.devengine.launcher.start_replica``), ready once it answers ``/health``;
 * health-checks ready replicas (every ``model_health_interval_seconds``, and at once when the
   gateway reported a connect error): a dead one is stopped and replaced;
+* with a provisioner that serves models itself (``Provisioner.serves_models``: Kubernetes, where each
+  replica is a KubeAI ``Model``), launches nothing: a replica whose workload is RUNNING (the Model
+  reports a ready replica) is ready at once, called at the provisioner's ``model_endpoint`` (KubeAI's
+  URL, ``model`` = the Model's name); its health is the provisioner's observation (a replica no
+  longer RUNNING leaves the rotation until it is again, and one lost is replaced), and the
+  deployment's Hugging Face token goes in the workload's details (a Secret the Model reads);
 * stops extra replicas (process, then slot), newest first; and records the counts and status.
 
 Replicas of deleted deployments are stopped, and ``mdl-`` workloads nobody holds (left by a previous
@@ -38,7 +44,16 @@ from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Phase, Provisioner, Wo
 from icgpu.provisioning.details import ModelReplicaDetails, WorkloadRefused
 from icgpu.services import quotas
 from icgpu.services.model_catalogue import RESOURCE_PROFILES, external_upstream
-from icgpu.services.model_replicas import DRAINING, READY, STARTING, WAITING_GPU, Replica, ReplicaPool
+from icgpu.services.model_replicas import (
+    DRAINING,
+    READY,
+    STARTING,
+    WAITING_GPU,
+    Replica,
+    ReplicaPool,
+    Target,
+    endpoint,
+)
 from icgpu.services.model_routing import shared_alias
 from icgpu.services.model_secrets import TokenBox
 from icgpu.services.models import IDLE_REASON, PREFIX, STOPPED_REASON, Status, record_event
@@ -182,6 +197,10 @@ class ModelScaler(LevelTriggered):
         # Too few: claim a GPU slot (within the tenant's GPU limit) for each missing replica.
         tier = RESOURCE_PROFILES.get(d.resource_profile)
         while len(reps) < desired:
+            if tier is None and self.provisioner.serves_models:
+                reason = (f"cannot be served here: the cluster serves models on GPUs, and profile "
+                          f"{d.resource_profile!r} has none")
+                break
             index = min(set(range(len(reps) + 1)) - {r.index for r in reps})
             if tier is not None and d.tenant_id is not None:
                 draining = sum(1 for r in self._draining if r.deployment_id == d.id and r.gpu_tier)
@@ -221,7 +240,9 @@ class ModelScaler(LevelTriggered):
 
     async def _advance(self, d: ModelDeployment, r: Replica) -> str | None:
         if r.phase == WAITING_GPU:
-            details = ModelReplicaDetails(model=d.model, engine=d.engine, kind=d.kind)
+            served = self.provisioner.serves_models
+            details = ModelReplicaDetails(model=d.model, engine=d.engine, kind=d.kind,
+                                          hf_token=self.tokens.open(d.hf_token_blob) if served else None)
             try:
                 obs = await self.provisioner.ensure_running(
                     WorkloadSpec(instance_id=r.workload_id, tier=r.gpu_tier or "", priority=PRIORITY_INTERACTIVE,
@@ -239,6 +260,16 @@ class ModelScaler(LevelTriggered):
                 return "waiting for a released GPU slot"
             else:
                 return obs.reason or f"waiting for a {r.gpu_tier} GPU"
+        if r.phase == STARTING and self.provisioner.serves_models:
+            at = self.provisioner.model_endpoint(r.workload_id)
+            if at is None:
+                return "the cluster gave no endpoint for a running replica"
+            r.base_url, r.upstream_model = at.base_url.rstrip("/"), at.model
+            r.phase = READY
+            r.checked_at = time.monotonic()
+            self._failures.pop(d.id, None)
+            self._retry_at.pop(d.id, None)
+            return None
         if r.phase == STARTING:
             if r.task is None:
                 retry_at = self._retry_at.get(d.id, 0.0)
@@ -278,6 +309,8 @@ class ModelScaler(LevelTriggered):
                                          if r.task is not None or r.handle is not None)
 
     async def _unhealthy(self, r: Replica, now: float) -> bool:
+        if self.provisioner.serves_models:
+            return await self._unserved(r, now)
         if r.unhealthy:
             return True
         if now - r.checked_at < self.settings.model_health_interval_seconds:
@@ -289,6 +322,22 @@ class ModelScaler(LevelTriggered):
             raise
         except Exception:
             return True
+
+    async def _unserved(self, r: Replica, now: float) -> bool:
+        """A served replica's health: the provisioner's observation of its workload, every health interval.
+        One that is not RUNNING any more (its Model has no ready replica) leaves the rotation and waits as
+        a new one does (``_advance`` re-reads it; one evicted, failed or gone is replaced there); nothing
+        needs removing at once. Connect errors to the cluster's shared endpoint say nothing about it."""
+        if now - r.checked_at < self.settings.model_health_interval_seconds:
+            return False
+        r.checked_at = now
+        obs = (await self.provisioner.observe([r.workload_id])).get(r.workload_id)
+        if obs is None or obs.phase is not Phase.RUNNING:
+            log.warning("model deployment %s: replica %s is %s in the cluster; out of rotation until it runs",
+                        r.deployment_id, r.index, obs.phase.value if obs else "unknown")
+            r.phase, r.base_url, r.upstream_model = WAITING_GPU, None, None
+            self.pool.notify()
+        return False
 
     async def _remove(self, r: Replica) -> None:
         reps = self.pool.replicas.get(r.deployment_id, [])
@@ -353,7 +402,8 @@ class ModelScaler(LevelTriggered):
             status = Status.PENDING
         else:
             status = Status.SCALING
-        endpoints = sorted(r.base_url for r in reps if r.phase == READY and r.base_url)
+        endpoints = sorted(endpoint(Target(r.base_url, r.upstream_model)) for r in reps
+                           if r.phase == READY and r.base_url)
         wanted = (status, reason, desired, ready, gpus, endpoints)
         if (d.status, d.status_reason, d.desired_replicas, d.ready_replicas, d.gpu_replicas,
                 list(d.endpoints or ())) == wanted:

@@ -9,8 +9,14 @@ two autoscalers would fight. The resource profile is the project's profile of th
 The deployment's Hugging Face model (``hf://<org>/<name>``), engine and kind (chat: TextGeneration,
 embedding: TextEmbedding) come from the spec's ``ModelReplicaDetails``. KubeAI has no SGLang engine:
 an sglang deployment is refused when rendered (``WorkloadRefused``; the model scaler puts the reason
-in the deployment's status), as is a spec without details. The deployment's Hugging Face token is
-sealed and not put in the Model.
+in the deployment's status), as is a spec without details. The deployment's Hugging Face token (when it
+has one) goes in a Secret of the replica's own (``<name>-hf``, key ``HF_TOKEN``, the variable vLLM and
+the Hugging Face libraries read), applied before the Model and owned, like it, by the workload's record;
+the Model names it in ``spec.envFrom`` (KubeAI's ``[]EnvFromSource``, added to the server process's
+environment), so the token is never in the Model.
+
+KubeAI serves the Model: calls go to its OpenAI-compatible endpoint with ``model`` set to the Model's
+name (``KubernetesProvisioner.model_endpoint``); no process runs on the server's host.
 
 The phase comes from ``status.replicas`` as KubeAI's controller writes it: a ready replica is
 running; one that exists but is not ready is starting.
@@ -18,13 +24,17 @@ running; one that exists but is not ready is starting.
 
 from __future__ import annotations
 
+import base64
+
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.details import ModelReplicaDetails, WorkloadRefused, require
+from icgpu.provisioning.kubernetes.function_run import SECRET
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.workload_pods import metadata
 from icgpu.services.model_catalogue import RESOURCE_PROFILES
 
 MODEL = ObjectType("kubeai.org", "v1", "models", "Model")
+HF_TOKEN = "HF_TOKEN"  # the token's key in the Secret, so its name in the engine's environment
 MAX_NAME_LENGTH = 40  # KubeAI's CRD: the controller derives other objects' names from it
 # The project's engine names -> KubeAI's (its CRD's enum: OLlama, VLLM, FasterWhisper, Infinity).
 ENGINES = {"vllm": "VLLM", "ollama": "OLlama"}
@@ -54,6 +64,16 @@ def resource_profile(tier: str) -> str:
     return f"{profile}:1"
 
 
+def token_secret_name(ctx: RenderContext) -> str:
+    return f"{ctx.name}-hf"
+
+
+def token_secret(token: str, ctx: RenderContext) -> Manifest:
+    """The replica's Secret holding the deployment's Hugging Face token as ``HF_TOKEN``."""
+    return {"apiVersion": SECRET.api_version, "kind": SECRET.kind, "metadata": metadata(ctx, token_secret_name(ctx)),
+            "type": "Opaque", "data": {HF_TOKEN: base64.b64encode(token.encode()).decode()}}
+
+
 class ModelReplicaRenderer:
     kind = WorkloadKind.MODEL_REPLICA
     status_type = MODEL
@@ -72,7 +92,12 @@ class ModelReplicaRenderer:
             "maxReplicas": 1,
             "autoscalingDisabled": True,
         }
-        return [{"apiVersion": MODEL.api_version, "kind": MODEL.kind, "metadata": metadata(ctx), "spec": model_spec}]
+        model: Manifest = {"apiVersion": MODEL.api_version, "kind": MODEL.kind, "metadata": metadata(ctx),
+                           "spec": model_spec}
+        if not details.hf_token:
+            return [model]
+        model_spec["envFrom"] = [{"secretRef": {"name": token_secret_name(ctx)}}]
+        return [token_secret(details.hf_token, ctx), model]  # the Secret first: the Model's pods read it
 
     def observe(self, status_object: Manifest | None, ctx: RenderContext) -> Observation:
         if status_object is None:

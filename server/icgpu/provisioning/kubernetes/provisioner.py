@@ -33,7 +33,15 @@ from kubernetes_asyncio import client
 
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
-from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadKind, WorkloadResult, WorkloadSpec
+from icgpu.provisioning.base import (
+    ModelEndpoint,
+    Observation,
+    Phase,
+    TierCapacity,
+    WorkloadKind,
+    WorkloadResult,
+    WorkloadSpec,
+)
 from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.digests import DIGEST, digest  # of the objects last applied
 from icgpu.provisioning.kubernetes.function_run import JOB, run_result
@@ -124,6 +132,8 @@ def refused(err: client.ApiException) -> bool:
 class KubernetesProvisioner:
     # A function run's Job runs the function: the runner follows it instead of executing on the host.
     runs_functions = True
+    # A model replica's KubeAI Model serves the model: calls go to KubeAI's endpoint, naming the Model.
+    serves_models = True
 
     def __init__(self, settings: Settings, kube: KubeClient, signals: Signals | None = None) -> None:
         self.settings = settings
@@ -444,6 +454,13 @@ class KubernetesProvisioner:
             used = sum(requested.get((_meta(n)["name"], resource), 0) for n in mine)
             out.append(TierCapacity(tier, total, max(0, total - used)))
         return out
+
+    # -- where a served model replica is called (model replicas: the Model serves it) ----------
+
+    def model_endpoint(self, workload_id: str) -> ModelEndpoint | None:
+        """KubeAI's OpenAI-compatible endpoint (``ICGPU_KUBEAI_URL``), with the replica's Model's name as
+        the ``model``: KubeAI routes a call to a ready pod of the Model of that name."""
+        return ModelEndpoint(base_url=self.settings.kubeai_url.rstrip("/"), model=object_name(workload_id))
 
     # -- what a finished run left (function runs: the Job is the run) --------------------------
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables import SimPod
-from icgpu.provisioning.base import Observation, Phase, TierCapacity, WorkloadResult, WorkloadSpec
+from icgpu.provisioning.base import ModelEndpoint, Observation, Phase, TierCapacity, WorkloadResult, WorkloadSpec
 from icgpu.provisioning.local.inventory import TIERS, Slot, parse_inventory
 from icgpu.settings import Settings
 
@@ -32,6 +32,8 @@ SSH_PORT_BASE = 22000
 class LocalProvisioner:
     # A slot is all it makes: the function runner executes a run's entrypoint on the host.
     runs_functions = False
+    # Nor does it serve models: the model scaler starts a development-engine process for each replica.
+    serves_models = False
 
     def __init__(self, settings: Settings, db: Database) -> None:
         self.db = db
@@ -47,6 +49,10 @@ class LocalProvisioner:
     async def workload_result(self, instance_id: str) -> WorkloadResult:
         """Nothing ran in a simulated slot (``runs_functions`` is False: never asked)."""
         return WorkloadResult()
+
+    def model_endpoint(self, workload_id: str) -> ModelEndpoint | None:
+        """Nothing serves a model here (``serves_models`` is False: never asked)."""
+        return None
 
     async def stop(self) -> None:
         """Nothing to disconnect."""

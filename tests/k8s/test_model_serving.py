@@ -5,10 +5,11 @@ ICGPU_KUBEAI_URL pointing at bench/gateway_upstream.py (an OpenAI-compatible ser
 last body it was sent) standing in for KubeAI's endpoint. The test plays KubeAI's controller by
 patching the Model's status (as kwok plays the kubelet). A deployment made over REST becomes a KubeAI
 ``Model`` (its Hugging Face token in a Secret the Model names, never in the Model); it is ready only
-once the Model reports a ready replica, leaves the rotation when the Model loses it and comes back;
-a call with the official ``openai`` client reaches the upstream with ``model`` = the Model's name while
-the caller sees the name it asked for; stopping deletes the Model and its Secret; no development-engine
-process was ever started, and the token is not in the server's log.
+once the Model reports a ready replica, leaves the rotation when the Model loses it and comes back; a
+call with the official ``openai`` client reaches the upstream with ``model`` = the Model's name while
+the caller sees the name it asked for; a restarted server takes the running Model back instead of
+making a new one; stopping deletes the Model and its Secret; no development-engine process was ever
+started, and the token is not in the server's log.
 """
 
 from __future__ import annotations
@@ -173,6 +174,17 @@ async def test_a_deployment_is_a_kubeai_model_called_by_its_name_at_kubeais_endp
     await api.patch_status(MODEL, ns, model_name, {"replicas": {"all": 1, "ready": 1}})
     await wait_deployment(tenant, name, "ready again", lambda d: d["status"] == "ready" and d["ready_replicas"] == 1)
     assert [r["metadata"]["name"] for r in await replica_records(api, dep_id)] == [model_name]
+
+    # A new server process takes the running Model back (no new Model, no reload) and calls it.
+    uid = model["metadata"]["uid"]
+    await blocking(k8s_server.kill)
+    await blocking(k8s_server.start)
+    with openai.OpenAI(base_url=k8s_server.url + "/v1", api_key=tenant.api_key, max_retries=0, timeout=60.0) as oai:
+        done = await blocking(oai.chat.completions.create, model=name, messages=MESSAGES, max_tokens=16)
+    assert done.model == name
+    assert (await blocking(kubeai.stats))["last_body"]["model"] == model_name
+    assert [r["metadata"]["name"] for r in await replica_records(api, dep_id)] == [model_name]
+    assert (await api.get(MODEL, ns, model_name) or {}).get("metadata", {}).get("uid") == uid
 
     # Stop: the Model, its Secret and the record go.
     r = await blocking(tenant.api.post, f"{MODELS}/{name}/stop")

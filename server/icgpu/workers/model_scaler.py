@@ -21,8 +21,9 @@ Level-triggered like the other reconcilers. Every pass reads the live deployment
 * stops extra replicas (process, then slot), newest first; and records the counts and status.
 
 Replicas of deleted deployments are stopped, and ``mdl-`` workloads nobody holds (left by a previous
-server process) are released; only that prefix is touched. ``stop`` (server shutdown) stops every
-replica process.
+server process) are released; only that prefix is touched. A served replica's workload (a KubeAI
+Model) of a live deployment is taken back instead, as one of the replicas it wants (``_adopt``).
+``stop`` (server shutdown) stops every replica process (a served replica has none: its Model stays).
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ class ModelScaler(LevelTriggered):
         self._draining: list[Replica] = []  # taken out of rotation by a scale-down, serving their last calls
         self._failures: dict[str, int] = {}  # deployment id -> replica starts failed in a row
         self._retry_at: dict[str, float] = {}  # deployment id -> no new start before (monotonic)
+        self._adoptable: set[str] = set()  # served replicas' workloads in the cluster that no replica holds
         self.tokens = TokenBox(settings.resolved_secret_key)
         pool.on_demand = self.wake
 
@@ -132,6 +134,10 @@ class ModelScaler(LevelTriggered):
                 (ModelDeployment.gpu_replicas > 0) | (ModelDeployment.ready_replicas > 0)))).all())
             wall = utcnow()
         live = {d.id for d in deps}
+        if self.provisioner.serves_models:  # served replicas outlive this process: see _adopt
+            held = {r.workload_id for reps in self.pool.replicas.values() for r in reps}
+            self._adoptable = {w for w in await self.provisioner.workloads()
+                               if w.startswith(WORKLOAD_PREFIX) and w not in held}
         now = time.monotonic()
         changed = False
         for d in deps:
@@ -208,8 +214,8 @@ class ModelScaler(LevelTriggered):
                 if refused:
                     reason = refused
                     break
-            reps.append(Replica(deployment_id=d.id, index=index, gpu_tier=tier,
-                                phase=WAITING_GPU if tier else STARTING))
+            reps.append(self._adopt(d.id, reps, tier) or Replica(deployment_id=d.id, index=index, gpu_tier=tier,
+                                                                  phase=WAITING_GPU if tier else STARTING))
         for r in list(reps):
             note = await self._advance(d, r)
             reason = reason or note
@@ -218,6 +224,20 @@ class ModelScaler(LevelTriggered):
         if external:
             reason = "served by the operator's external engine"
         return await self._record(d, desired, reps, reason, external=external is not None)
+
+    def _adopt(self, deployment_id: str, reps: list[Replica], tier: str | None) -> Replica | None:
+        """A served replica the cluster still runs for the deployment (a KubeAI Model left by a previous
+        server process, or by this one before a restart) taken back as a new replica, rather than
+        deleted and made again: a model server reloads its weights for minutes. It is read like a new
+        one (WAITING_GPU: ready once its workload runs). Those not taken back are released at the end
+        of the pass, as for the local simulator (whose replicas' processes die with the server)."""
+        taken = {r.index for r in reps}
+        for workload in sorted(self._adoptable):
+            index, dash, serial = workload.removeprefix(f"{deployment_id}.r").partition("-")
+            if workload.startswith(f"{deployment_id}.r") and dash and index.isdigit() and int(index) not in taken:
+                self._adoptable.discard(workload)
+                return Replica(deployment_id=deployment_id, index=int(index), gpu_tier=tier, serial=serial)
+        return None
 
     def _desired(self, d: ModelDeployment, now: float) -> int:
         peak = self.pool.take_peak(d.id)

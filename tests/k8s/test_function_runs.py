@@ -19,8 +19,8 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ from tests.support.tenants import Tenant, bootstrap_tenant
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
 WITHIN = 60.0  # seconds for any one state to be reached
+DEADLINE = 8  # the timeout of the function whose run outlasts it
 RUN_TYPES = (CONFIG_MAP, SECRET, JOB, POD)  # the record and what a run becomes
 
 
@@ -196,16 +197,25 @@ async def test_a_deadline_that_passes_while_the_run_waits_fails_it(
     await gone(res, run["id"])
 
 
-@contextmanager
-def kwok_stopped(control_plane: ControlPlane) -> Iterator[None]:
+@asynccontextmanager
+async def kwok_stopped(control_plane: ControlPlane, core: client.CoreV1Api) -> AsyncIterator[None]:
     """kwok (the kubelet of the fake nodes) paused: pods are bound but nothing plays them. Briefly: the
-    nodes' leases lapse after 40 s."""
+    nodes' leases lapse after 40 s. On leaving, the fake nodes are waited for until kwok reports them
+    Ready with their addresses again: the control plane is shared by the package's later modules."""
     pid = control_plane.pids()["kwok"]
     os.kill(pid, signal.SIGSTOP)
     try:
         yield
     finally:
         os.kill(pid, signal.SIGCONT)
+
+        async def nodes_back() -> bool | None:
+            nodes = (await core.list_node(label_selector="nvidia.com/gpu.present=true")).items
+            ready = [n for n in nodes if n.status.addresses
+                     and any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or ())]
+            return True if nodes and len(ready) == len(nodes) else None
+
+        await wait_for("the fake GPU nodes to be Ready again after kwok resumed", nodes_back, within=WITHIN)
 
 
 async def play_kubelet_running(core: client.CoreV1Api, pod: Manifest) -> None:
@@ -223,9 +233,12 @@ async def play_kubelet_running(core: client.CoreV1Api, pod: Manifest) -> None:
 
 async def test_a_run_still_running_at_its_deadline_times_out(
         tenant: Tenant, res: Resources, core: client.CoreV1Api, control_plane: ControlPlane) -> None:
+    # The deadline only has to outlast binding the pod and playing its kubelet (a fraction of a second);
+    # whether the runner sees the run running before it ends is the machine's timing, not the contract:
+    # a run whose pod started before the deadline passed times out either way.
     fn = await blocking(new_function, tenant.api, entrypoint="python3 train.py", gpuTier="dedicated",
-                        timeoutSeconds=4)
-    with kwok_stopped(control_plane):
+                        timeoutSeconds=DEADLINE)
+    async with kwok_stopped(control_plane, core):
         run = await blocking(start_run, tenant.api, fn["id"])
 
         async def bound_pod() -> Manifest | None:
@@ -233,10 +246,10 @@ async def test_a_run_still_running_at_its_deadline_times_out(
             return pods[0] if pods and pods[0]["spec"].get("nodeName") else None
 
         await play_kubelet_running(core, await wait_for("the run's pod to be bound", bound_pod, within=WITHIN))
-        await run_is(tenant, fn["id"], run["id"], "running")
         done = await run_is(tenant, fn["id"], run["id"], "succeeded", "failed", "timed_out")
     assert done["status"] == "timed_out", done
-    assert done["status_reason"].startswith("timed out after 4 s") and "DeadlineExceeded" in done["status_reason"]
+    assert done["status_reason"].startswith(f"timed out after {DEADLINE} s"), done
+    assert "DeadlineExceeded" in done["status_reason"]
     await gone(res, run["id"])
 
 

@@ -102,7 +102,8 @@ class Platform:
         self.functions = FunctionService(self.db, settings, self.pages, self.signals)
         self.function_runs = FunctionRunService(self.db, settings, self.pages, self.signals)
         self.function_runner = FunctionRunner(self.db, self.provisioner, self.functions, self.signals, settings)
-        self.model_deployments = ModelDeploymentService(self.db, settings, self.pages, self.signals)
+        self.model_deployments = ModelDeploymentService(self.db, settings, self.pages, self.signals,
+                                                        cluster_serves=self.provisioner.serves_models)
         self.model_replicas = ReplicaPool()
         self.model_router = ModelRouter(self.db, settings, self.model_deployments, self.model_replicas)
         self.model_scaler = ModelScaler(self.db, self.provisioner, self.model_replicas, self.signals, settings)

@@ -167,6 +167,11 @@ async def test_a_deployment_is_a_kubeai_model_called_by_its_name_at_kubeais_endp
     assert done.choices[0].message.content
     sent = (await blocking(kubeai.stats))["last_body"]
     assert sent["model"] == model_name and sent["messages"] == MESSAGES
+    # Nothing is the development engine here: KubeAI, a real engine, serves it.
+    assert (await blocking(deployment, tenant, name))["upstream"] == "external"
+    with openai.OpenAI(base_url=k8s_server.url + "/v1", api_key=tenant.api_key, max_retries=0, timeout=30.0) as oai:
+        listed = {m.id: m for m in (await blocking(oai.models.list)).data}
+    assert listed[name].model_extra is not None and listed[name].model_extra["dev_engine"] is False
 
     # KubeAI loses the replica: out of rotation (not replaced: the same Model), back when it is ready again.
     await api.patch_status(MODEL, ns, model_name, {"replicas": {"all": 1, "ready": 0}})

@@ -113,7 +113,7 @@ class ModelRouter:
             url = external_upstream(self.settings, alias=cat.alias, model=cat.huggingface_id)
             return Route(name=name, deployment_id=d_id, source="catalogue", upstream_model=cat.huggingface_id,
                          kind=cat.kind, token_multiplier=cat.token_multiplier, context_length=cat.context_length,
-                         dev_engine=url is None)
+                         dev_engine=self._dev_engine(url))
         for d in mine:
             if d.model == name:
                 return self._route(name, d, "huggingface_id")
@@ -134,14 +134,14 @@ class ModelRouter:
 
         for d in mine:
             add(CallableModel(id=d.name, created=d.created_at, owned_by=p.tenant_id,
-                              dev_engine=self._external_of(d) is None, kind=d.kind))
+                              dev_engine=self._dev_engine(self._external_of(d)), kind=d.kind))
         for cat in CATALOGUE.values():
             url = external_upstream(self.settings, alias=cat.alias, model=cat.huggingface_id)
             add(CallableModel(id=cat.alias, created=CATALOGUE_CREATED, owned_by=PLATFORM_OWNER,
-                              dev_engine=url is None, kind=cat.kind))
+                              dev_engine=self._dev_engine(url), kind=cat.kind))
         for d in mine:
             add(CallableModel(id=d.model, created=d.created_at, owned_by=p.tenant_id,
-                              dev_engine=self._external_of(d) is None, kind=d.kind))
+                              dev_engine=self._dev_engine(self._external_of(d)), kind=d.kind))
         return out
 
     # -- calls -----------------------------------------------------------------------------------
@@ -254,7 +254,12 @@ class ModelRouter:
         return Route(name=name, deployment_id=d.id, source=source, upstream_model=d.model, kind=d.kind,
                      token_multiplier=known.token_multiplier if known else 1.0,
                      context_length=known.context_length if known else DEFAULT_CONTEXT_LENGTH,
-                     dev_engine=url is None)
+                     dev_engine=self._dev_engine(url))
+
+    def _dev_engine(self, external_url: str | None) -> bool:
+        """Served by the built-in development engine: no external URL maps it, and the provisioner does
+        not serve models itself (on Kubernetes KubeAI does)."""
+        return external_url is None and not self.deployments.cluster_serves
 
     def _external_of(self, d: Known) -> str | None:
         return external_upstream(self.settings, alias=None if d.tenant_id else d.name, model=d.model)

@@ -197,12 +197,15 @@ quotas.register_gpu_usage("models", _gpu_usage)
 
 
 class ModelDeploymentService:
-    def __init__(self, db: Database, settings: Settings, pages: PageCodec, signals: Signals) -> None:
+    def __init__(self, db: Database, settings: Settings, pages: PageCodec, signals: Signals, *,
+                 cluster_serves: bool = False) -> None:
         self.db = db
         self.settings = settings
         self.pages = pages
         self.signals = signals
         self.tokens = TokenBox(settings.resolved_secret_key)
+        # The provisioner serves models itself (Kubernetes: KubeAI): no replica is the development engine.
+        self.cluster_serves = cluster_serves
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -361,9 +364,12 @@ class ModelDeploymentService:
         return woke
 
     def upstream_kind(self, d: ModelDeployment) -> str:
-        """``external`` when the operator maps its model to an external engine, else ``dev_engine``."""
+        """``external`` when a real engine serves it (the operator maps its model to an external engine, or
+        the provisioner serves models: KubeAI on Kubernetes), else ``dev_engine``."""
         alias = d.name if d.tenant_id is None else None
-        return "external" if external_upstream(self.settings, alias=alias, model=d.model) else "dev_engine"
+        if self.cluster_serves or external_upstream(self.settings, alias=alias, model=d.model):
+            return "external"
+        return "dev_engine"
 
     def huggingface_token(self, d: ModelDeployment) -> str | None:
         """The decrypted token, for the replica that downloads the weights only."""

@@ -14,6 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from kubernetes_asyncio import client, config
 
+from icgpu.provisioning.kubernetes.client import KubeClient
+from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
+from icgpu.settings import Settings
 from tests.k8s.control_plane import ControlPlane, wait_for
 
 
@@ -54,3 +57,15 @@ async def namespace(core: client.CoreV1Api) -> AsyncIterator[str]:
 
         await wait_for(f"the pods of namespace {name} to be deleted", pods_gone, within=60)
         await core.delete_namespace(name)
+
+
+@pytest.fixture
+async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
+    """A Kubernetes provisioner of the test's own, in-process, on the package's control plane."""
+    settings = Settings(kubeconfig=control_plane.kubeconfig)
+    prov = KubernetesProvisioner(settings, KubeClient(settings))
+    await prov.start()
+    try:
+        yield prov
+    finally:
+        await prov.stop()

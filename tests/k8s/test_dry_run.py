@@ -32,7 +32,6 @@ from icgpu.provisioning.details import (
     WorkloadRefused,
 )
 from icgpu.provisioning.kubernetes import naming
-from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.disks import PERSISTENT_VOLUME_CLAIM, disk_claim
 from icgpu.provisioning.kubernetes.function_run import COMPLETED, JOB
 from icgpu.provisioning.kubernetes.kinds import KindRenderer, Manifest, ObjectType, RenderContext
@@ -519,15 +518,6 @@ async def test_a_slurm_worker_waits_for_a_gpu_with_the_schedulers_reason(api: Ap
 # -- the provisioner runs every kind through the registry ----------------------------------------------
 
 
-@pytest.fixture
-async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
-    settings = Settings(kubeconfig=control_plane.kubeconfig)
-    prov = KubernetesProvisioner(settings, KubeClient(settings))
-    await prov.start()
-    try:
-        yield prov
-    finally:
-        await prov.stop()
 
 
 async def test_the_provisioner_runs_vms_models_function_runs_and_slurm_workers(

@@ -25,7 +25,6 @@ import openai
 import pytest
 from kubernetes_asyncio import client
 
-from icgpu.gateway.devengine.launcher import ENGINE_MODULE
 from icgpu.provisioning.kubernetes.function_run import SECRET
 from icgpu.provisioning.kubernetes.kinds import Manifest
 from icgpu.provisioning.kubernetes.model_replica import HF_TOKEN, MODEL
@@ -36,6 +35,7 @@ from tests.k8s.test_dry_run import Api
 from tests.k8s.workloads import blocking
 from tests.server.openai.conftest import credit
 from tests.server.openai.upstreams import Upstream
+from tests.support.processes import engine_children
 from tests.support.server import Server
 from tests.support.tenants import Tenant, bootstrap_tenant
 
@@ -90,22 +90,6 @@ async def replica_records(api: Api, deployment_id: str) -> list[Manifest]:
     SEEN_NAMESPACES.update(r["metadata"]["namespace"] for r in found)
     return found
 
-
-def engine_children(pid: int) -> list[int]:
-    """Processes whose parent is `pid` running the development engine's module."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and ENGINE_MODULE in cmdline:
-            found.append(int(entry.name))
-    return found
 
 
 def deployment(tenant: Tenant, name: str) -> dict[str, Any]:

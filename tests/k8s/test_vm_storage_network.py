@@ -25,7 +25,6 @@ from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import VmDisksAndNetworks
 from icgpu.provisioning.kubernetes import vm_disks_networks
-from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.digests import DIGEST
 from icgpu.provisioning.kubernetes.disks import DISK_LABEL, PERSISTENT_VOLUME_CLAIM, claim_name
 from icgpu.provisioning.kubernetes.kinds import Manifest
@@ -37,7 +36,6 @@ from icgpu.provisioning.kubernetes.registry import renderer
 from icgpu.provisioning.kubernetes.resources import NAMESPACE
 from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
 from icgpu.provisioning.local.simulator import LocalProvisioner
-from icgpu.settings import Settings
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.test_dry_run import SPECS, VM, Api, assert_kept, context
 from tests.k8s.workloads import blocking
@@ -205,15 +203,6 @@ async def test_disks_and_networks_over_rest_become_claims_and_policies_the_vm_us
 # -- the sync itself, in process --------------------------------------------------------------------
 
 
-@pytest.fixture
-async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
-    settings = Settings(kubeconfig=control_plane.kubeconfig)
-    prov = KubernetesProvisioner(settings, KubeClient(settings))
-    await prov.start()
-    try:
-        yield prov
-    finally:
-        await prov.stop()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from icgpu.services import quotas
 from icgpu.services.model_routing import Route
 from icgpu.services.models import ModelDeploy, ModelScaling
 from icgpu.settings import Settings
-from tests.support.processes import exited
+from tests.support.processes import engine_children, exited
 from tests.support.server import drop_database, new_database_url
 
 T = TypeVar("T")
@@ -327,22 +327,6 @@ def _route_type_is_the_contract() -> Route:  # the gateway's contract is this da
 
 
 # -- end to end: a real server, the official openai client on /v1 --------------------------------------
-
-def engine_children(server_pid: int) -> list[int]:
-    """The development-engine processes the server started (its children running the engine)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == server_pid and b"icgpu.gateway.devengine" in cmdline and not exited(int(entry.name)):
-            found.append(int(entry.name))
-    return found
 
 
 def test_cold_start_over_v1_with_the_openai_client(make_server: Any) -> None:

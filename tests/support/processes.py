@@ -14,3 +14,22 @@ def exited(pid: int) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def engine_children(server_pid: int) -> list[int]:
+    """The development-engine processes a server started: its live children running the engine."""
+    from icgpu.gateway.devengine.launcher import ENGINE_MODULE
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == server_pid and ENGINE_MODULE in cmdline and not exited(int(entry.name)):
+            found.append(int(entry.name))
+    return found

@@ -81,31 +81,33 @@ lint: install
 	cd sdk-python && ../$(BIN)/mypy
 
 # Both backends. PostgreSQL is a private cluster from scripts/pg-up.sh; the
-# EXIT trap stops it whatever happens. The two pytest runs go side by side (one per core: much of
-# their time is spent waiting for servers and states), the PostgreSQL one into a log printed when
-# it ends; the TypeScript SDK and the provider suites, which do not depend on the database, run
-# once after the SQLite run. Every run always executes; the target fails if any fails (including
-# pytest's exit 5, "no tests collected").
+# EXIT trap stops it whatever happens. Two lanes go side by side (one per core: much of their time
+# is spent waiting for servers and states): the SQLite run (with tests/k8s, which runs once), and in
+# the background the PostgreSQL run followed by the TypeScript SDK and provider suites, which do not
+# depend on the database and run once. The background lane writes logs printed when it ends; on an interrupt it starts no further suite. The two
+# lanes take about the same time, so neither waits long for the other. Every run always executes; the
+# target fails if any fails (including pytest's exit 5, "no tests collected").
 test: test-deps install lint check-generated
-	@status=0; pg_pid=; logs=$$(mktemp -d); \
-	trap '[ -z "$$pg_pid" ] || { pkill -INT -P $$pg_pid; wait $$pg_pid; }; scripts/pg-down.sh || status=1; rm -rf "$$logs"; exit $$status' EXIT; \
+	@status=0; bg_pid=; logs=$$(mktemp -d); \
+	trap '[ -z "$$bg_pid" ] || { touch "$$logs/stop"; pkill -INT -P $$bg_pid; wait $$bg_pid; }; scripts/pg-down.sh || status=1; rm -rf "$$logs"; exit $$status' EXIT; \
 	trap 'status=130; exit' INT TERM; \
 	url=$$(scripts/pg-up.sh) || { echo "make test: pg-up.sh failed" >&2; status=1; exit; }; \
 	echo "== Kubernetes control plane binaries (built once per version, cached; tests/k8s runs once, in the SQLite run)"; \
 	scripts/build-k8s.sh >/dev/null || { echo "make test: build-k8s.sh failed" >&2; status=1; exit; }; \
-	echo "== pytest on PostgreSQL ($$url), in the background"; \
+	echo "== in the background: pytest on PostgreSQL ($$url), then the TypeScript SDK and provider suites"; \
 	( ICGPU_TEST_DATABASE_URL="$$url" ICGPU_TEST_DATABASE=postgresql $(PYTEST) -m 'not db_independent' \
-	    > "$$logs/postgresql.log" 2>&1; echo $$? > "$$logs/postgresql.rc" ) & pg_pid=$$!; \
+	    > "$$logs/postgresql.log" 2>&1; echo $$? > "$$logs/postgresql.rc"; \
+	  [ -e "$$logs/stop" ] || { scripts/test-sdk-ts.sh > "$$logs/sdk-ts.log" 2>&1; echo $$? > "$$logs/sdk-ts.rc"; }; \
+	  [ -e "$$logs/stop" ] || { scripts/test-provider.sh > "$$logs/provider.log" 2>&1; echo $$? > "$$logs/provider.rc"; } ) & bg_pid=$$!; \
 	echo "== pytest on SQLite"; \
 	ICGPU_TEST_DATABASE=sqlite $(PYTEST) || { rc=$$?; echo "== SQLite run failed (exit $$rc)"; status=1; }; \
-	echo "== TypeScript SDK (once: it does not depend on the database)"; \
-	scripts/test-sdk-ts.sh || { rc=$$?; echo "== TypeScript SDK suite failed (exit $$rc)"; status=1; }; \
-	echo "== Terraform provider (once: it does not depend on the database)"; \
-	scripts/test-provider.sh || { rc=$$?; echo "== Terraform provider suites failed (exit $$rc)"; status=1; }; \
-	wait $$pg_pid; pg_pid=; \
-	echo "== pytest on PostgreSQL ($$url)"; cat "$$logs/postgresql.log"; \
-	rc=$$(cat "$$logs/postgresql.rc" 2>/dev/null || echo 1); \
-	[ "$$rc" = 0 ] || { echo "== PostgreSQL run failed (exit $$rc)"; status=1; }; \
+	wait $$bg_pid; bg_pid=; \
+	for lane in "postgresql:pytest on PostgreSQL ($$url)" "sdk-ts:TypeScript SDK (once: it does not depend on the database)" \
+	            "provider:Terraform provider (once: it does not depend on the database)"; do \
+	  name=$${lane%%:*}; echo "== $${lane#*:}"; cat "$$logs/$$name.log" 2>/dev/null; \
+	  rc=$$(cat "$$logs/$$name.rc" 2>/dev/null || echo 1); \
+	  [ "$$rc" = 0 ] || { echo "== $${lane#*:} failed (exit $$rc)"; status=1; }; \
+	done; \
 	exit $$status
 
 test-sqlite: test-deps install

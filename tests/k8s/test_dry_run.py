@@ -226,7 +226,7 @@ def test_the_rendered_objects_carry_what_the_workloads_details_say() -> None:
                                                                             "embedding"))
     model = RENDERERS[WorkloadKind.MODEL_REPLICA].render(embedding, context(embedding, "ns"))[0]["spec"]
     assert (model["url"], model["engine"], model["features"]) == (
-        "hf://BAAI/bge-small-en-v1.5", "OLlama", ["TextEmbedding"])
+        "ollama://hf.co/BAAI/bge-small-en-v1.5", "OLlama", ["TextEmbedding"])  # tests/k8s/test_model_urls.py
     assert model["resourceProfile"] == "nvidia-gpu-timesliced:1"
 
     head = next(m for m in render("slurm-head", "ns")[2] if m["kind"] == "StatefulSet")

@@ -6,12 +6,17 @@ KubeAI's autoscaling off (``minReplicas = maxReplicas = replicas = 1``, ``autosc
 two autoscalers would fight. The resource profile is the project's profile of the spec's tier
 (``nvidia-gpu-<tier>``, services/model_catalogue.py) with a count of 1.
 
-The deployment's Hugging Face model (``hf://<org>/<name>``), engine and kind (chat: TextGeneration,
-embedding: TextEmbedding) come from the spec's ``ModelReplicaDetails``. KubeAI has no SGLang engine:
-an sglang deployment is refused when rendered (``WorkloadRefused``; the model scaler puts the reason
-in the deployment's status), as is a spec without details. The deployment's Hugging Face token (when it
-has one) goes in a Secret of the replica's own (``<name>-hf``, key ``HF_TOKEN``, the variable vLLM and
-the Hugging Face libraries read), applied before the Model and owned, like it, by the workload's record;
+The deployment's Hugging Face model, engine and kind (chat: TextGeneration, embedding: TextEmbedding)
+come from the spec's ``ModelReplicaDetails``. ``spec.url`` is written as KubeAI's engine reads it
+(``model_url``): vLLM loads ``hf://<org>/<name>``; Ollama pulls ``ollama://<model>``, and a Hugging Face
+model is ``hf.co/<org>/<name>`` to Ollama, so ``ollama://hf.co/<org>/<name>``. What an engine cannot be
+given is refused when rendered (``WorkloadRefused``; the model scaler puts the reason in the
+deployment's status), as is a spec without details: KubeAI has no SGLang engine; Ollama pulls a Hugging
+Face model only by owner and name, and with its own key, never the deployment's Hugging Face token.
+
+The deployment's Hugging Face token (vLLM only) goes in a Secret of the replica's own (``<name>-hf``,
+key ``HF_TOKEN``, the variable vLLM and the Hugging Face libraries read), applied before the Model and
+owned, like it, by the workload's record;
 the Model names it in ``spec.envFrom`` (KubeAI's ``[]EnvFromSource``, added to the server process's
 environment), so the token is never in the Model.
 
@@ -25,6 +30,8 @@ running; one that exists but is not ready is starting.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.details import ModelReplicaDetails, WorkloadRefused, require
@@ -36,17 +43,51 @@ from icgpu.services.model_catalogue import RESOURCE_PROFILES
 MODEL = ObjectType("kubeai.org", "v1", "models", "Model")
 HF_TOKEN = "HF_TOKEN"  # the token's key in the Secret, so its name in the engine's environment
 MAX_NAME_LENGTH = 40  # KubeAI's CRD: the controller derives other objects' names from it
-# The project's engine names -> KubeAI's (its CRD's enum: OLlama, VLLM, FasterWhisper, Infinity).
-ENGINES = {"vllm": "VLLM", "ollama": "OLlama"}
 FEATURES = {"chat": "TextGeneration", "embedding": "TextEmbedding"}
 
 
-def engine_for(engine: str) -> str:
+def hf_url(details: ModelReplicaDetails) -> str:
+    """vLLM's (and KubeAI's other Hugging Face engines') form: ``hf://<org>/<name>``."""
+    return f"hf://{details.model}"
+
+
+def ollama_url(details: ModelReplicaDetails) -> str:
+    """Ollama's form, ``ollama://<model>``, where a Hugging Face model is ``hf.co/<org>/<name>``. Ollama
+    cannot pull a Hugging Face id without its owner, nor with the deployment's token (it signs its pulls
+    with a key of its own), so neither is rendered as something else: both are refused."""
+    if "/" not in details.model:
+        raise WorkloadRefused(f"Ollama pulls a Hugging Face model as hf.co/<owner>/<name>: {details.model!r} "
+                              "names no owner")
+    if details.hf_token:
+        raise WorkloadRefused("Ollama pulls Hugging Face models with its own key, not a Hugging Face token: "
+                              "deploy without huggingfaceToken (a public model), or with engine vllm")
+    return f"ollama://hf.co/{details.model}"
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A KubeAI engine: its name (the CRD's enum: OLlama, VLLM, FasterWhisper, Infinity) and the
+    ``spec.url`` it reads a deployment's model from."""
+
+    name: str
+    url: Callable[[ModelReplicaDetails], str]
+
+
+# The project's engine names -> KubeAI's.
+ENGINES = {"vllm": Engine("VLLM", hf_url), "ollama": Engine("OLlama", ollama_url)}
+
+
+def engine_for(engine: str) -> Engine:
     try:
         return ENGINES[engine]
     except KeyError:
         raise WorkloadRefused(f"the Kubernetes provisioner serves models with KubeAI, which has no engine for "
                               f"{engine!r} (it serves {', '.join(ENGINES)})") from None
+
+
+def model_url(details: ModelReplicaDetails) -> str:
+    """The Model's ``spec.url`` for the deployment's engine (refused where the engine cannot take it)."""
+    return engine_for(details.engine).url(details)
 
 
 def features_for(kind: str) -> list[str]:
@@ -83,8 +124,8 @@ class ModelReplicaRenderer:
             raise ValueError(f"a KubeAI Model's name has at most {MAX_NAME_LENGTH} characters: {ctx.name!r}")
         details = require(spec.details, ModelReplicaDetails, spec.instance_id)
         model_spec: Manifest = {
-            "url": f"hf://{details.model}",
-            "engine": engine_for(details.engine),
+            "url": model_url(details),
+            "engine": engine_for(details.engine).name,
             "features": features_for(details.kind),
             "resourceProfile": resource_profile(spec.tier),
             "replicas": 1,

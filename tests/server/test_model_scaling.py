@@ -467,7 +467,7 @@ async def test_an_api_process_reaches_the_workers_replicas(tmp_path: Path) -> No
             assert url in worker.model_replicas.ready_urls(d.id)
             (pid,) = pids(worker, d.id)
             ready = await reaches(api, p, d.name, "ready", ready=1)
-            assert ready.endpoints == [url]
+            assert ready.endpoints == [{"url": url, "model": None}]  # a development engine: no model name
 
             # Calls keep it warm past the idle period; then, without calls, it goes to zero.
             calls_until = time.monotonic() + 4.5  # calls, spaced out, for longer than the idle period

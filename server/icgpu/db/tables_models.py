@@ -8,14 +8,23 @@ never listed to a tenant.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icgpu.db.base import Base, utcnow
 
 LIVE_TENANT_MODEL = "status != 'deleted' AND tenant_id IS NOT NULL"
 LIVE_SHARED_MODEL = "status != 'deleted' AND tenant_id IS NULL"
+
+
+class Endpoint(TypedDict):
+    """A ready replica's target as ``ModelDeployment.endpoints`` keeps it: its base URL, and the model
+    name to send there (a KubeAI Model's name), or null for the route's own (a development engine)."""
+
+    url: str
+    model: str | None
 
 
 class ModelDeployment(Base):
@@ -56,9 +65,10 @@ class ModelDeployment(Base):
     ready_replicas: Mapped[int] = mapped_column(Integer, default=0)
     # Replicas holding a GPU slot of the profile's tier (the tenant's GPU usage, services/quotas.py).
     gpu_replicas: Mapped[int] = mapped_column(Integer, default=0)
-    # Base URLs of the ready replicas, written by the scaler: how an API process without the scaler
-    # (icgpu serve beside icgpu worker) reaches them; and the last call such a process saw.
-    endpoints: Mapped[list[str]] = mapped_column(default=list)
+    # The ready replicas' targets, written by the scaler: how an API process without the scaler
+    # (icgpu serve beside icgpu worker) reaches them (services/model_replicas.py endpoint, target_of);
+    # and the last call such a process saw.
+    endpoints: Mapped[list[Endpoint]] = mapped_column(JSON, default=list)
     last_call_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,8 +8,11 @@ none, and the scaler releases whatever the previous process left in the inventor
 provisioner that serves models itself (Kubernetes: a KubeAI ``Model`` per replica), a replica has no
 process: its ``base_url`` is the cluster's endpoint (KubeAI's, shared by every replica) and its
 ``upstream_model`` the name to send there (the replica's Model), so a call is routed to a
-``Target`` (URL and model), not a URL alone. The database keeps a served replica's endpoint as
-``<base URL>#<model>`` (``endpoint`` / ``target_of``), for a server process without the scaler.
+``Target`` (URL and model), not a URL alone. The deployment's ``endpoints`` column keeps each ready
+replica's target as an object ``{"url": ..., "model": ...}`` (``model`` null for a development-engine
+replica; ``endpoint`` / ``target_of``), for a server process without the scaler. It is never in the
+public API (neither REST nor GraphQL returns it). Migration 0012 turned the older ``<URL>#<model>``
+strings into these objects.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from icgpu.db.tables_models import Endpoint
 from icgpu.tasks import wait_event
 
 WAITING_GPU = "waiting_gpu"  # a GPU slot is asked for
@@ -39,15 +43,12 @@ class Target:
     model: str | None = None
 
 
-def endpoint(target: Target) -> str:
-    """A target as the deployment's ``endpoints`` list keeps it: the URL, with ``#<model>`` when named
-    (a fragment: never sent by an HTTP client)."""
-    return f"{target.url}#{target.model}" if target.model else target.url
+def endpoint(target: Target) -> Endpoint:
+    return {"url": target.url, "model": target.model}
 
 
-def target_of(endpoint_text: str) -> Target:
-    url, _, model = endpoint_text.partition("#")
-    return Target(url, model or None)
+def target_of(stored: Endpoint) -> Target:
+    return Target(stored["url"], stored.get("model"))
 
 
 @dataclass

@@ -94,7 +94,7 @@ class ModelRouter:
         self._seen: dict[str, tuple[float, list[Known]]] = {}
         # Without a scaler in this process: deployment id -> (expiry, ready base URLs read from the
         # database), the next round-robin position, and when this process last recorded a call.
-        self._remote: dict[str, tuple[float, list[str]]] = {}
+        self._remote: dict[str, tuple[float, list[Target]]] = {}
         self._next_remote: dict[str, int] = {}
         self._touched: dict[str, float] = {}
         deployments.signals.connect(self.forget)
@@ -182,11 +182,11 @@ class ModelRouter:
         woke = False
         while True:
             await self._touch(route.deployment_id)
-            urls = await self._endpoints(route.deployment_id)
-            if urls:
+            targets = await self._endpoints(route.deployment_id)
+            if targets:
                 i = self._next_remote.get(route.deployment_id, 0)
                 self._next_remote[route.deployment_id] = i + 1
-                return target_of(urls[i % len(urls)])
+                return targets[i % len(targets)]
             if not woke:
                 woke = True
                 await self.deployments.wake(route.deployment_id)
@@ -197,17 +197,17 @@ class ModelRouter:
                     code="ModelWaking", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             await asyncio.sleep(min(REMOTE_POLL_SECONDS, remaining))
 
-    async def _endpoints(self, deployment_id: str) -> list[str]:
+    async def _endpoints(self, deployment_id: str) -> list[Target]:
         cached = self._remote.get(deployment_id)
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
         async with self.db.read() as s:
-            urls = list(await s.scalar(select(ModelDeployment.endpoints)
-                                       .where(ModelDeployment.id == deployment_id)) or [])
-        if urls:
-            self._remote[deployment_id] = (now + REMOTE_CACHE_SECONDS, urls)
-        return urls
+            stored = await s.scalar(select(ModelDeployment.endpoints).where(ModelDeployment.id == deployment_id))
+        targets = [target_of(e) for e in stored or ()]
+        if targets:
+            self._remote[deployment_id] = (now + REMOTE_CACHE_SECONDS, targets)
+        return targets
 
     async def _touch(self, deployment_id: str) -> None:
         now = time.monotonic()

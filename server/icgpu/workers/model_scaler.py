@@ -422,8 +422,8 @@ class ModelScaler(LevelTriggered):
             status = Status.PENDING
         else:
             status = Status.SCALING
-        endpoints = sorted(endpoint(Target(r.base_url, r.upstream_model)) for r in reps
-                           if r.phase == READY and r.base_url)
+        endpoints = sorted((endpoint(Target(r.base_url, r.upstream_model)) for r in reps
+                            if r.phase == READY and r.base_url), key=lambda e: (e["url"], e["model"] or ""))
         wanted = (status, reason, desired, ready, gpus, endpoints)
         if (d.status, d.status_reason, d.desired_replicas, d.ready_replicas, d.gpu_replicas,
                 list(d.endpoints or ())) == wanted:

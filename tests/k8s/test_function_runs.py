@@ -31,14 +31,15 @@ from icgpu.provisioning.base import Observation, Phase, WorkloadResult
 from icgpu.provisioning.kubernetes.function_run import INPUT_PATH, JOB, SECRET, STDIN_FROM_INPUT
 from icgpu.provisioning.kubernetes.kinds import Manifest
 from icgpu.provisioning.kubernetes.naming import WORKLOAD_LABEL, object_name
-from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, NAMESPACE, POD, Resources
+from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, POD, Resources
 from icgpu.services.function_runs import RunStatus
 from icgpu.workers.function_runner import cluster_outcome, log_fields
+from tests.k8s.conftest import KubernetesServers
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.workloads import blocking, fill_dedicated_but
 from tests.server.test_functions import FUNCTIONS, all_events_text, event_types, new_function, start_run, wait_run
 from tests.support.server import Server
-from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.tenants import Tenant
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -48,35 +49,19 @@ RUN_TYPES = (CONFIG_MAP, SECRET, JOB, POD)  # the record and what a run becomes
 
 
 @pytest.fixture
-def k8s_server(make_server: Any, control_plane: ControlPlane) -> Server:
-    server: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig),
-                                 ICGPU_LOCAL_FUNCTION_EXEC="false")
-    return server
+def k8s_server(k8s_servers: KubernetesServers) -> Server:
+    return k8s_servers(ICGPU_LOCAL_FUNCTION_EXEC="false")
 
 
 @pytest.fixture
-async def res(kube: client.ApiClient) -> Resources:
-    return Resources(kube)
-
-
-SEEN_NAMESPACES: set[str] = set()  # the tenants' namespaces the runs' objects were found in
-
-
-@pytest.fixture
-async def tenant(k8s_server: Server, res: Resources) -> AsyncIterator[Tenant]:
-    """A tenant of the server; at the end its namespace (empty but for its quota) is deleted."""
-    made = await blocking(bootstrap_tenant, k8s_server, f"k8s-fn-{time.monotonic_ns()}", "owner@k8s.example.com")
-    yield made
-    while SEEN_NAMESPACES:
-        await res.delete(NAMESPACE, None, SEEN_NAMESPACES.pop())
-    made.close()
+async def tenant(k8s_servers: KubernetesServers, k8s_server: Server) -> Tenant:
+    """A tenant of the server (its namespace, empty but for its quota by then, is deleted at the end)."""
+    return await k8s_servers.tenant(k8s_server, "k8s-fn")
 
 
 async def objects_of(res: Resources, run_id: str) -> dict[str, list[Manifest]]:
     selector = f"{WORKLOAD_LABEL}={object_name(run_id)}"
-    found = {t.kind: list((await res.list(t, label_selector=selector)).get("items") or []) for t in RUN_TYPES}
-    SEEN_NAMESPACES.update(o["metadata"]["namespace"] for items in found.values() for o in items)
-    return found
+    return {t.kind: list((await res.list(t, label_selector=selector)).get("items") or []) for t in RUN_TYPES}
 
 
 async def the_job(res: Resources, run_id: str) -> Manifest:

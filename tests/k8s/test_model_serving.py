@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,16 @@ from icgpu.provisioning.kubernetes.function_run import SECRET
 from icgpu.provisioning.kubernetes.kinds import Manifest
 from icgpu.provisioning.kubernetes.model_replica import HF_TOKEN, MODEL
 from icgpu.provisioning.kubernetes.provisioner import RECORD_SELECTOR, WORKLOAD_ID
-from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, NAMESPACE
-from tests.k8s.control_plane import ControlPlane, wait_for
+from icgpu.provisioning.kubernetes.resources import CONFIG_MAP
+from tests.k8s.conftest import KubernetesServers
+from tests.k8s.control_plane import wait_for
 from tests.k8s.test_dry_run import Api
 from tests.k8s.workloads import blocking
 from tests.server.openai.conftest import credit
 from tests.server.openai.upstreams import Upstream
 from tests.support.processes import engine_children
 from tests.support.server import Server
-from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.tenants import Tenant
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -58,10 +59,8 @@ def kubeai(tmp_path: Path) -> Iterator[Upstream]:
 
 
 @pytest.fixture
-def k8s_server(make_server: Any, control_plane: ControlPlane, kubeai: Upstream) -> Server:
-    server: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig),
-                                 ICGPU_KUBEAI_URL=kubeai.base_url, ICGPU_MODEL_HEALTH_INTERVAL_SECONDS="0.5")
-    return server
+def k8s_server(k8s_servers: KubernetesServers, kubeai: Upstream) -> Server:
+    return k8s_servers(ICGPU_KUBEAI_URL=kubeai.base_url, ICGPU_MODEL_HEALTH_INTERVAL_SECONDS="0.5")
 
 
 @pytest.fixture
@@ -70,26 +69,16 @@ def api(kube: client.ApiClient) -> Api:
 
 
 @pytest.fixture
-async def tenant(k8s_server: Server, api: Api) -> AsyncIterator[Tenant]:
-    """A tenant of the server; at the end the namespaces its replicas were found in are deleted."""
-    made = await blocking(bootstrap_tenant, k8s_server, f"k8s-mdl-{uuid.uuid4().hex[:8]}", "owner@k8s.example.com")
-    yield made
-    while SEEN_NAMESPACES:
-        await api.delete(NAMESPACE, None, SEEN_NAMESPACES.pop())
-    made.close()
-
-
-SEEN_NAMESPACES: set[str] = set()
+async def tenant(k8s_servers: KubernetesServers, k8s_server: Server) -> Tenant:
+    """A tenant of the server (its namespace, where its replicas were, is deleted at the end)."""
+    return await k8s_servers.tenant(k8s_server, "k8s-mdl")
 
 
 async def replica_records(api: Api, deployment_id: str) -> list[Manifest]:
     """The workload records of the deployment's replicas (``<deployment id>.r<n>-<serial>``)."""
     listed = (await api.list(CONFIG_MAP, label_selector=RECORD_SELECTOR)).get("items") or []
-    found = [r for r in listed
-             if (r["metadata"].get("annotations") or {}).get(WORKLOAD_ID, "").startswith(f"{deployment_id}.r")]
-    SEEN_NAMESPACES.update(r["metadata"]["namespace"] for r in found)
-    return found
-
+    return [r for r in listed
+            if (r["metadata"].get("annotations") or {}).get(WORKLOAD_ID, "").startswith(f"{deployment_id}.r")]
 
 
 def deployment(tenant: Tenant, name: str) -> dict[str, Any]:

@@ -32,8 +32,9 @@ from icgpu.provisioning.kubernetes.naming import (
 )
 from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import renderer
-from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, NAMESPACE, Resources
+from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, Resources
 from icgpu.settings import Settings
+from tests.k8s.conftest import KubernetesServers
 from tests.k8s.control_plane import ControlPlane, gpu_pod, wait_for
 from tests.k8s.test_scheduling import DEDICATED, GPU, dedicated_node, free_gpus
 from tests.k8s.volumes import make_volumes, remove_volumes
@@ -48,7 +49,7 @@ from tests.k8s.workloads import (
 )
 from tests.support.graphql import INSTANCES, SSH, event_types, rest_create, rest_get, tiers, wait_status
 from tests.support.server import Server
-from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.tenants import Tenant
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -56,14 +57,8 @@ WITHIN = 60.0  # seconds for any one state to be reached (the cluster usually ta
 
 
 @pytest.fixture
-def k8s_server(make_server: Any, control_plane: ControlPlane) -> Server:
-    server: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig))
-    return server
-
-
-@pytest.fixture
-async def res(kube: client.ApiClient) -> Resources:
-    return Resources(kube)
+def k8s_server(k8s_servers: KubernetesServers) -> Server:
+    return k8s_servers()
 
 
 @pytest.fixture
@@ -75,23 +70,20 @@ async def volumes(core: client.CoreV1Api) -> AsyncIterator[list[str]]:
 
 
 @pytest.fixture
-async def tenant(k8s_server: Server, res: Resources, volumes: list[str]) -> AsyncIterator[Tenant]:
-    """A tenant of the server; at the end its instances are deleted and their objects waited out."""
-    made = await blocking(bootstrap_tenant, k8s_server, f"k8s-{time.monotonic_ns()}", "owner@k8s.example.com")
+async def tenant(k8s_servers: KubernetesServers, k8s_server: Server, res: Resources,
+                 volumes: list[str]) -> AsyncIterator[Tenant]:
+    """A tenant of the server; at the end its instances are deleted and their objects waited out (then
+    ``k8s_servers`` deletes its namespace, empty but for its quota)."""
+    made = await k8s_servers.tenant(k8s_server, "k8s")
     yield made
     if k8s_server.proc is None:
         await blocking(k8s_server.start)  # a test killed it
     listed = await blocking(made.api.get, INSTANCES, params={"maxResults": 100})
     ids = [i["id"] for i in listed.json()["instances"]]
-    namespaces = {o["metadata"]["namespace"] for i in ids for items in (await objects_of(res, i)).values()
-                  for o in items}
     for instance_id in ids:
         await blocking(made.api.delete, f"{INSTANCES}/{instance_id}")
     for instance_id in ids:
         await wait_gone(res, instance_id)
-    for ns in namespaces:  # the tenant's namespace, empty now but for its quota
-        await res.delete(NAMESPACE, None, ns)
-    made.close()
 
 
 def owned_by(obj: dict[str, Any], record: dict[str, Any]) -> bool:

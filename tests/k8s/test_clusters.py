@@ -20,9 +20,17 @@ from sqlalchemy import select
 
 from icgpu.db.tables import Event
 from icgpu.provisioning.base import Phase
-from icgpu.provisioning.clusters import ClusterSpec
+from icgpu.provisioning.clusters import ClusterObservation, ClusterSpec
 from icgpu.provisioning.kubernetes.client import KubeClient
-from icgpu.provisioning.kubernetes.clusters import KubernetesClusterProvisioner, namespace_of
+from icgpu.provisioning.kubernetes.clusters import (
+    ACCOUNT,
+    ROLE,
+    ROLE_RULES,
+    KubernetesClusterProvisioner,
+    namespace_of,
+)
+from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
+from icgpu.provisioning.kubernetes.resources import Resources
 from icgpu.settings import Settings
 from tests.k8s.control_plane import ROOT, ControlPlane, wait_for
 from tests.support.graphql import db_scalars, event_types
@@ -216,3 +224,57 @@ async def test_clusters_are_found_by_label_and_deletion_revokes_the_token_before
 
     await wait_for("the namespace to be gone", gone, within=120)
     assert spec.cluster_id not in await provisioner.clusters()
+
+
+async def test_observing_lists_each_kind_once_and_heals_an_edited_role_and_a_deleted_service_account(
+        provisioner: KubernetesClusterProvisioner, kube: client.ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    rbac = client.RbacAuthorizationV1Api(kube)
+    core = client.CoreV1Api(kube)
+    spec = ClusterSpec("cls-k8sheal0001", "1.31", "", None, None)
+    namespace = namespace_of(spec.cluster_id)
+
+    async def running() -> ClusterObservation | None:
+        obs = await provisioner.ensure_cluster(spec)
+        return obs if obs.phase is Phase.RUNNING else None
+
+    obs = await wait_for("the cluster to run", running, within=60)
+
+    # One labelled list per kind that matters, however many clusters are observed.
+    listed: list[str] = []
+    real_list = Resources.list
+
+    async def counting(self: Resources, type_: ObjectType, *args: Any, **kwargs: Any) -> Manifest:
+        listed.append(type_.plural)
+        return await real_list(self, type_, *args, **kwargs)
+
+    monkeypatch.setattr(Resources, "list", counting)
+    seen = await provisioner.observe_clusters([spec.cluster_id, "cls-k8sheal0002", "cls-k8sheal0003"])
+    assert sorted(listed) == ["namespaces", "rolebindings", "roles", "secrets"], listed
+    assert seen[spec.cluster_id] == obs and seen["cls-k8sheal0002"].phase is Phase.ABSENT
+    monkeypatch.setattr(Resources, "list", real_list)
+
+    # Its user narrows the Role (the Role lets it): the cluster is absent until the rules are applied anew.
+    await rbac.patch_namespaced_role(ACCOUNT, namespace, {"rules": ROLE_RULES[:1]})
+    edited = (await provisioner.observe_clusters([spec.cluster_id]))[spec.cluster_id]
+    assert edited.phase is Phase.ABSENT and edited.reason == "changed in its namespace: Role", edited
+    assert (await provisioner.ensure_cluster(spec)) == obs
+    role = await provisioner.resources.get(ROLE, namespace, ACCOUNT)
+    assert role is not None and role["rules"] == ROLE_RULES
+    assert (await provisioner.observe_clusters([spec.cluster_id]))[spec.cluster_id] == obs
+
+    # The ServiceAccount is not listed: deleting it takes its token Secret (the token controller), which is.
+    await core.delete_namespaced_service_account(ACCOUNT, namespace)
+
+    async def lost() -> ClusterObservation | None:
+        seen = (await provisioner.observe_clusters([spec.cluster_id]))[spec.cluster_id]
+        return seen if seen.phase is Phase.ABSENT else None
+
+    gone = await wait_for("the cluster without its ServiceAccount to be absent", lost, within=30)
+    assert gone.reason == "deleted from its namespace: Secret", gone
+    assert await wait_for("the cluster to run again", running, within=60) == obs
+    assert await provisioner.credential(spec.cluster_id) is not None
+
+    async def removed() -> bool | None:
+        return True if (await provisioner.ensure_cluster_gone(spec.cluster_id)).phase is Phase.ABSENT else None
+
+    await wait_for("the namespace to be gone", removed, within=120)

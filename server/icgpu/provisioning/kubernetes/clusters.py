@@ -1,13 +1,19 @@
-"""Virtual clusters on a host Kubernetes cluster: one namespace per cluster, with a ServiceAccount
-whose token is the downloaded kubeconfig's credential.
+"""Virtual clusters on a host Kubernetes cluster, made one of two ways, decided once at ``start()``
+(and logged) by whether vCluster's CRD (``vclusters.infrastructure.cluster.x-k8s.io``, vCluster's
+Cluster API provider) is installed:
 
-vCluster (a real API server per cluster, run in a pod of the host) is the production design; it is
-not implemented here. ``start()`` detects vCluster's CRD and says so in the log, and clusters are
-made the namespace way either way, which needs nothing installed in the host cluster:
+* **vCluster's objects** where it is: a ``VCluster`` in the cluster's namespace, its status and
+  kubeconfig written by vCluster's controller (vcluster.py);
+* otherwise **a namespace with a ServiceAccount**, which needs nothing installed in the host (below).
 
-* a namespace ``icgpu-cluster-<cluster id>``, labelled like the workload objects
-  (``app.kubernetes.io/managed-by=icgpu``, ``icgpu.dev/cluster=<cluster id>``);
-* in it a ServiceAccount, a Role with full access to the usual namespaced resources of that
+Either way each cluster has the namespace ``icgpu-cluster-<cluster id>``, and every object is labelled
+``app.kubernetes.io/managed-by=icgpu``, ``icgpu.dev/cluster=<cluster id>`` (cluster_namespace.py) and
+server-side applied with the field manager ``icgpu``. A cluster whose namespace is being deleted is
+TERMINATING and gets no credential; ``clusters()`` lists the namespaces by label.
+
+The namespace way:
+
+* in the namespace a ServiceAccount, a Role with full access to the usual namespaced resources of that
   namespace (read-only on its quotas and limits; RBAC objects without ``escalate``/``bind``), and a
   RoleBinding of the one to the other, so the token can do nothing outside the namespace;
 * the token: a Secret of type ``kubernetes.io/service-account-token``, filled in by the host's
@@ -17,12 +23,15 @@ made the namespace way either way, which needs nothing installed in the host clu
   through the platform's own client) and revoked by deleting it. A TokenRequest token would need an
   expiry chosen up front and stays valid until then unless its ServiceAccount goes.
 
-Every object is server-side applied with the field manager ``icgpu``. A cluster is RUNNING once its
-token is issued and the namespace's ``default`` ServiceAccount exists (pods cannot be created before);
-deletion first deletes the token Secret (the credential stops working at once), then the namespace,
-and reports TERMINATING until the namespace is gone. The Role lets a cluster's user delete its own
-ServiceAccount, Role, RoleBinding or token Secret: ``observe_clusters`` then reports the cluster
-absent, and the reconciler provisions it again (a new Secret means a new token: download again).
+A cluster is RUNNING once its token is issued and the namespace's ``default`` ServiceAccount exists
+(pods cannot be created before); deletion first deletes the token Secret (the credential stops working
+at once), then the namespace, and reports TERMINATING until the namespace is gone. The Role lets a
+cluster's user delete or edit its own ServiceAccount, Role, RoleBinding or token Secret:
+``observe_clusters`` then reports the cluster absent (a deleted ServiceAccount takes its token Secret
+with it: the token controller deletes the Secret of a ServiceAccount that is gone), and the reconciler
+provisions it again, applying them anew (a new Secret means a new token: download again). It makes four
+labelled lists for any number of clusters: the namespaces, the token Secrets, the Roles and the
+RoleBindings.
 """
 
 from __future__ import annotations
@@ -32,33 +41,40 @@ import base64
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kubernetes_asyncio import client
 
 from icgpu.provisioning.base import Phase
 from icgpu.provisioning.clusters import ClusterCredential, ClusterObservation, ClusterSpec
 from icgpu.provisioning.kubernetes.client import KubeClient
+from icgpu.provisioning.kubernetes.cluster_namespace import (
+    SECRET,
+    SELECTOR,
+    ClusterNamespaces,
+    deleting,
+    items,
+    meta,
+    namespace_manifest,
+    namespace_of,
+)
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
-from icgpu.provisioning.kubernetes.naming import MANAGED_BY, MANAGED_SELECTOR, MANAGER
-from icgpu.provisioning.kubernetes.resources import NAMESPACE, Resources, api_message
+from icgpu.provisioning.kubernetes.resources import Resources, api_message
+from icgpu.provisioning.kubernetes.vcluster import VCLUSTER_CRD, VClusterClusters
 from icgpu.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CLUSTER_LABEL = "icgpu.dev/cluster"
-NAMESPACE_PREFIX = "icgpu-cluster-"
 ACCOUNT = "icgpu-cluster-admin"  # the ServiceAccount, its Role and its RoleBinding
 TOKEN_SECRET = "icgpu-cluster-admin-token"
 TOKEN_TYPE = "kubernetes.io/service-account-token"
-SECRET = ObjectType("", "v1", "secrets", "Secret")
 SERVICE_ACCOUNT = ObjectType("", "v1", "serviceaccounts", "ServiceAccount")
 ROLE = ObjectType("rbac.authorization.k8s.io", "v1", "roles", "Role")
 ROLE_BINDING = ObjectType("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding")
-PARTS = (SERVICE_ACCOUNT, ROLE, ROLE_BINDING)  # named ACCOUNT, beside the token Secret
+# Listed by observe_clusters (the ServiceAccount is not: its token Secret goes when it goes).
+LISTED = (SECRET, ROLE, ROLE_BINDING)
 CRD = ObjectType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition")
-VCLUSTER_CRD = "vclusters.infrastructure.cluster.x-k8s.io"  # vCluster's Cluster API provider
-SELECTOR = f"{CLUSTER_LABEL},{MANAGED_SELECTOR}"  # every cluster's objects
+NAMESPACE_GOING = "its namespace is being deleted"
 
 ALL = ["*"]
 READ = ["get", "list", "watch"]
@@ -86,49 +102,35 @@ ROLE_RULES: list[dict[str, Any]] = [
 ]
 
 
-def namespace_of(cluster_id: str) -> str:
-    """Cluster ids are lower-case base 36 with a dash (``cls-…``): already a DNS-1123 label."""
-    return NAMESPACE_PREFIX + cluster_id
-
-
-def labels_of(cluster_id: str) -> dict[str, str]:
-    return {MANAGED_BY: MANAGER, CLUSTER_LABEL: cluster_id}
-
-
-def _meta(name: str, cluster_id: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "labels": labels_of(cluster_id), **extra}
-
-
 def manifests(cluster_id: str) -> list[Manifest]:
-    """The objects of one cluster, in apply order (the namespace first)."""
+    """The objects of one cluster made the namespace way, in apply order (the namespace first)."""
     ns = namespace_of(cluster_id)
     return [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(ns, cluster_id)},
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(ACCOUNT, cluster_id, namespace=ns)},
+        namespace_manifest(cluster_id),
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(ACCOUNT, cluster_id, namespace=ns)},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-         "metadata": _meta(ACCOUNT, cluster_id, namespace=ns), "rules": ROLE_RULES},
+         "metadata": meta(ACCOUNT, cluster_id, namespace=ns), "rules": ROLE_RULES},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-         "metadata": _meta(ACCOUNT, cluster_id, namespace=ns),
+         "metadata": meta(ACCOUNT, cluster_id, namespace=ns),
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": ACCOUNT},
          "subjects": [{"kind": "ServiceAccount", "name": ACCOUNT, "namespace": ns}]},
         {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_TYPE,
-         "metadata": _meta(TOKEN_SECRET, cluster_id, namespace=ns,
-                           annotations={"kubernetes.io/service-account.name": ACCOUNT})},
+         "metadata": meta(TOKEN_SECRET, cluster_id, namespace=ns,
+                          annotations={"kubernetes.io/service-account.name": ACCOUNT})},
     ]
 
 
 def _token(secret: Manifest | None) -> str | None:
     """The token the host's token controller wrote into the Secret, or None before it has."""
-    encoded = (secret or {}).get("data", {}).get("token")
+    encoded = ((secret or {}).get("data") or {}).get("token")
     return base64.b64decode(encoded).decode() if encoded else None
 
 
-def _cluster_id(namespace: Manifest) -> str:
-    return str(namespace["metadata"]["labels"][CLUSTER_LABEL])
-
-
-def _terminating(namespace: Manifest) -> bool:
-    return namespace["metadata"].get("deletionTimestamp") is not None
+def changed(stored: Manifest, rendered: Manifest) -> bool:
+    """Has someone changed what the platform sets on the object (a Role's ``rules``, a RoleBinding's
+    ``roleRef`` and ``subjects``, a Secret's ``type``)? Everything but the metadata is compared."""
+    return any(stored.get(key) != value for key, value in rendered.items()
+               if key not in ("apiVersion", "kind", "metadata"))
 
 
 @dataclass(frozen=True)
@@ -145,13 +147,99 @@ class HostApi:
         return cls(str(configuration.host), Path(ca_file).read_text() if ca_file else "")
 
 
+class Way(Protocol):
+    """One way of making clusters. KubernetesClusterProvisioner has already checked the cluster's
+    namespace: ``ensure`` is not called while it is being deleted, ``gone``, ``observe`` and
+    ``credential`` only while it exists and is not being deleted."""
+
+    async def ensure(self, spec: ClusterSpec) -> ClusterObservation: ...
+
+    async def gone(self, cluster_id: str) -> ClusterObservation: ...
+
+    async def observe(self, cluster_ids: list[str]) -> dict[str, ClusterObservation]: ...
+
+    async def credential(self, cluster_id: str) -> ClusterCredential | None: ...
+
+
+class ServiceAccountClusters:
+    """The namespace way: a ServiceAccount bound to a namespaced Role, its token the credential."""
+
+    def __init__(self, resources: Resources, namespaces: ClusterNamespaces, host: HostApi) -> None:
+        self.resources = resources
+        self.namespaces = namespaces
+        self.host = host
+
+    async def ensure(self, spec: ClusterSpec) -> ClusterObservation:
+        ns = namespace_of(spec.cluster_id)
+        for manifest in manifests(spec.cluster_id):
+            await self.resources.apply(manifest, namespace=manifest["metadata"].get("namespace"))
+        if _token(await self.resources.get(SECRET, ns, TOKEN_SECRET)) is None:
+            return self._starting("waiting for the ServiceAccount's token")
+        if await self.resources.get(SERVICE_ACCOUNT, ns, "default") is None:
+            return self._starting("waiting for the namespace's default ServiceAccount")
+        return ClusterObservation(Phase.RUNNING, server_url=self.host.server_url)
+
+    async def gone(self, cluster_id: str) -> ClusterObservation:
+        # The token first: the credential stops working now, not when the namespace is empty.
+        await self.resources.delete(SECRET, namespace_of(cluster_id), TOKEN_SECRET)
+        await self.namespaces.delete(cluster_id)
+        return ClusterObservation(Phase.TERMINATING, reason=NAMESPACE_GOING)
+
+    async def observe(self, cluster_ids: list[str]) -> dict[str, ClusterObservation]:
+        """Three labelled lists for any number of clusters (token Secrets, Roles, RoleBindings). A
+        cluster missing any of them, or whose Role or RoleBinding was edited, is absent."""
+        listed = await asyncio.gather(
+            self.resources.list(SECRET, label_selector=SELECTOR, field_selector=f"type={TOKEN_TYPE}"),
+            *(self.resources.list(type_, label_selector=SELECTOR) for type_ in LISTED[1:]))
+        held = {(o["metadata"]["namespace"], type_.kind, o["metadata"]["name"]): o
+                for type_, answer in zip(LISTED, listed, strict=True) for o in items(answer)}
+        kinds = {t.kind for t in LISTED}
+        observed: dict[str, ClusterObservation] = {}
+        for cluster_id in cluster_ids:
+            missing, edited, token = [], [], None
+            for manifest in (m for m in manifests(cluster_id) if m["kind"] in kinds):
+                stored = held.get((manifest["metadata"]["namespace"], manifest["kind"], manifest["metadata"]["name"]))
+                if stored is None:
+                    missing.append(manifest["kind"])
+                elif changed(stored, manifest):
+                    edited.append(manifest["kind"])
+                elif manifest["kind"] == SECRET.kind:
+                    token = _token(stored)
+            observed[cluster_id] = self._observation(missing, edited, token)
+        return observed
+
+    def _observation(self, missing: list[str], edited: list[str], token: str | None) -> ClusterObservation:
+        if missing or edited:
+            said = [f"{what} its namespace: {', '.join(kinds)}"
+                    for what, kinds in (("deleted from", missing), ("changed in", edited)) if kinds]
+            return ClusterObservation(Phase.ABSENT, reason="; ".join(said))
+        if token is None:
+            return self._starting("waiting for the ServiceAccount's token")
+        return ClusterObservation(Phase.RUNNING, server_url=self.host.server_url)
+
+    def _starting(self, reason: str) -> ClusterObservation:
+        return ClusterObservation(Phase.STARTING, server_url=self.host.server_url, reason=reason)
+
+    async def credential(self, cluster_id: str) -> ClusterCredential | None:
+        """The host API server, its CA, the ServiceAccount's token and the namespace; None while the
+        token is not issued (or deleted)."""
+        token = _token(await self.resources.get(SECRET, namespace_of(cluster_id), TOKEN_SECRET))
+        if token is None:
+            return None
+        return ClusterCredential(self.host.server_url, self.host.ca_cert_pem, token, namespace_of(cluster_id))
+
+
 class KubernetesClusterProvisioner:
-    issues_credentials = True  # the ServiceAccount token of each cluster's namespace
+    # The host cluster issues each cluster's credential: a ServiceAccount token, or the kubeconfig
+    # vCluster's controller writes.
+    issues_credentials = True
 
     def __init__(self, settings: Settings, kube: KubeClient) -> None:
         self.settings = settings
         self.kube = kube
         self._host: HostApi | None = None
+        self._way: Way | None = None
+        self.uses_vcluster = False  # decided by start()
 
     async def connect(self) -> None:
         """Start the (shared) client and learn where the host API server is."""
@@ -159,10 +247,17 @@ class KubernetesClusterProvisioner:
         self._host = HostApi.of(self.kube.api.configuration)
 
     async def start(self) -> None:
+        """Connect and choose the way clusters are made, once: vCluster's objects if its CRD is there."""
         await self.connect()
-        if await self.vcluster_installed():
-            log.warning("vCluster's CRD %s is installed, but this provisioner does not drive vCluster: "
-                        "clusters are namespaces with a ServiceAccount token", VCLUSTER_CRD)
+        self.uses_vcluster = await self.vcluster_installed()
+        if self.uses_vcluster:
+            self._way = VClusterClusters(self.resources, self.namespaces)
+            log.info("vCluster's CRD %s is installed: clusters are VClusters, run by vCluster's controller",
+                     VCLUSTER_CRD)
+        else:
+            self._way = ServiceAccountClusters(self.resources, self.namespaces, self.host)
+            log.info("vCluster's CRD %s is not installed: clusters are namespaces with a ServiceAccount token",
+                     VCLUSTER_CRD)
 
     async def stop(self) -> None:
         await self.kube.close()
@@ -174,8 +269,18 @@ class KubernetesClusterProvisioner:
         return self._host
 
     @property
+    def way(self) -> Way:
+        if self._way is None:
+            raise RuntimeError("the Kubernetes cluster provisioner is not started")
+        return self._way
+
+    @property
     def resources(self) -> Resources:
         return Resources(self.kube.api)
+
+    @property
+    def namespaces(self) -> ClusterNamespaces:
+        return ClusterNamespaces(self.resources)
 
     async def vcluster_installed(self) -> bool:
         """Is vCluster's CRD there? (Reading CRDs needs a cluster-wide read; without it: not known, no.)"""
@@ -188,88 +293,34 @@ class KubernetesClusterProvisioner:
     # -- the protocol ------------------------------------------------------------------------------
 
     async def ensure_cluster(self, spec: ClusterSpec) -> ClusterObservation:
-        ns = await self._namespace(spec.cluster_id)
-        if ns is not None and _terminating(ns):
-            return ClusterObservation(Phase.TERMINATING, reason="its namespace is being deleted")
-        for manifest in manifests(spec.cluster_id):
-            await self.resources.apply(manifest, namespace=manifest["metadata"].get("namespace"))
-        obs = await self._observe_one(spec.cluster_id)
-        if obs.phase is Phase.RUNNING and await self._default_account(spec.cluster_id) is None:
-            return ClusterObservation(Phase.STARTING, server_url=obs.server_url,
-                                      reason="waiting for the namespace's default ServiceAccount")
-        return obs
+        ns = await self.namespaces.get(spec.cluster_id)
+        if ns is not None and deleting(ns):
+            return ClusterObservation(Phase.TERMINATING, reason=NAMESPACE_GOING)
+        return await self.way.ensure(spec)
 
     async def ensure_cluster_gone(self, cluster_id: str) -> ClusterObservation:
-        ns = await self._namespace(cluster_id)
+        ns = await self.namespaces.get(cluster_id)
         if ns is None:
             return ClusterObservation(Phase.ABSENT)
-        if not _terminating(ns):
-            # The token first: the credential stops working now, not when the namespace is empty.
-            await self.resources.delete(SECRET, namespace_of(cluster_id), TOKEN_SECRET)
-            await self.resources.delete(NAMESPACE, None, namespace_of(cluster_id))
-        return ClusterObservation(Phase.TERMINATING, reason="its namespace is being deleted")
+        if deleting(ns):
+            return ClusterObservation(Phase.TERMINATING, reason=NAMESPACE_GOING)
+        return await self.way.gone(cluster_id)
 
     async def observe_clusters(self, cluster_ids: list[str]) -> dict[str, ClusterObservation]:
-        """Five lists for any number of clusters: their namespaces, token Secrets and the parts of
-        PARTS. A cluster missing any of its objects (its user may delete them: the Role allows it)
-        is reported absent, so the reconciler provisions it again and they are applied anew."""
-        by_id = {_cluster_id(n): n for n in await self._namespaces()}
-        secrets, *parts = await asyncio.gather(
-            self.resources.list(SECRET, label_selector=SELECTOR, field_selector=f"type={TOKEN_TYPE}"),
-            *(self.resources.list(type_, label_selector=SELECTOR) for type_ in PARTS))
-        tokens = {s["metadata"]["namespace"]: _token(s) for s in secrets.get("items") or []
-                  if s["metadata"]["name"] == TOKEN_SECRET}
-        present = {(o["metadata"]["namespace"], type_.kind)
-                   for type_, listed in zip(PARTS, parts, strict=True) for o in listed.get("items") or []
-                   if o["metadata"]["name"] == ACCOUNT}
-        observed: dict[str, ClusterObservation] = {}
-        for i in cluster_ids:
-            ns = namespace_of(i)
-            missing = [t.kind for t in PARTS if (ns, t.kind) not in present] + ([] if ns in tokens else [SECRET.kind])
-            observed[i] = self._observation(by_id.get(i), tokens.get(ns), missing)
-        return observed
+        """One labelled list of the namespaces, then the way's own lists for the clusters that have one."""
+        namespaces = await self.namespaces.by_cluster()
+        live = [i for i in cluster_ids if i in namespaces and not deleting(namespaces[i])]
+        seen = await self.way.observe(live) if live else {}
+        return {i: seen[i] if i in seen else
+                ClusterObservation(Phase.TERMINATING, reason=NAMESPACE_GOING) if i in namespaces else
+                ClusterObservation(Phase.ABSENT) for i in cluster_ids}
 
     async def clusters(self) -> list[str]:
-        return [_cluster_id(n) for n in await self._namespaces()]
-
-    # -- the kubeconfig's credential ---------------------------------------------------------------
+        return list(await self.namespaces.by_cluster())
 
     async def credential(self, cluster_id: str) -> ClusterCredential | None:
-        """The host API server, its CA, the ServiceAccount's token and the namespace; None while the
-        cluster has no live token (not issued yet, or deleted)."""
-        ns = await self._namespace(cluster_id)
-        if ns is None or _terminating(ns):
+        """The credential of a cluster whose namespace is live (None: not issued yet, or gone)."""
+        ns = await self.namespaces.get(cluster_id)
+        if ns is None or deleting(ns):
             return None
-        token = _token(await self.resources.get(SECRET, namespace_of(cluster_id), TOKEN_SECRET))
-        if token is None:
-            return None
-        return ClusterCredential(self.host.server_url, self.host.ca_cert_pem, token, namespace_of(cluster_id))
-
-    # -- helpers -----------------------------------------------------------------------------------
-
-    def _observation(self, ns: Manifest | None, token: str | None,
-                     missing: list[str] | None = None) -> ClusterObservation:
-        if ns is None:
-            return ClusterObservation(Phase.ABSENT)
-        if _terminating(ns):
-            return ClusterObservation(Phase.TERMINATING, reason="its namespace is being deleted")
-        if missing:
-            return ClusterObservation(Phase.ABSENT, reason=f"deleted from its namespace: {', '.join(missing)}")
-        if token is None:
-            return ClusterObservation(Phase.STARTING, server_url=self.host.server_url,
-                                      reason="waiting for the ServiceAccount's token")
-        return ClusterObservation(Phase.RUNNING, server_url=self.host.server_url)
-
-    async def _namespace(self, cluster_id: str) -> Manifest | None:
-        return await self.resources.get(NAMESPACE, None, namespace_of(cluster_id))
-
-    async def _observe_one(self, cluster_id: str) -> ClusterObservation:
-        ns = await self._namespace(cluster_id)
-        secret = await self.resources.get(SECRET, namespace_of(cluster_id), TOKEN_SECRET) if ns else None
-        return self._observation(ns, _token(secret))
-
-    async def _default_account(self, cluster_id: str) -> Manifest | None:
-        return await self.resources.get(SERVICE_ACCOUNT, namespace_of(cluster_id), "default")
-
-    async def _namespaces(self) -> list[Manifest]:
-        return list((await self.resources.list(NAMESPACE, label_selector=SELECTOR)).get("items") or [])
+        return await self.way.credential(cluster_id)

@@ -1,0 +1,207 @@
+"""Virtual clusters as vCluster's objects, where vCluster's Cluster API provider is installed in the
+host cluster (its CRD ``vclusters.infrastructure.cluster.x-k8s.io``; clusters.py decides at start).
+
+A cluster is its namespace ``icgpu-cluster-<cluster id>`` (cluster_namespace.py) holding one
+``VCluster`` (``infrastructure.cluster.x-k8s.io/v1alpha1``) named for the cluster, server-side applied
+with the field manager ``icgpu`` and labelled like every cluster object. Its spec names the chart the
+provider installs by default (``vcluster`` from ``https://charts.loft.sh``) and nothing else: the
+provider's API has no Kubernetes-version field (its chart's values choose the version, and they need a
+full version where the platform has a minor one), so the version asked for is kept in the annotation
+``icgpu.dev/kubernetes-version`` and the chart's default runs.
+
+vCluster's controller installs the chart and writes what the provisioner reads:
+
+* the status: ``ready``, ``phase`` (Pending, Deployed, Failed), ``reason``/``message`` and Cluster API
+  style ``conditions`` (``severity`` Error on a False condition means failed); and the control-plane
+  endpoint into ``spec.controlPlaneEndpoint`` (host, port). Ready with an endpoint is RUNNING at
+  ``https://host:port``; phase Failed is FAILED with the controller's reason; anything else is
+  STARTING with the first False condition as the reason;
+* the kubeconfig, by Cluster API's convention in the Secret ``<name>-kubeconfig`` under the key
+  ``value``. ``credential`` reads it through the platform's own client on each download (never
+  stored). The platform's kubeconfig carries a bearer token; a kubeconfig whose user authenticates
+  otherwise (vCluster's own is a client certificate) is not served (logged, and the download answers
+  409) until the kubeconfig service can carry a client certificate.
+
+Deletion deletes the VCluster and its kubeconfig Secret at once (the download stops at once; the
+provider's finalizer uninstalls the chart), and the namespace once the VCluster is gone.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from typing import Any
+
+import yaml  # PyYAML, a dependency of kubernetes-asyncio (kubeconfigs are YAML)
+
+from icgpu.provisioning.base import Phase
+from icgpu.provisioning.clusters import ClusterCredential, ClusterObservation, ClusterSpec
+from icgpu.provisioning.kubernetes.cluster_namespace import (
+    SECRET,
+    SELECTOR,
+    ClusterNamespaces,
+    cluster_id_of,
+    deleting,
+    items,
+    meta,
+    namespace_manifest,
+    namespace_of,
+)
+from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
+from icgpu.provisioning.kubernetes.resources import Resources
+
+log = logging.getLogger(__name__)
+
+VCLUSTER = ObjectType("infrastructure.cluster.x-k8s.io", "v1alpha1", "vclusters", "VCluster")
+VCLUSTER_CRD = f"{VCLUSTER.plural}.{VCLUSTER.group}"  # vCluster's Cluster API provider
+KUBERNETES_VERSION = "icgpu.dev/kubernetes-version"  # annotation: the version the API was asked for
+CHART = {"name": "vcluster", "repo": "https://charts.loft.sh"}  # the provider's documented defaults
+KUBECONFIG_KEY = "value"  # Cluster API's key of the kubeconfig in the <name>-kubeconfig Secret
+DEFAULT_PORT = 443  # the provider's port when the endpoint has none
+FAILED = "Failed"  # status.phase
+ERROR = "Error"  # a condition's severity
+
+
+def kubeconfig_secret(cluster_id: str) -> str:
+    return f"{cluster_id}-kubeconfig"
+
+
+def vcluster_manifest(spec: ClusterSpec) -> Manifest:
+    extra: dict[str, Any] = {"namespace": namespace_of(spec.cluster_id)}
+    if spec.version:
+        extra["annotations"] = {KUBERNETES_VERSION: spec.version}
+    return {"apiVersion": VCLUSTER.api_version, "kind": VCLUSTER.kind,
+            "metadata": meta(spec.cluster_id, spec.cluster_id, **extra),
+            "spec": {"helmRelease": {"chart": dict(CHART)}}}
+
+
+def server_url(vcluster: Manifest) -> str | None:
+    """``https://host:port`` from ``spec.controlPlaneEndpoint`` (written by the controller when it
+    discovers it), or None while it has no host."""
+    endpoint = (vcluster.get("spec") or {}).get("controlPlaneEndpoint") or {}
+    host = str(endpoint.get("host") or "")
+    if not host:
+        return None
+    if host.startswith("https://"):
+        return host
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"https://{host}:{endpoint.get('port') or DEFAULT_PORT}"
+
+
+def _said(condition: Manifest) -> str:
+    return f"{condition.get('type')}: {condition.get('message') or condition.get('reason') or 'False'}"
+
+
+def observe(vcluster: Manifest) -> ClusterObservation:
+    """The cluster's phase from what vCluster's controller wrote on its VCluster."""
+    if deleting(vcluster):
+        return ClusterObservation(Phase.TERMINATING, reason="vCluster's controller is removing it")
+    status = vcluster.get("status") or {}
+    url = server_url(vcluster)
+    false = [c for c in status.get("conditions") or [] if c.get("status") == "False"]
+    errors = [c for c in false if c.get("severity") == ERROR]
+    if status.get("phase") == FAILED or errors:
+        said = status.get("message") or status.get("reason") or (_said(errors[0]) if errors else FAILED)
+        return ClusterObservation(Phase.FAILED, server_url=url, reason=f"vCluster failed: {said}")
+    if status.get("ready") is True and url is not None:
+        return ClusterObservation(Phase.RUNNING, server_url=url)
+    # The Ready condition summarizes the others: name the particular one that is False if any.
+    particular = [c for c in false if c.get("type") != "Ready"] or false
+    if particular:
+        reason = _said(particular[0])
+    elif status.get("ready") is True:
+        reason = "ready, waiting for its control-plane endpoint"
+    else:
+        reason = "waiting for vCluster's controller"
+    return ClusterObservation(Phase.STARTING, server_url=url, reason=reason)
+
+
+class UnusableKubeconfig(ValueError):
+    """The kubeconfig vCluster's controller wrote cannot be served as the platform's kubeconfig."""
+
+
+def credential_of(kubeconfig: str) -> ClusterCredential:
+    """The current context's server, CA, bearer token and namespace (``default`` when it names none)."""
+    try:
+        config = yaml.safe_load(kubeconfig)
+    except yaml.YAMLError as err:
+        raise UnusableKubeconfig(f"not YAML ({err.__class__.__name__})") from None
+    if not isinstance(config, dict):
+        raise UnusableKubeconfig("not a kubeconfig")
+
+    def named(section: str, name: Any) -> Manifest:
+        for entry in config.get(section) or []:
+            if isinstance(entry, dict) and entry.get("name") == name:
+                return dict(entry)
+        raise UnusableKubeconfig(f"no entry {name!r} in {section}")
+
+    context = named("contexts", config.get("current-context")).get("context") or {}
+    cluster = named("clusters", context.get("cluster")).get("cluster") or {}
+    user = named("users", context.get("user")).get("user") or {}
+    if not cluster.get("server"):
+        raise UnusableKubeconfig("its cluster has no server")
+    token = user.get("token")
+    if not token:
+        has = sorted(k for k in user if user[k]) or ["nothing"]
+        raise UnusableKubeconfig(f"its user has no bearer token (it has {', '.join(has)})")
+    try:
+        ca = base64.b64decode(cluster.get("certificate-authority-data") or "", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise UnusableKubeconfig("its certificate-authority-data is not base64 PEM") from None
+    return ClusterCredential(str(cluster["server"]), ca, str(token), str(context.get("namespace") or "default"))
+
+
+class VClusterClusters:
+    """The vCluster way; clusters.py has already checked that the cluster's namespace exists and is not
+    being deleted where a method needs it to."""
+
+    def __init__(self, resources: Resources, namespaces: ClusterNamespaces) -> None:
+        self.resources = resources
+        self.namespaces = namespaces
+
+    async def ensure(self, spec: ClusterSpec) -> ClusterObservation:
+        manifest = vcluster_manifest(spec)
+        held = await self.resources.get(VCLUSTER, namespace_of(spec.cluster_id), spec.cluster_id)
+        if held is not None and deleting(held):
+            return observe(held)  # an apply would not stop the deletion: let it finish, then make it anew
+        await self.resources.apply(namespace_manifest(spec.cluster_id), namespace=None)
+        return observe(await self.resources.apply(manifest, namespace=namespace_of(spec.cluster_id)))
+
+    async def gone(self, cluster_id: str) -> ClusterObservation:
+        ns = namespace_of(cluster_id)
+        held = await self.resources.get(VCLUSTER, ns, cluster_id)
+        if held is not None and not deleting(held):
+            # The kubeconfig Secret with it: the download stops now, not when the namespace is empty.
+            await self.resources.delete(VCLUSTER, ns, cluster_id)
+            await self.resources.delete(SECRET, ns, kubeconfig_secret(cluster_id))
+            held = await self.resources.get(VCLUSTER, ns, cluster_id)
+        if held is not None:
+            return ClusterObservation(Phase.TERMINATING, reason="waiting for vCluster's controller to remove it")
+        await self.namespaces.delete(cluster_id)
+        return ClusterObservation(Phase.TERMINATING, reason="its namespace is being deleted")
+
+    async def observe(self, cluster_ids: list[str]) -> dict[str, ClusterObservation]:
+        """One labelled list of the VClusters; a cluster whose VCluster was deleted behind the platform's
+        back is absent (the reconciler provisions it again)."""
+        held = {cluster_id_of(v): v for v in items(await self.resources.list(VCLUSTER, label_selector=SELECTOR))}
+        return {i: observe(held[i]) if i in held else
+                ClusterObservation(Phase.ABSENT, reason=f"deleted from its namespace: {VCLUSTER.kind}")
+                for i in cluster_ids}
+
+    async def credential(self, cluster_id: str) -> ClusterCredential | None:
+        ns = namespace_of(cluster_id)
+        held = await self.resources.get(VCLUSTER, ns, cluster_id)
+        if held is None or deleting(held):
+            return None
+        secret = await self.resources.get(SECRET, ns, kubeconfig_secret(cluster_id))
+        encoded = ((secret or {}).get("data") or {}).get(KUBECONFIG_KEY)
+        if not encoded:
+            return None
+        try:
+            return credential_of(base64.b64decode(encoded).decode())
+        except (UnusableKubeconfig, binascii.Error, UnicodeDecodeError) as err:
+            log.warning("cluster %s: the kubeconfig in Secret %s/%s cannot be served: %s", cluster_id, ns,
+                        kubeconfig_secret(cluster_id), err)
+            return None

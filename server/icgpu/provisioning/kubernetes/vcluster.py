@@ -5,9 +5,9 @@ A cluster is its namespace ``icgpu-cluster-<cluster id>`` (cluster_namespace.py)
 ``VCluster`` (``infrastructure.cluster.x-k8s.io/v1alpha1``) named for the cluster, server-side applied
 with the field manager ``icgpu`` and labelled like every cluster object. Its spec names the chart the
 provider installs by default (``vcluster`` from ``https://charts.loft.sh``) and nothing else: the
-provider's API has no Kubernetes-version field (its chart's values choose the version, and they need a
-full version where the platform has a minor one), so the version asked for is kept in the annotation
-``icgpu.dev/kubernetes-version`` and the chart's default runs.
+provider's API has no Kubernetes-version field (the chart's value ``controlPlane.distro.k8s.version`` is
+the control plane's image tag, a full version where the platform has a minor one), so the version asked
+for is kept in the annotation ``icgpu.dev/kubernetes-version`` and the chart's default runs.
 
 vCluster's controller installs the chart and writes what the provisioner reads:
 

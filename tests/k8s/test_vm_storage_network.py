@@ -14,13 +14,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from kubernetes_asyncio import client
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from icgpu.db.database import Database
+from icgpu.db.tables import Account
+from icgpu.db.tables import Tenant as TenantRow
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import VmDisksAndNetworks
@@ -33,9 +39,11 @@ from icgpu.provisioning.kubernetes.naming import namespace as tenant_namespace
 from icgpu.provisioning.kubernetes.network_policy import MEMBER, NETWORK_POLICY, member_label, policy_name
 from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import renderer
-from icgpu.provisioning.kubernetes.resources import NAMESPACE
+from icgpu.provisioning.kubernetes.resources import NAMESPACE, Resources
 from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
 from icgpu.provisioning.local.simulator import LocalProvisioner
+from icgpu.settings import Settings
+from icgpu.workers.vm_disk_network_sync import VmDiskNetworkSync
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.test_dry_run import SPECS, VM, Api, assert_kept, context
 from tests.k8s.workloads import blocking
@@ -213,13 +221,6 @@ async def tenant_id(api: Api) -> AsyncIterator[str]:
     await api.delete(NAMESPACE, None, tenant_namespace(made))
 
 
-@pytest.fixture
-def always_compare(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every sync compares with the cluster (no skipping an unchanged wanted state for RESYNC_SECONDS)."""
-    monkeypatch.setattr(vm_disks_networks, "RESYNC_SECONDS", 0.0)
-    yield
-
-
 def rows(tenant_id: str, *, size_gb: int = 10, rules: int = 1) -> tuple[VmDisk, VmNetwork, list[FirewallRule]]:
     disk = VmDisk(id=f"disk-{tenant_id[-10:]}", tenant_id=tenant_id, name="d", size_gb=size_gb, status="available")
     net = VmNetwork(id=f"net-{tenant_id[-10:]}", tenant_id=tenant_id, name="n")
@@ -233,7 +234,7 @@ def versions(*objs: Manifest | None) -> list[str]:
 
 
 async def test_the_sync_applies_once_repairs_and_removes_only_its_own(
-        provisioner: KubernetesProvisioner, api: Api, tenant_id: str, always_compare: None) -> None:
+        provisioner: KubernetesProvisioner, api: Api, tenant_id: str) -> None:
     assert isinstance(provisioner, VmDisksAndNetworks)
     assert not issubclass(LocalProvisioner, VmDisksAndNetworks)  # no worker runs on the simulator
     disk, net, rules = rows(tenant_id)
@@ -277,8 +278,7 @@ async def test_the_sync_applies_once_repairs_and_removes_only_its_own(
 
 
 async def test_a_change_the_cluster_refuses_is_logged_once_and_does_not_block_the_others(
-        provisioner: KubernetesProvisioner, api: Api, tenant_id: str, always_compare: None,
-        caplog: pytest.LogCaptureFixture) -> None:
+        provisioner: KubernetesProvisioner, api: Api, tenant_id: str, caplog: pytest.LogCaptureFixture) -> None:
     """Growing an unbound claim without an expandable StorageClass is refused by the API server: the sync
     says so once (not once per pass), keeps the claim as it is, and still applies the network's change."""
     disk, net, rules = rows(tenant_id, size_gb=5)
@@ -318,3 +318,165 @@ def sync_manifests(provisioner: KubernetesProvisioner, ns: str) -> list[Manifest
     disk, net, rules = rows("tnt-k5dryrun000")
     wanted = provisioner.vm_disks_networks.wanted([disk], [(net, rules)])
     return [w.manifest for w in wanted.values()]
+
+
+# -- the worker: a pass reads what changed; a full resync repairs drift -----------------------------------
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}")
+    await db.migrate()
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+async def two_tenants(database: Database, api: Api) -> AsyncIterator[tuple[str, str]]:
+    """Two tenants in the database, each with a disk and a network with one firewall rule; their
+    namespaces (made by the sync) are deleted at the end."""
+    made = (f"tnt-k5{uuid.uuid4().hex[:10]}", f"tnt-k5{uuid.uuid4().hex[:10]}")
+    async with database.transaction() as s:
+        s.add_all([TenantRow(id=tenant_id, name=tenant_id) for tenant_id in made])
+        await s.flush()
+        for tenant_id in made:
+            account = Account(id=f"acc-{tenant_id[-10:]}", tenant_id=tenant_id, email=f"{tenant_id}@k5.example.com")
+            disk, net, rules = rows(tenant_id)
+            disk.account_id = net.account_id = account.id
+            for rule in rules:
+                rule.id = f"fw-{tenant_id[-10:]}-{rule.id}"
+            for batch in ([account], [disk, net], rules):  # in the order of their foreign keys
+                s.add_all(batch)
+                await s.flush()
+    yield made
+    for tenant_id in made:
+        await api.delete(NAMESPACE, None, tenant_namespace(tenant_id))
+
+
+class Reads:
+    """The statements run on the database's read engine and the rows loaded, while entered."""
+
+    def __init__(self, database: Database) -> None:
+        self.engine = database.read_engine.sync_engine
+        self.statements: list[tuple[str, Any]] = []  # (SQL, parameters)
+        self.loaded: list[Any] = []
+
+    @property
+    def selects(self) -> list[tuple[str, Any]]:
+        return [(sql, params) for sql, params in self.statements if sql.lstrip().upper().startswith("SELECT")]
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        self.statements.append((statement, parameters))
+
+    def _loaded(self, _session: Any, obj: Any) -> None:
+        self.loaded.append(obj)
+
+    def __enter__(self) -> Reads:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(Session, "loaded_as_persistent", self._loaded)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(Session, "loaded_as_persistent", self._loaded)
+
+
+@pytest.fixture
+def listed(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The namespace of every list call the provisioner makes (None: every namespace)."""
+    calls: list[str | None] = []
+    original = Resources.list
+
+    async def recording(self: Resources, type_: Any, namespace: str | None = None, **kwargs: Any) -> Manifest:
+        calls.append(namespace)
+        return await original(self, type_, namespace, **kwargs)
+
+    monkeypatch.setattr(Resources, "list", recording)
+    return calls
+
+
+async def test_a_pass_after_one_change_reads_only_that_tenants_rows(
+        provisioner: KubernetesProvisioner, api: Api, database: Database, two_tenants: tuple[str, str],
+        listed: list[str | None]) -> None:
+    a, b = two_tenants
+    sync = VmDiskNetworkSync(database, provisioner, Settings(), full_resync_seconds=3600.0)
+    sync.changes.start()
+    try:
+        await sync.reconcile_once()  # the first pass is a full one: every tenant's objects
+        for tenant_id in (a, b):
+            disk, net, _ = rows(tenant_id)
+            assert await stored(api, PERSISTENT_VOLUME_CLAIM, tenant_namespace(tenant_id), claim_name(disk.id))
+            assert await stored(api, NETWORK_POLICY, tenant_namespace(tenant_id), policy_name(net.id))
+        assert listed == [None, None]
+
+        # Nothing changed: a pass reads nothing and lists nothing.
+        listed.clear()
+        with Reads(database) as reads:
+            await sync.reconcile_once()
+        assert (reads.statements, reads.loaded, listed) == ([], [], [])
+
+        # A rule added to a's network (as the network service does: the network loaded, the rule added).
+        _, net_a, _ = rows(a)
+        async with database.transaction() as s:
+            network = await s.get(VmNetwork, net_a.id)
+            assert network is not None
+            s.add(FirewallRule(id=f"fw-{a[-10:]}-web", network_id=network.id, direction="ingress", protocol="tcp",
+                               port_range="8080", source="10.8.0.0/16", action="allow"))
+        with Reads(database) as reads:
+            await sync.reconcile_once()
+        # Only a's rows: its disk, its network and its two rules, in three statements; only a's namespace listed.
+        tenant_of_network = {rows(t)[1].id: t for t in (a, b)}
+        tenants = {tenant_of_network[o.network_id] if isinstance(o, FirewallRule) else o.tenant_id
+                   for o in reads.loaded}
+        assert tenants == {a}, reads.loaded
+        assert sorted(type(o).__name__ for o in reads.loaded) == ["FirewallRule", "FirewallRule", "VmDisk",
+                                                                  "VmNetwork"]
+        assert [tuple(params) for _, params in reads.selects] == [("deleted", a), (a,), (a,)], reads.selects
+        assert listed == [tenant_namespace(a)] * 2
+        policy = await stored(api, NETWORK_POLICY, tenant_namespace(a), policy_name(net_a.id))
+        assert policy is not None and len(policy["spec"]["ingress"]) == 3  # the members' own + two rules
+
+        # A dry run (rolled back) marks nothing.
+        listed.clear()
+        async with database.transaction(dry_run=True) as s:
+            disk = await s.get(VmDisk, rows(b)[0].id)
+            assert disk is not None
+            disk.size_gb = 99
+        with Reads(database) as reads:
+            await sync.reconcile_once()
+        assert (reads.statements, listed) == ([], [])
+    finally:
+        sync.changes.stop()
+
+
+async def test_drift_is_repaired_within_the_full_resync_period(
+        provisioner: KubernetesProvisioner, api: Api, database: Database, two_tenants: tuple[str, str]) -> None:
+    """A claim and a policy deleted behind the platform's back (no write wakes anyone) are made again by the
+    next full pass, within ``full_resync_seconds`` (here 2 s; the claim, still being deleted then, by a
+    retry of its tenant once it is gone)."""
+    period = 2.0
+    _, b = two_tenants
+    disk, net, _ = rows(b)
+    ns = tenant_namespace(b)
+    sync = VmDiskNetworkSync(database, provisioner, Settings(reconcile_interval_seconds=0.1),
+                             full_resync_seconds=period, retry_seconds=0.2)
+    sync.start()
+    try:
+        first = await until_stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id), "b's claim")
+        policy = await until_stored(api, NETWORK_POLICY, ns, policy_name(net.id), "b's policy")
+        began = time.monotonic()
+        await api.delete(NETWORK_POLICY, ns, policy_name(net.id))
+        await api.delete(PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id))
+        again = await until_stored(api, NETWORK_POLICY, ns, policy_name(net.id), "b's policy made again",
+                                   lambda p: p["metadata"]["uid"] != policy["metadata"]["uid"])
+        policy_back = time.monotonic() - began
+        await until_stored(api, PERSISTENT_VOLUME_CLAIM, ns, claim_name(disk.id), "b's claim made again",
+                           lambda c: c["metadata"]["uid"] != first["metadata"]["uid"])
+        claim_back = time.monotonic() - began
+    finally:
+        await sync.stop()
+    assert applied_by_icgpu(again)
+    assert policy_back <= period + 1.0, policy_back  # one full pass (plus the pass's own time)
+    assert claim_back <= period + 5.0, claim_back  # and the claim's deletion finishing, then a retry

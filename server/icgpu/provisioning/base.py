@@ -7,7 +7,7 @@ cluster reports (``observe``), so a control-plane restart mid-transition loses n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -145,8 +145,11 @@ class VmDisksAndNetworks(Protocol):
     a provisioner that does)."""
 
     async def sync_vm_disks_and_networks(
-            self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]]) -> None:
+            self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]],
+            tenants: Collection[str] | None = None) -> set[str]:
         """Make the cluster hold exactly these live disks and networks (with their firewall rules):
-        apply what is missing or changed, delete what is no longer wanted. Level-triggered and
-        idempotent; a change the cluster refuses is retried on a later call."""
+        apply what is missing or changed, delete what is no longer wanted; of every tenant, or, given
+        ``tenants``, of those tenants only (the rows are exactly theirs; no other tenant's objects are
+        read or touched). Level-triggered and idempotent; answers the tenants whose objects are not
+        yet as wanted (a change the cluster refused, an object still being deleted), to sync again later."""
         ...

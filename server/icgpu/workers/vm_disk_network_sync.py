@@ -2,17 +2,36 @@
 rules) as the database says, for a provisioner that holds them as objects of their own
 (``base.VmDisksAndNetworks``: the Kubernetes one makes PVCs and NetworkPolicies).
 
-Level-triggered like the reconcilers: each pass reads every live disk and every network with its
-rules and hands them to the provisioner, which applies what is missing or changed and deletes what
-is no longer wanted (a deleted disk or network); woken by the platform's Signals after a write, and
-every reconcile interval besides (so a change no service signals still arrives within one). Disks and
-networks outlive VMs, so this is not the VM reconciler's work; attaching them to a VM is
+Level-triggered like the reconcilers, and incremental: a pass costs what changed, not what the platform
+holds.
+
+- Every ``full_resync_seconds`` (``FULL_RESYNC_SECONDS`` unless the constructor is given another; the
+  first pass after start is one) a full pass reads every live disk and every network with its rules and
+  hands them to the provisioner, which compares every tenant's objects with the cluster: it applies what
+  is missing or changed and deletes what is no longer wanted. This is what repairs drift (a PVC or
+  NetworkPolicy deleted behind the platform's back) and what brings writes this process did not see
+  (another server process's, a tenant's cascade delete) to the cluster.
+- In between, a pass syncs only the dirty tenants: those whose disks, networks or firewall rules a
+  transaction of this process committed (``TenantChanges``, fed by the database session's own flushes,
+  the writes that already wake the worker through the platform's Signals), and those the provisioner
+  answered as not yet as wanted (retried after ``retry_seconds``). Only their rows are read (three
+  statements, by tenant) and only their namespaces listed; a pass with nothing dirty reads nothing.
+
+Disks and networks outlive VMs, so this is not the VM reconciler's work; attaching them to a VM is
 (workers/vm_reconciler.py puts the VM's disks and networks in its spec).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from icgpu.db.database import Database
 from icgpu.db.tables_disks import VmDisk
@@ -22,14 +41,95 @@ from icgpu.services.vm_disks import DiskStatus
 from icgpu.settings import Settings
 from icgpu.workers.background import LevelTriggered
 
+FULL_RESYNC_SECONDS = 30.0  # every tenant's objects are compared with the cluster this often
+RETRY_SECONDS = 10.0  # a tenant whose objects are not yet as wanted is synced again after this
+
+
+@dataclass
+class Changed:
+    """What committed writes touched: tenants, and networks whose rules changed (their tenant is read)."""
+
+    tenants: set[str] = field(default_factory=set)
+    networks: set[str] = field(default_factory=set)
+
+    def add(self, other: Changed) -> None:
+        self.tenants |= other.tenants
+        self.networks |= other.networks
+
+    def __bool__(self) -> bool:
+        return bool(self.tenants or self.networks)
+
+
+class TenantChanges:
+    """The dirty set: every flush of a write session on this database notes the tenants of the disks,
+    networks and firewall rules it inserted, changed or deleted; a commit makes them dirty, a rollback (a
+    dry run's included) forgets them. Noted at commit, before the Signals wake the worker, so the pass
+    that wakes sees them; a pass takes them before reading, so a later commit is the next pass's."""
+
+    def __init__(self, db: Database) -> None:
+        self._engine = db.engine.sync_engine
+        self._key = ("vm-disk-network-changes", id(self))  # this listener's notes in a session's info
+        self._dirty = Changed()
+        self._listening = False
+
+    def start(self) -> None:
+        if not self._listening:
+            event.listen(Session, "after_flush", self._flushed)
+            event.listen(Session, "after_commit", self._committed)
+            event.listen(Session, "after_soft_rollback", self._rolled_back)
+            self._listening = True
+
+    def stop(self) -> None:
+        if self._listening:
+            event.remove(Session, "after_flush", self._flushed)
+            event.remove(Session, "after_commit", self._committed)
+            event.remove(Session, "after_soft_rollback", self._rolled_back)
+            self._listening = False
+
+    def take(self) -> Changed:
+        taken, self._dirty = self._dirty, Changed()
+        return taken
+
+    def put_back(self, changed: Changed) -> None:
+        """A pass that failed: its tenants stay dirty."""
+        self._dirty.add(changed)
+
+    def _flushed(self, session: Session, _context: Any) -> None:
+        if session.bind is not self._engine:
+            return
+        noted: Changed = session.info.setdefault(self._key, Changed())
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, VmDisk | VmNetwork):
+                noted.tenants.add(obj.tenant_id)
+            elif isinstance(obj, FirewallRule):
+                network = session.identity_map.get(identity_key(VmNetwork, obj.network_id))
+                if isinstance(network, VmNetwork):
+                    noted.tenants.add(network.tenant_id)
+                else:
+                    noted.networks.add(obj.network_id)
+
+    def _committed(self, session: Session) -> None:
+        noted = session.info.pop(self._key, None)
+        if noted is not None:
+            self._dirty.add(noted)
+
+    def _rolled_back(self, session: Session, _previous: Any) -> None:
+        session.info.pop(self._key, None)
+
 
 class VmDiskNetworkSync(LevelTriggered):
     task_name = "vm-disk-network-sync"
 
-    def __init__(self, db: Database, provisioner: VmDisksAndNetworks, settings: Settings) -> None:
+    def __init__(self, db: Database, provisioner: VmDisksAndNetworks, settings: Settings, *,
+                 full_resync_seconds: float = FULL_RESYNC_SECONDS, retry_seconds: float = RETRY_SECONDS) -> None:
         self.db = db
         self.provisioner = provisioner
         self.interval = settings.reconcile_interval_seconds
+        self.full_resync_seconds = full_resync_seconds
+        self.retry_seconds = retry_seconds
+        self.changes = TenantChanges(db)
+        self._full_at = 0.0  # monotonic time of the next full pass (the first pass is one)
+        self._retry_at: dict[str, float] = {}  # tenant id -> when to sync it again (not yet as wanted)
 
     @classmethod
     def for_provisioner(cls, db: Database, provisioner: Provisioner, settings: Settings) -> VmDiskNetworkSync | None:
@@ -38,14 +138,60 @@ class VmDiskNetworkSync(LevelTriggered):
             return cls(db, provisioner, settings)
         return None
 
+    def start(self) -> None:
+        self.changes.start()
+        super().start()
+
+    async def stop(self) -> None:
+        await super().stop()
+        self.changes.stop()
+
     async def reconcile_once(self) -> None:
+        now = time.monotonic()
+        if now >= self._full_at:
+            self.changes.take()  # every tenant is read now; a write committed from here on is the next pass's
+            unclean = await self._sync(None)
+            self._full_at = now + self.full_resync_seconds
+            self._retry_at = {tenant: now + self.retry_seconds for tenant in unclean}
+            return
+        changed = self.changes.take()
+        changed.tenants |= {tenant for tenant, at in self._retry_at.items() if at <= now}
+        if not changed:
+            return
+        try:
+            async with self.db.read() as s:
+                tenants = changed.tenants | await _tenants_of(s, changed.networks)
+            unclean = await self._sync(tenants)
+        except BaseException:
+            self.changes.put_back(changed)
+            raise
+        for tenant in tenants:
+            self._retry_at.pop(tenant, None)
+        self._retry_at.update({tenant: now + self.retry_seconds for tenant in unclean})
+
+    async def _sync(self, tenants: Collection[str] | None) -> set[str]:
+        """Read the rows (of ``tenants``, or all) and hand them to the provisioner."""
+        disks = select(VmDisk).where(VmDisk.status != DiskStatus.DELETED.value)
+        networks = select(VmNetwork)
+        rules = select(FirewallRule)
+        if tenants is not None:
+            disks = disks.where(VmDisk.tenant_id.in_(tenants))
+            networks = networks.where(VmNetwork.tenant_id.in_(tenants))
+            rules = rules.join(VmNetwork, FirewallRule.network_id == VmNetwork.id).where(
+                VmNetwork.tenant_id.in_(tenants))
         async with self.db.read() as s:
-            disks = (await s.scalars(select(VmDisk).where(VmDisk.status != DiskStatus.DELETED.value)
-                                     .order_by(VmDisk.id))).all()
-            networks = (await s.scalars(select(VmNetwork).order_by(VmNetwork.id))).all()
-            rules = (await s.scalars(select(FirewallRule).order_by(FirewallRule.created_at, FirewallRule.id))).all()
+            disk_rows = (await s.scalars(disks.order_by(VmDisk.id))).all()
+            network_rows = (await s.scalars(networks.order_by(VmNetwork.id))).all()
+            rule_rows = (await s.scalars(rules.order_by(FirewallRule.created_at, FirewallRule.id))).all()
         by_network: dict[str, list[FirewallRule]] = {}
-        for rule in rules:
+        for rule in rule_rows:
             by_network.setdefault(rule.network_id, []).append(rule)
-        await self.provisioner.sync_vm_disks_and_networks(
-            disks, [(network, by_network.get(network.id, [])) for network in networks])
+        return await self.provisioner.sync_vm_disks_and_networks(
+            disk_rows, [(network, by_network.get(network.id, [])) for network in network_rows], tenants)
+
+
+async def _tenants_of(s: AsyncSession, networks: Collection[str]) -> set[str]:
+    """The tenants of networks whose rules changed (a network already deleted went with its tenant noted)."""
+    if not networks:
+        return set()
+    return set((await s.scalars(select(VmNetwork.tenant_id).where(VmNetwork.id.in_(networks)))).all())

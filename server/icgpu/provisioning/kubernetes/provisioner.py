@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from kubernetes_asyncio import client
@@ -348,9 +348,10 @@ class KubernetesProvisioner:
         self._namespaces.add(ns)
 
     async def sync_vm_disks_and_networks(
-            self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]]) -> None:
+            self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]],
+            tenants: Collection[str] | None = None) -> set[str]:
         """base.VmDisksAndNetworks: the disks' PVCs and the networks' NetworkPolicies (vm_disks_networks.py)."""
-        await self.vm_disks_networks.sync(disks, networks)
+        return await self.vm_disks_networks.sync(disks, networks, tenants)
 
     async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
         kind = renderer(spec.kind)

@@ -5,14 +5,17 @@ in the tenant's namespace.
 They are not workloads: they hold no GPU, outlive the VMs they are attached to, and no workload
 record owns them. Each carries ``app.kubernetes.io/managed-by: icgpu``, the tenant label, its own
 label (``icgpu.dev/disk`` or ``icgpu.dev/vm-network``) and, in the annotation ``icgpu.dev/spec-digest``,
-the digest of what was rendered. One ``sync`` is level-triggered:
+the digest of what was rendered. One ``sync`` is level-triggered, over every tenant or over some:
 
-- it renders every wanted object, lists the PVCs and NetworkPolicies that carry those labels in every
-  namespace (two calls), applies (server-side, field manager ``icgpu``) each that is missing or whose
-  digest differs, and deletes each that is no longer wanted;
-- a sync whose wanted objects are those of the last clean one, less than ``RESYNC_SECONDS`` ago, does
-  nothing: the worker calls it every reconcile interval, and a change in the cluster made behind the
-  platform's back (a deleted claim) is repaired at the next full pass;
+- it renders every wanted object, lists the PVCs and NetworkPolicies that carry those labels (two
+  calls: in every namespace, or in each given tenant's namespace), applies (server-side, field manager
+  ``icgpu``) each that is missing or whose digest differs, and deletes each that is no longer wanted;
+  a sync of some tenants is given exactly those tenants' rows and touches only their namespaces;
+- it compares with the cluster every time it is called: the worker (workers/vm_disk_network_sync.py)
+  decides how often, syncing the tenants whose rows changed at once and every tenant once per full
+  resync period, which is what repairs a change made behind the platform's back (a deleted claim);
+- it answers the tenants whose objects are not yet as wanted (an apply refused, a claim still being
+  deleted before it can be made anew, a failed delete), which the worker syncs again later;
 - an apply the cluster refuses (a claim grown where the StorageClass cannot expand it, a namespace
   being deleted) is logged once per digest and retried no sooner than ``RETRY_SECONDS``.
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from kubernetes_asyncio import client
@@ -44,7 +47,6 @@ from icgpu.provisioning.kubernetes.resources import Resources, api_message
 
 log = logging.getLogger(__name__)
 
-RESYNC_SECONDS = 30.0  # an unchanged wanted state is compared with the cluster this often
 RETRY_SECONDS = 30.0  # a refused object (of the same digest) is applied again no sooner than this
 TYPES = ((PERSISTENT_VOLUME_CLAIM, DISK_LABEL), (NETWORK_POLICY, NETWORK_LABEL))
 Key = tuple[str, str, str]  # (plural, namespace, name)
@@ -90,52 +92,64 @@ class VmDiskNetworkObjects:
         self._resources = resources
         self._ensure_namespace = ensure_namespace  # the tenant's namespace and quota, made once per process
         self._forget_namespace = forget_namespace  # made again next time (it may have gone)
-        self._clean: tuple[str, float] | None = None  # (digest of the wanted objects, when) of the last clean sync
         self._refused: dict[Key, tuple[str, float]] = {}  # an object the cluster refused: (its digest, when)
-        self._unenforced: dict[str, list[tuple[str, str]]] = {}  # network id -> rules it cannot enforce (logged)
+        # (tenant id, network id) -> the network's rules it cannot enforce (logged when they change)
+        self._unenforced: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
-    def wanted(self, disks: Sequence[VmDisk],
-               networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]]) -> dict[Key, Wanted]:
+    def wanted(self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]],
+               tenants: Collection[str] | None = None) -> dict[Key, Wanted]:
+        """The objects of these rows (every tenant's, or exactly those of ``tenants``)."""
         out: dict[Key, Wanted] = {}
         for disk in disks:
             claim = _stamped(disk_claim(disk, namespace(disk.tenant_id), _labels(disk.tenant_id)))
             out[_key(PERSISTENT_VOLUME_CLAIM, claim)] = Wanted(PERSISTENT_VOLUME_CLAIM, disk.tenant_id, claim)
         for network, rules in networks:
             rendered = network_policy(network, rules, namespace(network.tenant_id), _labels(network.tenant_id))
-            self._note_unenforced(network.id, rendered.unenforced)
+            self._note_unenforced((network.tenant_id, network.id), rendered.unenforced)
             policy = _stamped(rendered.manifest)
             out[_key(NETWORK_POLICY, policy)] = Wanted(NETWORK_POLICY, network.tenant_id, policy)
-        live = {network.id for network, _ in networks}
-        self._unenforced = {net: rules for net, rules in self._unenforced.items() if net in live}
+        live = {(network.tenant_id, network.id) for network, _ in networks}
+        self._unenforced = {net: rules for net, rules in self._unenforced.items()
+                            if net in live or (tenants is not None and net[0] not in tenants)}
         return out
 
-    async def sync(self, disks: Sequence[VmDisk],
-                   networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]]) -> None:
-        wanted = self.wanted(disks, networks)
-        state = digest([w.manifest for _, w in sorted(wanted.items())])
+    async def sync(self, disks: Sequence[VmDisk], networks: Sequence[tuple[VmNetwork, Sequence[FirewallRule]]],
+                   tenants: Collection[str] | None = None) -> set[str]:
+        """Make the cluster hold exactly these objects: of every tenant (``tenants`` None), or of the
+        given tenants only (the rows are exactly theirs; other namespaces are neither listed nor
+        touched). Answers the tenants whose objects are not yet as wanted."""
+        wanted = self.wanted(disks, networks, tenants)
         now = time.monotonic()
-        if self._clean is not None and self._clean[0] == state and now - self._clean[1] < RESYNC_SECONDS:
-            return
         resources = self._resources()
         existing: dict[Key, tuple[ObjectType, Manifest]] = {}
-        for type_, label in TYPES:
-            listed = await resources.list(type_, label_selector=f"{MANAGED_SELECTOR},{label}")
-            existing.update({_key(type_, obj): (type_, obj) for obj in listed.get("items") or []})
-        clean = True
+        scopes: list[str | None] = [None] if tenants is None else [namespace(t) for t in sorted(tenants)]
+        for ns in scopes:
+            for type_, label in TYPES:
+                listed = await resources.list(type_, ns, label_selector=f"{MANAGED_SELECTOR},{label}")
+                existing.update({_key(type_, obj): (type_, obj) for obj in listed.get("items") or []})
+        # The tenant of a namespace: the given ones, or those of the wanted objects (an object with no
+        # wanted one beside it in its namespace whose delete fails waits for the next full sync).
+        tenant_of = {namespace(t): t for t in (tenants if tenants is not None else [])}
+        tenant_of.update({key[1]: want.tenant_id for key, want in wanted.items()})
+        unclean: set[str] = set()
         for key, (type_, obj) in existing.items():
             if key not in wanted and not _meta(obj).get("deletionTimestamp"):
-                clean &= await self._delete(resources, type_, key)
+                if not await self._delete(resources, type_, key) and key[1] in tenant_of:
+                    unclean.add(tenant_of[key[1]])
         for key, want in wanted.items():
             found = existing.get(key)
             stored = found[1] if found is not None else None
             if stored is not None and (_meta(stored).get("annotations") or {}).get(DIGEST) == want.digest:
                 continue
             if stored is not None and _meta(stored).get("deletionTimestamp"):
-                clean = False  # still going (a claim in use): made anew once it is gone
+                unclean.add(want.tenant_id)  # still going (a claim in use): made anew once it is gone
                 continue
-            clean &= await self._apply(resources, key, want, now)
-        self._clean = (state, now) if clean else None
-        self._refused = {key: seen for key, seen in self._refused.items() if key in wanted}
+            if not await self._apply(resources, key, want, now):
+                unclean.add(want.tenant_id)
+        in_scope = set(scopes) if tenants is not None else None
+        self._refused = {key: seen for key, seen in self._refused.items()
+                         if key in wanted or (in_scope is not None and key[1] not in in_scope)}
+        return unclean
 
     async def _delete(self, resources: Resources, type_: ObjectType, key: Key) -> bool:
         _, ns, name = key
@@ -165,10 +179,10 @@ class VmDiskNetworkObjects:
         log.info("applied %s %s/%s", want.type_.kind, ns, name)
         return True
 
-    def _note_unenforced(self, network_id: str, unenforced: list[tuple[str, str]]) -> None:
+    def _note_unenforced(self, network: tuple[str, str], unenforced: list[tuple[str, str]]) -> None:
         """Log the rules NetworkPolicy cannot say, when they change (not every pass)."""
-        if self._unenforced.get(network_id, []) == unenforced:
+        if self._unenforced.get(network, []) == unenforced:
             return
-        self._unenforced[network_id] = list(unenforced)
+        self._unenforced[network] = list(unenforced)
         for rule_id, why in unenforced:
-            log.warning("network %s: firewall rule %s is not enforced: %s", network_id, rule_id, why)
+            log.warning("network %s: firewall rule %s is not enforced: %s", network[1], rule_id, why)

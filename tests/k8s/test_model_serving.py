@@ -24,7 +24,11 @@ from typing import Any
 import openai
 import pytest
 from kubernetes_asyncio import client
+from sqlalchemy import select
 
+from icgpu.api.rest.model_schemas import ModelDeployment as DeploymentShape
+from icgpu.db.engine import make_engine
+from icgpu.db.tables_models import ModelDeployment
 from icgpu.provisioning.kubernetes.function_run import SECRET
 from icgpu.provisioning.kubernetes.kinds import Manifest
 from icgpu.provisioning.kubernetes.model_replica import HF_TOKEN, MODEL
@@ -95,6 +99,17 @@ async def wait_deployment(tenant: Tenant, name: str, what: str, check: Any) -> d
     return await wait_for(f"deployment {name}: {what}", probe, within=WITHIN)
 
 
+async def stored_endpoints(server: Server, deployment_id: str) -> Any:
+    """The deployment's ``endpoints`` as the server's database keeps them (never in the public API)."""
+    engine = make_engine(server.db_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(select(ModelDeployment.endpoints)
+                                       .where(ModelDeployment.id == deployment_id))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
 async def test_a_deployment_is_a_kubeai_model_called_by_its_name_at_kubeais_endpoint(
         k8s_server: Server, tenant: Tenant, api: Api, kubeai: Upstream) -> None:
     name = f"chat-{uuid.uuid4().hex[:6]}"
@@ -128,8 +143,12 @@ async def test_a_deployment_is_a_kubeai_model_called_by_its_name_at_kubeais_endp
 
     # KubeAI's controller: the Model's replica is ready -> so is the deployment, with no local process.
     await api.patch_status(MODEL, ns, model_name, {"replicas": {"all": 1, "ready": 1}})
-    await wait_deployment(tenant, name, "ready", lambda d: d["status"] == "ready" and d["ready_replicas"] == 1)
+    ready = await wait_deployment(tenant, name, "ready", lambda d: d["status"] == "ready" and d["ready_replicas"] == 1)
     assert k8s_server.proc is not None
+    # Stored structured for an API process without the scaler: KubeAI's URL and the Model's name, apart.
+    target = [{"url": kubeai.base_url.rstrip("/"), "model": model_name}]
+    assert await stored_endpoints(k8s_server, dep_id) == target
+    assert set(ready) == set(DeploymentShape.model_fields)  # the public shape: no endpoints in it
     assert engine_children(k8s_server.proc.pid) == []
 
     # A call: KubeAI's endpoint gets the Model's name; the caller sees its own.
@@ -163,6 +182,11 @@ async def test_a_deployment_is_a_kubeai_model_called_by_its_name_at_kubeais_endp
     assert (await blocking(kubeai.stats))["last_body"]["model"] == model_name
     assert [r["metadata"]["name"] for r in await replica_records(api, dep_id)] == [model_name]
     assert (await api.get(MODEL, ns, model_name) or {}).get("metadata", {}).get("uid") == uid
+
+    async def target_stored_again() -> bool | None:
+        return True if await stored_endpoints(k8s_server, dep_id) == target else None
+
+    await wait_for("the same target stored after the restart", target_stored_again, within=WITHIN)
 
     # Stop: the Model, its Secret and the record go.
     r = await blocking(tenant.api.post, f"{MODELS}/{name}/stop")

@@ -16,6 +16,9 @@ provisioner says it does (``Provisioner.runs_functions``), not by which one it i
   running -> running; SUCCEEDED -> succeeded; FAILED at the deadline -> timed_out; any other end ->
   failed with the reason and the exit code. ``workload_result`` gives the exit code and the log
   (read before the workload is released). A restart of the server loses nothing: the Job goes on.
+
+In both, a run whose workload the provisioner refuses (``WorkloadRefused``: it cannot run it at all)
+fails while queued, once, with the reason as its ``status_reason`` and ``error``.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from icgpu.provisioning.base import (
     WorkloadResult,
     WorkloadSpec,
 )
-from icgpu.provisioning.details import FunctionRunDetails, sorted_env
+from icgpu.provisioning.details import FunctionRunDetails, WorkloadRefused, sorted_env
 from icgpu.provisioning.local.function_exec import ExecResult, HostExecutor
 from icgpu.provisioning.local.function_exec import _parse_output as parse_output
 from icgpu.services.function_runs import LIVE_RUN, RUN_PREFIX, RunStatus, move_run
@@ -119,7 +122,11 @@ class FunctionRunner(LevelTriggered):
             spec = await self._spec(run)
         except ValueError as exc:  # its secret values cannot be unsealed (the server's key changed)
             return await self._record(run, RunStatus.FAILED, str(exc), error=str(exc))
-        obs = await self.provisioner.ensure_running(spec, replace_failed=False)
+        try:
+            obs = await self.provisioner.ensure_running(spec, replace_failed=False)
+        except WorkloadRefused as refused:
+            reason = f"cannot run here: {refused}"
+            return await self._record(run, RunStatus.FAILED, reason, error=reason)
         if cluster and obs.phase in (Phase.SUCCEEDED, Phase.FAILED):
             return await self._ended(run, obs)  # it ended before a pass saw it run
         if cluster and obs.phase is Phase.RUNNING:

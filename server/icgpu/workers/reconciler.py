@@ -2,7 +2,9 @@
 
 Level-triggered and idempotent: every pass reads the instances that want capacity or want it
 released, asks the provisioner for the workload state and records what it sees. Nothing it needs
-lives in memory, so a restart mid-transition simply resumes on the next pass.
+lives in memory, so a restart mid-transition simply resumes on the next pass. An instance the
+provisioner refuses (``WorkloadRefused``: it cannot run it at all) goes to ``error`` with the reason,
+once, instead of being asked for again on every pass.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from icgpu.provisioning.base import (
     WorkloadKind,
     WorkloadSpec,
 )
+from icgpu.provisioning.details import WorkloadRefused
 from icgpu.services.instance_states import Status
 from icgpu.services.instances import move, snapshot
 from icgpu.services.signals import Signals
@@ -87,7 +90,11 @@ class Reconciler(LevelTriggered):
                 auto = inst.status_reason if (inst.status_reason or "").startswith(AUTO_STOPPED) else None
                 return await self._record(inst, Status.STOPPED, auto or "stopped")
             return False
-        obs = await self.provisioner.ensure_running(await self._spec(inst), replace_failed=status is Status.PENDING)
+        try:
+            obs = await self.provisioner.ensure_running(await self._spec(inst),
+                                                        replace_failed=status is Status.PENDING)
+        except WorkloadRefused as refused:
+            return await self._record(inst, Status.ERROR, f"cannot run here: {refused}")
         return await self._apply(inst, obs)
 
     async def _apply(self, inst: Instance, obs: Observation) -> bool:

@@ -6,7 +6,9 @@ node is never preempted by an instance; it may preempt batch work when it is pla
 all or nothing: the missing GPUs are asked for only when the tier has that many free, so a waiting
 environment holds no GPU another workload could use. Level-triggered and idempotent, like the
 instance reconciler: everything it needs is in the tables, so a restart resumes on the next pass.
-Only workloads whose ids carry the ``slurm-`` prefix are released here.
+Only workloads whose ids carry the ``slurm-`` prefix are released here. A node the provisioner
+refuses (``WorkloadRefused``: it cannot run it at all) puts the environment in ``error`` with the
+reason, once, and releases the nodes already placed, as a failed node does.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from icgpu.db.database import Database
 from icgpu.db.tables_slurm import SlurmEnvironment
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
-from icgpu.provisioning.details import SlurmNodeDetails
+from icgpu.provisioning.details import SlurmNodeDetails, WorkloadRefused
 from icgpu.services.signals import Signals
 from icgpu.services.slurm import HOLDS_GPUS, PREFIX, SSH_USER, SlurmStatus, move, workload_ids
 from icgpu.workers.background import LevelTriggered
@@ -66,8 +68,13 @@ class SlurmReconciler(LevelTriggered):
             free = await self._free(env.gpu_tier)
             if free >= len(missing):
                 for workload in missing:
-                    seen[workload] = await self.provisioner.ensure_running(self._spec(env, workload),
-                                                                           replace_failed=True)
+                    try:
+                        seen[workload] = await self.provisioner.ensure_running(self._spec(env, workload),
+                                                                               replace_failed=True)
+                    except WorkloadRefused as refused:
+                        await self._stop_all(ids)
+                        return await self._record(env, S.ERROR, f"node workload {workload} cannot run here: "
+                                                                f"{refused}")
                 missing = [i for i in ids if seen[i].phase not in PLACED]
         placed = len(ids) - len(missing)
         if missing:

@@ -9,6 +9,8 @@
   the new spec is given to ``ensure_running`` (the Kubernetes provisioner re-applies the
   VirtualMachine with the disks' volumes and the networks' labels).
 * A running VM past its ``auto_stop_at`` is stopped (``vm.auto_stopped``, then ``vm.stopped``).
+* A VM whose workload the provisioner refuses (``WorkloadRefused``: it cannot run it at all) is an
+  ``error`` with the reason (``vm.error``), once; ``start`` asks again.
 
 Only workloads whose id starts with ``vm-`` are released here; the other families release theirs.
 """
@@ -26,7 +28,7 @@ from icgpu.db.database import Database
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import Vm, VmNetworkAttachment
 from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
-from icgpu.provisioning.details import VmDetails
+from icgpu.provisioning.details import VmDetails, WorkloadRefused
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
 from icgpu.services.vm_disks import DiskStatus
@@ -114,11 +116,14 @@ class VmReconciler(LevelTriggered):
             if self._asked.get(vm.id) == spec:
                 return False
             # A disk or network attached or detached while it runs: the provisioner updates its objects.
-            obs = await self.provisioner.ensure_running(spec, replace_failed=False)
-            self._asked[vm.id] = spec
-            return await self._apply(vm, obs)
-        spec = await self._spec(vm)
-        obs = await self.provisioner.ensure_running(spec, replace_failed=status is VmStatus.PENDING)
+            return await self._ensure(vm, spec, replace_failed=False)
+        return await self._ensure(vm, await self._spec(vm), replace_failed=status is VmStatus.PENDING)
+
+    async def _ensure(self, vm: Vm, spec: WorkloadSpec, *, replace_failed: bool) -> bool:
+        try:
+            obs = await self.provisioner.ensure_running(spec, replace_failed=replace_failed)
+        except WorkloadRefused as refused:
+            return await self._record(vm, VmStatus.ERROR, f"cannot run here: {refused}")
         self._asked[vm.id] = spec
         return await self._apply(vm, obs)
 

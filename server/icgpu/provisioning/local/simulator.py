@@ -9,7 +9,9 @@ control-plane restart. Semantics it keeps:
 * an interactive workload that finds its tier full evicts a batch workload of the same tier
   (priority preemption, as the Kubernetes scheduler does with priority classes); the victim is
   reported as ``Evicted`` with reason ``Preempted`` until it is cleaned up;
-* starting takes ``local_provision_seconds`` and stopping ``local_stop_seconds`` of wall time.
+* starting takes ``local_provision_seconds`` and stopping ``local_stop_seconds`` of wall time;
+* a workload of a tier the node has no slot of at all is refused (``WorkloadRefused``): no slot of
+  it will ever free, so waiting for one would keep its owner pending for ever.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables import SimPod
 from icgpu.provisioning.base import ModelEndpoint, Observation, Phase, TierCapacity, WorkloadResult, WorkloadSpec
+from icgpu.provisioning.details import WorkloadRefused
 from icgpu.provisioning.local.inventory import TIERS, Slot, parse_inventory
 from icgpu.settings import Settings
 
@@ -40,6 +43,7 @@ class LocalProvisioner:
         self.host = settings.local_ssh_host
         self.provision_delay = timedelta(seconds=settings.local_provision_seconds)
         self.stop_delay = timedelta(seconds=settings.local_stop_seconds)
+        self.inventory = settings.local_inventory
         self.slots: list[Slot] = parse_inventory(settings.local_inventory)
         self._by_name = {s.name: s for s in self.slots}
 
@@ -99,6 +103,9 @@ class LocalProvisioner:
     # -- desired state -----------------------------------------------------------------------
 
     async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
+        if not any(sl.tier == spec.tier for sl in self.slots):
+            raise WorkloadRefused(f"the simulated GPU node has no {spec.tier or 'GPU'} slot at all "
+                                  f"(ICGPU_LOCAL_INVENTORY={self.inventory})")
         try:
             async with self.db.transaction() as s:
                 pod = await s.get(SimPod, spec.instance_id, with_for_update=True)

@@ -72,7 +72,7 @@ from icgpu.provisioning.kubernetes.resources import (
     type_of,
 )
 from icgpu.provisioning.kubernetes.vm_disks_networks import VmDiskNetworkObjects
-from icgpu.provisioning.kubernetes.watch import ObjectWatch
+from icgpu.provisioning.kubernetes.watch import ObjectWatch, PodWatch
 from icgpu.provisioning.kubernetes.workload_pods import CONTAINER
 from icgpu.provisioning.local.inventory import TIERS
 from icgpu.services.signals import Signals
@@ -142,7 +142,7 @@ class KubernetesProvisioner:
         self.gpu_resources = gpu_resources(settings.local_inventory)  # tier -> extended resource
         self._resources: Resources | None = None
         self.records: ObjectWatch | None = None
-        self.pods: ObjectWatch | None = None
+        self.pods: PodWatch | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._namespaces: set[str] = set()  # made (with their quota) by this process
         # Tenants' VM disks and networks (not workloads): PVCs and NetworkPolicies of their own.
@@ -156,7 +156,8 @@ class KubernetesProvisioner:
         self._resources = Resources(self.kube.api)
         self.records = ObjectWatch(self._resources, CONFIG_MAP, label_selector=RECORD_SELECTOR,
                                    changed=self._changed)
-        self.pods = ObjectWatch(self._resources, POD, inspect=self._inspect_pod, changed=self._changed)
+        # The pods, and the nodes they run on: a pod on a lost node is inspected as failed (watch.py).
+        self.pods = PodWatch(self._resources, inspect=self._inspect_pod, changed=self._changed)
         self._tasks = [asyncio.create_task(self.records.run(), name="kubernetes-watch-records"),
                        asyncio.create_task(self.pods.run(), name="kubernetes-watch-pods")]
 

@@ -438,6 +438,18 @@ async def test_a_pass_after_one_change_reads_only_that_tenants_rows(
         policy = await stored(api, NETWORK_POLICY, tenant_namespace(a), policy_name(net_a.id))
         assert policy is not None and len(policy["spec"]["ingress"]) == 3  # the members' own + two rules
 
+        # A rule deleted without its network in the session: the network's tenant is read first.
+        async with database.transaction() as s:
+            await s.delete(await s.get(FirewallRule, f"fw-{a[-10:]}-web"))
+        listed.clear()
+        with Reads(database) as reads:
+            await sync.reconcile_once()
+        assert [tuple(params) for _, params in reads.selects] == [(net_a.id,), ("deleted", a), (a,), (a,)], \
+            reads.selects
+        assert listed == [tenant_namespace(a)] * 2
+        policy = await stored(api, NETWORK_POLICY, tenant_namespace(a), policy_name(net_a.id))
+        assert policy is not None and len(policy["spec"]["ingress"]) == 2
+
         # A dry run (rolled back) marks nothing.
         listed.clear()
         async with database.transaction(dry_run=True) as s:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from icgpu.db.tables import SimPod
+from icgpu.db.tables import Event, SimPod
 from tests.server.test_functions import FUNCTIONS, new_function, start_run, wait_run
 from tests.support.contracts import caller, new_instance, wait_status
 from tests.support.graphql import db_scalars, event_types
@@ -46,6 +46,12 @@ def api(node: Server) -> Iterator[httpx.Client]:
         yield client
 
 
+def failure_reasons(server: Server, resource_id: str, event_type: str) -> list[str | None]:
+    """The status_reason each ``event_type`` event of the resource carries (webhooks deliver it)."""
+    stmt = select(Event.data).where(Event.resource_id == resource_id, Event.type == event_type).order_by(Event.seq)
+    return [data.get("status_reason") for data in db_scalars(server, stmt)]
+
+
 def workloads(server: Server, resource_id: str) -> list[str]:
     return list(db_scalars(server, select(SimPod.instance_id).where(SimPod.instance_id == resource_id)))
 
@@ -58,6 +64,7 @@ def test_an_instance_the_provisioner_refuses_is_an_error_with_the_reason(node: S
     other = new_instance(api, "has-gpu", "dedicated")
     wait_status(api, other["id"], "running")
     assert event_types(node, refused["id"]) == ["instance.created", "instance.error"]
+    assert failure_reasons(node, refused["id"], "instance.error") == [REFUSAL]
     assert workloads(node, refused["id"]) == []
     assert api.delete(f"/api/v1/instances/{other['id']}").status_code == 200
     wait_for_free(node, other["id"])
@@ -75,6 +82,7 @@ def test_a_vm_the_provisioner_refuses_is_an_error_until_started_again(node: Serv
     assert vm_act(api, refused["id"], "start").status_code == 200
     wait_for_events(node, refused["id"], ["vm.created", "vm.error", "vm.pending", "vm.error"])
     assert wait_vm(api, refused["id"], "error")["status_reason"] == REFUSAL
+    assert failure_reasons(node, refused["id"], "vm.error") == [REFUSAL, REFUSAL]
     assert vm_act(api, other["id"], "delete").status_code == 200
     wait_for_free(node, other["id"])
 
@@ -90,6 +98,7 @@ def test_a_run_the_provisioner_refuses_fails_and_its_entrypoint_never_runs(node:
     ran = wait_run(api, other["id"], start_run(api, other["id"])["id"])
     assert ran["status"] == "succeeded", ran
     assert event_types(node, run["id"]) == ["function.run_queued", "function.failed"]
+    assert failure_reasons(node, run["id"], "function.failed") == [REFUSAL]
     assert workloads(node, run["id"]) == []
     assert api.get(f"{FUNCTIONS}/{fn['id']}/runs/{run['id']}").json()["status"] == "failed"
 

@@ -86,6 +86,7 @@ class ObjectWatch:
         self.synced = asyncio.Event()
         self.lists = 0  # how many times it listed (the first time, and after each 410)
         self.resumes = 0  # how many watches it opened from a version it had
+        self.expired = 0  # how many times the server said its version was gone (410)
 
     # -- reading the cache -------------------------------------------------------------------
 
@@ -118,6 +119,7 @@ class ObjectWatch:
                 await self._watch()
                 backoff = BACKOFF_FIRST
             except Gone:
+                self.expired += 1
                 log.info("watch of %s: resourceVersion %s is gone; listing again", self.type.plural,
                          self.resource_version)
                 self.resource_version = None

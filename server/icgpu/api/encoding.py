@@ -16,6 +16,7 @@ compares byte for byte.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -30,13 +31,28 @@ def dumps_utf8(content: Any) -> bytes:
         return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
+def iso_default(value: Any) -> str:
+    """The stdlib encoder's ``default`` for a GraphQL result, which may hold datetimes and dates
+    (api/graphql/execution.py leaves them for the encoder): their ISO text, as orjson writes them."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def dumps_graphql(content: Any) -> str:
+    """``json.dumps(content, separators=(",", ":"))`` for a GraphQL result (datetimes as ISO text)."""
+    return json.dumps(content, separators=(",", ":"), default=iso_default)
+
+
 def dumps_ascii(content: Any) -> bytes:
-    """``json.dumps(content, separators=(",", ":"))`` (non-ASCII escaped), faster."""
+    """``json.dumps(content, separators=(",", ":"))`` (non-ASCII escaped), faster; a datetime or
+    date is written as its ISO text either way (orjson's text is ``isoformat()``'s for the
+    UTC and offset-less values it gets)."""
     try:
         out = orjson.dumps(content)
     except TypeError:
         out = b""
-    return out if out and out.isascii() else json.dumps(content, separators=(",", ":")).encode()
+    return out if out and out.isascii() else dumps_graphql(content).encode()
 
 
 class FastJSONResponse(JSONResponse):

@@ -19,6 +19,13 @@ own errors. A resolver may hand a list over as rows (``RowItems``), with a view 
 type's attributes from a row: the plan then reads the rows, and graphql-core, when it completes the
 list instead, gets the objects the view makes. tests/server/test_response_equality.py holds the
 output to graphql-core's, byte for byte.
+
+A DateTime in UTC (or without an offset) is left in the result as the ``datetime`` it is: the
+response's encoder writes it as the text strawberry's ``isoformat`` would give, for a tenth of the
+cost of formatting it here (orjson: ``api/encoding.py``, whose stdlib fallback formats it the same
+way). Any other offset is formatted here, because orjson drops an offset's seconds. So this
+executor's results are for ``api/encoding.py`` to encode: the router's responses and messages, and
+the idempotency extension's stored copy, are.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import inspect
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from operator import attrgetter
 from typing import Any, Protocol
@@ -99,7 +106,7 @@ class RowItems(list[Any]):
 _Plan = Callable[..., dict[str, Any]]
 # Plans by (schema, type, selection nodes, Boolean variables), across operations: Executor._cached_plan.
 _PLANS: dict[tuple[Any, ...], tuple[Any, GraphQLObjectType, tuple[Any, ...],
-                                    tuple[_Plan, list[dict[int, Any]]] | None]] = {}
+                                    tuple[_Plan, list[Any]] | None]] = {}
 _MAX_PLANS = 512
 
 
@@ -160,7 +167,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
 
     def _cached_plan(self, obj_type: GraphQLObjectType,
-                     field_details_list: FieldDetailsList) -> tuple[_Plan, list[dict[int, Any]]] | None:
+                     field_details_list: FieldDetailsList) -> tuple[_Plan, list[Any]] | None:
         """The plan for this selection, made once per (schema, type, selection nodes, Boolean
         variables): documents are parsed once per text (documents.py), so a query sent again
         brings the same nodes, and only Boolean variables can change what @skip/@include
@@ -173,7 +180,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if entry is not None and entry[0] is self.schema and entry[1] is obj_type \
                 and all(a is b for a, b in zip(entry[2], nodes, strict=True)):
             return entry[3]
-        memos: list[dict[int, Any]] = []
+        memos: list[Any] = []
         plan = self._object_plan(obj_type, field_details_list, memos)
         compiled = (plan, memos) if plan is not None else None
         if len(_PLANS) >= _MAX_PLANS:
@@ -182,7 +189,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         return compiled
 
     def _object_plan(self, obj_type: GraphQLObjectType, field_details_list: FieldDetailsList,
-                     memos: list[dict[int, Any]]) -> _Plan | None:
+                     memos: list[Any]) -> _Plan | None:
         """A function completing one ``obj_type`` value for this selection, or None if a selected
         field is not plain (or uses @defer). A nested object is completed once per list for each
         object it holds (a page's items share a few tiers and owners): its finisher keeps what it
@@ -209,8 +216,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 if sub is None:
                     return None
                 memo: dict[int, Any] = {}
-                memos.append(memo)
-                finish = _object_finisher(sub, plain.non_null, memo)
+                held: list[Any] = []
+                memos += (memo, held)
+                finish = _object_finisher(sub, plain.non_null, memo, held)
             else:
                 finish = _finisher(plain.named, plain.non_null)
             steps.append((key, plain, finish))
@@ -282,10 +290,13 @@ def _compiled(attrs: tuple[str, ...],
     """Completing one object whose selected fields are all attributes, as one function written for
     this selection (some 40% faster than a loop over the fields): the values read in one
     call, then one dict display, where a str of a String or ID field and an int of an Int field
-    in range are put as they are (what their finishers return for them) and every other value
+    in range are put as they are (what their finishers return for them), so is a UTC DateTime (for
+    the encoder to write), a nested object already completed in this list and an enum member
+    are looked up inline by their id, and every other value
     goes through its finisher; ``__typename`` (no named type) is the finisher's constant. The
     source names nothing from the query: keys, finishers and constants are bound by position."""
-    scope: dict[str, Any] = {"read_all": attrgetter(*attrs), "type": type, "str": str, "int": int}
+    scope: dict[str, Any] = {"read_all": attrgetter(*attrs), "type": type, "str": str, "int": int, "id": id,
+                             "datetime": datetime, "utc": UTC}
     parts = []
     for i, (key, named, finish) in enumerate(fields):
         scope[f"k{i}"], scope[f"f{i}"] = key, finish
@@ -294,6 +305,15 @@ def _compiled(attrs: tuple[str, ...],
             parts.append(f"k{i}: c{i}")
         elif isinstance(named, GraphQLScalarType) and named.serialize in _STRING_SERIALIZERS:
             parts.append(f"k{i}: v{i} if type(v{i}) is str else f{i}(v{i})")
+        elif isinstance(finish, _Memoized):  # a nested object done before in this list, or now
+            scope[f"m{i}"] = finish.memo
+            parts.append(f"k{i}: m{i}.get(id(v{i})) or f{i}(v{i})")
+        elif isinstance(finish, _EnumFinisher):  # a member's name (never empty), or the finisher's answer
+            scope[f"e{i}"] = finish.by_id
+            parts.append(f"k{i}: e{i}.get(id(v{i})) or f{i}(v{i})")
+        elif isinstance(named, GraphQLScalarType) and named.serialize is isoformat:
+            parts.append(f"k{i}: v{i} if type(v{i}) is datetime and (v{i}.tzinfo is utc or v{i}.tzinfo is None) "
+                         f"else f{i}(v{i})")
         elif isinstance(named, GraphQLScalarType) and named.serialize is GraphQLInt.serialize:
             parts.append(f"k{i}: v{i} if type(v{i}) is int and {GRAPHQL_MIN_INT} <= v{i} <= {GRAPHQL_MAX_INT} "
                          f"else f{i}(v{i})")
@@ -331,19 +351,45 @@ def _constant(value: Any) -> Callable[[Any], Any]:
     return constant
 
 
-def _object_finisher(sub: _Plan, non_null: bool, memo: dict[int, Any]) -> Callable[[Any], Any]:
+class _Memoized:
     """A nested object's completion, once per object and list: ``memo`` maps the object's id to
-    (the object, its completion); holding the object keeps its id its own until the list ends."""
-    def finish(value: Any) -> Any:
+    its completion, and ``held`` keeps every object in it alive (so its id stays its own) until
+    the list ends and empties both. A completion is a dict with at least one key (a selection is
+    never empty), so a compiled plan reads the memo inline: ``memo.get(id(v)) or finish(v)``."""
+
+    __slots__ = ("held", "memo", "non_null", "sub")
+
+    def __init__(self, sub: _Plan, non_null: bool, memo: dict[int, Any], held: list[Any]) -> None:
+        self.sub, self.non_null, self.memo, self.held = sub, non_null, memo, held
+
+    def __call__(self, value: Any) -> Any:
         if value is None:
-            return _null(non_null)
-        seen = memo.get(id(value))
-        if seen is not None and seen[0] is value:
-            return seen[1]
-        done = sub(value)
-        memo[id(value)] = (value, done)
+            return _null(self.non_null)
+        done = self.memo.get(id(value))
+        if done is None:
+            done = self.sub(value)
+            self.memo[id(value)] = done
+            self.held.append(value)
         return done
-    return finish
+
+
+def _object_finisher(sub: _Plan, non_null: bool, memo: dict[int, Any], held: list[Any]) -> Callable[[Any], Any]:
+    return _Memoized(sub, non_null, memo, held)
+
+
+class _EnumFinisher:
+    """A strawberry enum's finisher, with its members' names by the member's id for a compiled
+    plan (an enum member lives as long as its class, so no other object has its id; and the id
+    avoids ``Enum.__hash__``, a Python call)."""
+
+    __slots__ = ("by_id", "finish")
+
+    def __init__(self, finish: Callable[[Any], Any], names: dict[Any, Any]) -> None:
+        self.finish = finish
+        self.by_id = {id(member): name for member, name in names.items() if name}
+
+    def __call__(self, value: Any) -> Any:
+        return self.finish(value)
 
 
 def _leaf(named: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
@@ -396,6 +442,8 @@ def _make_finisher(named: GraphQLScalarType | GraphQLEnumType, non_null: bool) -
         return same
     if isinstance(named, GraphQLScalarType) and named.serialize is isoformat:
         def iso(value: Any) -> Any:
+            if type(value) is datetime and (value.tzinfo is UTC or value.tzinfo is None):
+                return value  # written by the response's encoder (see _raw_datetime)
             if type(value) is datetime or type(value) is date:
                 return value.isoformat()
             return _null(non_null) if value is None else _leaf(named, value)
@@ -413,7 +461,7 @@ def _make_finisher(named: GraphQLScalarType | GraphQLEnumType, non_null: bool) -
             if type(value) is enum_cls and value in names:
                 return names[value]
             return _null(non_null) if value is None else _leaf(named, value)
-        return enum
+        return _EnumFinisher(enum, names)
 
     def leaf(value: Any) -> Any:
         return _null(non_null) if value is None else _leaf(named, value)

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from icgpu.api.encoding import dumps_graphql
 from icgpu.api.graphql.errors import api_errors
 from icgpu.errors import ApiError
 from icgpu.services.idempotency import Replay, canonical_json, fingerprint
@@ -79,7 +80,7 @@ class IdempotentMutations(SchemaExtension):
         secret_names = _response_names(ec.graphql_document, ec)
         body = {"data": _redact(getattr(result, "data", None), secret_names),
                 "errors": [e.formatted for e in errors] or None}
-        await idem.complete(outcome, 200, json.dumps(body, separators=(",", ":")))
+        await idem.complete(outcome, 200, dumps_graphql(body))
 
 
 def _dry_run_only(ec: Any) -> bool:

@@ -4,7 +4,8 @@ HTTP server, no client), so the CPU measured is the request path's own.
     .venv/bin/python bench/profile_request.py [--requests 400] [--concurrency 8]
         [--profile rest|graphql|baseline|gateway] [--only ...] [--fast-paths true|false]
 
-Sets up a SQLite database in a temp dir (``icgpu admin bootstrap`` + 100 instances over the API),
+Sets up a SQLite database in a temp dir (or, with ``--database postgresql --database-url URL``, a
+database of its own on that PostgreSQL cluster, dropped at the end) (``icgpu admin bootstrap`` + 100 instances over the API),
 then for each target (REST list, GraphQL list as in list_instances.py, the baseline app) runs
 ``--requests`` requests, ``--concurrency`` at a time, and prints CPU ms per request (process CPU,
 every thread: aiosqlite's included). ``--profile`` runs that target once more under cProfile and
@@ -31,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import backends
 from gateway import BODY as CHAT_BODY
 from gateway import MODEL
 from harness import HOST, free_port
@@ -127,8 +129,9 @@ def start_upstream(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the upstream did not start")
 
 
-def bootstrap(args: argparse.Namespace, tmp: Path, upstream_port: int) -> tuple[dict[str, str], dict[str, Any]]:
-    env = server_env(tmp, 8000, f"sqlite+aiosqlite:///{tmp}/icgpu.db")
+def bootstrap(args: argparse.Namespace, tmp: Path, upstream_port: int,
+              db: backends.BenchDatabase) -> tuple[dict[str, str], dict[str, Any]]:
+    env = server_env(tmp, 8000, db.url)
     env["ICGPU_FAST_PATHS"] = args.fast_paths
     env["ICGPU_MODEL_UPSTREAMS"] = json.dumps({MODEL: f"http://{HOST}:{upstream_port}/v1"})
     env["ICGPU_RATE_LIMIT_LLM"] = "1000000000"
@@ -210,13 +213,20 @@ def main() -> None:
     parser.add_argument("--only", choices=TARGETS, help="measure this target alone")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--fast-paths", default="true", choices=("true", "false"))
+    parser.add_argument("--database", default="sqlite", choices=backends.BACKENDS)
+    parser.add_argument("--database-url", help="with --database postgresql: a cluster URL (scripts/pg-up.sh "
+                                               "prints one); the run creates and drops its own database there")
     args = parser.parse_args()
     port = free_port()
     upstream = start_upstream(port)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            env, boot = bootstrap(args, Path(tmp), port)
-            asyncio.run(main_async(args, env, boot))
+            db = backends.create(args.database, Path(tmp), args.database_url)
+            try:
+                env, boot = bootstrap(args, Path(tmp), port, db)
+                asyncio.run(main_async(args, env, boot))
+            finally:
+                db.drop()
     finally:
         upstream.kill()
         upstream.wait(10)

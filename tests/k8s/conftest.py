@@ -67,11 +67,17 @@ async def namespace(core: client.CoreV1Api) -> AsyncIterator[str]:
         await core.delete_namespace(name)
 
 
+def new_provisioner(control_plane: ControlPlane) -> KubernetesProvisioner:
+    """A Kubernetes provisioner in this process on the package's control plane, not started (a test
+    that plays a restart makes a second one)."""
+    settings = Settings(provisioner="kubernetes", kubeconfig=control_plane.kubeconfig)
+    return KubernetesProvisioner(settings, KubeClient(settings))
+
+
 @pytest.fixture
 async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
     """A Kubernetes provisioner of the test's own, in-process, on the package's control plane."""
-    settings = Settings(kubeconfig=control_plane.kubeconfig)
-    prov = KubernetesProvisioner(settings, KubeClient(settings))
+    prov = new_provisioner(control_plane)
     await prov.start()
     try:
         yield prov

@@ -21,7 +21,6 @@ import pytest
 from kubernetes_asyncio import client
 
 from icgpu.provisioning.base import PRIORITY_BATCH, PRIORITY_INTERACTIVE, WorkloadKind, WorkloadSpec
-from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.naming import (
     MANAGED_BY,
     MANAGER,
@@ -34,7 +33,7 @@ from icgpu.provisioning.kubernetes.provisioner import KubernetesProvisioner
 from icgpu.provisioning.kubernetes.registry import renderer
 from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, Resources
 from icgpu.settings import Settings
-from tests.k8s.conftest import KubernetesServers
+from tests.k8s.conftest import KubernetesServers, new_provisioner
 from tests.k8s.control_plane import ControlPlane, gpu_pod, wait_for
 from tests.k8s.test_scheduling import DEDICATED, GPU, dedicated_node, free_gpus
 from tests.k8s.volumes import make_volumes, remove_volumes
@@ -237,20 +236,7 @@ def wait_for_sync(probe: Any, what: str, within: float = WITHIN) -> Any:
     return wait(probe, timeout=within, interval=0.1, what=what)
 
 
-# -- the provisioner in this process -----------------------------------------------------------------
-
-
-@pytest.fixture
-async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesProvisioner]:
-    made = new_provisioner(control_plane)
-    await made.start()
-    yield made
-    await made.stop()
-
-
-def new_provisioner(control_plane: ControlPlane) -> KubernetesProvisioner:
-    settings = Settings(provisioner="kubernetes", kubeconfig=control_plane.kubeconfig)
-    return KubernetesProvisioner(settings, KubeClient(settings))
+# -- the provisioner in this process (conftest.py's ``provisioner``; ``new_provisioner`` plays a restart) --
 
 
 def spec(workload_id: str, priority: int, tier: str = "dedicated") -> WorkloadSpec:

@@ -250,6 +250,7 @@ class PodWatch(ObjectWatch):
             if why is not None:
                 await self.inspect("NODE_LOST", marked_lost(pod, why))
                 shown += 1
+        self.deleted_nodes &= lost.keys()  # forget deleted nodes no pod names any more
         return shown
 
     async def _why_lost(self, name: str, now: datetime) -> str | None:

@@ -34,6 +34,7 @@ from icgpu.provisioning.kubernetes.pods import NODE_LOST, marked_lost, node_loss
 from icgpu.provisioning.kubernetes.resources import NODE, Resources
 from icgpu.provisioning.kubernetes.watch import PodWatch
 from icgpu.tasks import stop_task
+from tests.k8s.conftest import KubernetesServers
 from tests.k8s.control_plane import ROOT, ControlPlane, gpu_pod, wait_for
 from tests.k8s.test_function_runs import kwok_stopped
 from tests.k8s.test_scheduling import GPU, running
@@ -41,7 +42,7 @@ from tests.k8s.volumes import make_volumes, remove_volumes
 from tests.k8s.workloads import blocking, fill_dedicated_but, objects_of, wait_gone
 from tests.support.graphql import db_scalars, event_types, rest_create, rest_get, wait_status
 from tests.support.server import Server
-from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.tenants import Tenant
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -117,29 +118,22 @@ async def delete_orphans(core: client.CoreV1Api, node: str) -> None:
 
 
 @pytest.fixture
-def k8s_server(make_server: Any, control_plane: ControlPlane) -> Server:
-    server: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig))
-    return server
+def k8s_server(k8s_servers: KubernetesServers) -> Server:
+    return k8s_servers()
 
 
 @pytest.fixture
-async def tenant(k8s_server: Server, kube: client.ApiClient, core: client.CoreV1Api) -> AsyncIterator[Tenant]:
-    """A tenant with PVs for its instances' claims; at the end its instances and namespace are deleted."""
+async def tenant(k8s_servers: KubernetesServers, k8s_server: Server, res: Resources,
+                 core: client.CoreV1Api) -> AsyncIterator[Tenant]:
+    """A tenant of the server, with a PV for its instance's claim; at the end its instances are deleted
+    and their objects waited out (then ``k8s_servers`` deletes its namespace)."""
     volumes = await make_volumes(core, 1)
-    made = await blocking(bootstrap_tenant, k8s_server, f"loss-{uuid.uuid4().hex[:8]}", "owner@k8s.example.com")
+    made = await k8s_servers.tenant(k8s_server, "loss")
     yield made
-    res = Resources(kube)
     listed = await blocking(made.api.get, "/api/v1/instances", params={"maxResults": 100})
-    ids = [i["id"] for i in listed.json()["instances"]]
-    namespaces = {o["metadata"]["namespace"] for i in ids for items in (await objects_of(res, i)).values()
-                  for o in items}
-    for instance_id in ids:
+    for instance_id in [i["id"] for i in listed.json()["instances"]]:
         await blocking(made.api.delete, f"/api/v1/instances/{instance_id}")
-    for instance_id in ids:
         await wait_gone(res, instance_id)
-    for ns in namespaces:
-        await core.delete_namespace(ns)
-    made.close()
     await remove_volumes(core, volumes)
 
 
@@ -151,11 +145,11 @@ def error_events(server: Server, instance_id: str) -> list[dict[str, Any]]:
 
 
 async def test_an_instance_on_a_deleted_node_becomes_error_naming_the_node(
-        k8s_server: Server, tenant: Tenant, only_node: str, kube: client.ApiClient, core: client.CoreV1Api) -> None:
+        k8s_server: Server, tenant: Tenant, only_node: str, res: Resources, core: client.CoreV1Api) -> None:
     lost_node = only_node
     inst = await blocking(rest_create, tenant.api, "on-a-doomed-node", "dedicated")
     await blocking(wait_status, tenant.api, inst["id"], "running", WITHIN)
-    pod = (await objects_of(Resources(kube), inst["id"]))["Pod"][0]
+    pod = (await objects_of(res, inst["id"]))["Pod"][0]
     assert pod["spec"]["nodeName"] == lost_node
 
     deleted = time.monotonic()
@@ -175,7 +169,7 @@ async def test_an_instance_on_a_deleted_node_becomes_error_naming_the_node(
 
     # The reconciler releases an errored instance's workload; its pod waits for PodGC, played here.
     await delete_orphans(core, lost_node)
-    await wait_gone(Resources(kube), inst["id"])
+    await wait_gone(res, inst["id"])
     assert (await blocking(rest_get, tenant.api, inst["id"]))["status"] == "error"
 
 

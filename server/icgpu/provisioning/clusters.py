@@ -8,8 +8,11 @@ its workloads ask for GPUs through the host cluster's own scheduling.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from icgpu.provisioning.base import Phase
 
@@ -33,13 +36,52 @@ class ClusterObservation:
 
 
 @dataclass(frozen=True)
+class BearerToken:
+    """A user that authenticates with a bearer token (a ServiceAccount's, or the local simulator's)."""
+
+    token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            raise ValueError("a bearer token cannot be empty")
+
+
+@dataclass(frozen=True)
+class ClientCertificate:
+    """A user that authenticates with a client certificate and its private key (vCluster's own
+    kubeconfig), both PEM. The key is checked to belong to the certificate here, so a pair that
+    kubectl would refuse is never served; no message and no ``repr`` ever carries the key."""
+
+    certificate_pem: str
+    key_pem: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            certificate = x509.load_pem_x509_certificate(self.certificate_pem.encode())
+        except ValueError:
+            raise ValueError("the client certificate is not a PEM X.509 certificate") from None
+        try:
+            key = serialization.load_pem_private_key(self.key_pem.encode(), password=None)
+        except (ValueError, TypeError):  # TypeError: an encrypted key
+            raise ValueError("the client key is not an unencrypted PEM private key") from None
+        public = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        if key.public_key().public_bytes(*public) != certificate.public_key().public_bytes(*public):
+            raise ValueError("the client key does not belong to the client certificate")
+
+
+# How a kubeconfig's user authenticates: one of the two, never both.
+UserCredential = BearerToken | ClientCertificate
+
+
+@dataclass(frozen=True)
 class ClusterCredential:
     """What a kubeconfig needs from a control plane that issues its own credential (the Kubernetes
-    provisioner's ServiceAccount token), read from it on download and never stored or logged."""
+    provisioner's ServiceAccount token, or the kubeconfig vCluster's controller writes), read from it
+    on download and never stored or logged."""
 
     server_url: str
     ca_cert_pem: str
-    token: str
+    user: UserCredential
     namespace: str
 
 

@@ -23,7 +23,7 @@ from icgpu.db.tables_clusters import Cluster
 from icgpu.errors import AccessDenied, Conflict, NotFound
 from icgpu.events import outbox
 from icgpu.ids import new_id, well_formed
-from icgpu.provisioning.clusters import ClusterProvisioner
+from icgpu.provisioning.clusters import BearerToken, ClusterProvisioner
 from icgpu.services import access, kubeconfig
 from icgpu.services.cluster_states import CREDENTIAL_LIVE, EVENT_FOR, ClusterStatus, can_move
 from icgpu.services.pagination import Page, PageCodec, PageRequest
@@ -143,8 +143,8 @@ class ClusterService:
         scope and write permission, held by the cluster's creator or a member (not a viewer) of its
         team. A deleted cluster's credential is revoked: 404. Before the control plane has an
         address: 409 ClusterNotReady. With the Kubernetes provisioner the host cluster issued the
-        credential (a ServiceAccount token): it is read from there on each download, and 409 until
-        it is issued."""
+        credential (a ServiceAccount token, or vCluster's client certificate): it is read from there on
+        each download, and 409 until it is issued."""
         principal.require(SCOPE, "write")
         c = await self.get(principal, cluster_id)
         if c.account_id != principal.account_id:
@@ -161,16 +161,17 @@ class ClusterService:
         if c.server_url is None:
             raise not_ready
         if self.provisioner.issues_credentials:
-            # The host cluster issued the credential (a ServiceAccount token): read it from there.
+            # The host cluster issued the credential (a ServiceAccount token, or the client certificate
+            # of vCluster's kubeconfig): read it from there.
             issued = await self.provisioner.credential(c.id)
             if issued is None:
                 raise not_ready
             return kubeconfig.Kubeconfig(cluster_id=c.id, context=c.name, server_url=issued.server_url,
-                                         ca_cert_pem=issued.ca_cert_pem, token=issued.token,
+                                         ca_cert_pem=issued.ca_cert_pem, credential=issued.user,
                                          namespace=issued.namespace)
         return kubeconfig.Kubeconfig(cluster_id=c.id, context=c.name, server_url=c.server_url,
                                      ca_cert_pem=c.ca_cert_pem,
-                                     token=kubeconfig.token_for(self._secret, c.id, c.token_salt))
+                                     credential=BearerToken(kubeconfig.token_for(self._secret, c.id, c.token_salt)))
 
     async def authenticate(self, token: str) -> Cluster | None:
         """The live cluster a bearer token belongs to, or None (for a control plane checking it)."""

@@ -8,10 +8,14 @@
   and a random per-cluster salt. The database keeps the salt and the token's SHA-256 (what an API
   server checks); deleting a cluster clears both, so the token is revoked for good.
 * **kubeconfig**: YAML with one cluster, one user and one context (the current one). Every value
-  is written as a double-quoted scalar (JSON string syntax, which YAML reads the same way).
+  is written as a double-quoted scalar (JSON string syntax, which YAML reads the same way). The
+  user authenticates with a bearer token (``token``) or with a client certificate and its key
+  (``client-certificate-data``, ``client-key-data``, base64 PEM, as kubectl reads them).
 * **With the Kubernetes provisioner** the host cluster issues the credential instead: the
   kubeconfig carries the host API server's URL and CA, a ServiceAccount's token and the cluster's
-  namespace, read from the host on each download (provisioning/kubernetes/clusters.py).
+  namespace (the namespace way), or the server, CA, client certificate and key of the kubeconfig
+  vCluster's controller wrote (vCluster's way), read from the host on each download and never
+  stored (provisioning/kubernetes/clusters.py, vcluster.py).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from icgpu.provisioning.clusters import BearerToken, UserCredential
 
 TOKEN_PREFIX = "icgpu-kc-"
 CA_YEARS = 10
@@ -91,22 +97,40 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _b64(pem: str) -> str:
+    return base64.b64encode(pem.encode()).decode()
+
+
 @dataclass(frozen=True)
 class Kubeconfig:
     cluster_id: str
     context: str
     server_url: str
     ca_cert_pem: str
-    token: str
+    credential: UserCredential  # a bearer token, or a client certificate and its key
     namespace: str = NAMESPACE
 
     @property
     def user(self) -> str:
         return f"{self.context}-admin"
 
+    @property
+    def token(self) -> str:
+        """The bearer token, for the JSON and GraphQL forms, which have a ``token`` field and no field for
+        a client certificate yet: empty when the user authenticates with one (their ``kubeconfig`` field,
+        the whole kubeconfig, carries it)."""
+        return self.credential.token if isinstance(self.credential, BearerToken) else ""
+
+    def _user_lines(self) -> tuple[str, ...]:
+        q = json.dumps
+        if isinstance(self.credential, BearerToken):
+            return (f"    token: {q(self.credential.token)}",)
+        return (f"    client-certificate-data: {q(_b64(self.credential.certificate_pem))}",
+                f"    client-key-data: {q(_b64(self.credential.key_pem))}")
+
     def yaml(self) -> str:
         q = json.dumps  # a JSON string is a YAML double-quoted scalar
-        ca_data = base64.b64encode(self.ca_cert_pem.encode()).decode()
+        ca_data = _b64(self.ca_cert_pem)
         return "\n".join((
             "apiVersion: v1",
             "kind: Config",
@@ -118,7 +142,7 @@ class Kubeconfig:
             "users:",
             f"- name: {q(self.user)}",
             "  user:",
-            f"    token: {q(self.token)}",
+            *self._user_lines(),
             "contexts:",
             f"- name: {q(self.context)}",
             "  context:",

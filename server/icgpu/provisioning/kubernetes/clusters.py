@@ -3,7 +3,8 @@
 Cluster API provider) is installed:
 
 * **vCluster's objects** where it is: a ``VCluster`` in the cluster's namespace, its status and
-  kubeconfig written by vCluster's controller (vcluster.py);
+  kubeconfig written by vCluster's controller, and a Cluster API ``Cluster`` owning it where Cluster
+  API's CRD (``clusters.cluster.x-k8s.io``) is installed too, also decided at start (vcluster.py);
 * otherwise **a namespace with a ServiceAccount**, which needs nothing installed in the host (below).
 
 Either way each cluster has the namespace ``icgpu-cluster-<cluster id>``, and every object is labelled
@@ -46,7 +47,7 @@ from typing import Any, Protocol
 from kubernetes_asyncio import client
 
 from icgpu.provisioning.base import Phase
-from icgpu.provisioning.clusters import ClusterCredential, ClusterObservation, ClusterSpec
+from icgpu.provisioning.clusters import BearerToken, ClusterCredential, ClusterObservation, ClusterSpec
 from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.cluster_namespace import (
     SECRET,
@@ -60,7 +61,7 @@ from icgpu.provisioning.kubernetes.cluster_namespace import (
 )
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
 from icgpu.provisioning.kubernetes.resources import Resources, api_message
-from icgpu.provisioning.kubernetes.vcluster import VCLUSTER_CRD, VClusterClusters
+from icgpu.provisioning.kubernetes.vcluster import CAPI_CLUSTER_CRD, VCLUSTER_CRD, VClusterClusters
 from icgpu.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,8 @@ class ServiceAccountClusters:
         token = _token(await self.resources.get(SECRET, namespace_of(cluster_id), TOKEN_SECRET))
         if token is None:
             return None
-        return ClusterCredential(self.host.server_url, self.host.ca_cert_pem, token, namespace_of(cluster_id))
+        return ClusterCredential(self.host.server_url, self.host.ca_cert_pem, BearerToken(token),
+                                 namespace_of(cluster_id))
 
 
 class KubernetesClusterProvisioner:
@@ -240,6 +242,7 @@ class KubernetesClusterProvisioner:
         self._host: HostApi | None = None
         self._way: Way | None = None
         self.uses_vcluster = False  # decided by start()
+        self.uses_cluster_api = False  # decided by start(), with vCluster only
 
     async def connect(self) -> None:
         """Start the (shared) client and learn where the host API server is."""
@@ -251,9 +254,13 @@ class KubernetesClusterProvisioner:
         await self.connect()
         self.uses_vcluster = await self.vcluster_installed()
         if self.uses_vcluster:
-            self._way = VClusterClusters(self.resources, self.namespaces)
+            self.uses_cluster_api = await self.installed(CAPI_CLUSTER_CRD)
+            self._way = VClusterClusters(self.resources, self.namespaces, cluster_api=self.uses_cluster_api)
             log.info("vCluster's CRD %s is installed: clusters are VClusters, run by vCluster's controller",
                      VCLUSTER_CRD)
+            log.info("Cluster API's CRD %s is %s", CAPI_CLUSTER_CRD,
+                     "installed: each VCluster gets a Cluster that owns it" if self.uses_cluster_api else
+                     "not installed: VClusters have no Cluster")
         else:
             self._way = ServiceAccountClusters(self.resources, self.namespaces, self.host)
             log.info("vCluster's CRD %s is not installed: clusters are namespaces with a ServiceAccount token",
@@ -283,11 +290,14 @@ class KubernetesClusterProvisioner:
         return ClusterNamespaces(self.resources)
 
     async def vcluster_installed(self) -> bool:
-        """Is vCluster's CRD there? (Reading CRDs needs a cluster-wide read; without it: not known, no.)"""
+        return await self.installed(VCLUSTER_CRD)
+
+    async def installed(self, crd: str) -> bool:
+        """Is this CRD there? (Reading CRDs needs a cluster-wide read; without it: not known, no.)"""
         try:
-            return await self.resources.get(CRD, None, VCLUSTER_CRD) is not None
+            return await self.resources.get(CRD, None, crd) is not None
         except client.ApiException as err:
-            log.info("cannot tell whether vCluster is installed (%s)", api_message(err))
+            log.info("cannot tell whether %s is installed (%s)", crd, api_message(err))
             return False
 
     # -- the protocol ------------------------------------------------------------------------------

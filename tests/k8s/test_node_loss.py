@@ -257,6 +257,33 @@ async def test_a_node_not_ready_past_the_grace_loses_its_pods(
         await stop_task(task)
 
 
+async def test_a_pod_whose_node_went_while_nobody_watched_is_lost_at_the_first_check(
+        kube: client.ApiClient, core: client.CoreV1Api, namespace: str, lost_node: str) -> None:
+    seen: list[Manifest] = []
+
+    async def inspect(event: str, pod: Manifest) -> None:
+        if event == "NODE_LOST":
+            seen.append(pod)
+
+    on_node = gpu_pod("orphan", GPU, 1, node_selector={HOSTNAME: lost_node})
+    on_node.metadata.labels = {MANAGED_BY: MANAGER}
+    await core.create_namespaced_pod(namespace, on_node)
+    await running(core, namespace, "orphan")
+    await core.delete_node(lost_node)  # before any watch: no DELETED event will say so
+    watch = PodWatch(Resources(kube), inspect=inspect, check_seconds=0.2)
+    task = asyncio.create_task(watch.run())
+    try:
+        async def shown() -> bool | None:
+            return True if seen else None
+
+        await wait_for("the orphan shown lost", shown, within=WITHIN)
+    finally:
+        await stop_task(task)
+    obs = pod_observation(seen[0])
+    assert obs.reason == f"node {lost_node} lost: it was deleted from the cluster", obs
+    assert seen[0]["metadata"]["name"] == "orphan" and lost_node in watch.deleted_nodes
+
+
 # -- the rules, on the objects alone -------------------------------------------------------------
 
 

@@ -8,8 +8,9 @@ End to end through a real ``icgpu serve`` on the Kubernetes provisioner: deletin
 instance ``error`` with "node <name> lost: it was deleted from the cluster" in GET
 /api/v1/instances/{id}'s ``status_reason`` and an ``instance.error`` outbox event carrying it, within
 seconds (the pod watch watches the nodes too: kube-controller-manager's PodGC would delete the pod only
-40 to 80 s later). In process: a node that stops being Ready loses its pods only after the grace, and
-``node_loss``'s rules on the objects themselves.
+40 to 80 s later). In process: a node that stops being Ready loses its pods only after the grace, a
+pod whose node was deleted before the watch started is found at its first check, and ``node_loss``'s
+rules on the objects themselves.
 """
 
 from __future__ import annotations

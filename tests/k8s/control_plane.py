@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -112,3 +114,24 @@ async def read_pod(core: client.CoreV1Api, namespace: str, name: str) -> client.
 
 def condition(pod: client.V1Pod, type_: str) -> client.V1PodCondition | None:
     return next((c for c in pod.status.conditions or [] if c.type == type_), None)
+
+
+@asynccontextmanager
+async def kwok_stopped(control_plane: ControlPlane, core: client.CoreV1Api) -> AsyncIterator[None]:
+    """kwok (the kubelet of the fake nodes) paused: pods are bound but nothing plays them. Briefly: the
+    nodes' leases lapse after 40 s. On leaving, the fake nodes are waited for until kwok reports them
+    Ready with their addresses again: the control plane is shared by the package's later modules."""
+    pid = control_plane.pids()["kwok"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+        async def nodes_back() -> bool | None:
+            nodes = (await core.list_node(label_selector="nvidia.com/gpu.present=true")).items
+            ready = [n for n in nodes if n.status.addresses
+                     and any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or ())]
+            return True if nodes and len(ready) == len(nodes) else None
+
+        await wait_for("the fake GPU nodes to be Ready again after kwok resumed", nodes_back, within=60.0)

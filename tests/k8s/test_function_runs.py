@@ -16,11 +16,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +32,7 @@ from icgpu.provisioning.kubernetes.resources import CONFIG_MAP, POD, Resources
 from icgpu.services.function_runs import RunStatus
 from icgpu.workers.function_runner import cluster_outcome, log_fields
 from tests.k8s.conftest import KubernetesServers
-from tests.k8s.control_plane import ControlPlane, wait_for
+from tests.k8s.control_plane import ControlPlane, kwok_stopped, wait_for
 from tests.k8s.workloads import blocking, fill_dedicated_but
 from tests.server.test_functions import FUNCTIONS, all_events_text, event_types, new_function, start_run, wait_run
 from tests.support.server import Server
@@ -180,27 +177,6 @@ async def test_a_deadline_that_passes_while_the_run_waits_fails_it(
     assert "DeadlineExceeded" in done["status_reason"] and done["error"] == done["status_reason"]
     assert done["started_at"] is None and done["exit_code"] is None
     await gone(res, run["id"])
-
-
-@asynccontextmanager
-async def kwok_stopped(control_plane: ControlPlane, core: client.CoreV1Api) -> AsyncIterator[None]:
-    """kwok (the kubelet of the fake nodes) paused: pods are bound but nothing plays them. Briefly: the
-    nodes' leases lapse after 40 s. On leaving, the fake nodes are waited for until kwok reports them
-    Ready with their addresses again: the control plane is shared by the package's later modules."""
-    pid = control_plane.pids()["kwok"]
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
-
-        async def nodes_back() -> bool | None:
-            nodes = (await core.list_node(label_selector="nvidia.com/gpu.present=true")).items
-            ready = [n for n in nodes if n.status.addresses
-                     and any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or ())]
-            return True if nodes and len(ready) == len(nodes) else None
-
-        await wait_for("the fake GPU nodes to be Ready again after kwok resumed", nodes_back, within=WITHIN)
 
 
 async def play_kubelet_running(core: client.CoreV1Api, pod: Manifest) -> None:

@@ -36,8 +36,7 @@ from icgpu.provisioning.kubernetes.resources import NODE, Resources
 from icgpu.provisioning.kubernetes.watch import PodWatch
 from icgpu.tasks import stop_task
 from tests.k8s.conftest import KubernetesServers
-from tests.k8s.control_plane import ROOT, ControlPlane, gpu_pod, wait_for
-from tests.k8s.test_function_runs import kwok_stopped
+from tests.k8s.control_plane import ROOT, ControlPlane, gpu_pod, kwok_stopped, wait_for
 from tests.k8s.test_scheduling import GPU, running
 from tests.k8s.volumes import make_volumes, remove_volumes
 from tests.k8s.workloads import blocking, fill_dedicated_but, objects_of, wait_gone

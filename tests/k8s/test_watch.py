@@ -113,9 +113,8 @@ class GoneOnce(Resources):
 
 @pytest.mark.parametrize("how", ["status", "event"])
 async def test_a_version_the_server_no_longer_has_makes_it_list_again(how: str) -> None:
-    # A real 410 needs a resourceVersion both compacted in etcd and older than the API server's watch
-    # cache (which otherwise serves it): not reachable in a young cluster, so the server's two
-    # answers are played here.
+    # tests/k8s/test_watch_relist.py gets a real 410 from a second API server on the same etcd, in
+    # one of its forms; here both forms the server can answer with are played.
     gone = GoneOnce(how)
     watch = ObjectWatch(gone, CONFIG_MAP)
     watch.resource_version = "1"

@@ -20,6 +20,12 @@ Level-triggered like the other reconcilers. Every pass reads the live deployment
   deployment's Hugging Face token goes in the workload's details (a Secret the Model reads);
 * stops extra replicas (process, then slot), newest first; and records the counts and status.
 
+A deployment whose replica the provisioner refuses (``WorkloadRefused``: it cannot serve it at all,
+e.g. an sglang engine on Kubernetes, where KubeAI has none) is asked for once: the replica is let go
+(no GPU held), the reason stays in ``status_reason``, and later passes start no replica for it until
+the deployment changes (bounds, stop or wake, or another model, engine, kind, profile or token:
+``_version``), which asks again. The refusal is remembered by this process (a restarted one asks once).
+
 Replicas of deleted deployments are stopped, and ``mdl-`` workloads nobody holds (left by a previous
 server process) are released; only that prefix is touched. A served replica's workload (a KubeAI
 Model) of a live deployment is taken back instead, as one of the replicas it wants (``_adopt``).
@@ -33,7 +39,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 
@@ -79,6 +85,19 @@ async def launch(model: str, kind: str, ready_timeout: float, hf_token: str | No
 START_CANCEL_WAIT_SECONDS = 10.0  # how long stopping waits for a cancelled replica start to end
 
 
+class Refusal(NamedTuple):
+    """The provisioner's refusal of a deployment as it was (``version``), with the reason it gave."""
+
+    version: tuple[Any, ...]
+    reason: str
+
+
+def _version(d: ModelDeployment) -> tuple[Any, ...]:
+    """What a user can change about a deployment: a refusal holds until one of these changes."""
+    return (d.model, d.engine, d.kind, d.resource_profile, d.hf_token_blob, d.min_replicas, d.max_replicas,
+            d.stopped)
+
+
 @dataclass
 class Hold:
     """The most replicas the load asked for lately, kept until ``until`` (no flapping down)."""
@@ -103,6 +122,7 @@ class ModelScaler(LevelTriggered):
         self._failures: dict[str, int] = {}  # deployment id -> replica starts failed in a row
         self._retry_at: dict[str, float] = {}  # deployment id -> no new start before (monotonic)
         self._adoptable: set[str] = set()  # served replicas' workloads in the cluster that no replica holds
+        self._refused: dict[str, Refusal] = {}  # deployment id -> the provisioner's refusal (not asked again)
         self.tokens = TokenBox(settings.resolved_secret_key)
         pool.on_demand = self.wake
 
@@ -156,6 +176,7 @@ class ModelScaler(LevelTriggered):
             self._holds.pop(dep_id, None)
             self._failures.pop(dep_id, None)
             self._retry_at.pop(dep_id, None)
+            self._refused.pop(dep_id, None)
             changed = True
         for r in list(self._draining):
             load = self.pool.load.get(r.deployment_id)
@@ -202,7 +223,11 @@ class ModelScaler(LevelTriggered):
                 await self._remove(victim)
         # Too few: claim a GPU slot (within the tenant's GPU limit) for each missing replica.
         tier = RESOURCE_PROFILES.get(d.resource_profile)
+        refusal = self._refusal(d)
         while len(reps) < desired:
+            if refusal is not None:  # refused as it is: not asked again until it changes
+                reason = refusal
+                break
             if tier is None and self.provisioner.serves_models:
                 reason = (f"cannot be served here: the cluster serves models on GPUs, and profile "
                           f"{d.resource_profile!r} has none")
@@ -259,6 +284,9 @@ class ModelScaler(LevelTriggered):
     # -- one replica -------------------------------------------------------------------------------
 
     async def _advance(self, d: ModelDeployment, r: Replica) -> str | None:
+        if r.phase == WAITING_GPU and (refusal := self._refusal(d)) is not None:
+            await self._remove(r)  # another replica of a deployment refused in this pass: not asked again
+            return refusal
         if r.phase == WAITING_GPU:
             served = self.provisioner.serves_models
             details = ModelReplicaDetails(model=d.model, engine=d.engine, kind=d.kind,
@@ -269,7 +297,11 @@ class ModelScaler(LevelTriggered):
                                  storage_gb=0, authorized_keys="", kind=WorkloadKind.MODEL_REPLICA,
                                  tenant_id=d.tenant_id, details=details), replace_failed=True)
             except WorkloadRefused as refused:  # the provisioner cannot serve it (KubeAI has no sglang)
-                return f"cannot be served here: {refused}"
+                reason = f"cannot be served here: {refused}"
+                self._refused[d.id] = Refusal(_version(d), reason)
+                log.warning("model deployment %s: %s", d.id, reason)
+                await self._remove(r)  # its GPU slot goes back; no replica is started until the deployment changes
+                return reason
             if obs.phase is Phase.RUNNING:
                 r.phase = STARTING
             elif obs.phase in (Phase.EVICTED, Phase.FAILED):
@@ -322,6 +354,14 @@ class ModelScaler(LevelTriggered):
             r.phase = READY
             r.checked_at = time.monotonic()
         return None
+
+    def _refusal(self, d: ModelDeployment) -> str | None:
+        """The reason the provisioner refused the deployment as it is now, if it did (a change forgets it)."""
+        refusal = self._refused.get(d.id)
+        if refusal is not None and refusal.version != _version(d):
+            del self._refused[d.id]
+            return None
+        return refusal.reason if refusal is not None else None
 
     def _processes(self) -> int:
         """Replica processes of this host: started or starting (draining ones included)."""

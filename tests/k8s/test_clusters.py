@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from sqlalchemy import select
 from icgpu.db.tables import Event
 from icgpu.provisioning.base import Phase
 from icgpu.provisioning.clusters import ClusterObservation, ClusterSpec
-from icgpu.provisioning.kubernetes.client import KubeClient
 from icgpu.provisioning.kubernetes.clusters import (
     ACCOUNT,
     ROLE,
@@ -31,12 +30,12 @@ from icgpu.provisioning.kubernetes.clusters import (
 )
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
 from icgpu.provisioning.kubernetes.resources import Resources
-from icgpu.settings import Settings
+from tests.k8s.conftest import KubernetesServers, new_provisioner
 from tests.k8s.control_plane import ROOT, ControlPlane, wait_for
 from tests.support.graphql import db_scalars, event_types
 from tests.support.server import Server
 from tests.support.server import wait_for as wait_until
-from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.tenants import Tenant
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 
@@ -58,16 +57,14 @@ def kubectl() -> Path:
 
 
 @pytest.fixture
-def server(make_server: Any, control_plane: ControlPlane) -> Server:
-    srv: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig))
-    return srv
+def server(k8s_servers: KubernetesServers) -> Server:
+    return k8s_servers()
 
 
 @pytest.fixture
-def tenant(server: Server) -> Iterator[Tenant]:
-    t = bootstrap_tenant(server, "k8sclusters", "owner@k8sclusters.example.com")
-    yield t
-    t.close()
+async def tenant(k8s_servers: KubernetesServers, server: Server) -> Tenant:
+    """A tenant of the server (``k8s_servers`` closes it and deletes its namespace at the end)."""
+    return await k8s_servers.tenant(server, "k8sclusters")
 
 
 def run(kubectl: Path, kubeconfig: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -178,12 +175,16 @@ def test_the_downloaded_kubeconfig_works_in_the_cluster_namespace_only_until_the
 
 
 @pytest.fixture
-async def provisioner(control_plane: ControlPlane) -> Any:
-    settings = Settings(provisioner="kubernetes", kubeconfig=control_plane.kubeconfig)
-    clusters = KubernetesClusterProvisioner(settings, KubeClient(settings))
+async def provisioner(control_plane: ControlPlane) -> AsyncIterator[KubernetesClusterProvisioner]:
+    """The cluster provisioner a server makes beside conftest's ``new_provisioner`` (on its settings and
+    client, as provisioning/select.py does), started; not the workload provisioner conftest's fixture gives."""
+    workloads = new_provisioner(control_plane)
+    clusters = KubernetesClusterProvisioner(workloads.settings, workloads.kube)
     await clusters.start()
-    yield clusters
-    await clusters.stop()
+    try:
+        yield clusters
+    finally:
+        await clusters.stop()
 
 
 async def test_clusters_are_found_by_label_and_deletion_revokes_the_token_before_the_namespace_goes(

@@ -44,11 +44,12 @@ from icgpu.provisioning.kubernetes.vm import VIRTUAL_MACHINE
 from icgpu.provisioning.local.simulator import LocalProvisioner
 from icgpu.settings import Settings
 from icgpu.workers.vm_disk_network_sync import VmDiskNetworkSync
-from tests.k8s.control_plane import ControlPlane, wait_for
+from tests.k8s.conftest import KubernetesServers
+from tests.k8s.control_plane import wait_for
 from tests.k8s.test_dry_run import SPECS, VM, Api, assert_kept, context
 from tests.k8s.workloads import blocking
 from tests.support.server import Server
-from tests.support.tenants import Tenant, bootstrap_tenant
+from tests.support.tenants import Tenant
 from tests.support.vms import NETWORKS, VMS, new_network, new_vm, vm_act, wait_vm
 
 pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
@@ -105,16 +106,16 @@ def applied_by_icgpu(obj: Manifest) -> bool:
 
 
 @pytest.fixture
-def k8s_server(make_server: Any, control_plane: ControlPlane) -> Server:
-    server: Server = make_server(ICGPU_PROVISIONER="kubernetes", ICGPU_KUBECONFIG=str(control_plane.kubeconfig))
-    return server
+def k8s_server(k8s_servers: KubernetesServers) -> Server:
+    return k8s_servers()
 
 
 @pytest.fixture
-async def tenant(k8s_server: Server, api: Api) -> AsyncIterator[Tenant]:
+async def tenant(k8s_servers: KubernetesServers, k8s_server: Server, api: Api) -> AsyncIterator[Tenant]:
     """A tenant of the server; at the end its VMs, disks and networks are deleted over REST and their
-    objects waited out (a claim left Pending would bind a volume another module makes), then its namespace."""
-    made = await blocking(bootstrap_tenant, k8s_server, f"k5-{time.monotonic_ns()}", "owner@k5.example.com")
+    objects waited out (a claim left Pending would bind a volume another module makes), then
+    ``k8s_servers`` deletes its namespace."""
+    made = await k8s_servers.tenant(k8s_server, "k5")
     yield made
     for vm in (await blocking(made.api.get, VMS)).json()["vms"]:
         await blocking(vm_act, made.api, vm["id"], "delete")
@@ -130,8 +131,6 @@ async def tenant(k8s_server: Server, api: Api) -> AsyncIterator[Tenant]:
         return True if not left else None
 
     await wait_for(f"the claims, policies and VMs of {ns} to be deleted", emptied, within=WITHIN * 2)
-    await api.delete(NAMESPACE, None, ns)
-    made.close()
 
 
 async def test_disks_and_networks_over_rest_become_claims_and_policies_the_vm_uses(tenant: Tenant, api: Api) -> None:

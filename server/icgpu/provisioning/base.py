@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 PRIORITY_BATCH = 0
 PRIORITY_INTERACTIVE = 100
+# The tier of a CPU-only VM's workload (``Provisioner.runs_cpu_vms``): no GPU, so no tier of its own.
+NO_GPU_TIER = ""
 
 
 class Phase(StrEnum):
@@ -105,6 +107,10 @@ class Provisioner(Protocol):
     # ``model_endpoint``); False: the workload only holds the GPU slot and the model scaler starts a
     # development-engine process on this host for it.
     serves_models: bool
+    # Whether a CPU-only VM is a workload too (a KubeVirt VirtualMachine without a GPU device, its spec's
+    # tier ``NO_GPU_TIER``); False: it takes no slot and the VM reconciler plays its boot and stop
+    # times itself (the simulator's node has only GPU slots).
+    runs_cpu_vms: bool
 
     async def start(self) -> None:
         """Connect and start watching (before any worker calls it)."""

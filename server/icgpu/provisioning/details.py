@@ -37,6 +37,10 @@ class VmDetails:
     os: str  # the template's operating system image (ubuntu-22.04): what the boot disk holds
     network_ids: tuple[str, ...] = ()
     disk_ids: tuple[str, ...] = ()  # sorted, so a spec with the same disks is the same spec
+    # The size of the OS image's root disk (the template's ``min_disk_gb``: a boot disk cannot be
+    # smaller); None: the provisioner's default. Where the root disk is imported into a volume of its
+    # own (kubernetes/vm.py with CDI), the volume's size.
+    root_disk_gb: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 * A GPU VM's workload (id = the VM id, interactive priority, so it may preempt batch instances)
   takes one slot of its tier on the provisioner; an eviction or failure is an ``error``.
-* A CPU-only VM takes no slot: it is ``provisioning`` as soon as the reconciler sees it pending,
-  ``running`` ``local_provision_seconds`` later, and ``stopped`` ``local_stop_seconds`` after a stop.
+* A CPU-only VM is a workload the same way, of no tier (``NO_GPU_TIER``), on a provisioner that runs
+  them (``Provisioner.runs_cpu_vms``: Kubernetes, where it is a VirtualMachine without a GPU device).
+  On one that does not (the local simulator, whose node has GPU slots only) it takes no slot: it is
+  ``provisioning`` as soon as the reconciler sees it pending, ``running`` ``local_provision_seconds``
+  later, and ``stopped`` ``local_stop_seconds`` after a stop.
 * A reboot keeps the VM's slot: ``rebooting`` becomes ``running`` again after the boot time.
 * The spec carries the VM's attached networks and persistent disks; when they change while it runs,
   the new spec is given to ``ensure_running`` (the Kubernetes provisioner re-applies the
@@ -27,7 +30,15 @@ from icgpu.db.base import utcnow
 from icgpu.db.database import Database
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import Vm, VmNetworkAttachment
-from icgpu.provisioning.base import PRIORITY_INTERACTIVE, Observation, Phase, Provisioner, WorkloadKind, WorkloadSpec
+from icgpu.provisioning.base import (
+    NO_GPU_TIER,
+    PRIORITY_INTERACTIVE,
+    Observation,
+    Phase,
+    Provisioner,
+    WorkloadKind,
+    WorkloadSpec,
+)
 from icgpu.provisioning.details import VmDetails, WorkloadRefused
 from icgpu.services.signals import Signals
 from icgpu.services.ssh_keys import authorized_keys
@@ -62,7 +73,7 @@ class VmReconciler(LevelTriggered):
             rows = (await s.scalars(select(Vm).where(Vm.status.in_([st.value for st in ACTIVE]))
                                     .order_by(Vm.created_at))).all()
         changed = False
-        holding = {r.id for r in rows if r.gpu_tier is not None and r.status != VmStatus.STOPPING}
+        holding = {r.id for r in rows if self._provisioned(r) and r.status != VmStatus.STOPPING}
         self._asked = {vm_id: spec for vm_id, spec in self._asked.items() if vm_id in holding}
         now = utcnow()
         for vm in rows:
@@ -71,10 +82,10 @@ class VmReconciler(LevelTriggered):
                     changed |= await self._record(vm, VmStatus.STOPPING, f"{AUTO_STOPPED} after "
                                                   f"{vm.auto_stop_after_minutes} minute(s)",
                                                   event_type="vm.auto_stopped")
-                elif vm.gpu_tier is None:
-                    changed |= await self._cpu(vm)
+                elif self._provisioned(vm):
+                    changed |= await self._workload(vm)
                 else:
-                    changed |= await self._gpu(vm)
+                    changed |= await self._cpu(vm)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -85,7 +96,11 @@ class VmReconciler(LevelTriggered):
         if changed:
             self.signals.changed()
 
-    # -- CPU-only VMs: timed transitions, no slot ----------------------------------------------------
+    def _provisioned(self, vm: Vm) -> bool:
+        """Is the VM a workload of the provisioner (every GPU VM; a CPU-only one where it runs them)?"""
+        return vm.gpu_tier is not None or self.provisioner.runs_cpu_vms
+
+    # -- CPU-only VMs on a provisioner that does not run them: timed transitions, no slot --------------
 
     async def _cpu(self, vm: Vm) -> bool:
         status = VmStatus(vm.status)
@@ -99,9 +114,9 @@ class VmReconciler(LevelTriggered):
             return await self._record(vm, VmStatus.STOPPED, self._stopped_reason(vm))
         return False
 
-    # -- GPU VMs: a slot of their tier on the provisioner --------------------------------------------
+    # -- GPU VMs (a slot of their tier), and CPU-only ones where the provisioner runs them ------------
 
-    async def _gpu(self, vm: Vm) -> bool:
+    async def _workload(self, vm: Vm) -> bool:
         status = VmStatus(vm.status)
         if status is VmStatus.STOPPING:
             obs = await self.provisioner.ensure_stopped(vm.id)
@@ -184,9 +199,10 @@ class VmReconciler(LevelTriggered):
             disks = (await s.scalars(select(VmDisk.id).where(VmDisk.vm_id == vm.id,
                                                              VmDisk.status == DiskStatus.ATTACHED.value)
                                      .order_by(VmDisk.id))).all()
-        assert vm.gpu_tier is not None
-        details = VmDetails(cpu=vm.cpu, memory_gb=vm.memory_gb, template_id=vm.template_id,
-                            os=get_template(vm.template_id).os, network_ids=tuple(networks), disk_ids=tuple(disks))
-        return WorkloadSpec(instance_id=vm.id, tier=vm.gpu_tier, priority=PRIORITY_INTERACTIVE,
+        template = get_template(vm.template_id)
+        details = VmDetails(cpu=vm.cpu, memory_gb=vm.memory_gb, template_id=vm.template_id, os=template.os,
+                            network_ids=tuple(networks), disk_ids=tuple(disks), root_disk_gb=template.min_disk_gb)
+        tier = vm.gpu_tier if vm.gpu_tier is not None else NO_GPU_TIER
+        return WorkloadSpec(instance_id=vm.id, tier=tier, priority=PRIORITY_INTERACTIVE,
                             storage_gb=vm.disk_gb, authorized_keys=keys, kind=WorkloadKind.VM,
                             tenant_id=vm.tenant_id, details=details)

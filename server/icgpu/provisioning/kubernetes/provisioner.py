@@ -34,6 +34,7 @@ from kubernetes_asyncio import client
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import (
+    NO_GPU_TIER,
     ModelEndpoint,
     Observation,
     Phase,
@@ -71,6 +72,7 @@ from icgpu.provisioning.kubernetes.resources import (
     api_message,
     type_of,
 )
+from icgpu.provisioning.kubernetes.vm import VmRenderer, cdi_installed
 from icgpu.provisioning.kubernetes.vm_disks_networks import VmDiskNetworkObjects
 from icgpu.provisioning.kubernetes.watch import ObjectWatch, PodWatch
 from icgpu.provisioning.kubernetes.workload_pods import CONTAINER
@@ -134,6 +136,8 @@ class KubernetesProvisioner:
     runs_functions = True
     # A model replica's KubeAI Model serves the model: calls go to KubeAI's endpoint, naming the Model.
     serves_models = True
+    # A CPU-only VM is a VirtualMachine too (no GPU device): vm.py.
+    runs_cpu_vms = True
 
     def __init__(self, settings: Settings, kube: KubeClient, signals: Signals | None = None) -> None:
         self.settings = settings
@@ -145,6 +149,8 @@ class KubernetesProvisioner:
         self.pods: PodWatch | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._namespaces: set[str] = set()  # made (with their quota) by this process
+        # VMs' root disks: CDI DataVolumes where CDI is installed (decided by start()), else containerDisks.
+        self.vms = VmRenderer()
         # Tenants' VM disks and networks (not workloads): PVCs and NetworkPolicies of their own.
         self.vm_disks_networks = VmDiskNetworkObjects(lambda: self.resources, self._ensure_namespace,
                                                       self._namespaces.discard)
@@ -154,6 +160,7 @@ class KubernetesProvisioner:
     async def start(self) -> None:
         await self.kube.start()
         self._resources = Resources(self.kube.api)
+        self.vms = VmRenderer(import_root=await cdi_installed(self._resources))
         self.records = ObjectWatch(self._resources, CONFIG_MAP, label_selector=RECORD_SELECTOR,
                                    changed=self._changed)
         # The pods, and the nodes they run on: a pod on a lost node is inspected as failed (watch.py).
@@ -184,7 +191,8 @@ class KubernetesProvisioner:
         return RenderContext(
             namespace=namespace(tenant_id), name=object_name(workload_id),
             labels=labels(workload_id, kind, tenant_id, tier),
-            gpu_resource=self.gpu_resources[tier], priority_class=priority_class(priority))
+            gpu_resource=self.gpu_resources[tier] if tier != NO_GPU_TIER else "",  # a CPU-only VM: none
+            priority_class=priority_class(priority))
 
     def record_manifest(self, spec: WorkloadSpec, ctx: RenderContext, applied: str) -> Manifest:
         return {
@@ -355,7 +363,7 @@ class KubernetesProvisioner:
         return await self.vm_disks_networks.sync(disks, networks, tenants)
 
     async def ensure_running(self, spec: WorkloadSpec, *, replace_failed: bool) -> Observation:
-        kind = renderer(spec.kind)
+        kind = self.vms if spec.kind is WorkloadKind.VM else renderer(spec.kind)  # the VMs' root disk way
         ctx = self.context(spec.instance_id, spec.kind, spec.tenant_id, spec.tier, spec.priority)
         record = await self._record(spec.instance_id)
         if record is not None:

@@ -9,17 +9,26 @@ Objects, in apply order:
   labels);
 - the VirtualMachine ``<name>``: ``runStrategy: Always``, the VM's own CPUs and memory
   (``VmDetails``), the tier's GPU passed through as ``domain.devices.gpus[].deviceName`` (the device
-  plugin's resource), the template's OS image as a ``containerDisk`` (``BOOT_IMAGES``) booted first,
-  then the persistent disk and the cloud-init disk, then the tenant's disks attached to the VM (each
-  its own claim, ``disks.py``, made apart from the VM: it outlives it), the pod network with
-  masquerade, and the tier's priority class. Its pod carries ``net.icgpu.dev/<network id>: attached``
-  for each network the VM is attached to, which the network's NetworkPolicy selects
-  (network_policy.py).
+  plugin's resource; a CPU-only VM, whose spec has no tier, has no GPU device), the root disk booted
+  first (below), then the persistent disk and the cloud-init disk, then the tenant's disks attached
+  to the VM (each its own claim, ``disks.py``, made apart from the VM: it outlives it), the pod network
+  with masquerade, and the workload's priority class. Its pod carries
+  ``net.icgpu.dev/<network id>: attached`` for each network the VM is attached to, which the network's
+  NetworkPolicy selects (network_policy.py).
 
-The OS boots from the containerDisk: the guest's root filesystem starts afresh at each start, and
-``storage_gb`` is the persistent disk beside it. Importing the image into the persistent disk instead
-(a CDI DataVolume) needs CDI, which this provisioner does not use yet. A spec without ``VmDetails``,
-or of an OS with no boot image, is refused (``WorkloadRefused``).
+The root disk holds the template's OS image (``BOOT_IMAGES``), one of two ways (``VmRenderer``'s
+``import_root``, which the provisioner decides once at start by whether CDI's DataVolume CRD is
+installed: ``cdi_installed``):
+
+- with CDI: a ``dataVolumeTemplates`` entry ``<name>-root`` that imports the image from its registry
+  (``source.registry.url: docker://<image>``) into a volume of ``VmDetails.root_disk_gb`` (the
+  template's image size; ``ROOT_DISK_GB`` when unset), mounted as a ``dataVolume``. virt-controller
+  makes the DataVolume, owned by the VirtualMachine: the root filesystem persists across the guest's
+  restarts and goes with the VirtualMachine;
+- without: a ``containerDisk`` of the image, so the root filesystem starts afresh at every start.
+
+``storage_gb`` is the persistent disk beside it either way. A spec without ``VmDetails``, or of an OS
+with no boot image, is refused (``WorkloadRefused``).
 
 The phase comes from ``status.printableStatus`` as virt-controller writes it.
 """
@@ -27,6 +36,9 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+
+from kubernetes_asyncio import client
 
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.details import VmDetails, WorkloadRefused, require
@@ -34,9 +46,16 @@ from icgpu.provisioning.kubernetes.disks import claim_name, volume_claim
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.network_policy import MEMBER, member_label
 from icgpu.provisioning.kubernetes.pods import condition
+from icgpu.provisioning.kubernetes.resources import Resources, api_message
 from icgpu.provisioning.kubernetes.workload_pods import SERVICE, explain, metadata
 
+log = logging.getLogger(__name__)
+
 VIRTUAL_MACHINE = ObjectType("kubevirt.io", "v1", "virtualmachines", "VirtualMachine")
+DATA_VOLUME = ObjectType("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume")
+DATA_VOLUME_CRD = f"{DATA_VOLUME.plural}.{DATA_VOLUME.group}"  # CDI's: where it is installed, roots are imported
+CRD = ObjectType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition")
+ROOT_DISK_GB = 10  # a root disk's size when the spec gives none (an Ubuntu cloud image needs about 3 GiB)
 SECRET = ObjectType("", "v1", "secrets", "Secret")
 SSH_PORT = 22
 USERDATA_KEY = "userdata"  # the key KubeVirt reads a cloud-init Secret's user data from
@@ -74,6 +93,38 @@ def boot_image(os: str) -> str:
         raise WorkloadRefused(f"no boot image for a VM of OS {os!r} (known: {', '.join(BOOT_IMAGES)})") from None
 
 
+def registry_url(image: str) -> str:
+    """A container image as CDI's registry import names it (``docker://`` + the image)."""
+    return f"docker://{image}"
+
+
+def root_disk_template(name: str, labels: dict[str, str], details: VmDetails) -> Manifest:
+    """The VirtualMachine's ``dataVolumeTemplates`` entry of its root disk: the OS image imported from
+    its registry into a volume of the template's root size (CDI's ``storage`` API: the StorageProfile
+    of the cluster's default class fills in the access and volume modes)."""
+    size = details.root_disk_gb if details.root_disk_gb is not None else ROOT_DISK_GB
+    return {"metadata": {"name": name, "labels": dict(labels)},
+            "spec": {"source": {"registry": {"url": registry_url(boot_image(details.os))}},
+                     "storage": {"resources": {"requests": {"storage": f"{size}Gi"}}}}}
+
+
+async def cdi_installed(resources: Resources) -> bool:
+    """Is CDI's DataVolume CRD there? Decided once at start and logged (reading CRDs needs a
+    cluster-wide read; without it: not known, so no)."""
+    try:
+        installed = await resources.get(CRD, None, DATA_VOLUME_CRD) is not None
+    except client.ApiException as err:
+        log.info("cannot tell whether %s is installed (%s)", DATA_VOLUME_CRD, api_message(err))
+        installed = False
+    if installed:
+        log.info("CDI's CRD %s is installed: a VM's root disk is a DataVolume imported from its OS image "
+                 "(dataVolumeTemplates: it persists across the guest's restarts and goes with the VM)", DATA_VOLUME_CRD)
+    else:
+        log.info("CDI's CRD %s is not installed: a VM's root disk is a containerDisk of its OS image "
+                 "(its root filesystem starts afresh at every start)", DATA_VOLUME_CRD)
+    return installed
+
+
 def cloud_config(authorized_keys: str) -> str:
     """A #cloud-config giving the default user the keys (one per line of `authorized_keys`), password
     log-in off. Written as JSON, which is YAML, so no key can break the document's quoting."""
@@ -97,9 +148,12 @@ class VmRenderer:
     kind = WorkloadKind.VM
     status_type = VIRTUAL_MACHINE
 
+    def __init__(self, *, import_root: bool = False) -> None:
+        self.import_root = import_root  # the root disk a CDI DataVolume (else a containerDisk)
+
     def render(self, spec: WorkloadSpec, ctx: RenderContext) -> list[Manifest]:
         details = require(spec.details, VmDetails, spec.instance_id)
-        disk, cloud_init = f"{ctx.name}-disk", f"{ctx.name}-cloud-init"
+        disk, cloud_init, root = f"{ctx.name}-disk", f"{ctx.name}-cloud-init", f"{ctx.name}-root"
         networks = {member_label(network): MEMBER for network in details.network_ids}
         userdata = base64.b64encode(cloud_config(spec.authorized_keys).encode()).decode()
         secret: Manifest = {"apiVersion": SECRET.api_version, "kind": SECRET.kind,
@@ -110,11 +164,17 @@ class VmRenderer:
             "spec": {"type": "ClusterIP", "selector": dict(ctx.labels),
                      "ports": [{"name": "ssh", "port": SSH_PORT, "targetPort": SSH_PORT, "protocol": "TCP"}]},
         }
+        boot: Manifest = ({"dataVolume": {"name": root}} if self.import_root
+                          else {"containerDisk": {"image": boot_image(details.os)}})
+        # A CPU-only VM (no tier: base.NO_GPU_TIER) has no GPU device.
+        gpus = {"gpus": [{"name": "gpu0", "deviceName": ctx.gpu_resource}]} if ctx.gpu_resource else {}
         vm: Manifest = {
             "apiVersion": VIRTUAL_MACHINE.api_version,
             "kind": VIRTUAL_MACHINE.kind,
             "metadata": metadata(ctx, labels={TEMPLATE_LABEL: details.template_id.lower()}),
             "spec": {
+                **({"dataVolumeTemplates": [root_disk_template(root, ctx.labels, details)]}
+                   if self.import_root else {}),
                 "runStrategy": "Always",
                 "template": {
                     "metadata": {"labels": {**ctx.labels, **networks}},
@@ -127,13 +187,13 @@ class VmRenderer:
                                           {"name": "datadisk", "disk": {"bus": "virtio"}},
                                           {"name": "cloudinitdisk", "disk": {"bus": "virtio"}},
                                           *attached_disks(details)],
-                                "gpus": [{"name": "gpu0", "deviceName": ctx.gpu_resource}],
+                                **gpus,
                                 "interfaces": [{"name": "default", "masquerade": {}}],
                             },
                         },
                         "networks": [{"name": "default", "pod": {}}],
                         "volumes": [
-                            {"name": "bootdisk", "containerDisk": {"image": boot_image(details.os)}},
+                            {"name": "bootdisk", **boot},
                             {"name": "datadisk", "persistentVolumeClaim": {"claimName": disk}},
                             {"name": "cloudinitdisk", "cloudInitNoCloud": {"secretRef": {"name": cloud_init}}},
                             *attached_volumes(details),

@@ -37,6 +37,8 @@ class LocalProvisioner:
     runs_functions = False
     # Nor does it serve models: the model scaler starts a development-engine process for each replica.
     serves_models = False
+    # Its node has GPU slots only: a CPU-only VM is no workload here (the VM reconciler times it).
+    runs_cpu_vms = False
 
     def __init__(self, settings: Settings, db: Database) -> None:
         self.db = db

@@ -43,9 +43,13 @@ describe("clusters", () => {
     assert.equal(kube.context, "training-cluster");
     assert.equal(kube.namespace, "default");
     assert.equal(kube.serverUrl, running.serverUrl);
-    assert.match(kube.token, /^icgpu-kc-/);
+    const token = kube.token;
+    assert.ok(token !== null, "a token's kubeconfig");
+    assert.match(token, /^icgpu-kc-/);
+    assert.equal(kube.clientCertificateData, null); // a token's user has no client certificate
+    assert.equal(kube.clientKeyData, null);
     assert.ok(kube.kubeconfig.includes(`current-context: "training-cluster"`));
-    assert.ok(kube.kubeconfig.includes(`token: "${kube.token}"`));
+    assert.ok(kube.kubeconfig.includes(`token: "${token}"`));
     assert.ok(Buffer.from(kube.certificateAuthorityData, "base64").toString().startsWith("-----BEGIN CERTIFICATE-----"));
 
     assert.equal((await alice.clusters.delete(cluster.id, { dryRun: true })).dryRun, true);

@@ -52,7 +52,9 @@ from icgpu.provisioning.kubernetes.vcluster import (
 from tests.k8s.control_plane import ROOT, ControlPlane, wait_for
 from tests.k8s.test_clusters import CLUSTERS, admin_config, kubectl, provisioner, run, server, tenant, wait_status
 from tests.k8s.test_dry_run import Api, assert_kept, refused
-from tests.support.graphql import event_types
+from tests.server.test_clusters import KUBECONFIG
+from tests.server.test_clusters_kubeconfig_forms import check_against_document
+from tests.support.graphql import event_types, gql_data
 from tests.support.server import Server
 from tests.support.server import wait_for as wait_until
 from tests.support.tenants import Tenant
@@ -404,6 +406,8 @@ async def test_a_vclusters_client_certificate_kubeconfig_is_served_and_works_wit
     assert "clusters are VClusters" in server.log() and "Cluster API's CRD" in server.log()
     assert "VClusters have no Cluster" in server.log()
     cluster_id, ns = await create_cluster(tenant, controller)
+    # The reconciler shows the provisioner's reason (the VCluster has no status yet), not a generic one.
+    assert tenant.api.get(f"{CLUSTERS}/{cluster_id}").json()["status_reason"] == "waiting for vCluster's controller"
 
     # vCluster's kubeconfig: a client certificate its API server accepts (here the host's, signed by its CA),
     # for a user admin of the namespace only; no namespace in the context, as vCluster writes it.
@@ -418,8 +422,17 @@ async def test_a_vclusters_client_certificate_kubeconfig_is_served_and_works_wit
     assert downloaded["users"][0]["user"] == certificate_user(certificate)
     assert downloaded["contexts"][0]["context"]["namespace"] == "default"
     as_json = tenant.api.get(f"{CLUSTERS}/{cluster_id}/kubeconfig", headers={"Accept": "application/json"})
-    assert as_json.status_code == 200 and as_json.json()["token"] == "", as_json.text
-    assert yaml.safe_load(as_json.json()["kubeconfig"]) == downloaded
+    parts = as_json.json()
+    assert as_json.status_code == 200 and parts["token"] is None, as_json.text
+    assert parts["client_certificate_data"] == b64(certificate.certificate_pem)
+    assert parts["client_key_data"] == b64(certificate.key_pem)
+    assert yaml.safe_load(parts["kubeconfig"]) == downloaded
+    check_against_document(parts, parts["kubeconfig"])
+    # GraphQL's Kubeconfig: the same pair, a null token.
+    kube = gql_data(tenant.api, KUBECONFIG, {"id": cluster_id})["clusterKubeconfig"]
+    assert kube["token"] is None and kube["kubeconfig"] == parts["kubeconfig"]
+    assert (kube["clientCertificateData"], kube["clientKeyData"]) == (parts["client_certificate_data"],
+                                                                      parts["client_key_data"])
     listed = run(kubectl, path, "get", "pods", "-n", ns)
     assert listed.returncode == 0, listed.stderr
     whoami = json.loads(run(kubectl, path, "auth", "whoami", "-o", "json").stdout)["status"]["userInfo"]

@@ -29,7 +29,8 @@ def test_cluster_lifecycle(client: ICGPU) -> None:
 
     k = clusters.kubeconfig(c.id)
     assert k.cluster_id == c.id and k.context == "training-cluster" and k.server_url == running.server_url
-    assert k.token.startswith("icgpu-kc-") and f"token: \"{k.token}\"" in k.kubeconfig
+    assert k.token is not None and k.token.startswith("icgpu-kc-") and f"token: \"{k.token}\"" in k.kubeconfig
+    assert k.client_certificate_data is None and k.client_key_data is None  # a token's user
     assert base64.b64decode(k.certificate_authority_data).startswith(b"-----BEGIN CERTIFICATE-----")
 
     gone = clusters.delete(c.id)

@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 
 from icgpu.db.tables import Event
 from icgpu.db.tables_clusters import Cluster, SimCluster
+from tests.server.test_clusters_kubeconfig_forms import check_against_document
 from tests.support.contracts import assert_error
 from tests.support.graphql import db_scalars, event_types, gql_data, gql_error
 from tests.support.identity import add_member, new_team, sign_in
@@ -163,6 +164,8 @@ def test_documented_curl_flow(server: Server, alice: Tenant, tmp_path: Path) -> 
     parts = j.json()
     assert parts["kubeconfig"] == r.text and parts["token"] == token and parts["context"] == "training-cluster"
     assert parts["server_url"] == running["server_url"] and parts["namespace"] == "default"
+    assert parts["client_certificate_data"] is None and parts["client_key_data"] is None  # a token's user
+    check_against_document(parts, r.text)
     assert base64.b64decode(parts["certificate_authority_data"]).decode() == stored(server, c["id"])["ca_cert_pem"]
 
     # curl -X DELETE /api/v1/clusters/cls-abc123
@@ -377,7 +380,8 @@ GET = f"query Get($id: ID!) {{ cluster(id: $id) {{ {FIELDS} }} }}"
 LIST = (f"query List($n: Int, $t: String) "
         f"{{ clusters(maxResults: $n, nextToken: $t) {{ items {{ {FIELDS} }} nextToken }} }}")
 KUBECONFIG = """query Kube($id: ID!) { clusterKubeconfig(id: $id) {
-  clusterId context namespace serverUrl certificateAuthorityData token kubeconfig } }"""
+  clusterId context namespace serverUrl certificateAuthorityData token clientCertificateData clientKeyData
+  kubeconfig } }"""
 
 
 def test_the_same_flow_over_graphql(server: Server, alice: Tenant, tmp_path: Path) -> None:
@@ -407,6 +411,7 @@ def test_the_same_flow_over_graphql(server: Server, alice: Tenant, tmp_path: Pat
     assert k["kubeconfig"] == alice.api.get(f"{CLUSTERS}/{c['id']}/kubeconfig").text
     rest_view = {**get(alice.api, c["id"]), "name": "gql-cluster"}
     assert check_kubeconfig(server, rest_view, k["kubeconfig"], tmp_path) == k["token"]
+    assert k["clientCertificateData"] is None and k["clientKeyData"] is None  # a token's user
 
     gone = gql_data(api, DELETE, {"id": c["id"]})["deleteCluster"]
     assert gone["cluster"]["status"] == "DELETING"

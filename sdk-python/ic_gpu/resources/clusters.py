@@ -50,7 +50,9 @@ class Clusters(SyncResource):
         return self._gen.get_cluster(id).cluster
 
     def kubeconfig(self, id: str) -> g.KubeconfigFields:
-        """The kubeconfig (``.kubeconfig``, YAML) and its parts; it holds the cluster's credential."""
+        """The kubeconfig (``.kubeconfig``, YAML) and its parts; it holds the cluster's credential: a bearer
+        ``token``, or a client certificate and its key (``client_certificate_data``, ``client_key_data``,
+        base64 PEM). Exactly one of the two is set, the other None."""
         return self._gen.get_cluster_kubeconfig(id).cluster_kubeconfig
 
     def wait_running(self, id: str, *, timeout: float = 600.0, interval: float = 1.0) -> g.ClusterFields:
@@ -88,7 +90,8 @@ class AsyncClusters(AsyncResource):
         return (await self._gen.get_cluster(id)).cluster
 
     async def kubeconfig(self, id: str) -> a.KubeconfigFields:
-        """The kubeconfig (``.kubeconfig``, YAML) and its parts; it holds the cluster's credential."""
+        """As Clusters.kubeconfig, awaited: a bearer ``token``, or ``client_certificate_data`` and
+        ``client_key_data``, the other None."""
         return (await self._gen.get_cluster_kubeconfig(id)).cluster_kubeconfig
 
     async def wait_running(self, id: str, *, timeout: float = 600.0,  # noqa: ASYNC109 (the sync signature)

@@ -336,7 +336,7 @@ export type GetClusterKubeconfigQueryVariables = Exact<{
 }>;
 
 
-export type GetClusterKubeconfigQuery = { clusterKubeconfig: { clusterId: string, context: string, namespace: string, serverUrl: string, certificateAuthorityData: string, token: string, kubeconfig: string } };
+export type GetClusterKubeconfigQuery = { clusterKubeconfig: { clusterId: string, context: string, namespace: string, serverUrl: string, certificateAuthorityData: string, token: string | null, clientCertificateData: string | null, clientKeyData: string | null, kubeconfig: string } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
@@ -391,7 +391,7 @@ export type SlurmEnvironmentFieldsFragment = { id: string, name: string, maxNode
 
 export type ClusterFieldsFragment = { id: string, name: string, version: string, status: ClusterStatus, statusReason: string | null, teamId: string | null, serverUrl: string | null, createdAt: string, updatedAt: string, terminatedAt: string | null, owner: { id: string, email: string, role: string } | null };
 
-export type KubeconfigFieldsFragment = { clusterId: string, context: string, namespace: string, serverUrl: string, certificateAuthorityData: string, token: string, kubeconfig: string };
+export type KubeconfigFieldsFragment = { clusterId: string, context: string, namespace: string, serverUrl: string, certificateAuthorityData: string, token: string | null, clientCertificateData: string | null, clientKeyData: string | null, kubeconfig: string };
 
 export type GpuFunctionFieldsFragment = { id: string, name: string, image: string, entrypoint: string, gpuTier: string, timeoutSeconds: number, envVars: unknown, secretEnvVarNames: Array<string>, teamId: string | null, status: string, pricePerHour: number, accountId: string, createdAt: string, updatedAt: string, deletedAt: string | null };
 
@@ -1414,6 +1414,8 @@ export const KubeconfigFieldsFragmentDoc = new TypedDocumentString(`
   serverUrl
   certificateAuthorityData
   token
+  clientCertificateData
+  clientKeyData
   kubeconfig
 }
     `, {"fragmentName":"KubeconfigFields"}) as unknown as TypedDocumentString<KubeconfigFieldsFragment, unknown>;
@@ -1836,6 +1838,8 @@ export const GetClusterKubeconfigDocument = new TypedDocumentString(`
   serverUrl
   certificateAuthorityData
   token
+  clientCertificateData
+  clientKeyData
   kubeconfig
 }`) as unknown as TypedDocumentString<GetClusterKubeconfigQuery, GetClusterKubeconfigQueryVariables>;
 export const CreateClusterDocument = new TypedDocumentString(`

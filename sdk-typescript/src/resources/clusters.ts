@@ -20,7 +20,9 @@ import { Resource } from "./base.js";
 
 export type Cluster = ClusterFieldsFragment;
 export type ClusterPayload = CreateClusterMutation["createCluster"];
-/** The kubeconfig (`kubeconfig`, YAML) and its parts; it holds the cluster's bearer credential. */
+/** The kubeconfig (`kubeconfig`, YAML) and its parts; it holds the cluster's credential: a bearer `token`, or a
+ * client certificate and its key (`clientCertificateData`, `clientKeyData`, base64 PEM). Exactly one of the two
+ * is set, the other null. */
 export type Kubeconfig = KubeconfigFieldsFragment;
 
 export interface ClusterCreateParams extends DryRunParam {

@@ -4,6 +4,11 @@ Level-triggered and idempotent like the instance reconciler: every pass reads th
 want a control plane (pending, provisioning, running) or want it gone (deleting), asks the
 cluster provisioner and records what it observes with compare-and-set status changes. Control
 planes of no active cluster (failed, or gone from the table) are torn down.
+
+A starting control plane's ``status_reason`` is the provisioner's own reason when it gives one (e.g.
+vCluster's "waiting for vCluster's controller"), else "control plane starting"; while the cluster
+provisions, a new reason from the provisioner replaces the old one in place (no event: the status did
+not change), as the instance reconciler does with a pending instance's scheduler reason.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from icgpu.workers.background import LevelTriggered
 log = logging.getLogger(__name__)
 S = ClusterStatus
 ACTIVE = (S.PENDING, S.PROVISIONING, S.RUNNING, S.DELETING)
+STARTING = "control plane starting"  # when the provisioner gives no reason of its own
+
+
+def starting_reason(obs: ClusterObservation) -> str:
+    """Why a control plane is not running yet: the provisioner's reason, or the generic text."""
+    return obs.reason or STARTING
 
 
 class ClusterReconciler(LevelTriggered):
@@ -65,10 +76,12 @@ class ClusterReconciler(LevelTriggered):
         if obs.phase is Phase.FAILED:
             return await self._record(c, S.ERROR, obs.reason or "control plane failed")
         if obs.phase is Phase.STARTING and status is S.PENDING:
-            return await self._record(c, S.PROVISIONING, "control plane starting", server_url=obs.server_url)
+            return await self._record(c, S.PROVISIONING, starting_reason(obs), server_url=obs.server_url)
+        if obs.phase is Phase.STARTING and status is S.PROVISIONING and obs.reason and c.status_reason != obs.reason:
+            return await self._note(c, obs.reason)
         if obs.phase is Phase.RUNNING and status in (S.PENDING, S.PROVISIONING):
             if status is S.PENDING:
-                await self._record(c, S.PROVISIONING, "control plane starting", server_url=obs.server_url)
+                await self._record(c, S.PROVISIONING, STARTING, server_url=obs.server_url)
             return await self._record(c, S.RUNNING, None, server_url=obs.server_url)
         if obs.phase is Phase.ABSENT and status is S.RUNNING:
             return await self._record(c, S.PROVISIONING, "control plane lost; provisioning again")
@@ -86,3 +99,14 @@ class ClusterReconciler(LevelTriggered):
             move(s, fresh, target, reason=reason)
         c.status, c.status_reason = fresh.status, fresh.status_reason
         return True
+
+    async def _note(self, c: Cluster, reason: str) -> bool:
+        """Replace a provisioning cluster's reason (compare-and-set on the status; no event, no signal:
+        the status is unchanged)."""
+        async with self.db.transaction() as s:
+            fresh = await s.get(Cluster, c.id, with_for_update=True)
+            if fresh is None or fresh.status != c.status:
+                return False
+            fresh.status_reason = reason
+        c.status_reason = reason
+        return False

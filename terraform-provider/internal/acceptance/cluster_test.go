@@ -69,6 +69,9 @@ func checkClusterMatchesAPI(tn *acctest.Tenant, name, version, team string) reso
 				return err
 			}
 			kc := k.ClusterKubeconfig
+			if kc.Token == nil {
+				return fmt.Errorf("cluster %s: kubeconfig without a token", c.Id)
+			}
 			teamID := ""
 			if c.TeamId != nil {
 				teamID = *c.TeamId
@@ -79,7 +82,11 @@ func checkClusterMatchesAPI(tn *acctest.Tenant, name, version, team string) reso
 				wantAPI("state name", attrs["name"], c.Name), wantAPI("state version", attrs["version"], c.Version),
 				wantAPI("state status", attrs["status"], "running"), wantAPI("state server_url", attrs["server_url"], *c.ServerUrl),
 				wantAPI("state created_at", attrs["created_at"], c.CreatedAt.UTC().Format(time.RFC3339)),
-				wantAPI("state kubeconfig", attrs["kubeconfig"], kc.Kubeconfig), wantAPI("state token", attrs["token"], kc.Token),
+				wantAPI("state kubeconfig", attrs["kubeconfig"], kc.Kubeconfig), wantAPI("state token", attrs["token"], *kc.Token),
+				// The simulator's clusters have a token's user: no client certificate (null: absent from the state).
+				wantAPI("client certificate", kc.ClientCertificateData == nil && kc.ClientKeyData == nil, true),
+				wantAPI("state client_certificate_data", attrs["client_certificate_data"], ""),
+				wantAPI("state client_key_data", attrs["client_key_data"], ""),
 				wantAPI("state certificate_authority_data", attrs["certificate_authority_data"], kc.CertificateAuthorityData),
 				wantAPI("kubeconfig server", strings.Contains(kc.Kubeconfig, *c.ServerUrl), true),
 			} {

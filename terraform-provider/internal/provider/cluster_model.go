@@ -21,6 +21,8 @@ type clusterModel struct {
 	CreatedAt                types.String   `tfsdk:"created_at"`
 	Kubeconfig               types.String   `tfsdk:"kubeconfig"`
 	Token                    types.String   `tfsdk:"token"`
+	ClientCertificateData    types.String   `tfsdk:"client_certificate_data"`
+	ClientKeyData            types.String   `tfsdk:"client_key_data"`
 	CertificateAuthorityData types.String   `tfsdk:"certificate_authority_data"`
 	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
@@ -34,9 +36,10 @@ func clusterGone(s gen.ClusterStatus) bool {
 }
 
 // clusterFromAPI maps the API's cluster (and its kubeconfig, when the API served one) to the
-// model. Without a kubeconfig (the control plane has no address at the moment) the prior
-// kubeconfig, token and CA are kept, or null when there were none; the timeouts block, which only
-// Terraform knows, is carried over.
+// model. The kubeconfig's user has a token or a client certificate and its key: the other kind is
+// null. Without a kubeconfig (the control plane has no address at the moment) the prior
+// kubeconfig, credential and CA are kept, or null when there were none; the timeouts block, which
+// only Terraform knows, is carried over.
 func clusterFromAPI(c gen.ClusterFields, k *gen.KubeconfigFields, prior clusterModel) clusterModel {
 	known := func(v types.String) types.String {
 		if v.IsUnknown() {
@@ -55,12 +58,16 @@ func clusterFromAPI(c gen.ClusterFields, k *gen.KubeconfigFields, prior clusterM
 		CreatedAt:                timeValue(c.CreatedAt),
 		Kubeconfig:               known(prior.Kubeconfig),
 		Token:                    known(prior.Token),
+		ClientCertificateData:    known(prior.ClientCertificateData),
+		ClientKeyData:            known(prior.ClientKeyData),
 		CertificateAuthorityData: known(prior.CertificateAuthorityData),
 		Timeouts:                 prior.Timeouts,
 	}
 	if k != nil {
 		m.Kubeconfig = types.StringValue(k.Kubeconfig)
-		m.Token = types.StringValue(k.Token)
+		m.Token = stringOrNull(k.Token)
+		m.ClientCertificateData = stringOrNull(k.ClientCertificateData)
+		m.ClientKeyData = stringOrNull(k.ClientKeyData)
 		m.CertificateAuthorityData = types.StringValue(k.CertificateAuthorityData)
 	}
 	return m

@@ -87,12 +87,24 @@ func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"created_at":    schema.StringAttribute{Computed: true, Description: "Creation time (RFC 3339).", PlanModifiers: keep},
 			"kubeconfig": schema.StringAttribute{
 				Computed: true, Sensitive: true, PlanModifiers: keep,
-				Description: "The cluster's kubeconfig (YAML: current context, server URL, CA data and a bearer credential that " +
-					"is revoked when the cluster is deleted), read from the API on create and on every refresh.",
+				Description: "The cluster's kubeconfig (YAML: current context, server URL, CA data and a credential, a bearer " +
+					"token or a client certificate and its key, that is revoked when the cluster is deleted), read from the API " +
+					"on create and on every refresh.",
 			},
 			"token": schema.StringAttribute{
 				Computed: true, Sensitive: true, PlanModifiers: keep,
-				Description: "The kubeconfig's bearer credential alone (for a kubernetes provider block).",
+				Description: "The kubeconfig's bearer credential alone (for a kubernetes provider block); null when its user " +
+					"authenticates with a client certificate.",
+			},
+			"client_certificate_data": schema.StringAttribute{
+				Computed: true, Sensitive: true, PlanModifiers: keep,
+				Description: "The kubeconfig user's PEM client certificate, base64 (base64decode() it for a kubernetes " +
+					"provider's client_certificate); null when the user authenticates with a token.",
+			},
+			"client_key_data": schema.StringAttribute{
+				Computed: true, Sensitive: true, PlanModifiers: keep,
+				Description: "The client certificate's PEM private key, base64 (base64decode() it for a kubernetes " +
+					"provider's client_key); null when the user authenticates with a token.",
 			},
 			"certificate_authority_data": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,

@@ -390,6 +390,8 @@ class AsyncGeneratedClient(AsyncBaseClient):
               serverUrl
               certificateAuthorityData
               token
+              clientCertificateData
+              clientKeyData
               kubeconfig
             }
             """)

@@ -385,6 +385,8 @@ class GeneratedClient(BaseClient):
               serverUrl
               certificateAuthorityData
               token
+              clientCertificateData
+              clientKeyData
               kubeconfig
             }
             """)

@@ -184,7 +184,9 @@ class KubeconfigFields(BaseModel):
     namespace: str
     server_url: str = Field(alias="serverUrl")
     certificate_authority_data: str = Field(alias="certificateAuthorityData")
-    token: str
+    token: Optional[str]
+    client_certificate_data: Optional[str] = Field(alias="clientCertificateData")
+    client_key_data: Optional[str] = Field(alias="clientKeyData")
     kubeconfig: str
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import strawberry
 from strawberry.types import Info
 
@@ -39,12 +37,13 @@ class ClusterQueries:
         ctx = info.context
         return await Cluster.one(info, await ctx.platform.clusters.get(await ctx.principal(), str(id)))
 
-    @strawberry.field(permission_classes=READ, description="The cluster's kubeconfig (with its bearer credential). "
+    @strawberry.field(permission_classes=READ, description="The cluster's kubeconfig (with its credential: a bearer "
+                      "token, or a client certificate and its key). "
                       "Not found once the cluster is deleted; ClusterNotReady before its API server has an address.")
     async def cluster_kubeconfig(self, info: Info, id: strawberry.ID) -> Kubeconfig:
         ctx = info.context
         k = await ctx.platform.clusters.kubeconfig(await ctx.principal(), str(id))
-        return Kubeconfig.from_view(k, base64.b64encode(k.ca_cert_pem.encode()).decode())
+        return Kubeconfig.from_view(k)
 
 
 @strawberry.type

@@ -3,14 +3,15 @@ every rule is in services/clusters.py."""
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.config import JsonDict
 
 from icgpu.api.encoding import dumps_utf8
+from icgpu.api.kubeconfig_parts import KubeconfigParts
 from icgpu.api.rest import schemas
 from icgpu.api.rest.body import read_json
 from icgpu.api.rest.deps import CurrentPrincipal, DryRun, PageDep, PlatformDep
@@ -54,16 +55,35 @@ class DryRunCluster(schemas.DryRun):
     cluster: Cluster
 
 
+CREDENTIAL_KINDS: JsonDict = {"oneOf": [
+    {"title": "bearer token", "properties": {"token": {"type": "string"}, "client_certificate_data": {"type": "null"},
+                                             "client_key_data": {"type": "null"}}},
+    {"title": "client certificate", "properties": {"token": {"type": "null"},
+                                                   "client_certificate_data": {"type": "string"},
+                                                   "client_key_data": {"type": "string"}}},
+]}
+
+
 class Kubeconfig(schemas.Shape):
     """With ``Accept: application/json``: the kubeconfig and its parts. Otherwise the answer is the
-    kubeconfig itself, as ``application/yaml``."""
+    kubeconfig itself, as ``application/yaml``. The user authenticates with a bearer token or with a
+    client certificate and its key: exactly one of the two is set, the other null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=CREDENTIAL_KINDS)
 
     cluster_id: str
     context: str = Field(description="the kubeconfig's current context (the cluster's name)")
     namespace: str
     server_url: str
     certificate_authority_data: str = Field(description="the cluster CA's PEM certificate, base64")
-    token: str = Field(description="the cluster's bearer credential; revoked when the cluster is deleted")
+    token: str | None = Field(description="the cluster's bearer credential; revoked when the cluster is deleted; "
+                                          "null when the user authenticates with a client certificate")
+    client_certificate_data: str | None = Field(
+        description="the user's PEM client certificate, base64 (kubeconfig's client-certificate-data); "
+                    "null when the user authenticates with a token")
+    client_key_data: str | None = Field(
+        description="the client certificate's PEM private key, base64 (kubeconfig's client-key-data); "
+                    "null when the user authenticates with a token")
     kubeconfig: str = Field(description="the whole kubeconfig, YAML")
 
 
@@ -76,8 +96,10 @@ def cluster_json(c: ClusterRow) -> dict[str, Any]:
 
 
 def kubeconfig_json(k: KubeconfigView) -> dict[str, Any]:
+    parts = KubeconfigParts.of(k)
     return {"cluster_id": k.cluster_id, "context": k.context, "namespace": k.namespace, "server_url": k.server_url,
-            "certificate_authority_data": base64.b64encode(k.ca_cert_pem.encode()).decode(), "token": k.token,
+            "certificate_authority_data": parts.certificate_authority_data, "token": parts.token,
+            "client_certificate_data": parts.client_certificate_data, "client_key_data": parts.client_key_data,
             "kubeconfig": k.yaml()}
 
 
@@ -121,14 +143,16 @@ STR = {"type": "string"}
 KUBECONFIG_YAML = {**_obj(
     apiVersion={"const": "v1"}, kind={"const": "Config"},
     clusters=_named("cluster", _obj(**{"server": STR, "certificate-authority-data": STR})),
-    users=_named("user", _obj(token=STR)),
+    users=_named("user", {"oneOf": [_obj(token=STR),  # a bearer token, or a client certificate and its key
+                                     _obj(**{"client-certificate-data": STR, "client-key-data": STR})]}),
     contexts=_named("context", _obj(cluster=STR, user=STR, namespace=STR)),
     **{"current-context": STR, "preferences": {"type": "object"}}),
     "description": "a kubeconfig file (YAML)"}
 _KUBECONFIG = operation(Kubeconfig, summary="Download Kubeconfig")
 _KUBECONFIG["responses"][200]["content"] = {YAML: {"schema": KUBECONFIG_YAML}}
 _KUBECONFIG["responses"][200]["description"] = (
-    "the kubeconfig as application/yaml (current context, server URL, CA data, bearer token); "
+    "the kubeconfig as application/yaml (current context, server URL, CA data, and a bearer token or a "
+    "client certificate and its key); "
     "with Accept: application/json, the Kubeconfig object")
 _KUBECONFIG["responses"][409] = {"model": schemas.Error,
                                  "description": "ConflictException (ClusterNotReady): the control plane has no "

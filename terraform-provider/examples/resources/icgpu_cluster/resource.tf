@@ -15,7 +15,7 @@ resource "icgpu_cluster" "ml" {
 }
 
 # The kubeconfig for kubectl: `terraform output -raw dev_kubeconfig > dev.kubeconfig`
-# (it holds a bearer credential, revoked when the cluster is deleted: keep the file private).
+# (it holds a credential, revoked when the cluster is deleted: keep the file private).
 output "dev_kubeconfig" {
   value     = icgpu_cluster.dev.kubeconfig
   sensitive = true
@@ -25,6 +25,9 @@ output "dev_kubeconfig" {
 #   host                   = icgpu_cluster.dev.server_url
 #   token                  = icgpu_cluster.dev.token
 #   cluster_ca_certificate = base64decode(icgpu_cluster.dev.certificate_authority_data)
+# or, where the cluster's user has a client certificate (vCluster's) and token is null:
+#   client_certificate     = base64decode(icgpu_cluster.dev.client_certificate_data)
+#   client_key             = base64decode(icgpu_cluster.dev.client_key_data)
 output "dev_server_url" {
   value = icgpu_cluster.dev.server_url
 }

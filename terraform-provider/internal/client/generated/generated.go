@@ -6973,7 +6973,7 @@ func (v *GetClusterCluster) __premarshalJSON() (*__premarshalGetClusterCluster, 
 // GetClusterKubeconfigClusterKubeconfig includes the requested fields of the GraphQL type Kubeconfig.
 // The GraphQL type's documentation follows.
 //
-// A cluster's kubeconfig and its parts. It holds the cluster's bearer credential.
+// A cluster's kubeconfig and its parts. It holds the cluster's credential: a bearer token, or a client certificate and its key (exactly one of the two is set, the other null).
 type GetClusterKubeconfigClusterKubeconfig struct {
 	KubeconfigFields `json:"-"`
 }
@@ -7004,7 +7004,17 @@ func (v *GetClusterKubeconfigClusterKubeconfig) GetCertificateAuthorityData() st
 }
 
 // GetToken returns GetClusterKubeconfigClusterKubeconfig.Token, and is useful for accessing the field via an interface.
-func (v *GetClusterKubeconfigClusterKubeconfig) GetToken() string { return v.KubeconfigFields.Token }
+func (v *GetClusterKubeconfigClusterKubeconfig) GetToken() *string { return v.KubeconfigFields.Token }
+
+// GetClientCertificateData returns GetClusterKubeconfigClusterKubeconfig.ClientCertificateData, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetClientCertificateData() *string {
+	return v.KubeconfigFields.ClientCertificateData
+}
+
+// GetClientKeyData returns GetClusterKubeconfigClusterKubeconfig.ClientKeyData, and is useful for accessing the field via an interface.
+func (v *GetClusterKubeconfigClusterKubeconfig) GetClientKeyData() *string {
+	return v.KubeconfigFields.ClientKeyData
+}
 
 // GetKubeconfig returns GetClusterKubeconfigClusterKubeconfig.Kubeconfig, and is useful for accessing the field via an interface.
 func (v *GetClusterKubeconfigClusterKubeconfig) GetKubeconfig() string {
@@ -7047,7 +7057,11 @@ type __premarshalGetClusterKubeconfigClusterKubeconfig struct {
 
 	CertificateAuthorityData string `json:"certificateAuthorityData"`
 
-	Token string `json:"token"`
+	Token *string `json:"token"`
+
+	ClientCertificateData *string `json:"clientCertificateData"`
+
+	ClientKeyData *string `json:"clientKeyData"`
 
 	Kubeconfig string `json:"kubeconfig"`
 }
@@ -7069,13 +7083,15 @@ func (v *GetClusterKubeconfigClusterKubeconfig) __premarshalJSON() (*__premarsha
 	retval.ServerUrl = v.KubeconfigFields.ServerUrl
 	retval.CertificateAuthorityData = v.KubeconfigFields.CertificateAuthorityData
 	retval.Token = v.KubeconfigFields.Token
+	retval.ClientCertificateData = v.KubeconfigFields.ClientCertificateData
+	retval.ClientKeyData = v.KubeconfigFields.ClientKeyData
 	retval.Kubeconfig = v.KubeconfigFields.Kubeconfig
 	return &retval, nil
 }
 
 // GetClusterKubeconfigResponse is returned by GetClusterKubeconfig on success.
 type GetClusterKubeconfigResponse struct {
-	// The cluster's kubeconfig (with its bearer credential). Not found once the cluster is deleted; ClusterNotReady before its API server has an address.
+	// The cluster's kubeconfig (with its credential: a bearer token, or a client certificate and its key). Not found once the cluster is deleted; ClusterNotReady before its API server has an address.
 	ClusterKubeconfig GetClusterKubeconfigClusterKubeconfig `json:"clusterKubeconfig"`
 }
 
@@ -9663,7 +9679,7 @@ func (v *InstanceStatusEventFields) GetAt() time.Time { return v.At }
 // KubeconfigFields includes the GraphQL fields of Kubeconfig requested by the fragment KubeconfigFields.
 // The GraphQL type's documentation follows.
 //
-// A cluster's kubeconfig and its parts. It holds the cluster's bearer credential.
+// A cluster's kubeconfig and its parts. It holds the cluster's credential: a bearer token, or a client certificate and its key (exactly one of the two is set, the other null).
 type KubeconfigFields struct {
 	ClusterId string `json:"clusterId"`
 	// The current context (the cluster's name).
@@ -9672,8 +9688,12 @@ type KubeconfigFields struct {
 	ServerUrl string `json:"serverUrl"`
 	// The cluster CA's PEM certificate, base64.
 	CertificateAuthorityData string `json:"certificateAuthorityData"`
-	// The bearer credential; revoked when the cluster is deleted.
-	Token string `json:"token"`
+	// The bearer credential; revoked when the cluster is deleted. Null when the user authenticates with a client certificate.
+	Token *string `json:"token"`
+	// The user's PEM client certificate, base64 (kubeconfig's client-certificate-data). Null when the user authenticates with a token.
+	ClientCertificateData *string `json:"clientCertificateData"`
+	// The client certificate's PEM private key, base64 (kubeconfig's client-key-data). Null when the user authenticates with a token.
+	ClientKeyData *string `json:"clientKeyData"`
 	// The whole kubeconfig, YAML.
 	Kubeconfig string `json:"kubeconfig"`
 }
@@ -9694,7 +9714,13 @@ func (v *KubeconfigFields) GetServerUrl() string { return v.ServerUrl }
 func (v *KubeconfigFields) GetCertificateAuthorityData() string { return v.CertificateAuthorityData }
 
 // GetToken returns KubeconfigFields.Token, and is useful for accessing the field via an interface.
-func (v *KubeconfigFields) GetToken() string { return v.Token }
+func (v *KubeconfigFields) GetToken() *string { return v.Token }
+
+// GetClientCertificateData returns KubeconfigFields.ClientCertificateData, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetClientCertificateData() *string { return v.ClientCertificateData }
+
+// GetClientKeyData returns KubeconfigFields.ClientKeyData, and is useful for accessing the field via an interface.
+func (v *KubeconfigFields) GetClientKeyData() *string { return v.ClientKeyData }
 
 // GetKubeconfig returns KubeconfigFields.Kubeconfig, and is useful for accessing the field via an interface.
 func (v *KubeconfigFields) GetKubeconfig() string { return v.Kubeconfig }
@@ -22168,6 +22194,8 @@ fragment KubeconfigFields on Kubeconfig {
 	serverUrl
 	certificateAuthorityData
 	token
+	clientCertificateData
+	clientKeyData
 	kubeconfig
 }
 `

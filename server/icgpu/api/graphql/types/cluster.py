@@ -11,6 +11,7 @@ from strawberry.types import Info
 from icgpu.api.graphql.loaders import selects
 from icgpu.api.graphql.types.common import Account
 from icgpu.api.graphql.types.payloads import MutationPayload
+from icgpu.api.kubeconfig_parts import KubeconfigParts
 from icgpu.db.tables_clusters import Cluster as ClusterRow
 from icgpu.services.cluster_states import ClusterStatus as Status
 from icgpu.services.clusters import DEFAULT_VERSION
@@ -55,21 +56,32 @@ class ClusterConnection:
     next_token: str | None
 
 
-@strawberry.type(description="A cluster's kubeconfig and its parts. It holds the cluster's bearer credential.")
+@strawberry.type(description="A cluster's kubeconfig and its parts. It holds the cluster's credential: a bearer "
+                             "token, or a client certificate and its key (exactly one of the two is set, the other "
+                             "null).")
 class Kubeconfig:
     cluster_id: strawberry.ID
     context: str = strawberry.field(description="The current context (the cluster's name).")
     namespace: str
     server_url: str
     certificate_authority_data: str = strawberry.field(description="The cluster CA's PEM certificate, base64.")
-    token: str = strawberry.field(description="The bearer credential; revoked when the cluster is deleted.")
+    token: str | None = strawberry.field(description="The bearer credential; revoked when the cluster is deleted. "
+                                                     "Null when the user authenticates with a client certificate.")
+    client_certificate_data: str | None = strawberry.field(
+        description="The user's PEM client certificate, base64 (kubeconfig's client-certificate-data). Null when "
+                    "the user authenticates with a token.")
+    client_key_data: str | None = strawberry.field(
+        description="The client certificate's PEM private key, base64 (kubeconfig's client-key-data). Null when "
+                    "the user authenticates with a token.")
     kubeconfig: str = strawberry.field(description="The whole kubeconfig, YAML.")
 
     @classmethod
-    def from_view(cls, k: KubeconfigView, ca_data: str) -> Kubeconfig:
+    def from_view(cls, k: KubeconfigView) -> Kubeconfig:
+        parts = KubeconfigParts.of(k)
         return cls(cluster_id=strawberry.ID(k.cluster_id), context=k.context, namespace=k.namespace,
-                   server_url=k.server_url, certificate_authority_data=ca_data, token=k.token,
-                   kubeconfig=k.yaml())
+                   server_url=k.server_url, certificate_authority_data=parts.certificate_authority_data,
+                   token=parts.token, client_certificate_data=parts.client_certificate_data,
+                   client_key_data=parts.client_key_data, kubeconfig=k.yaml())
 
 
 @strawberry.input(description="A new virtual Kubernetes cluster.")

@@ -103,7 +103,8 @@ async def test_a_cpu_only_vm_over_rest_is_a_virtual_machine_that_runs_and_stops(
     assert "dataVolumeTemplates" not in machine["spec"]
     assert await api.get(PVC, ns, f"{name}-disk") is not None and await api.get(SERVICE, ns, name) is not None
     # Not running until KubeVirt says so (the local simulator's timer would have made it running by now).
-    await blocking(wait_vm, rest, vm["id"], "provisioning", WITHIN)
+    provisioning = await blocking(wait_vm, rest, vm["id"], "provisioning", WITHIN)
+    assert provisioning["status_reason"] == "starting", provisioning
 
     await api.patch_status(VIRTUAL_MACHINE, ns, name, {"printableStatus": "Running", "ready": True})
     running = await blocking(wait_vm, rest, vm["id"], "running", WITHIN)

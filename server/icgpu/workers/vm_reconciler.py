@@ -151,10 +151,10 @@ class VmReconciler(LevelTriggered):
                 await self._note(vm, obs.reason)
             return False
         if obs.phase is Phase.STARTING and status is VmStatus.PENDING:
-            return await self._record(vm, VmStatus.PROVISIONING, "scheduled on " + (obs.slot or "?"))
+            return await self._record(vm, VmStatus.PROVISIONING, _starting(obs))
         if obs.phase is Phase.RUNNING:
             if status is VmStatus.PENDING:
-                await self._record(vm, VmStatus.PROVISIONING, "scheduled on " + (obs.slot or "?"))
+                await self._record(vm, VmStatus.PROVISIONING, _starting(obs))
                 return await self._record(vm, VmStatus.RUNNING, None, host=obs.host, port=obs.port)
             if status is VmStatus.PROVISIONING:
                 return await self._record(vm, VmStatus.RUNNING, None, host=obs.host, port=obs.port)
@@ -206,3 +206,9 @@ class VmReconciler(LevelTriggered):
         return WorkloadSpec(instance_id=vm.id, tier=tier, priority=PRIORITY_INTERACTIVE,
                             storage_gb=vm.disk_gb, authorized_keys=keys, kind=WorkloadKind.VM,
                             tenant_id=vm.tenant_id, details=details)
+
+
+def _starting(obs: Observation) -> str:
+    """Why a VM is provisioning: the slot it was scheduled on where the provisioner names one (the
+    simulator), else what it says or "starting" (a VirtualMachine: KubeVirt picks the node)."""
+    return f"scheduled on {obs.slot}" if obs.slot else obs.reason or "starting"

@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from icgpu.db.database import Database
-from icgpu.db.tables import Account
+from icgpu.db.tables import Account, Event
 from icgpu.db.tables import Tenant as TenantRow
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
@@ -364,7 +364,14 @@ class Reads:
 
     @property
     def selects(self) -> list[tuple[str, Any]]:
-        return [(sql, params) for sql, params in self.statements if sql.lstrip().upper().startswith("SELECT")]
+        """The SELECTs of rows (not the outbox's)."""
+        return [(sql, params) for sql, params in self.statements
+                if sql.lstrip().upper().startswith("SELECT") and (sql, params) not in self.outbox]
+
+    @property
+    def outbox(self) -> list[tuple[str, Any]]:
+        """The looks at the outbox (OutboxWatermark: one statement a pass)."""
+        return [(sql, params) for sql, params in self.statements if "FROM events" in sql]
 
     def _statement(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         self.statements.append((statement, parameters))
@@ -410,11 +417,11 @@ async def test_a_pass_after_one_change_reads_only_that_tenants_rows(
             assert await stored(api, NETWORK_POLICY, tenant_namespace(tenant_id), policy_name(net.id))
         assert listed == [None, None]
 
-        # Nothing changed: a pass reads nothing and lists nothing.
+        # Nothing changed: a pass reads nothing but the outbox's newest numbers, and lists nothing.
         listed.clear()
         with Reads(database) as reads:
             await sync.reconcile_once()
-        assert (reads.statements, reads.loaded, listed) == ([], [], [])
+        assert (reads.selects, len(reads.outbox), reads.loaded, listed) == ([], 1, [], [])
 
         # A rule added to a's network (as the network service does: the network loaded, the rule added).
         _, net_a, _ = rows(a)
@@ -457,7 +464,68 @@ async def test_a_pass_after_one_change_reads_only_that_tenants_rows(
             disk.size_gb = 99
         with Reads(database) as reads:
             await sync.reconcile_once()
-        assert (reads.statements, listed) == ([], [])
+        assert (reads.selects, len(reads.outbox), listed) == ([], 1, [])
+    finally:
+        sync.changes.stop()
+
+
+@pytest.fixture
+async def other_process(database: Database) -> AsyncIterator[Database]:
+    """The same database as another process sees it: its own engine, whose commits this process's dirty
+    set does not hear of (only the outbox tells)."""
+    other = Database(database.url)
+    try:
+        yield other
+    finally:
+        await other.close()
+
+
+async def add_rule(db: Database, tenant_id: str, rule_id: str, *, seq: int | None = None) -> None:
+    """A firewall rule on ``tenant_id``'s network with its outbox event (numbered ``seq`` if given), as
+    services/vm_networks.py writes them."""
+    _, net, _ = rows(tenant_id)
+    async with db.transaction() as s:
+        s.add(FirewallRule(id=rule_id, network_id=net.id, direction="ingress", protocol="tcp", port_range="8080",
+                           source="10.8.0.0/16", action="allow"))
+        s.add(Event(seq=seq, id=f"evt-{rule_id}", type="vm_network.firewall_rule_created", tenant_id=tenant_id,
+                    account_id=None, resource_type="vm_network", resource_id=net.id, data={"rule_id": rule_id}))
+
+
+async def test_another_processs_writes_reach_the_next_pass_through_the_outbox(
+        provisioner: KubernetesProvisioner, api: Api, database: Database, other_process: Database,
+        two_tenants: tuple[str, str], listed: list[str | None]) -> None:
+    """A rule another process adds to b's network: the next pass finds b in the outbox and syncs b only;
+    an event numbered below one already taken that commits later (PostgreSQL numbers at insert) is taken
+    too, once."""
+    _, b = two_tenants
+    _, net_b, _ = rows(b)
+    sync = VmDiskNetworkSync(database, provisioner, Settings(), full_resync_seconds=3600.0)
+    sync.changes.start()
+    try:
+        await sync.reconcile_once()  # full: sets the outbox floor
+        floor = sync.outbox.floor
+        assert floor is not None
+
+        await add_rule(other_process, b, f"fw-{b[-10:]}-late", seq=floor + 5)
+        listed.clear()
+        with Reads(database) as reads:
+            await sync.reconcile_once()
+        assert {o.tenant_id for o in reads.loaded if not isinstance(o, FirewallRule)} == {b}
+        assert listed == [tenant_namespace(b)] * 2
+        policy = await stored(api, NETWORK_POLICY, tenant_namespace(b), policy_name(net_b.id))
+        assert policy is not None and len(policy["spec"]["ingress"]) == 3
+
+        # Numbered 2 below the one taken, committed after it: the next pass takes it; the one after, nothing.
+        await add_rule(other_process, b, f"fw-{b[-10:]}-early", seq=floor + 3)
+        listed.clear()
+        await sync.reconcile_once()
+        assert listed == [tenant_namespace(b)] * 2
+        policy = await stored(api, NETWORK_POLICY, tenant_namespace(b), policy_name(net_b.id))
+        assert policy is not None and len(policy["spec"]["ingress"]) == 4
+        listed.clear()
+        with Reads(database) as reads:
+            await sync.reconcile_once()
+        assert (reads.selects, len(reads.outbox), reads.loaded, listed) == ([], 1, [], [])
     finally:
         sync.changes.stop()
 

@@ -9,13 +9,16 @@ holds.
   first pass after start is one) a full pass reads every live disk and every network with its rules and
   hands them to the provisioner, which compares every tenant's objects with the cluster: it applies what
   is missing or changed and deletes what is no longer wanted. This is what repairs drift (a PVC or
-  NetworkPolicy deleted behind the platform's back) and what brings writes this process did not see
-  (another server process's, a tenant's cascade delete) to the cluster.
+  NetworkPolicy deleted behind the platform's back) and what brings writes nothing told it of (a
+  tenant's cascade delete, an outbox event committed long after a higher number was seen).
 - In between, a pass syncs only the dirty tenants: those whose disks, networks or firewall rules a
   transaction of this process committed (``TenantChanges``, fed by the database session's own flushes,
   the writes that already wake the worker through the platform's Signals), and those the provisioner
-  answered as not yet as wanted (retried after ``retry_seconds``). Only their rows are read (three
-  statements, by tenant) and only their namespaces listed; a pass with nothing dirty reads nothing.
+  answered as not yet as wanted (retried after ``retry_seconds``), and those whose rows any process
+  changed (``OutboxWatermark``: the API process of a server running with ICGPU_RUN_WORKERS=false beside
+  ``icgpu worker``), found by one small query of the outbox per pass. Only their rows are read (three
+  statements, by tenant) and only their namespaces listed; a pass with nothing dirty reads only the
+  outbox's newest numbers.
 
 Disks and networks outlive VMs, so this is not the VM reconciler's work; attaching them to a VM is
 (workers/vm_reconciler.py puts the VM's disks and networks in its spec).
@@ -24,16 +27,18 @@ Disks and networks outlive VMs, so this is not the VM reconciler's work; attachi
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from icgpu.db.database import Database
+from icgpu.db.tables import Event
 from icgpu.db.tables_disks import VmDisk
 from icgpu.db.tables_vms import FirewallRule, VmNetwork
 from icgpu.provisioning.base import Provisioner, VmDisksAndNetworks
@@ -43,6 +48,11 @@ from icgpu.workers.background import LevelTriggered
 
 FULL_RESYNC_SECONDS = 30.0  # every tenant's objects are compared with the cluster this often
 RETRY_SECONDS = 10.0  # a tenant whose objects are not yet as wanted is synced again after this
+# The outbox's resource types of disks and of networks (their firewall rules' events included).
+RESOURCE_TYPES = ("vm_disk", "vm_network")
+# An outbox number may commit this long after a higher one (PostgreSQL hands sequence numbers out at
+# insert, not commit; events/bus.py waits as long for a gap).
+LATE_COMMIT_SECONDS = 10.0
 
 
 @dataclass
@@ -117,6 +127,45 @@ class TenantChanges:
         session.info.pop(self._key, None)
 
 
+class OutboxWatermark:
+    """The tenants whose disks, networks or firewall rules any process changed since the last look, read
+    from the outbox: every such write records an event of resource type ``vm_disk`` or ``vm_network`` in
+    its own transaction (services/vm_disks.py, services/vm_networks.py), deletions included, with the
+    tenant. A look is one statement: the events of those types numbered above the floor, and the highest
+    number. ``events.seq`` is the primary key, so both are index ranges on SQLite and PostgreSQL alike,
+    however long the outbox; the tables of disks, networks and rules are not read (rules have no
+    ``updated_at`` and are deleted outright, so watermarks on them could not name the tenant).
+
+    Numbers may commit out of order: the floor is the highest number seen ``late_commit_seconds`` ago,
+    and events above it already taken are remembered, so a late commit is still taken, and once."""
+
+    def __init__(self, late_commit_seconds: float = LATE_COMMIT_SECONDS) -> None:
+        self.late_commit_seconds = late_commit_seconds
+        self.floor: int | None = None  # every event numbered up to here is taken (None: not looked yet)
+        self._taken: set[int] = set()  # events above the floor already taken
+        self._highs: deque[tuple[float, int]] = deque()  # (monotonic time, highest number seen then)
+
+    async def changed_tenants(self, s: AsyncSession, now: float) -> set[str]:
+        """The tenants of the events not taken yet (none at the first look: it sets the floor, before the
+        full pass that reads everything)."""
+        highest = func.coalesce(func.max(Event.seq), 0)
+        if self.floor is None:
+            self.floor = int(await s.scalar(select(highest)) or 0)
+            return set()
+        newer = select(Event.seq, Event.tenant_id).where(Event.seq > self.floor,
+                                                         Event.resource_type.in_(RESOURCE_TYPES))
+        found: Any = await s.execute(union_all(newer, select(highest, null())))
+        rows: list[tuple[int, str | None]] = [(int(seq), tenant) for seq, tenant in found]  # the highest: no tenant
+        high = max(seq for seq, tenant in rows if tenant is None)
+        fresh = {seq: tenant for seq, tenant in rows if tenant is not None and seq not in self._taken}
+        self._taken |= fresh.keys()
+        self._highs.append((now, high))
+        while self._highs and self._highs[0][0] <= now - self.late_commit_seconds:
+            self.floor = max(self.floor, self._highs.popleft()[1])
+        self._taken = {seq for seq in self._taken if seq > self.floor}
+        return set(fresh.values())
+
+
 class VmDiskNetworkSync(LevelTriggered):
     task_name = "vm-disk-network-sync"
 
@@ -128,6 +177,7 @@ class VmDiskNetworkSync(LevelTriggered):
         self.full_resync_seconds = full_resync_seconds
         self.retry_seconds = retry_seconds
         self.changes = TenantChanges(db)
+        self.outbox = OutboxWatermark()
         self._full_at = 0.0  # monotonic time of the next full pass (the first pass is one)
         self._retry_at: dict[str, float] = {}  # tenant id -> when to sync it again (not yet as wanted)
 
@@ -150,16 +200,19 @@ class VmDiskNetworkSync(LevelTriggered):
         now = time.monotonic()
         if now >= self._full_at:
             self.changes.take()  # every tenant is read now; a write committed from here on is the next pass's
+            async with self.db.read() as s:
+                await self.outbox.changed_tenants(s, now)  # taken: read below
             unclean = await self._sync(None)
             self._full_at = now + self.full_resync_seconds
             self._retry_at = {tenant: now + self.retry_seconds for tenant in unclean}
             return
         changed = self.changes.take()
         changed.tenants |= {tenant for tenant, at in self._retry_at.items() if at <= now}
-        if not changed:
-            return
         try:
             async with self.db.read() as s:
+                changed.tenants |= await self.outbox.changed_tenants(s, now)  # other processes' writes too
+                if not changed:
+                    return
                 tenants = changed.tenants | await _tenants_of(s, changed.networks)
             unclean = await self._sync(tenants)
         except BaseException:

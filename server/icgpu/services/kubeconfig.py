@@ -114,13 +114,6 @@ class Kubeconfig:
     def user(self) -> str:
         return f"{self.context}-admin"
 
-    @property
-    def token(self) -> str:
-        """The bearer token, for the JSON and GraphQL forms, which have a ``token`` field and no field for
-        a client certificate yet: empty when the user authenticates with one (their ``kubeconfig`` field,
-        the whole kubeconfig, carries it)."""
-        return self.credential.token if isinstance(self.credential, BearerToken) else ""
-
     def _user_lines(self) -> tuple[str, ...]:
         q = json.dumps
         if isinstance(self.credential, BearerToken):

@@ -5,8 +5,8 @@ HTTP server, no client), so the CPU measured is the request path's own.
         [--profile rest|graphql|baseline|gateway] [--only ...] [--fast-paths true|false]
 
 Sets up a SQLite database in a temp dir (or, with ``--database postgresql --database-url URL``, a
-database of its own on that PostgreSQL cluster, dropped at the end) (``icgpu admin bootstrap`` + 100 instances over the API),
-then for each target (REST list, GraphQL list as in list_instances.py, the baseline app) runs
+database of its own on that PostgreSQL cluster, dropped at the end): ``icgpu admin bootstrap`` + 100
+instances over the API; then for each target (REST list, GraphQL list as in list_instances.py, the baseline app) runs
 ``--requests`` requests, ``--concurrency`` at a time, and prints CPU ms per request (process CPU,
 every thread: aiosqlite's included). ``--profile`` runs that target once more under cProfile and
 prints the top functions by cumulative and by own time (the main thread only). The ``gateway``

@@ -5,8 +5,9 @@ from the template, its labels, disk, cloud-init and SSH Service the same. Its sp
 
 The rendered objects pass the API server's strict server-side dry run; end to end with a real ``icgpu serve``
 (REST only), the VM becomes a VirtualMachine, is ``running`` once the test (playing virt-controller)
-writes ``printableStatus: Running``, and stopping it removes the VirtualMachine and everything of the
-workload, as for a GPU VM. No CDI CRD is installed in this module: the server boots VMs from a
+writes ``printableStatus: Running``, stopping it halts the VirtualMachine (``runStrategy: Halted``; its
+disk claim and Service kept: test_vm_halt.py) and deleting it removes everything of the workload, as for
+a GPU VM. No CDI CRD is installed in this module: the server boots VMs from a
 containerDisk and says so in its log, once.
 """
 
@@ -55,6 +56,15 @@ def provisioner_context(control_plane: ControlPlane, spec: WorkloadSpec, namespa
 
 def devices(vm: Manifest) -> Manifest:
     return dict(vm["spec"]["template"]["spec"]["domain"]["devices"])
+
+
+async def play_halt(api: Api, ns: str, name: str) -> Manifest:
+    """Playing virt-controller for a VM the platform halted: once its runStrategy is Halted, its VMI is gone
+    and the VM ``Stopped`` (test_vm_halt.py runs a launcher pod as well and deletes it)."""
+    machine = await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM's runStrategy Halted",
+                                 lambda vm: vm["spec"].get("runStrategy") == "Halted")
+    await api.patch_status(VIRTUAL_MACHINE, ns, name, {"printableStatus": "Stopped", "ready": False})
+    return machine
 
 
 def boot_volume(vm: Manifest) -> Manifest:
@@ -111,11 +121,13 @@ async def test_a_cpu_only_vm_over_rest_is_a_virtual_machine_that_runs_and_stops(
     assert (running["ssh_host"], running["ssh_port"]) == (f"{name}.{ns}.svc", 22)
 
     assert (await blocking(vm_act, rest, vm["id"], "stop")).status_code == 200
+    await play_halt(api, ns, name)
     await blocking(wait_vm, rest, vm["id"], "stopped", WITHIN)
-    for type_, object_ in ((VIRTUAL_MACHINE, name), (CONFIG_MAP, name), (PVC, f"{name}-disk"), (SERVICE, name)):
-        await until_gone(api, type_, ns, object_, f"the stopped VM's {type_.kind}")
+    assert await api.get(PVC, ns, f"{name}-disk") is not None and await api.get(SERVICE, ns, name) is not None
     assert (await blocking(get_vm, rest, vm["id"]))["ssh_host"] is None
     assert await blocking(event_types, server, vm["id"]) == [
         "vm.created", "vm.provisioning", "vm.started", "vm.stopping", "vm.stopped"]
     assert server.log().count(f"CDI's CRD {DATA_VOLUME_CRD} is not installed") == 1
     assert (await blocking(vm_act, rest, vm["id"], "delete")).status_code == 200
+    for type_, object_ in ((VIRTUAL_MACHINE, name), (CONFIG_MAP, name), (PVC, f"{name}-disk"), (SERVICE, name)):
+        await until_gone(api, type_, ns, object_, f"the deleted VM's {type_.kind}")

@@ -9,8 +9,9 @@ The rendered VirtualMachine (GPU and CPU-only) and the DataVolume virt-controlle
 pass the strict server-side dry run against the pinned CRDs, which share the DataVolume spec's schema and
 refuse a registry URL CDI would refuse; a provisioner started with the CRD there decides so and logs it; end
 to end with a real ``icgpu serve``, a CPU-only and a GPU VM created over REST carry the template, run once the
-test (playing virt-controller) made the DataVolume owned by the VirtualMachine and wrote its status, and
-stopping one removes its VirtualMachine and, with it, its DataVolume.
+test (playing virt-controller) made the DataVolume owned by the VirtualMachine and wrote its status;
+stopping one halts it, its DataVolume kept (test_vm_halt.py), and deleting it removes its VirtualMachine
+and, with it, its DataVolume.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from tests.k8s.conftest import KubernetesServers, new_provisioner
 from tests.k8s.control_plane import ROOT, ControlPlane, wait_for
 from tests.k8s.test_dry_run import SPECS, Api, api, assert_kept, ns, refused
 from tests.k8s.test_vcluster import installed_crds
-from tests.k8s.test_vm_cpu import CPU_SPEC, boot_volume, provisioner_context
+from tests.k8s.test_vm_cpu import CPU_SPEC, boot_volume, play_halt, provisioner_context
 from tests.k8s.test_vm_storage_network import until_gone, until_stored
 from tests.k8s.workloads import blocking
 from tests.support.server import Server
@@ -167,15 +168,18 @@ async def test_vms_over_rest_boot_from_a_data_volume_that_goes_with_the_vm(
     stopped = vms["tpl-ubuntu-cpu"]
     name = object_name(stopped["id"])
     assert (await blocking(vm_act, rest, stopped["id"], "stop")).status_code == 200
+    await play_halt(api, ns, name)
     await blocking(wait_vm, rest, stopped["id"], "stopped", WITHIN)
+    assert await api.get(DATA_VOLUME, ns, f"{name}-root") is not None  # a stop keeps the root disk
+
+    assert (await blocking(vm_act, rest, stopped["id"], "delete")).status_code == 200
     for type_, object_ in ((VIRTUAL_MACHINE, name), (CONFIG_MAP, name)):
-        await until_gone(api, type_, ns, object_, f"the stopped VM's {type_.kind}")
-    await gone(api, ns, f"{name}-root", "the stopped VM's DataVolume, deleted with its VirtualMachine")
+        await until_gone(api, type_, ns, object_, f"the deleted VM's {type_.kind}")
+    await gone(api, ns, f"{name}-root", "the deleted VM's DataVolume, deleted with its VirtualMachine")
     other = object_name(vms["tpl-ubuntu-mig"]["id"])
     assert await api.get(DATA_VOLUME, ns, f"{other}-root") is not None  # the other VM's stays
 
-    for vm in vms.values():
-        assert (await blocking(vm_act, rest, vm["id"], "delete")).status_code == 200
+    assert (await blocking(vm_act, rest, vms["tpl-ubuntu-mig"]["id"], "delete")).status_code == 200
     await gone(api, ns, f"{other}-root", "the deleted VM's DataVolume")
 
 

@@ -159,3 +159,19 @@ class VmDisksAndNetworks(Protocol):
         read or touched). Level-triggered and idempotent; answers the tenants whose objects are not
         yet as wanted (a change the cluster refused, an object still being deleted), to sync again later."""
         ...
+
+
+@runtime_checkable
+class VmHalting(Protocol):
+    """Optional, beside Provisioner: a provisioner that can stop a VM's compute and keep its storage, as a
+    cloud's stop does (the Kubernetes one: the KubeVirt VirtualMachine gets ``runStrategy: Halted``, so its
+    VMI and launcher pod go and the GPU is free, while the VirtualMachine, its root DataVolume and its disk
+    claim stay). The VM reconciler halts a stopping VM with it, keeps a stopped VM's workload, and starts it
+    again with ``ensure_running`` (the same objects: the same root disk); a deleted VM's workload is removed
+    with ``ensure_stopped``. The local simulator does not implement it: its stop releases the workload."""
+
+    async def halt(self, workload_id: str) -> Observation:
+        """Stop the workload's compute, keep its storage. Level-triggered and idempotent: ABSENT once no
+        compute of it remains (nothing holds a GPU or runs the guest; its stored objects are kept),
+        TERMINATING while it is going, with a reason. A workload that is not a VM is stopped entirely."""
+        ...

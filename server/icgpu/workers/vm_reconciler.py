@@ -11,6 +11,12 @@
 * The spec carries the VM's attached networks and persistent disks; when they change while it runs,
   the new spec is given to ``ensure_running`` (the Kubernetes provisioner re-applies the
   VirtualMachine with the disks' volumes and the networks' labels).
+* A stop keeps a VM's storage where the provisioner can halt a VM (``VmHalting``: Kubernetes, where
+  the VirtualMachine gets ``runStrategy: Halted``: the compute goes, the GPU is free, the root
+  DataVolume and disk claim stay): a stopping VM is halted, a stopped VM's workload is kept (not
+  released below), and a start runs the same workload again (``ensure_running``: the same root disk).
+  A deleted VM's workload is released with everything. Elsewhere (the local simulator) a stop
+  releases the workload as a delete does.
 * A running VM past its ``auto_stop_at`` is stopped (``vm.auto_stopped``, then ``vm.stopped``).
 * A VM whose workload the provisioner refuses (``WorkloadRefused``: it cannot run it at all) is an
   ``error`` with the reason (``vm.error``), once; ``start`` asks again.
@@ -36,6 +42,7 @@ from icgpu.provisioning.base import (
     Observation,
     Phase,
     Provisioner,
+    VmHalting,
     WorkloadKind,
     WorkloadSpec,
 )
@@ -90,11 +97,22 @@ class VmReconciler(LevelTriggered):
                 raise
             except Exception:
                 log.exception("reconciling VM %s failed", vm.id)
-        for workload_id in await self.provisioner.workloads():
-            if workload_id.startswith(VM_PREFIX) and workload_id not in holding:
-                await self.provisioner.ensure_stopped(workload_id)
+        stopping = {r.id for r in rows if r.status == VmStatus.STOPPING}
+        orphans = [w for w in await self.provisioner.workloads()
+                   if w.startswith(VM_PREFIX) and w not in holding and w not in stopping]
+        for workload_id in set(orphans) - await self._halted(orphans):
+            await self.provisioner.ensure_stopped(workload_id)
         if changed:
             self.signals.changed()
+
+    async def _halted(self, workload_ids: list[str]) -> set[str]:
+        """Of these workloads, those of stopped VMs, kept where the provisioner halts VMs (their disks
+        outlive the stop); one read of ids, only when there are any."""
+        if not workload_ids or not isinstance(self.provisioner, VmHalting):
+            return set()
+        async with self.db.read() as s:
+            return set((await s.scalars(select(Vm.id).where(Vm.id.in_(workload_ids),
+                                                            Vm.status == VmStatus.STOPPED.value))).all())
 
     def _provisioned(self, vm: Vm) -> bool:
         """Is the VM a workload of the provisioner (every GPU VM; a CPU-only one where it runs them)?"""
@@ -119,7 +137,9 @@ class VmReconciler(LevelTriggered):
     async def _workload(self, vm: Vm) -> bool:
         status = VmStatus(vm.status)
         if status is VmStatus.STOPPING:
-            obs = await self.provisioner.ensure_stopped(vm.id)
+            # Halted where the provisioner can (the storage kept for the next start), else released.
+            obs = await (self.provisioner.halt(vm.id) if isinstance(self.provisioner, VmHalting)
+                         else self.provisioner.ensure_stopped(vm.id))
             if obs.phase is Phase.ABSENT:
                 return await self._record(vm, VmStatus.STOPPED, self._stopped_reason(vm))
             return False

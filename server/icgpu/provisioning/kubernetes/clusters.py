@@ -60,7 +60,7 @@ from icgpu.provisioning.kubernetes.cluster_namespace import (
     namespace_of,
 )
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
-from icgpu.provisioning.kubernetes.resources import Resources, api_message
+from icgpu.provisioning.kubernetes.resources import Resources, crd_installed
 from icgpu.provisioning.kubernetes.vcluster import CAPI_CLUSTER_CRD, VCLUSTER_CRD, VClusterClusters
 from icgpu.settings import Settings
 
@@ -74,7 +74,6 @@ ROLE = ObjectType("rbac.authorization.k8s.io", "v1", "roles", "Role")
 ROLE_BINDING = ObjectType("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding")
 # Listed by observe_clusters (the ServiceAccount is not: its token Secret goes when it goes).
 LISTED = (SECRET, ROLE, ROLE_BINDING)
-CRD = ObjectType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition")
 NAMESPACE_GOING = "its namespace is being deleted"
 
 ALL = ["*"]
@@ -293,12 +292,8 @@ class KubernetesClusterProvisioner:
         return await self.installed(VCLUSTER_CRD)
 
     async def installed(self, crd: str) -> bool:
-        """Is this CRD there? (Reading CRDs needs a cluster-wide read; without it: not known, no.)"""
-        try:
-            return await self.resources.get(CRD, None, crd) is not None
-        except client.ApiException as err:
-            log.info("cannot tell whether %s is installed (%s)", crd, api_message(err))
-            return False
+        """Is this CRD there? (resources.crd_installed)"""
+        return await crd_installed(self.resources, crd)
 
     # -- the protocol ------------------------------------------------------------------------------
 

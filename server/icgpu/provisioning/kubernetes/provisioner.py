@@ -7,6 +7,8 @@ its own, the workload's **record**: a ConfigMap named like the workload that
 - owns every other object of the workload (ownerReferences with blockOwnerDeletion), so stopping
   is one foreground delete of the record: the garbage collector deletes the pod, PVC, Service and
   Secret first, and the record goes last (TERMINATING until then, then ABSENT);
+  a VM is halted instead when stopped (``halt``, base.VmHalting): its VirtualMachine's runStrategy
+  Halted, everything kept, its record's digest cleared so a start applies it all again;
 - lists the workloads (``workloads()``), whatever their kind, and says how to observe them (kind,
   tier, priority);
 - keeps, in annotations, what must outlive the pod: that the scheduler preempted it (EVICTED,
@@ -72,7 +74,15 @@ from icgpu.provisioning.kubernetes.resources import (
     api_message,
     type_of,
 )
-from icgpu.provisioning.kubernetes.vm import VmRenderer, cdi_installed
+from icgpu.provisioning.kubernetes.vm import (
+    HALT_PATCH,
+    HALTED,
+    VIRTUAL_MACHINE,
+    VmRenderer,
+    cdi_installed,
+    halted,
+    run_strategy,
+)
 from icgpu.provisioning.kubernetes.vm_disks_networks import VmDiskNetworkObjects
 from icgpu.provisioning.kubernetes.watch import ObjectWatch, PodWatch
 from icgpu.provisioning.kubernetes.workload_pods import CONTAINER
@@ -425,6 +435,37 @@ class KubernetesProvisioner:
             # Foreground: the garbage collector deletes what the record owns first, the record last.
             await self.resources.delete(CONFIG_MAP, meta.get("namespace"), meta["name"], propagation="Foreground")
         return Observation(Phase.TERMINATING)
+
+    async def halt(self, workload_id: str) -> Observation:
+        """base.VmHalting: a VM's VirtualMachine gets ``runStrategy: Halted`` (vm.py), its record's digest
+        is cleared first so the next ``ensure_running`` applies everything again (``runStrategy: Always``),
+        and everything is kept: ABSENT once no compute is left (``vm.halted``). Any other kind is stopped."""
+        record = await self._record(workload_id)
+        if record is None:
+            return Observation(Phase.ABSENT)
+        if _deleting(record):
+            return Observation(Phase.TERMINATING)
+        if WorkloadKind((record.get("data") or {})["kind"]) is not WorkloadKind.VM:
+            return await self.ensure_stopped(workload_id)
+        ctx = self._record_context(record)
+        vm = await self.resources.get(VIRTUAL_MACHINE, ctx.namespace, ctx.name)
+        if vm is not None and run_strategy(vm) != HALTED:
+            if _annotations(record).get(DIGEST) != HALTED:
+                record = await self.resources.merge_patch(CONFIG_MAP, ctx.namespace, ctx.name,
+                                                          {"metadata": {"annotations": {DIGEST: HALTED}}})
+                if self.records is not None:
+                    self.records.put(record)
+            vm = await self.resources.merge_patch(VIRTUAL_MACHINE, ctx.namespace, ctx.name, HALT_PATCH)
+            log.info("workload %s: VirtualMachine halted (its disks kept)", ctx.name)
+        return halted(vm, await self._workload_pods(ctx))
+
+    async def _workload_pods(self, ctx: RenderContext) -> list[Manifest]:
+        """The workload's pods (a VM's launcher pods carry its template's labels), from the pod cache."""
+        pods = await self._synced(self.pods)
+        if pods is not None:
+            return [p for p in pods.by_workload(ctx.name) if _meta(p).get("namespace") == ctx.namespace]
+        listed = await self.resources.list(POD, ctx.namespace, label_selector=f"{WORKLOAD_LABEL}={ctx.name}")
+        return list(listed.get("items") or [])
 
     # -- observation -------------------------------------------------------------------------
 

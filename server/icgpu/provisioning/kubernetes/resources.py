@@ -9,12 +9,15 @@ Server-side apply uses the field manager ``icgpu`` and forces ownership of the f
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from kubernetes_asyncio import client
 
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType
 from icgpu.provisioning.kubernetes.naming import MANAGER
+
+log = logging.getLogger(__name__)
 
 AUTH = ["BearerToken"]
 JSON_TYPES = {200: "object", 201: "object", 202: "object"}
@@ -26,6 +29,7 @@ NODE = ObjectType("", "v1", "nodes", "Node")
 POD = ObjectType("", "v1", "pods", "Pod")
 RESOURCE_QUOTA = ObjectType("", "v1", "resourcequotas", "ResourceQuota")
 EVENT = ObjectType("", "v1", "events", "Event")
+CRD = ObjectType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition")
 PLURALS = {"NetworkPolicy": "networkpolicies"}  # kinds whose plural is not the kind lower-cased + s
 
 
@@ -126,6 +130,17 @@ class Resources:
             response.release()
             raise client.ApiException(status=response.status, reason=body.decode(errors="replace")[:500])
         return response
+
+
+async def crd_installed(resources: Resources, name: str) -> bool:
+    """Is the CRD ``name`` (``<plural>.<group>``) there? What an optional controller's objects need, asked
+    once at start (VMs' CDI DataVolumes, vCluster's clusters). Reading CRDs needs a cluster-wide read;
+    without it: not known, so no (logged)."""
+    try:
+        return await resources.get(CRD, None, name) is not None
+    except client.ApiException as err:
+        log.info("cannot tell whether %s is installed (%s)", name, api_message(err))
+        return False
 
 
 def type_of(manifest: Manifest) -> ObjectType:

@@ -31,6 +31,12 @@ installed: ``cdi_installed``):
 with no boot image, is refused (``WorkloadRefused``).
 
 The phase comes from ``status.printableStatus`` as virt-controller writes it.
+
+A stop halts the VM instead of deleting it (base.VmHalting, the provisioner's ``halt``): the
+VirtualMachine's ``runStrategy`` becomes ``Halted`` (``HALT_PATCH``), virt-controller deletes its VMI and
+so the launcher pod (the GPU is free), and the VirtualMachine, its root DataVolume (owned by it) and its
+``<name>-disk`` claim stay; ``halted`` says when no compute is left. A start applies the objects again
+with ``runStrategy: Always``: the same VirtualMachine boots from the same root disk.
 """
 from __future__ import annotations
 
@@ -38,15 +44,13 @@ import base64
 import json
 import logging
 
-from kubernetes_asyncio import client
-
 from icgpu.provisioning.base import Observation, Phase, WorkloadKind, WorkloadSpec
 from icgpu.provisioning.details import VmDetails, WorkloadRefused, require
 from icgpu.provisioning.kubernetes.disks import claim_name, volume_claim
 from icgpu.provisioning.kubernetes.kinds import Manifest, ObjectType, RenderContext
 from icgpu.provisioning.kubernetes.network_policy import MEMBER, member_label
 from icgpu.provisioning.kubernetes.pods import condition
-from icgpu.provisioning.kubernetes.resources import Resources, api_message
+from icgpu.provisioning.kubernetes.resources import Resources, crd_installed
 from icgpu.provisioning.kubernetes.workload_pods import SERVICE, explain, metadata
 
 log = logging.getLogger(__name__)
@@ -54,7 +58,6 @@ log = logging.getLogger(__name__)
 VIRTUAL_MACHINE = ObjectType("kubevirt.io", "v1", "virtualmachines", "VirtualMachine")
 DATA_VOLUME = ObjectType("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume")
 DATA_VOLUME_CRD = f"{DATA_VOLUME.plural}.{DATA_VOLUME.group}"  # CDI's: where it is installed, roots are imported
-CRD = ObjectType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition")
 ROOT_DISK_GB = 10  # a root disk's size when the spec gives none (an Ubuntu 22.04 cloud image is 2.2 GiB)
 SECRET = ObjectType("", "v1", "secrets", "Secret")
 SSH_PORT = 22
@@ -63,6 +66,10 @@ TEMPLATE_LABEL = "icgpu.dev/vm-template"
 # The VM templates' operating systems (services/vm_templates.py VmTemplate.os) -> the KubeVirt
 # containerDisk image that boots it (the KubeVirt project's published cloud images).
 BOOT_IMAGES = {"ubuntu-22.04": "quay.io/containerdisks/ubuntu:22.04"}
+
+ALWAYS, HALTED = "Always", "Halted"  # runStrategy: run it (and restart it), or keep it stopped
+HALT_PATCH: Manifest = {"spec": {"runStrategy": HALTED}}  # a merge patch of the VirtualMachine
+STOPPED = "Stopped"  # printableStatus once no VMI exists
 
 # printableStatus (KubeVirt's VirtualMachinePrintableStatus) -> phase; any other (Paused, WaitingForReceiver ...)
 # reads as starting.
@@ -109,13 +116,8 @@ def root_disk_template(name: str, labels: dict[str, str], details: VmDetails) ->
 
 
 async def cdi_installed(resources: Resources) -> bool:
-    """Is CDI's DataVolume CRD there? Decided once at start and logged (reading CRDs needs a
-    cluster-wide read; without it: not known, so no)."""
-    try:
-        installed = await resources.get(CRD, None, DATA_VOLUME_CRD) is not None
-    except client.ApiException as err:
-        log.info("cannot tell whether %s is installed (%s)", DATA_VOLUME_CRD, api_message(err))
-        installed = False
+    """Is CDI's DataVolume CRD there? Decided once at start and logged (resources.crd_installed)."""
+    installed = await crd_installed(resources, DATA_VOLUME_CRD)
     if installed:
         log.info("CDI's CRD %s is installed: a VM's root disk is a DataVolume imported from its OS image "
                  "(dataVolumeTemplates: it persists across the guest's restarts and goes with the VM)", DATA_VOLUME_CRD)
@@ -175,7 +177,7 @@ class VmRenderer:
             "spec": {
                 **({"dataVolumeTemplates": [root_disk_template(root, ctx.labels, details)]}
                    if self.import_root else {}),
-                "runStrategy": "Always",
+                "runStrategy": ALWAYS,
                 "template": {
                     "metadata": {"labels": {**ctx.labels, **networks}},
                     "spec": {
@@ -217,6 +219,26 @@ class VmRenderer:
         if phase is Phase.RUNNING:
             return Observation(phase, host=f"{ctx.name}.{ctx.namespace}.svc", port=SSH_PORT)
         return Observation(phase, reason=_why(status_object, printable) if phase is not Phase.STARTING else None)
+
+
+def run_strategy(vm: Manifest) -> str | None:
+    return (vm.get("spec") or {}).get("runStrategy")
+
+
+def halted(vm: Manifest | None, pods: list[Manifest]) -> Observation:
+    """A halting VM's compute: ABSENT once virt-controller says it is ``Stopped`` (no VMI) and none of its
+    launcher pods (labelled with the workload, as the VMI's template is) remains, so nothing holds its GPU
+    or runs the guest; TERMINATING until then, saying what is left. A VirtualMachine that is not there
+    runs nothing."""
+    if vm is None:
+        return Observation(Phase.ABSENT)
+    printable = (vm.get("status") or {}).get("printableStatus")
+    if run_strategy(vm) == HALTED and printable in (None, STOPPED) and not pods:
+        return Observation(Phase.ABSENT)
+    left = [f"{len(pods)} launcher pod(s)"] if pods else []
+    if printable != STOPPED:
+        left.append(f"status {printable or 'not yet written'}")
+    return Observation(Phase.TERMINATING, reason=f"halting: {', '.join(left) or 'runStrategy not Halted yet'}")
 
 
 def _why(vm: Manifest, printable: str) -> str:

@@ -44,6 +44,8 @@ pytestmark = pytest.mark.db_independent  # runs once, in the SQLite run
 __all__ = ["api"]  # the fixture of test_dry_run.py, used here too
 
 WITHIN = 30.0  # seconds for any one state to be reached
+# The REST lifecycle test runs last: its deleted VM's DataVolume goes only once kube-controller-manager's
+# garbage collector has discovered the CRD this module installed (test_vm_root_disk.GC_DISCOVERY).
 LAUNCHER_LABEL = {"kubevirt.io": "virt-launcher"}
 HALT_SPEC = replace(CPU_SPEC, instance_id="vm-h9halt0000001", tenant_id="tn-h9halt000001")
 
@@ -100,61 +102,6 @@ async def halt_vm(api: Api, ns: str, name: str) -> Manifest:
 
 async def workload_pods(api: Api, ns: str, name: str) -> list[Manifest]:
     return list((await api.list(POD, ns, label_selector=f"{WORKLOAD_LABEL}={name}")).get("items") or [])
-
-
-async def test_a_stopped_vm_keeps_its_virtual_machine_and_disks_and_starts_from_the_same_root(
-        k8s_servers: KubernetesServers, api: Api) -> None:
-    server: Server = await blocking(k8s_servers)
-    rest = (await k8s_servers.tenant(server, "h9-halt")).api
-    ns = tenant_namespace((await blocking(rest.get, "/api/v1/me")).json()["tenant"]["id"])
-    vm = await blocking(new_vm, rest, "keeper", "tpl-ubuntu-cpu")
-    name = object_name(vm["id"])
-    machine = await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM's VirtualMachine", strategy("Always"))
-    await api.apply(data_volume(machine), namespace=ns)
-    await run_vm(api, ns, machine)
-    await blocking(wait_vm, rest, vm["id"], "running", WITHIN)
-
-    async def still_kept() -> dict[str, str]:
-        """The uids of what a stop keeps (a missing one fails)."""
-        return {"VirtualMachine": uid(await api.get(VIRTUAL_MACHINE, ns, name)),
-                "DataVolume": uid(await api.get(DATA_VOLUME, ns, f"{name}-root")),
-                "claim": uid(await api.get(PVC, ns, f"{name}-disk")),
-                "record": uid(await api.get(CONFIG_MAP, ns, name))}
-
-    kept = await still_kept()
-    assert kept["VirtualMachine"] == uid(machine)
-
-    # Stop: halted, not deleted; stopped only once the launcher pod is gone.
-    assert (await blocking(vm_act, rest, vm["id"], "stop")).status_code == 200
-    await halt_vm(api, ns, name)
-    stopped = await blocking(wait_vm, rest, vm["id"], "stopped", WITHIN)
-    assert stopped["status_reason"] == "stopped" and stopped["ssh_host"] is None, stopped
-    assert await workload_pods(api, ns, name) == []
-    # Later passes keep a stopped VM's workload: a second VM made after the stop gets as far as a
-    # VirtualMachine (so passes ran), and the first VM's objects are the same ones, still halted.
-    witness = await blocking(new_vm, rest, "witness", "tpl-ubuntu-cpu")
-    await until_stored(api, VIRTUAL_MACHINE, ns, object_name(witness["id"]), "a VM made after the stop")
-    await blocking(wait_vm, rest, witness["id"], "provisioning", WITHIN)
-    assert await still_kept() == kept
-    assert (await api.get(VIRTUAL_MACHINE, ns, name) or {})["spec"]["runStrategy"] == "Halted"
-
-    # Start: the same VirtualMachine runs again (runStrategy Always) from the same DataVolume.
-    assert (await blocking(vm_act, rest, vm["id"], "start")).status_code == 200
-    machine = await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM's runStrategy Always again",
-                                 strategy("Always"))
-    await blocking(wait_vm, rest, vm["id"], "provisioning", WITHIN)
-    await run_vm(api, ns, machine)
-    running = await blocking(wait_vm, rest, vm["id"], "running", WITHIN)
-    assert (running["ssh_host"], running["ssh_port"]) == (f"{name}.{ns}.svc", 22)
-    assert await still_kept() == kept
-
-    # Delete: everything goes, the DataVolume with its VirtualMachine.
-    assert (await blocking(vm_act, rest, vm["id"], "delete")).status_code == 200
-    await blocking(wait_vm, rest, vm["id"], "terminated", WITHIN)
-    for type_, object_ in ((VIRTUAL_MACHINE, name), (CONFIG_MAP, name), (PVC, f"{name}-disk"),
-                           (POD, launcher(machine))):
-        await until_gone(api, type_, ns, object_, f"the deleted VM's {type_.kind}")
-    await gone(api, ns, f"{name}-root", "the deleted VM's DataVolume")
 
 
 async def test_stopping_a_gpu_vm_frees_its_gpu_and_keeps_it_halted(
@@ -221,3 +168,58 @@ async def test_halt_keeps_the_vm_and_reports_absent_only_once_its_launcher_pod_i
         await provisioner.ensure_stopped(HALT_SPEC.instance_id)
         await until_gone(api, CONFIG_MAP, ns, name, "the workload's record")
         await api.delete(NAMESPACE, None, ns)
+
+
+async def test_a_stopped_vm_keeps_its_virtual_machine_and_disks_and_starts_from_the_same_root(
+        k8s_servers: KubernetesServers, api: Api) -> None:
+    server: Server = await blocking(k8s_servers)
+    rest = (await k8s_servers.tenant(server, "h9-halt")).api
+    ns = tenant_namespace((await blocking(rest.get, "/api/v1/me")).json()["tenant"]["id"])
+    vm = await blocking(new_vm, rest, "keeper", "tpl-ubuntu-cpu")
+    name = object_name(vm["id"])
+    machine = await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM's VirtualMachine", strategy("Always"))
+    await api.apply(data_volume(machine), namespace=ns)
+    await run_vm(api, ns, machine)
+    await blocking(wait_vm, rest, vm["id"], "running", WITHIN)
+
+    async def still_kept() -> dict[str, str]:
+        """The uids of what a stop keeps (a missing one fails)."""
+        return {"VirtualMachine": uid(await api.get(VIRTUAL_MACHINE, ns, name)),
+                "DataVolume": uid(await api.get(DATA_VOLUME, ns, f"{name}-root")),
+                "claim": uid(await api.get(PVC, ns, f"{name}-disk")),
+                "record": uid(await api.get(CONFIG_MAP, ns, name))}
+
+    kept = await still_kept()
+    assert kept["VirtualMachine"] == uid(machine)
+
+    # Stop: halted, not deleted; stopped only once the launcher pod is gone.
+    assert (await blocking(vm_act, rest, vm["id"], "stop")).status_code == 200
+    await halt_vm(api, ns, name)
+    stopped = await blocking(wait_vm, rest, vm["id"], "stopped", WITHIN)
+    assert stopped["status_reason"] == "stopped" and stopped["ssh_host"] is None, stopped
+    assert await workload_pods(api, ns, name) == []
+    # Later passes keep a stopped VM's workload: a second VM made after the stop gets as far as a
+    # VirtualMachine (so passes ran), and the first VM's objects are the same ones, still halted.
+    witness = await blocking(new_vm, rest, "witness", "tpl-ubuntu-cpu")
+    await until_stored(api, VIRTUAL_MACHINE, ns, object_name(witness["id"]), "a VM made after the stop")
+    await blocking(wait_vm, rest, witness["id"], "provisioning", WITHIN)
+    assert await still_kept() == kept
+    assert (await api.get(VIRTUAL_MACHINE, ns, name) or {})["spec"]["runStrategy"] == "Halted"
+
+    # Start: the same VirtualMachine runs again (runStrategy Always) from the same DataVolume.
+    assert (await blocking(vm_act, rest, vm["id"], "start")).status_code == 200
+    machine = await until_stored(api, VIRTUAL_MACHINE, ns, name, "the VM's runStrategy Always again",
+                                 strategy("Always"))
+    await blocking(wait_vm, rest, vm["id"], "provisioning", WITHIN)
+    await run_vm(api, ns, machine)
+    running = await blocking(wait_vm, rest, vm["id"], "running", WITHIN)
+    assert (running["ssh_host"], running["ssh_port"]) == (f"{name}.{ns}.svc", 22)
+    assert await still_kept() == kept
+
+    # Delete: everything goes, the DataVolume with its VirtualMachine.
+    assert (await blocking(vm_act, rest, vm["id"], "delete")).status_code == 200
+    await blocking(wait_vm, rest, vm["id"], "terminated", WITHIN)
+    for type_, object_ in ((VIRTUAL_MACHINE, name), (CONFIG_MAP, name), (PVC, f"{name}-disk"),
+                           (POD, launcher(machine))):
+        await until_gone(api, type_, ns, object_, f"the deleted VM's {type_.kind}")
+    await gone(api, ns, f"{name}-root", "the deleted VM's DataVolume")

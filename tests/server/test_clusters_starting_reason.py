@@ -9,6 +9,7 @@ no reasons, and tests/k8s/test_vcluster.py checks vCluster's first one end to en
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from icgpu.provisioning.base import Phase
 from icgpu.provisioning.clusters import ClusterCredential, ClusterObservation, ClusterSpec
 from icgpu.services.signals import Signals
 from icgpu.workers.cluster_reconciler import STARTING, ClusterReconciler
-from tests.support.server import drop_database, new_database_url
+from tests.support.server import drop_database, migrated_database_url
 
 URL = "https://10.0.0.1:6443"
 
@@ -60,15 +61,15 @@ class Scripted:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    url, pg_name = new_database_url(tmp_path)
+    # Off the event loop: on PostgreSQL these run statements with asyncio.run of their own.
+    url, pg_name = await asyncio.to_thread(migrated_database_url, tmp_path)
     database = Database(url)
-    await database.migrate()
     try:
         yield database
     finally:
         await database.close()
         if pg_name:
-            drop_database(pg_name)
+            await asyncio.to_thread(drop_database, pg_name)
 
 
 async def new_cluster(db: Database) -> str:

@@ -120,7 +120,13 @@ def condition(pod: client.V1Pod, type_: str) -> client.V1PodCondition | None:
 async def kwok_stopped(control_plane: ControlPlane, core: client.CoreV1Api) -> AsyncIterator[None]:
     """kwok (the kubelet of the fake nodes) paused: pods are bound but nothing plays them. Briefly: the
     nodes' leases lapse after 40 s. On leaving, the fake nodes are waited for until kwok reports them
-    Ready with their addresses again: the control plane is shared by the package's later modules."""
+    Ready again, with the addresses they had: the control plane is shared by the package's later modules.
+    When a node's Ready condition lapsed while it was paused, kwok's node-initialize stage writes the
+    node's status afresh without its addresses (they come back with its next heartbeat, a minute or
+    more later); the test puts them back, playing the kubelet as it does for pods."""
+    selector = "nvidia.com/gpu.present=true"
+    addresses = {n.metadata.name: [{"type": a.type, "address": a.address} for a in n.status.addresses or ()]
+                 for n in (await core.list_node(label_selector=selector)).items}
     pid = control_plane.pids()["kwok"]
     os.kill(pid, signal.SIGSTOP)
     try:
@@ -129,9 +135,13 @@ async def kwok_stopped(control_plane: ControlPlane, core: client.CoreV1Api) -> A
         os.kill(pid, signal.SIGCONT)
 
         async def nodes_back() -> bool | None:
-            nodes = (await core.list_node(label_selector="nvidia.com/gpu.present=true")).items
-            ready = [n for n in nodes if n.status.addresses
-                     and any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or ())]
-            return True if nodes and len(ready) == len(nodes) else None
+            nodes = (await core.list_node(label_selector=selector)).items
+            if not nodes or not all(any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or ())
+                                    for n in nodes):
+                return None
+            bare = [n.metadata.name for n in nodes if not n.status.addresses and addresses.get(n.metadata.name)]
+            for name in bare:
+                await core.patch_node_status(name, {"status": {"addresses": addresses[name]}})
+            return True if not bare else None
 
         await wait_for("the fake GPU nodes to be Ready again after kwok resumed", nodes_back, within=60.0)

@@ -195,9 +195,13 @@ start kube-controller-manager "$bin/kube-controller-manager" \
     --use-service-account-credentials=true --controllers '*' \
     --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
     --flex-volume-plugin-dir "$K8S_STATE/flexvolume"
-# kwok: the kubelet of every node (only the fake ones exist), with the stages from its module.
+# kwok: the kubelet of every node (only the fake ones exist), with the stages from its module. It
+# renews each node's Lease as a kubelet does (40 s, the kubelet's default): without one, the node
+# controller marks a node Unknown once its status is older than the grace period, and kwok's
+# node-initialize stage then writes its status afresh, without its addresses.
 start kwok "$bin/kwok" --kubeconfig "$kubeconfig" \
-    --manage-all-nodes=true --cidr 10.244.0.0/16 --node-ip 127.0.0.1 --config "$stages"
+    --manage-all-nodes=true --cidr 10.244.0.0/16 --node-ip 127.0.0.1 --config "$stages" \
+    --node-lease-duration-seconds 40
 
 # --- 6. objects, and the wait until pods can run --------------------------------------------------
 PYTHONPATH="$root/scripts/k8s${PYTHONPATH:+:$PYTHONPATH}" "$python" "$root/scripts/k8s/bootstrap.py" \

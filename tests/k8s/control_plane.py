@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -119,26 +120,41 @@ def condition(pod: client.V1Pod, type_: str) -> client.V1PodCondition | None:
 @asynccontextmanager
 async def kwok_stopped(control_plane: ControlPlane, core: client.CoreV1Api) -> AsyncIterator[None]:
     """kwok (the kubelet of the fake nodes) paused: pods are bound but nothing plays them. Briefly: the
-    nodes' leases lapse after 40 s. On leaving, the fake nodes are waited for until kwok reports them
-    Ready again, with the addresses they had: the control plane is shared by the package's later modules.
+    nodes' leases lapse after 40 s. On leaving, the fake nodes are waited for until kwok has renewed
+    their leases since it resumed (so the node controller will not mark them Unknown again) and reports
+    them Ready, with the addresses they had: the control plane is shared by the package's later modules.
     When a node's Ready condition lapsed while it was paused, kwok's node-initialize stage writes the
     node's status afresh without its addresses (they come back with its next heartbeat, a minute or
     more later); the test puts them back, playing the kubelet as it does for pods."""
     selector = "nvidia.com/gpu.present=true"
     addresses = {n.metadata.name: [{"type": a.type, "address": a.address} for a in n.status.addresses or ()]
                  for n in (await core.list_node(label_selector=selector)).items}
+    leases = client.CoordinationV1Api(core.api_client)  # type: ignore[attr-defined]
     pid = control_plane.pids()["kwok"]
     os.kill(pid, signal.SIGSTOP)
     try:
         yield
     finally:
+        resumed = datetime.now(UTC)
         os.kill(pid, signal.SIGCONT)
+
+        async def renewed(name: str) -> bool:
+            try:
+                lease = await leases.read_namespaced_lease(name, "kube-node-lease")
+            except client.ApiException as err:
+                if err.status == 404:
+                    return False
+                raise
+            return lease.spec.renew_time is not None and lease.spec.renew_time > resumed
 
         async def nodes_back() -> bool | None:
             nodes = (await core.list_node(label_selector=selector)).items
             if not nodes or not all(any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or ())
                                     for n in nodes):
                 return None
+            for n in nodes:
+                if not await renewed(n.metadata.name):
+                    return None
             bare = [n.metadata.name for n in nodes if not n.status.addresses and addresses.get(n.metadata.name)]
             for name in bare:
                 await core.patch_node_status(name, {"status": {"addresses": addresses[name]}})

@@ -8,6 +8,7 @@ a queue. That also works where the caller's thread already runs a loop (Jupyter)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -80,6 +81,7 @@ def iterate_in_thread(make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
     def run() -> None:
         try:
             loop.run_until_complete(task)
+            loop.run_until_complete(loop.shutdown_asyncgens())  # finish the subscription's generators
         finally:
             loop.close()
 
@@ -96,5 +98,7 @@ def iterate_in_thread(make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
                 return
     finally:
         if thread.is_alive():
-            loop.call_soon_threadsafe(task.cancel)
+            # The thread may be closing its loop right now, its task ended: then there is nothing to cancel.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(task.cancel)
             thread.join(JOIN_TIMEOUT)

@@ -80,7 +80,8 @@ class VmReconciler(LevelTriggered):
             rows = (await s.scalars(select(Vm).where(Vm.status.in_([st.value for st in ACTIVE]))
                                     .order_by(Vm.created_at))).all()
         changed = False
-        holding = {r.id for r in rows if self._provisioned(r) and r.status != VmStatus.STOPPING}
+        provisioned = {r.id for r in rows if self._provisioned(r)}  # their workloads are kept (or being halted)
+        holding = {r.id for r in rows if r.id in provisioned and r.status != VmStatus.STOPPING}
         self._asked = {vm_id: spec for vm_id, spec in self._asked.items() if vm_id in holding}
         now = utcnow()
         for vm in rows:
@@ -97,9 +98,7 @@ class VmReconciler(LevelTriggered):
                 raise
             except Exception:
                 log.exception("reconciling VM %s failed", vm.id)
-        stopping = {r.id for r in rows if r.status == VmStatus.STOPPING}
-        orphans = [w for w in await self.provisioner.workloads()
-                   if w.startswith(VM_PREFIX) and w not in holding and w not in stopping]
+        orphans = [w for w in await self.provisioner.workloads() if w.startswith(VM_PREFIX) and w not in provisioned]
         for workload_id in set(orphans) - await self._halted(orphans):
             await self.provisioner.ensure_stopped(workload_id)
         if changed:
